@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaConfig(AppConfig):
+    name = "cla"
+    verbose_name = _("Community liaison")
+
+    def ready(self) -> None:
+        from gender.registry import register
+        from monusco.scope import register_base_provider
+
+        from . import selectors
+        from .models import CommunityProtectionPlan, UrafikiMeeting
+
+        register_base_provider(selectors.assigned_base_ids)
+        register(
+            UrafikiMeeting,
+            slug="meeting",
+            label=_("Community meeting"),
+            date_field="held_on",
+            base_path="base_id",
+            territory_path="locality__territory_id",
+            province_path="locality__territory__province_id",
+            author_field="created_by",
+            threat_path="concerns__category",
+            detail_url_name="cla:meeting-detail",
+        )
+        register(
+            CommunityProtectionPlan,
+            slug="protection_plan",
+            label=_("Community protection plan"),
+            date_field="period_start",
+            base_path="base_id",
+            territory_path="locality__territory_id",
+            province_path="locality__territory__province_id",
+            author_field="created_by",
+            threat_path="threats__category",
+            detail_url_name="cla:plan-detail",
+        )

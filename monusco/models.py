@@ -1,0 +1,159 @@
+"""Foundations every app shares: the base model, users and their scope, geography, the audit log."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Every table: an integer key for joins, a UUID for URLs and the API, and timestamps."""
+
+    uid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are groups (see ``monusco.roles``); scope is ``UserScope``."""
+
+    uid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Province(BaseModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Territory(BaseModel):
+    class Kind(models.TextChoices):
+        TERRITORY = "territory", _("Territory")
+        CITY = "city", _("City")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="territories")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TERRITORY)
+
+    class Meta:
+        ordering = ["province__name", "name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "name"], name="territory_unique_name_per_province"),
+            models.CheckConstraint(condition=Q(kind__in=["territory", "city"]), name="territory_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Locality(BaseModel):
+    class Precision(models.TextChoices):
+        TOWN = "town", _("Town centre")
+        APPROXIMATE = "approximate", _("Approximate (about 10 km)")
+
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="localities")
+    name = models.CharField(_("name"), max_length=100)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
+    precision = models.CharField(
+        _("precision"), max_length=12, choices=Precision.choices, default=Precision.TOWN
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "name"], name="locality_unique_name_per_territory"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="locality_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(precision__in=["town", "approximate"]), name="locality_precision_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserScope(BaseModel):
+    """A province or a territory a user works in. Base-level scope comes from base assignments
+    (``cla.BaseAssignment``), contributed through ``monusco.scope.register_base_provider``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
+    province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.CASCADE)
+    territory = models.ForeignKey(Territory, null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("geographic scope")
+        verbose_name_plural = _("geographic scopes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(province__isnull=False, territory__isnull=True) | Q(province__isnull=True, territory__isnull=False)),
+                name="userscope_exactly_one_area",
+            ),
+            models.UniqueConstraint(fields=["user", "province"], name="userscope_unique_province", condition=Q(province__isnull=False)),
+            models.UniqueConstraint(fields=["user", "territory"], name="userscope_unique_territory", condition=Q(territory__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.province or self.territory)
+
+
+class AuditLog(models.Model):
+    """Every change to any record, and every read of a protected record."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        VIEW_PROTECTED = "view_protected", _("Viewed protected data")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    model = models.CharField(_("record type"), max_length=100)
+    object_pk = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["model", "object_pk"], name="auditlog_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["create", "update", "delete", "view_protected"]), name="auditlog_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.model}:{self.object_pk}"

@@ -1,0 +1,18 @@
+"""Test settings. SQLite unless DATABASE_URL is set; eager Celery unless CELERY_BROKER_URL is set."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DEMO_USERS_ALLOWED = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+FIELD_ENCRYPTION_KEY = ["dGVzdC1rZXktbm90LWEtc2VjcmV0LTAwMDAwMDAwMDA="]
+FIELD_HASH_KEY = "test-hash-key"
+# Unit tests run tasks eagerly; tests of the real worker override this per test.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
