@@ -62,18 +62,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User{n}")
     preferred_language = "en"
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def save_password(self, create, extracted, **kwargs):
-        if create:
-            self.save()
+    password = factory.django.Password(PASSWORD)
 
 
 def make_user(role: str | None = None, *, base=None, province=None, territory=None, username=None, **extra) -> User:
