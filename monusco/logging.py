@@ -6,8 +6,13 @@ import re
 _PHONE = re.compile(r"(?<![\w-])(\+?\d[\d \-]{7,}\d)(?![\w-])")
 
 
+def _mask(match: re.Match) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[phone]" if digits >= 9 else match.group(0)  # dates like 2026-11-23 have 8 digits
+
+
 def redact(text: str) -> str:
-    return _PHONE.sub(lambda m: "[phone]", text)
+    return _PHONE.sub(_mask, text)
 
 
 class RedactPhoneNumbersFilter(logging.Filter):

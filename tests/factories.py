@@ -45,6 +45,7 @@ class OperatingBaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = OperatingBase
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"cob-{n}")
     name = factory.Sequence(lambda n: f"Base {n}")

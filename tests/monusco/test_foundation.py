@@ -1,0 +1,121 @@
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from gender.models import Report
+from gender.registry import reports
+from monusco.roles import ROLE_PERMISSIONS, Role, sync_roles
+
+PROJECT_APPS = ("monusco", "cla", "can", "jpt", "gender")
+
+
+def test_every_report_model_is_registered_with_gender():
+    report_models = {m for m in apps.get_models() if issubclass(m, Report)}
+    registered = {rt.model for rt in reports.all()}
+    assert report_models == registered
+    # the ones the design names are among them
+    labels = {m._meta.label for m in registered}
+    assert {"cla.UrafikiMeeting", "cla.CommunityProtectionPlan"} <= labels
+
+
+def test_registry_rejects_models_that_are_not_reports():
+    from monusco.models import Locality
+
+    with pytest.raises(TypeError):
+        reports.register(Locality, slug="x", label="x", date_field="x", base_path=None,
+                         territory_path=None, province_path=None, author_field="x")
+
+
+@pytest.mark.django_db
+def test_roles_are_groups_and_sync_is_idempotent():
+    first = sync_roles()
+    second = sync_roles()
+    assert first == second
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+    # every permission named in the role table exists (no typo silently dropped)
+    from django.contrib.auth.models import Permission
+
+    existing = {f"{a}.{c}" for a, c in Permission.objects.values_list("content_type__app_label", "codename")}
+    wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
+    assert sorted(wanted - existing) == []
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_healthz_answers_503_when_the_broker_is_unreachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unhealthy", "database": "ok", "broker": "ConnectionError"}
+
+
+@pytest.mark.django_db
+def test_login_page_is_french_by_default(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Se connecter" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_is_saved_on_the_user(client, users):
+    user = users["norole"]
+    client.force_login(user)
+    response = client.post("/i18n/setlang/", {"language": "sw", "next": "/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.preferred_language == "sw"
+    assert "Karibu" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_ignores_unknown_languages(client, users):
+    user = users["norole"]
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    user.refresh_from_db()
+    assert user.preferred_language == "en"
+
+
+@pytest.mark.django_db
+def test_home_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+@pytest.mark.django_db
+def test_administrator_lands_on_the_admin(client, users):
+    client.force_login(users["admin"])
+    assert client.get("/")["Location"] == reverse("admin:index")
+
+
+def _admin_urls():
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        info = model._meta.app_label, model._meta.model_name
+        yield f"admin:{info[0]}_{info[1]}_changelist"
+        if model_admin.has_add_permission.__func__ is admin.ModelAdmin.has_add_permission:
+            yield f"admin:{info[0]}_{info[1]}_add"
+
+
+@pytest.mark.django_db
+def test_every_admin_changelist_and_add_page_answers_200_for_an_administrator(client, users):
+    call_command("seed_demo", verbosity=0)
+    client.force_login(users["admin"])
+    checked = 0
+    for name in _admin_urls():
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        checked += 1
+    assert checked >= 20
