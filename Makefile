@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install browser messages migrate seed run test test-fast lint schema check-schema clean
+.PHONY: help install gettext browser messages migrate seed run test test-fast lint schema check-schema clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -25,16 +25,20 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 install: $(STAMP)
 
-# Browser tests drive Debian's Chromium; it is installed from Debian's packages, never downloaded
-# by Playwright.
+# System packages from Debian: gettext (compiled translations), and for the tests Chromium (driven
+# by Playwright, never downloaded by it) and redis-server (throwaway brokers in the worker tests).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; }
+
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
-	fi
+	@[ -x $(CHROMIUM) ] || { $(APT_INSTALL) chromium >/dev/null; }
+	@command -v redis-server >/dev/null 2>&1 || { $(APT_INSTALL) redis-server >/dev/null; }
 	@$(CHROMIUM) --version
 
-messages: install
+messages: install gettext
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 migrate: install messages
