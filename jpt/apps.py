@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class JptConfig(AppConfig):
     name = "jpt"
     verbose_name = _("Joint Protection Teams")
+
+    def ready(self) -> None:
+        from gender.registry import register
+
+        from .models import JPTMission
+
+        register(
+            JPTMission,
+            slug="jpt_mission",
+            label=_("JPT mission report"),
+            date_field="start_date",
+            base_path="bases__id",
+            territory_path="localities__territory_id",
+            province_path="localities__territory__province_id",
+            author_field="lead",
+            threat_path="findings__category",
+            detail_url_name="jpt:mission-report",
+        )

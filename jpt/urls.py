@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "jpt"
-urlpatterns: list = []
+urlpatterns = [
+    path("missions/<uuid:uid>/report/", views.mission_report, name="mission-report"),
+]

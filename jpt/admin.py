@@ -1,0 +1,514 @@
+"""The JPT lead's main door: missions with their team, itinerary, meetings, findings and
+recommendations; lifecycle steps as actions and buttons; the overdue recommendations list.
+
+Every queryset goes through ``jpt.selectors`` (scoped); every lifecycle step and follow-up update
+goes through ``jpt.services``. JPT leads edit their own missions; other missions in their scope are
+read-only to them, as they are to CLAs, the gender office and managers.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import selectors, services
+from .models import (
+    OPEN_FOLLOW_UP,
+    Finding,
+    FollowUpStatus,
+    ItineraryStop,
+    JPTMission,
+    MeetingHeld,
+    MissionMember,
+    Recommendation,
+    RecommendationUpdate,
+)
+
+SADD_FIELDS = ["women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59",
+               "age_60_plus"]
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class TerritoryFilter(admin.SimpleListFilter):
+    title = gettext_lazy("territory")
+    parameter_name = "territory"
+
+    def lookups(self, request, model_admin):
+        return selectors.territories_in_scope(user=request.user)
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(
+                pk__in=JPTMission.objects.filter(localities__territory_id=int(self.value())).values("pk")
+            )
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("recommendations")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("With overdue recommendations")), ("no", gettext_lazy("None overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = Recommendation.objects.filter(
+            deadline__lt=timezone.localdate(), follow_up_status__in=OPEN_FOLLOW_UP
+        ).values("mission_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class RecommendationOverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deadline__lt=timezone.localdate(), follow_up_status__in=OPEN_FOLLOW_UP)
+        return queryset
+
+
+# --- inlines -----------------------------------------------------------------------------------
+
+
+class MissionChildInline:
+    """Inline rows are editable only by whoever may edit the mission itself."""
+
+    extra = 0
+
+    def _editable(self, request, obj) -> bool:
+        return obj is None or services.user_can_edit_mission(user=request.user, mission=obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+class MemberInline(MissionChildInline, admin.TabularInline):
+    model = MissionMember
+    fields = ["user", "external_name", "section", "sex", "role"]
+    autocomplete_fields = ["user"]
+    verbose_name_plural = gettext_lazy("Team")
+
+
+class StopInline(MissionChildInline, admin.TabularInline):
+    model = ItineraryStop
+    fields = ["locality", "arrive_on", "leave_on", "note"]
+    autocomplete_fields = ["locality"]
+    verbose_name_plural = gettext_lazy("Itinerary")
+
+
+class MeetingInline(MissionChildInline, admin.StackedInline):
+    model = MeetingHeld
+    fields = [("held_on", "locality", "kind"), "with_whom", ("women", "men", "girls", "boys"),
+              ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"), "notes"]
+    autocomplete_fields = ["locality"]
+    verbose_name_plural = gettext_lazy("Communities and authorities met")
+
+
+class FindingInline(MissionChildInline, admin.StackedInline):
+    model = Finding
+    fields = [("category", "locality"), "description"]
+    autocomplete_fields = ["locality"]
+
+
+class RecommendationInlineForm(forms.ModelForm):
+    update_note = forms.CharField(
+        label=gettext_lazy("Follow-up note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("A change of status or a note is added to the follow-up history."),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["text", "responsible", "responsible_detail", "deadline", "follow_up_status"]
+
+
+class RecommendationInline(MissionChildInline, admin.StackedInline):
+    model = Recommendation
+    form = RecommendationInlineForm
+    fields = ["text", ("responsible", "responsible_detail"), ("deadline", "follow_up_status"), "update_note",
+              ("last_update_on", "last_update_note")]
+    readonly_fields = ["last_update_on", "last_update_note"]
+
+
+def _save_recommendations(request, formset) -> None:
+    """Save recommendation rows; status changes and notes go through the follow-up service."""
+    for obj in formset.deleted_objects:
+        obj.delete()
+    for form in formset.forms:
+        if not form.has_changed() or form in formset.deleted_forms or not form.cleaned_data:
+            continue
+        obj = form.instance
+        new_status = form.cleaned_data["follow_up_status"]
+        note = form.cleaned_data.get("update_note", "")
+        is_new = obj.pk is None
+        status_changed = "follow_up_status" in form.changed_data and not is_new
+        if status_changed:
+            obj.follow_up_status = form.initial.get("follow_up_status", FollowUpStatus.OPEN)
+        obj.mission = formset.instance
+        obj.save()
+        if status_changed or note.strip() or (is_new and new_status != FollowUpStatus.OPEN):
+            services.recommendation_record_update(recommendation=obj, user=request.user, status=new_status, note=note)
+
+
+# --- missions ----------------------------------------------------------------------------------
+
+
+@admin.register(JPTMission)
+class JPTMissionAdmin(admin.ModelAdmin):
+    change_form_template = "admin/jpt/jptmission/change_form.html"
+    change_list_template = "admin/jpt/jptmission/change_list.html"
+    list_display = ["title", "status", "start_date", "end_date", "territories", "lead", "team_size",
+                    "women_on_team", "overdue_count", "review_status"]
+    list_filter = ["status", TerritoryFilter, "start_date", OverdueFilter]
+    search_fields = ["title", "objectives", "lead__username", "lead__first_name", "lead__last_name",
+                     "localities__name"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["lead", "localities"]
+    filter_horizontal = ["bases"]
+    inlines = [MemberInline, StopInline, MeetingInline, FindingInline, RecommendationInline]
+    actions = ["action_approve", "action_start", "action_complete", "action_submit_report"]
+    lifecycle_fields = ["status", "approved_by", "approved_at", "started_by", "started_at", "completed_by",
+                        "completed_at", "report_submitted_by", "report_submitted_at", "review_status",
+                        "review_round", "submitted_at", "reviewed_at"]
+    fieldsets = [
+        (gettext_lazy("Mission"), {"fields": ["title", "lead", ("start_date", "end_date")]}),
+        (gettext_lazy("Area"), {"fields": ["localities", "bases"]}),
+        (gettext_lazy("Purpose"), {"fields": ["objectives", "terms_of_reference"]}),
+        (gettext_lazy("People met, by sex and age"), {
+            "fields": [("women", "men", "girls", "boys"),
+                       ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")],
+            "description": gettext_lazy("Everyone the team met. Age bands are optional; if given, they must add up."),
+        }),
+        (gettext_lazy("Report"), {"fields": ["summary"]}),
+        (gettext_lazy("Lifecycle"), {"fields": [
+            "status", ("approved_by", "approved_at"), ("started_by", "started_at"), ("completed_by", "completed_at"),
+            ("report_submitted_by", "report_submitted_at"), ("review_status", "review_round", "submitted_at",
+                                                             "reviewed_at"),
+        ]}),
+    ]
+
+    # queryset and permissions
+
+    def get_queryset(self, request):
+        return selectors.mission_list(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return services.user_can_edit_mission(user=request.user, mission=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("jpt.approve_jptmission")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.lifecycle_fields)
+        if not request.user.is_superuser:
+            fields.append("lead")
+        return fields
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("lead", request.user.pk)
+        return initial
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "bases":
+            from cla.selectors import base_list
+
+            kwargs["queryset"] = base_list(user=request.user).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # columns
+
+    @admin.display(description=gettext_lazy("territory"))
+    def territories(self, obj) -> str:
+        return ", ".join(sorted({locality.territory.name for locality in obj.localities.all()}))
+
+    @admin.display(description=gettext_lazy("team size"), ordering="team_size")
+    def team_size(self, obj) -> int:
+        return obj.team_size
+
+    @admin.display(description=gettext_lazy("women on the team"), ordering="women_on_team")
+    def women_on_team(self, obj) -> int:
+        return obj.women_on_team
+
+    @admin.display(description=gettext_lazy("overdue recommendations"), ordering="overdue_count")
+    def overdue_count(self, obj) -> int:
+        return obj.overdue_count
+
+    # saving
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.lead = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Recommendation:
+            _save_recommendations(request, formset)
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in selectors.mission_composition_warnings(mission=form.instance):
+            messages.warning(request, warning)
+
+    # lifecycle: actions and buttons
+
+    def _run_transition(self, request, queryset, name: str) -> None:
+        done = 0
+        for mission in queryset:
+            try:
+                services.mission_transition(mission=mission, user=request.user, name=name)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{mission.title}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                _("%(step)s: done for %(count)d mission(s).") % {"step": services.TRANSITIONS[name].label, "count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=gettext_lazy("Approve the selected missions"), permissions=["approve"])
+    def action_approve(self, request, queryset):
+        self._run_transition(request, queryset, "approve")
+
+    @admin.action(description=gettext_lazy("Start the selected missions"), permissions=["change"])
+    def action_start(self, request, queryset):
+        self._run_transition(request, queryset, "start")
+
+    @admin.action(description=gettext_lazy("Mark the selected missions as completed"), permissions=["change"])
+    def action_complete(self, request, queryset):
+        self._run_transition(request, queryset, "complete")
+
+    @admin.action(description=gettext_lazy("Submit the reports of the selected missions"), permissions=["change"])
+    def action_submit_report(self, request, queryset):
+        self._run_transition(request, queryset, "submit_report")
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path("overdue-recommendations/", self.admin_site.admin_view(self.overdue_view), name="jpt_overdue_recommendations"),
+            path("<path:object_id>/step/<str:name>/", self.admin_site.admin_view(self.transition_view),
+                 name="jpt_jptmission_transition"),
+        ]
+        return custom + urls
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        mission = self.get_object(request, object_id)
+        if mission is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        try:
+            services.mission_transition(mission=mission, user=request.user, name=name)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, _("Mission is now %(status)s.") % {"status": mission.get_status_display().lower()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:jpt_jptmission_change", args=[mission.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        mission = self.get_object(request, object_id)
+        if mission is not None:
+            extra_context["transitions"] = services.available_transitions(user=request.user, mission=mission)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def overdue_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        recommendations = selectors.overdue_recommendation_list(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Overdue recommendations"),
+            "recommendations": recommendations,
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/jpt/overdue_recommendations.html", context)
+
+
+# --- recommendations and their follow-up --------------------------------------------------------
+
+
+class RecommendationUpdateInline(admin.TabularInline):
+    model = RecommendationUpdate
+    fields = ["updated_on", "status", "note", "author"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = gettext_lazy("Follow-up history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecommendationForm(forms.ModelForm):
+    update_note = RecommendationInlineForm.base_fields["update_note"]
+
+    class Meta:
+        model = Recommendation
+        fields = ["mission", "text", "responsible", "responsible_detail", "deadline", "follow_up_status"]
+
+
+class ScopedChildAdmin(admin.ModelAdmin):
+    """Rows that belong to a mission: scoped through it, editable by whoever may edit the mission."""
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .filter(mission__in=selectors.mission_ids_in_scope(user=request.user))
+            .select_related("mission")
+        )
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return services.user_can_edit_mission(user=request.user, mission=obj.mission)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "mission":
+            kwargs["queryset"] = selectors.mission_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_model_perms(self, request):
+        # Team, itinerary, meetings and findings are edited on the mission form.
+        return super().get_model_perms(request) if request.user.is_superuser else {}
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ScopedChildAdmin):
+    form = RecommendationForm
+    list_display = ["text_short", "mission", "responsible", "deadline", "follow_up_status", "last_update_on"]
+    list_filter = ["follow_up_status", "responsible", RecommendationOverdueFilter, "deadline"]
+    search_fields = ["text", "responsible_detail", "mission__title"]
+    date_hierarchy = "deadline"
+    inlines = [RecommendationUpdateInline]
+    list_select_related = ["mission"]
+
+    def get_model_perms(self, request):
+        return admin.ModelAdmin.get_model_perms(self, request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["last_update_on", "last_update_note"]
+        if obj is not None:
+            fields.append("mission")
+        return fields
+
+    @admin.display(description=gettext_lazy("recommendation"), ordering="text")
+    def text_short(self, obj) -> str:
+        return obj.text[:80]
+
+    def save_model(self, request, obj, form, change):
+        note = form.cleaned_data.get("update_note", "")
+        new_status = form.cleaned_data["follow_up_status"]
+        status_changed = change and "follow_up_status" in form.changed_data
+        if status_changed:
+            obj.follow_up_status = form.initial.get("follow_up_status", FollowUpStatus.OPEN)
+        super().save_model(request, obj, form, change)
+        if status_changed or note.strip() or (not change and new_status != FollowUpStatus.OPEN):
+            services.recommendation_record_update(recommendation=obj, user=request.user, status=new_status, note=note)
+
+
+@admin.register(MissionMember)
+class MissionMemberAdmin(ScopedChildAdmin):
+    list_display = ["__str__", "mission", "section", "sex", "role"]
+    list_filter = ["section", "sex"]
+    search_fields = ["external_name", "user__username", "user__last_name", "mission__title"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["mission", "user"]
+
+
+@admin.register(ItineraryStop)
+class ItineraryStopAdmin(ScopedChildAdmin):
+    list_display = ["locality", "mission", "arrive_on", "leave_on"]
+    search_fields = ["locality__name", "mission__title"]
+    autocomplete_fields = ["locality"]
+    list_select_related = ["mission", "locality"]
+
+
+@admin.register(MeetingHeld)
+class MeetingHeldAdmin(ScopedChildAdmin):
+    list_display = ["with_whom", "kind", "locality", "held_on", "mission", "women", "men", "girls", "boys"]
+    list_filter = ["kind"]
+    search_fields = ["with_whom", "locality__name", "mission__title"]
+    autocomplete_fields = ["locality"]
+    list_select_related = ["mission", "locality"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ScopedChildAdmin):
+    list_display = ["__str__", "category", "locality", "mission"]
+    list_filter = ["category"]
+    search_fields = ["description", "mission__title"]
+    autocomplete_fields = ["locality"]
+    list_select_related = ["mission", "locality"]
+
+
+@admin.register(RecommendationUpdate)
+class RecommendationUpdateAdmin(admin.ModelAdmin):
+    list_display = ["updated_on", "recommendation", "status", "author"]
+    list_filter = ["status"]
+    search_fields = ["note", "recommendation__text"]
+    list_select_related = ["recommendation", "author"]
+
+    def get_queryset(self, request):
+        missions = selectors.mission_ids_in_scope(user=request.user)
+        return super().get_queryset(request).filter(recommendation__mission__in=missions)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_model_perms(self, request):
+        return super().get_model_perms(request) if request.user.is_superuser else {}

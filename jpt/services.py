@@ -1,0 +1,180 @@
+"""Writes for JPT missions: the lifecycle and the follow-up of recommendations.
+
+Lifecycle: planned -> approved (by a head of office or a mission manager: ``jpt.approve_jptmission``)
+-> ongoing -> completed -> report submitted (the lead; the report then joins the gender review).
+A report the gender office returns is corrected and submitted again from the same status.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gender.models import ReviewStatus
+from gender.services import report_submit
+from monusco.scope import scope_for
+
+from .models import FollowUpStatus, JPTMission, MissionStatus, Recommendation, RecommendationUpdate
+from .selectors import SCOPE_PATHS
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    source: MissionStatus
+    target: MissionStatus
+    stamp: str  # prefix of the <stamp>_by / <stamp>_at fields
+    wrong_status: Promise
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "approve", gettext_lazy("Approve"), MissionStatus.PLANNED, MissionStatus.APPROVED, "approved",
+            gettext_lazy("Only a planned mission can be approved; this one is %(status)s."),
+        ),
+        Transition(
+            "start", gettext_lazy("Start the mission"), MissionStatus.APPROVED, MissionStatus.ONGOING, "started",
+            gettext_lazy("Only an approved mission can start; this one is %(status)s."),
+        ),
+        Transition(
+            "complete", gettext_lazy("Mark as completed"), MissionStatus.ONGOING, MissionStatus.COMPLETED, "completed",
+            gettext_lazy("Only an ongoing mission can be completed; this one is %(status)s."),
+        ),
+        Transition(
+            "submit_report", gettext_lazy("Submit the report"), MissionStatus.COMPLETED,
+            MissionStatus.REPORT_SUBMITTED, "report_submitted",
+            gettext_lazy("Only a completed mission can have its report submitted; this one is %(status)s."),
+        ),
+    )
+}
+
+
+def user_can_edit_mission(*, user, mission: JPTMission) -> bool:
+    """JPT leads edit their own missions; administrators edit any."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_perm("jpt.change_jptmission") and mission.lead_id == user.pk
+
+
+def user_can_transition(*, user, mission: JPTMission, transition: Transition) -> bool:
+    if transition.name == "approve":
+        return user.is_active and user.has_perm("jpt.approve_jptmission")
+    return user_can_edit_mission(user=user, mission=mission)
+
+
+def available_transitions(*, user, mission: JPTMission) -> list[Transition]:
+    """The transitions the user may take on the mission now (for the buttons on the form)."""
+    found = [
+        t for t in TRANSITIONS.values()
+        if t.source == mission.status and user_can_transition(user=user, mission=mission, transition=t)
+    ]
+    if (
+        mission.status == MissionStatus.REPORT_SUBMITTED
+        and mission.review_status == ReviewStatus.RETURNED
+        and user_can_edit_mission(user=user, mission=mission)
+    ):
+        found.append(TRANSITIONS["submit_report"])
+    return found
+
+
+def _in_scope(*, user, mission: JPTMission) -> bool:
+    return scope_for(user).filter(JPTMission.objects.filter(pk=mission.pk), **SCOPE_PATHS).exists()
+
+
+@transaction.atomic
+def mission_transition(*, mission: JPTMission, user, name: str) -> JPTMission:
+    """Move the mission one step along its lifecycle, or raise ``ValidationError`` and change nothing."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise ValidationError(_("Unknown mission step."), code="unknown_transition")
+    locked = JPTMission.objects.select_for_update().get(pk=mission.pk)
+    if not _in_scope(user=user, mission=locked) or not user_can_transition(
+        user=user, mission=locked, transition=transition
+    ):
+        if transition.name == "approve":
+            message = _("Only a head of office or a mission manager can approve a mission.")
+        else:
+            message = _("Only the mission lead can do this.")
+        raise ValidationError(message, code="not_allowed")
+    resubmission = (
+        transition.name == "submit_report"
+        and locked.status == MissionStatus.REPORT_SUBMITTED
+        and locked.review_status == ReviewStatus.RETURNED
+    )
+    if locked.status != transition.source and not resubmission:
+        raise ValidationError(
+            transition.wrong_status % {"status": locked.get_status_display().lower()}, code="invalid_transition"
+        )
+    if transition.name == "submit_report":
+        if not locked.findings.exists():
+            raise ValidationError(_("Record at least one finding before submitting the report."), code="no_findings")
+        if not locked.summary.strip():
+            raise ValidationError(_("Write the report summary before submitting the report."), code="no_summary")
+    now = timezone.now()
+    locked.status = transition.target
+    setattr(locked, f"{transition.stamp}_by", user)
+    setattr(locked, f"{transition.stamp}_at", now)
+    locked.save(update_fields=["status", f"{transition.stamp}_by", f"{transition.stamp}_at", "updated_at"])
+    if transition.name == "submit_report":
+        report_submit(report=locked, user=user)
+    locked.refresh_from_db()
+    for field in ("status", "review_status", "review_round", "submitted_at", "updated_at",
+                  f"{transition.stamp}_by_id", f"{transition.stamp}_at"):
+        setattr(mission, field, getattr(locked, field))
+    return mission
+
+
+def mission_approve(*, mission: JPTMission, user) -> JPTMission:
+    return mission_transition(mission=mission, user=user, name="approve")
+
+
+def mission_start(*, mission: JPTMission, user) -> JPTMission:
+    return mission_transition(mission=mission, user=user, name="start")
+
+
+def mission_complete(*, mission: JPTMission, user) -> JPTMission:
+    return mission_transition(mission=mission, user=user, name="complete")
+
+
+def mission_submit_report(*, mission: JPTMission, user) -> JPTMission:
+    return mission_transition(mission=mission, user=user, name="submit_report")
+
+
+@transaction.atomic
+def recommendation_record_update(
+    *,
+    recommendation: Recommendation,
+    user,
+    status: str,
+    note: str = "",
+    on: datetime.date | None = None,
+) -> RecommendationUpdate:
+    """Add a step to the follow-up history and carry it onto the recommendation."""
+    if status not in FollowUpStatus.values:
+        raise ValidationError(_("Choose a valid follow-up status."), code="invalid_status")
+    locked = Recommendation.objects.select_for_update().select_related("mission").get(pk=recommendation.pk)
+    if not user_can_edit_mission(user=user, mission=locked.mission):
+        raise ValidationError(_("Only the mission lead can do this."), code="not_allowed")
+    on = on or timezone.localdate()
+    update = RecommendationUpdate.objects.create(
+        recommendation=locked, status=status, note=note.strip(), updated_on=on, author=user
+    )
+    locked.follow_up_status = status
+    locked.last_update_on = on
+    locked.last_update_note = note.strip()
+    locked.save(update_fields=["follow_up_status", "last_update_on", "last_update_note", "updated_at"])
+    for field in ("follow_up_status", "last_update_on", "last_update_note", "updated_at"):
+        setattr(recommendation, field, getattr(locked, field))
+    return update
