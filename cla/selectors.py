@@ -1,11 +1,28 @@
 """Scoped reads for the cla app."""
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from monusco.roles import Role, user_has_role
 from monusco.scope import scope_for
 
-from .models import BaseAssignment, CommunityProtectionPlan, OperatingBase, UrafikiMeeting
+from .models import (
+    ActionStatus,
+    BaseAssignment,
+    CommunityLiaisonAssistant,
+    CommunityProtectionPlan,
+    OperatingBase,
+    PlanAction,
+    PlanRevision,
+    PlanThreat,
+    SecurityConcern,
+    UrafikiMeeting,
+)
+
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)
 
 
 def assigned_base_ids(user) -> list[int]:
@@ -18,6 +35,15 @@ def assigned_base_ids(user) -> list[int]:
     )
 
 
+def _scoped(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    return scope_for(user).filter(
+        qs,
+        base=f"{prefix}base_id",
+        territory=f"{prefix}locality__territory_id",
+        province=f"{prefix}locality__territory__province_id",
+    )
+
+
 def base_list(*, user) -> QuerySet[OperatingBase]:
     return scope_for(user).filter(
         OperatingBase.objects.select_related("locality__territory__province", "parent"),
@@ -27,19 +53,116 @@ def base_list(*, user) -> QuerySet[OperatingBase]:
     )
 
 
-def meeting_list(*, user) -> QuerySet[UrafikiMeeting]:
-    return scope_for(user).filter(
-        UrafikiMeeting.objects.select_related("base", "locality", "created_by"),
-        base="base_id",
-        territory="locality__territory_id",
-        province="locality__territory__province_id",
+def writable_bases(*, user) -> QuerySet[OperatingBase]:
+    """Open bases where the user works as a CLA today: the only bases whose reports they write."""
+    if not user.is_authenticated or not user_has_role(user, Role.CLA):
+        return OperatingBase.objects.none()
+    today = timezone.localdate()
+    ids = (
+        BaseAssignment.objects.filter(user=user, function=BaseAssignment.Function.CLA, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values("base_id")
     )
+    return OperatingBase.objects.filter(id__in=ids, closed_on__isnull=True).prefetch_related("coverage")
+
+
+def can_write(*, user, base_id: int) -> bool:
+    return any(base.id == base_id for base in writable_bases(user=user))
+
+
+def base_facilitators(*, base_ids) -> QuerySet[CommunityLiaisonAssistant]:
+    """CLAs assigned to any of the bases (past or present), to pick a meeting's facilitators."""
+    return (
+        CommunityLiaisonAssistant.objects.filter(user__base_assignments__base_id__in=list(base_ids))
+        .select_related("user")
+        .distinct()
+    )
+
+
+def can_read_reports(user) -> bool:
+    return user.has_perm("cla.view_urafikimeeting")
+
+
+def meeting_list(*, user, filters: dict | None = None) -> QuerySet[UrafikiMeeting]:
+    filters = filters or {}
+    qs = _scoped(user, UrafikiMeeting.objects.select_related("base", "locality"))
+    if filters.get("date_from"):
+        qs = qs.filter(held_on__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(held_on__lte=filters["date_to"])
+    if filters.get("locality"):
+        qs = qs.filter(locality=filters["locality"])
+    if filters.get("status"):
+        qs = qs.filter(review_status=filters["status"])
+    if filters.get("category"):
+        qs = qs.filter(id__in=SecurityConcern.objects.filter(category=filters["category"]).values("meeting_id"))
+    return qs.annotate(concern_count=Count("concerns"))
+
+
+def meeting_get(*, user, uid) -> UrafikiMeeting:
+    """The meeting, with everything its pages show; 404 when outside the user's scope."""
+    qs = _scoped(
+        user,
+        UrafikiMeeting.objects.select_related("base", "locality", "created_by").prefetch_related(
+            "concerns", "follow_ups", Prefetch("facilitators", queryset=CommunityLiaisonAssistant.objects.select_related("user"))
+        ),
+    )
+    return _get_or_404(qs, uid)
+
+
+def scope_localities(*, user):
+    """Localities the user can filter on: those covered by the bases in scope."""
+    from monusco.models import Locality
+
+    return Locality.objects.filter(covering_bases__in=base_list(user=user)).distinct().order_by("name")
 
 
 def plan_list(*, user) -> QuerySet[CommunityProtectionPlan]:
-    return scope_for(user).filter(
-        CommunityProtectionPlan.objects.select_related("base", "locality"),
-        base="base_id",
-        territory="locality__territory_id",
-        province="locality__territory__province_id",
+    today = timezone.localdate()
+    return _scoped(user, CommunityProtectionPlan.objects.select_related("base", "locality")).annotate(
+        overdue_count=Count(
+            "threats__actions",
+            filter=Q(threats__actions__status__in=OPEN_ACTION_STATUSES, threats__actions__deadline__lt=today),
+        )
     )
+
+
+def plan_get(*, user, uid) -> CommunityProtectionPlan:
+    qs = _scoped(
+        user,
+        CommunityProtectionPlan.objects.select_related("base", "locality", "created_by").prefetch_related(
+            Prefetch("threats", queryset=PlanThreat.objects.prefetch_related("actions"))
+        ),
+    )
+    return _get_or_404(qs, uid)
+
+
+def plan_revision_get(*, plan, version: int) -> PlanRevision:
+    return _get_or_404(PlanRevision.objects.filter(plan=plan).select_related("saved_by"), None, version=version)
+
+
+def action_get(*, user, uid) -> PlanAction:
+    return _get_or_404(_scoped(user, PlanAction.objects.select_related("threat__plan"), "threat__plan__"), uid)
+
+
+def actions_due(*, user, days: int = 14) -> QuerySet[PlanAction]:
+    """Open plan actions of the user's scope due within ``days`` or already overdue."""
+    today = timezone.localdate()
+    return _scoped(
+        user,
+        PlanAction.objects.select_related("threat__plan__locality").filter(
+            status__in=OPEN_ACTION_STATUSES, deadline__lte=today + timedelta(days=days)
+        ),
+        "threat__plan__",
+    ).order_by("deadline", "id")
+
+
+def _get_or_404(qs: QuerySet, uid, **lookup):
+    from django.core.exceptions import ValidationError
+
+    if uid is not None:
+        lookup["uid"] = uid
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc

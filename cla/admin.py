@@ -1,0 +1,190 @@
+"""Admin for bases, CLAs, meetings and protection plans. Thin: lists, filters, search, inlines, and
+every list cut to the user's scope (superusers see everything)."""
+
+from django.contrib import admin
+
+from monusco.scope import scope_for
+
+from .models import (
+    BaseAssignment,
+    CommunityLiaisonAssistant,
+    CommunityProtectionPlan,
+    MeetingFollowUp,
+    OperatingBase,
+    PlanAction,
+    PlanRevision,
+    PlanThreat,
+    SecurityConcern,
+    UrafikiMeeting,
+)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Cuts the changelist (and so every change page) to the user's scope."""
+
+    scope_paths: dict = {}
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return scope_for(request.user).filter(qs, **self.scope_paths)
+
+
+def _paths(prefix: str = "") -> dict:
+    return {
+        "base": f"{prefix}base_id",
+        "territory": f"{prefix}locality__territory_id",
+        "province": f"{prefix}locality__territory__province_id",
+    }
+
+
+class BaseAssignmentInline(admin.TabularInline):
+    model = BaseAssignment
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OperatingBase)
+class OperatingBaseAdmin(ScopedAdmin):
+    list_display = ["name", "code", "kind", "parent", "locality", "contingent", "opened_on", "closed_on"]
+    list_filter = ["kind", "locality__territory__province", "contingent", ("closed_on", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "code", "locality__name", "contingent"]
+    autocomplete_fields = ["parent", "locality", "coverage"]
+    list_select_related = ["parent", "locality"]
+    inlines = [BaseAssignmentInline]
+    scope_paths = {"base": "id", "territory": "locality__territory_id", "province": "locality__territory__province_id"}
+
+
+@admin.register(CommunityLiaisonAssistant)
+class CommunityLiaisonAssistantAdmin(ScopedAdmin):
+    list_display = ["user", "is_gender_focal_point", "is_active", "created_at"]
+    list_filter = ["is_gender_focal_point", "is_active"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    scope_paths = {
+        "base": "user__base_assignments__base_id",
+        "territory": "user__base_assignments__base__locality__territory_id",
+        "province": "user__base_assignments__base__locality__territory__province_id",
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+
+@admin.register(BaseAssignment)
+class BaseAssignmentAdmin(ScopedAdmin):
+    list_display = ["user", "base", "function", "starts_on", "ends_on"]
+    list_filter = ["function", "base", ("ends_on", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "base__name"]
+    autocomplete_fields = ["user", "base"]
+    list_select_related = ["user", "base"]
+    scope_paths = _paths("base__") | {"base": "base_id"}
+
+
+class SecurityConcernInline(admin.TabularInline):
+    model = SecurityConcern
+    extra = 0
+
+
+class MeetingFollowUpInline(admin.TabularInline):
+    model = MeetingFollowUp
+    extra = 0
+
+
+@admin.register(UrafikiMeeting)
+class UrafikiMeetingAdmin(ScopedAdmin):
+    list_display = ["held_on", "meeting_type", "locality", "base", "review_status", "women", "men", "girls", "boys"]
+    list_filter = ["review_status", "meeting_type", "base", "locality__territory"]
+    search_fields = ["topics", "locality__name", "base__name"]
+    autocomplete_fields = ["base", "locality", "facilitators", "created_by"]
+    list_select_related = ["base", "locality"]
+    date_hierarchy = "held_on"
+    readonly_fields = ["review_status", "review_round", "submitted_at", "reviewed_at"]
+    inlines = [SecurityConcernInline, MeetingFollowUpInline]
+    scope_paths = _paths()
+
+
+@admin.register(SecurityConcern)
+class SecurityConcernAdmin(ScopedAdmin):
+    list_display = ["category", "meeting", "created_at"]
+    list_filter = ["category"]
+    search_fields = ["description", "meeting__locality__name"]
+    autocomplete_fields = ["meeting"]
+    list_select_related = ["meeting__locality"]
+    scope_paths = _paths("meeting__")
+
+
+@admin.register(MeetingFollowUp)
+class MeetingFollowUpAdmin(ScopedAdmin):
+    list_display = ["action", "responsible", "due_on", "status", "meeting"]
+    list_filter = ["status", "responsible"]
+    search_fields = ["action", "meeting__locality__name"]
+    autocomplete_fields = ["meeting"]
+    list_select_related = ["meeting__locality"]
+    scope_paths = _paths("meeting__")
+
+
+class PlanThreatInline(admin.StackedInline):
+    model = PlanThreat
+    extra = 0
+    show_change_link = True
+
+
+class PlanRevisionInline(admin.TabularInline):
+    model = PlanRevision
+    extra = 0
+    fields = ["version", "saved_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CommunityProtectionPlan)
+class CommunityProtectionPlanAdmin(ScopedAdmin):
+    list_display = ["locality", "base", "period_start", "period_end", "review_on", "version", "review_status"]
+    list_filter = ["review_status", "base", "locality__territory"]
+    search_fields = ["locality__name", "base__name", "summary"]
+    autocomplete_fields = ["base", "locality", "created_by"]
+    list_select_related = ["base", "locality"]
+    readonly_fields = ["review_status", "review_round", "submitted_at", "reviewed_at"]
+    inlines = [PlanThreatInline, PlanRevisionInline]
+    scope_paths = _paths()
+
+
+@admin.register(PlanRevision)
+class PlanRevisionAdmin(ScopedAdmin):
+    list_display = ["plan", "version", "saved_by", "created_at"]
+    search_fields = ["plan__locality__name"]
+    autocomplete_fields = ["plan", "saved_by"]
+    list_select_related = ["plan__locality", "saved_by"]
+    scope_paths = _paths("plan__")
+
+
+class PlanActionInline(admin.TabularInline):
+    model = PlanAction
+    extra = 0
+
+
+@admin.register(PlanThreat)
+class PlanThreatAdmin(ScopedAdmin):
+    list_display = ["category", "perpetrator_type", "plan"]
+    list_filter = ["category", "perpetrator_type"]
+    search_fields = ["description", "plan__locality__name"]
+    autocomplete_fields = ["plan"]
+    list_select_related = ["plan__locality"]
+    inlines = [PlanActionInline]
+    scope_paths = _paths("plan__")
+
+
+@admin.register(PlanAction)
+class PlanActionAdmin(ScopedAdmin):
+    list_display = ["description", "responsible", "deadline", "status", "review_on", "threat"]
+    list_filter = ["status", "responsible"]
+    search_fields = ["description", "threat__plan__locality__name"]
+    autocomplete_fields = ["threat"]
+    list_select_related = ["threat__plan__locality"]
+    scope_paths = _paths("threat__plan__")

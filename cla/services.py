@@ -1,0 +1,262 @@
+"""Writes for meetings and protection plans. Views, forms and the demo seeder all call these."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gender.models import AGE_BANDS, ReviewStatus
+from gender.services import report_submit
+
+from . import validators
+from .models import (
+    ActionStatus,
+    CommunityLiaisonAssistant,
+    CommunityProtectionPlan,
+    OperatingBase,
+    PlanAction,
+    PlanRevision,
+    PlanThreat,
+    UrafikiMeeting,
+)
+from .selectors import can_write
+
+COUNT_FIELDS = validators.SEX_FIELDS + AGE_BANDS
+EDITABLE_MEETING_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+
+
+def _ensure_writer(user, base: OperatingBase) -> None:
+    if not can_write(user=user, base_id=base.id):
+        raise PermissionDenied(_("You can only write reports for the bases you work at."))
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _counts(counts: dict) -> dict:
+    return {name: counts.get(name) if name in AGE_BANDS else (counts.get(name) or 0) for name in COUNT_FIELDS}
+
+
+def _sync_rows(manager, rows: list[dict], fields: tuple[str, ...]) -> list:
+    """Make the children of ``manager`` match ``rows``: rows with a known ``uid`` update that child,
+    rows without create one, and children not named any more are deleted."""
+    existing = {str(child.uid): child for child in manager.all()}
+    kept = []
+    for row in rows:
+        child = existing.pop(str(row["uid"]), None) if row.get("uid") else None
+        values = {field: row.get(field) for field in fields}
+        if child is None:
+            child = manager.create(**values)
+        else:
+            for field, value in values.items():
+                setattr(child, field, value)
+            child.save()
+        kept.append(child)
+    for child in existing.values():
+        child.delete()
+    return kept
+
+
+CONCERN_FIELDS = ("category", "description", "at_risk_groups")
+FOLLOW_UP_FIELDS = ("action", "responsible", "due_on", "status")
+
+
+def meeting_errors(*, base, locality, held_on, counts: dict) -> dict[str, list[str]]:
+    """Every rule a meeting's own fields must meet (shared with the form)."""
+    return validators.merge(
+        validators.coverage_errors("locality", base, locality),
+        validators.date_errors("held_on", held_on),
+        validators.sadd_errors(counts),
+    )
+
+
+def _meeting_apply(meeting, *, locality, held_on, meeting_type, stakeholder_groups, women_consulted_separately,
+                   topics, counts, facilitators, concerns, follow_ups) -> UrafikiMeeting:
+    meeting.locality = locality
+    meeting.held_on = held_on
+    meeting.meeting_type = meeting_type
+    meeting.stakeholder_groups = list(stakeholder_groups)
+    meeting.women_consulted_separately = women_consulted_separately
+    meeting.topics = topics
+    for name, value in _counts(counts).items():
+        setattr(meeting, name, value)
+    meeting.save()
+    allowed = CommunityLiaisonAssistant.objects.filter(
+        user__base_assignments__base=meeting.base, pk__in=[f.pk for f in facilitators]
+    ).distinct()
+    meeting.facilitators.set(allowed)
+    _sync_rows(meeting.concerns, concerns, CONCERN_FIELDS)
+    _sync_rows(meeting.follow_ups, follow_ups, FOLLOW_UP_FIELDS)
+    return meeting
+
+
+@transaction.atomic
+def meeting_create(
+    *, user, base: OperatingBase, locality, held_on: date, meeting_type: str, counts: dict,
+    stakeholder_groups: list[str] = (), women_consulted_separately: bool = False, topics: str = "",
+    facilitators=(), concerns: list[dict] = (), follow_ups: list[dict] = (),
+) -> UrafikiMeeting:
+    _ensure_writer(user, base)
+    _raise(meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts))
+    meeting = UrafikiMeeting(base=base, created_by=user)
+    return _meeting_apply(
+        meeting, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
+        women_consulted_separately=women_consulted_separately, topics=topics, counts=counts,
+        facilitators=facilitators, concerns=list(concerns), follow_ups=list(follow_ups),
+    )
+
+
+@transaction.atomic
+def meeting_update(
+    *, user, meeting: UrafikiMeeting, locality, held_on: date, meeting_type: str, counts: dict,
+    stakeholder_groups: list[str] = (), women_consulted_separately: bool = False, topics: str = "",
+    facilitators=(), concerns: list[dict] = (), follow_ups: list[dict] = (),
+) -> UrafikiMeeting:
+    """Correct a draft or a returned meeting. A submitted or approved one is frozen."""
+    _ensure_writer(user, meeting.base)
+    locked = UrafikiMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.review_status not in EDITABLE_MEETING_STATUSES:
+        raise ValidationError(_("This meeting is under review or approved and can no longer be changed."), code="locked")
+    _raise(meeting_errors(base=meeting.base, locality=locality, held_on=held_on, counts=counts))
+    return _meeting_apply(
+        meeting, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
+        women_consulted_separately=women_consulted_separately, topics=topics, counts=counts,
+        facilitators=facilitators, concerns=list(concerns), follow_ups=list(follow_ups),
+    )
+
+
+@transaction.atomic
+def meeting_submit(*, user, meeting: UrafikiMeeting) -> UrafikiMeeting:
+    """Send the meeting (first time, or again after correction) to the gender office."""
+    _ensure_writer(user, meeting.base)
+    return report_submit(report=meeting, user=user)
+
+
+# --- Community protection plans ------------------------------------------------------------------
+
+THREAT_FIELDS = ("category", "perpetrator_type", "description", "at_risk_groups", "at_risk_detail",
+                 "vulnerabilities", "capacities")
+ACTION_FIELDS = ("description", "responsible", "deadline", "status", "review_on")
+
+
+def plan_errors(*, base, locality, period_start, period_end, counts: dict) -> dict[str, list[str]]:
+    return validators.merge(
+        validators.coverage_errors("locality", base, locality),
+        validators.period_errors(period_start, period_end),
+        validators.sadd_errors(counts),
+    )
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def plan_snapshot(plan: CommunityProtectionPlan) -> dict:
+    """The plan as it stands, with its threats and actions, as plain JSON."""
+    return {
+        "version": plan.version,
+        "locality": plan.locality.name,
+        "period_start": _iso(plan.period_start),
+        "period_end": _iso(plan.period_end),
+        "review_on": _iso(plan.review_on),
+        "summary": plan.summary,
+        "counts": {name: getattr(plan, name) for name in COUNT_FIELDS},
+        "threats": [
+            {
+                **{field: getattr(threat, field) for field in THREAT_FIELDS},
+                "actions": [
+                    {field: _iso(getattr(action, field)) for field in ACTION_FIELDS}
+                    for action in threat.actions.order_by("deadline", "id")
+                ],
+            }
+            for threat in plan.threats.order_by("id")
+        ],
+    }
+
+
+def _plan_apply(plan, *, period_start, period_end, review_on, summary, counts, threats) -> CommunityProtectionPlan:
+    plan.period_start = period_start
+    plan.period_end = period_end
+    plan.review_on = review_on
+    plan.summary = summary
+    for name, value in _counts(counts).items():
+        setattr(plan, name, value)
+    plan.save()
+    existing = {str(t.uid): t for t in plan.threats.all()}
+    for row in threats:
+        threat = existing.pop(str(row["uid"]), None) if row.get("uid") else None
+        values = {field: row.get(field) for field in THREAT_FIELDS}
+        if threat is None:
+            threat = PlanThreat.objects.create(plan=plan, **values)
+        else:
+            for field, value in values.items():
+                setattr(threat, field, value)
+            threat.save()
+        _sync_rows(threat.actions, row.get("actions", []), ACTION_FIELDS)
+    for threat in existing.values():
+        threat.delete()
+    return plan
+
+
+@transaction.atomic
+def plan_create(
+    *, user, base: OperatingBase, locality, period_start: date, period_end: date, counts: dict,
+    review_on: date | None = None, summary: str = "", threats: list[dict] = (),
+) -> CommunityProtectionPlan:
+    _ensure_writer(user, base)
+    errors = plan_errors(base=base, locality=locality, period_start=period_start, period_end=period_end, counts=counts)
+    if not errors.get("period_start") and CommunityProtectionPlan.objects.filter(
+        locality=locality, period_start=period_start
+    ).exists():
+        errors = validators.merge(errors, {"period_start": [_("This locality already has a plan starting on that date.")]})
+    _raise(errors)
+    plan = CommunityProtectionPlan(base=base, locality=locality, created_by=user)
+    return _plan_apply(plan, period_start=period_start, period_end=period_end, review_on=review_on, summary=summary,
+                       counts=counts, threats=list(threats))
+
+
+@transaction.atomic
+def plan_update(
+    *, user, plan: CommunityProtectionPlan, period_start: date, period_end: date, counts: dict,
+    review_on: date | None = None, summary: str = "", threats: list[dict] = (),
+) -> CommunityProtectionPlan:
+    """Save a new version of the plan. The version it replaces is kept as a ``PlanRevision``. A plan
+    under review cannot change; an approved or returned plan that changes goes back to draft."""
+    _ensure_writer(user, plan.base)
+    locked = CommunityProtectionPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.review_status == ReviewStatus.SUBMITTED:
+        raise ValidationError(_("This plan is under review and cannot change until the gender office answers."), code="locked")
+    errors = plan_errors(base=plan.base, locality=plan.locality, period_start=period_start, period_end=period_end,
+                         counts=counts)
+    if not errors.get("period_start") and CommunityProtectionPlan.objects.filter(
+        locality=plan.locality, period_start=period_start
+    ).exclude(pk=plan.pk).exists():
+        errors = validators.merge(errors, {"period_start": [_("This locality already has a plan starting on that date.")]})
+    _raise(errors)
+    PlanRevision.objects.create(plan=locked, version=locked.version, snapshot=plan_snapshot(locked), saved_by=user)
+    plan.version = locked.version + 1
+    plan.review_status = ReviewStatus.DRAFT
+    return _plan_apply(plan, period_start=period_start, period_end=period_end, review_on=review_on, summary=summary,
+                       counts=counts, threats=list(threats))
+
+
+@transaction.atomic
+def plan_submit(*, user, plan: CommunityProtectionPlan) -> CommunityProtectionPlan:
+    _ensure_writer(user, plan.base)
+    return report_submit(report=plan, user=user)
+
+
+@transaction.atomic
+def plan_action_update(*, user, action: PlanAction, status: str, review_on: date | None) -> PlanAction:
+    """Record how an action stands (and when to look at it again)."""
+    _ensure_writer(user, action.threat.plan.base)
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": [_("Choose a valid status.")]})
+    locked = PlanAction.objects.select_for_update().get(pk=action.pk)
+    locked.status = status
+    locked.review_on = review_on
+    locked.save(update_fields=["status", "review_on", "updated_at"])
+    return locked
