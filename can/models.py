@@ -1,0 +1,369 @@
+"""Community Alert Network: focal points, SMS channels, alerts and their lifecycle, notifications.
+
+Protected data (focal point name and phone, alert sender number) is encrypted at rest; a keyed hash
+beside each phone column lets a number be matched without decrypting anything.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cla.models import OperatingBase
+from gender.models import Report
+from monusco.choices import Sex, ThreatCategory
+from monusco.fields import EncryptedTextField
+from monusco.models import BaseModel, Locality, Territory
+
+
+def _values(choices) -> list[str]:
+    return [c.value for c in choices]
+
+
+class CommunityRole(models.TextChoices):
+    CHIEF = "chief", _("Chief (village, neighbourhood or groupement)")
+    DISPLACED = "displaced", _("Displaced people's representative")
+    CIVIL_SOCIETY = "civil_society", _("Civil society member")
+    WOMEN = "women", _("Women's representative")
+    YOUTH = "youth", _("Youth representative")
+    RELIGIOUS = "religious", _("Religious leader")
+    OTHER = "other", _("Other")
+
+
+class FocalPoint(BaseModel):
+    """A community member who raises alerts. Known everywhere by ``code``; name and phone are
+    shown only to users of the focal point's base who hold ``can.view_focalpoint_identity``."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = EncryptedTextField(_("name"))
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_hash = models.CharField(_("phone hash"), max_length=64, blank=True, db_index=True, editable=False)
+    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("base"))
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("locality"))
+    community_role = models.CharField(_("role in the community"), max_length=20, choices=CommunityRole.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    consent_on = models.DateField(_("consent given on"))
+    is_active = models.BooleanField(_("active"), default=True)
+    do_not_call_back = models.BooleanField(_("do not call back"), default=False)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        permissions = [("view_focalpoint_identity", _("Can see focal point names and phone numbers"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(community_role__in=_values(CommunityRole)), name="focalpoint_role_valid"),
+            models.CheckConstraint(condition=Q(sex__in=_values(Sex)), name="focalpoint_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(is_active=True, deactivated_at__isnull=True) | Q(is_active=False, deactivated_at__isnull=False),
+                name="focalpoint_deactivation_dated",
+            ),
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=Q(is_active=True) & ~Q(phone_hash=""),
+                name="focalpoint_unique_active_phone",
+            ),
+        ]
+        indexes = [models.Index(fields=["base", "code"], name="focalpoint_active_idx", condition=Q(is_active=True))]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_repr(self) -> str:
+        return self.code
+
+
+class SmsChannel(BaseModel):
+    """An SMS gateway (RapidPro Courier "External" shape) delivering to one base. The gateway
+    authenticates with a secret token; only its SHA-256 is stored."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="sms_channels", verbose_name=_("base"))
+    token_hash = models.CharField(_("token hash"), max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("SMS channel")
+        verbose_name_plural = _("SMS channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlertChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    MISSED_CALL = "missed_call", _("Missed call")
+    PHONE_CALL = "phone_call", _("Phone call")
+    RADIO = "radio", _("Radio")
+    IN_PERSON = "in_person", _("In person")
+    WEB = "web", _("Web")
+    API = "api", _("API")
+
+
+class AlertStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CALLBACK_NEEDED = "callback_needed", _("Callback needed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    VERIFIED = "verified", _("Verified")
+    RESPONSE_DISPATCHED = "response_dispatched", _("Response dispatched")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = [
+    AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED,
+    AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED,
+]
+UNACKNOWLEDGED_STATUSES = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED]
+
+
+class ResponseType(models.TextChoices):
+    PATROL = "patrol", _("Patrol")
+    ESCORT = "escort", _("Escort")
+    PRESENCE = "presence", _("Presence")
+    REFERRED = "referred", _("Referred to FARDC/PNC")
+
+
+class Outcome(models.TextChoices):
+    ADDRESSED = "addressed", _("Addressed")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    NO_RESPONSE_POSSIBLE = "no_response_possible", _("No response possible")
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, _("Not escalated")
+    COMMANDER = 1, _("Base commander")
+    SECTOR = 2, _("Sector")
+    PROVINCE = 3, _("Provincial operations centre")
+
+
+class Alert(BaseModel, Report):
+    """An alert from a community. The sex/age fields count the people at risk.
+
+    ``idempotency_key`` makes every inbound delivery land once: the gateway message id per channel,
+    the client UUID of a form, or the sender-and-text (or missed-call) hash within a window.
+    ``territory`` is the alert's area for scope and dashboards: the locality's territory once it
+    is known, the base's territory until then.
+    """
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=12, choices=AlertChannel.choices)
+    sms_channel = models.ForeignKey(
+        SmsChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("SMS channel")
+    )
+    focal_point = models.ForeignKey(
+        FocalPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("focal point")
+    )
+    sender_number = EncryptedTextField(_("sender number"), blank=True)
+    sender_hash = models.CharField(_("sender hash"), max_length=64, blank=True, editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("base"))
+    locality = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("locality")
+    )
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("territory"), editable=False
+    )
+    threat_category = models.CharField(
+        _("threat category"), max_length=20, choices=ThreatCategory.choices, default=ThreatCategory.OTHER
+    )
+    description = models.TextField(_("description"), blank=True)
+    raw_text = models.TextField(_("message as received"), blank=True, editable=False)
+    needs_triage = models.BooleanField(_("needs triage"), default=False)
+    missed_calls = models.PositiveIntegerField(_("missed calls"), default=0)
+
+    status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.RECEIVED)
+    received_at = models.DateTimeField(_("received"))
+    sent_at = models.DateTimeField(_("sent by the sender"), null=True, blank=True)
+    received_on = models.DateField(_("date"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by")
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by")
+    )
+    verification_note = models.TextField(_("verification"), blank=True)
+    response_at = models.DateTimeField(_("response dispatched"), null=True, blank=True)
+    response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("response dispatched by")
+    )
+    response_type = models.CharField(_("response"), max_length=10, choices=ResponseType.choices, blank=True)
+    response_note = models.TextField(_("response details"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("duty roster notified"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = Report.Meta.constraints + [
+            models.UniqueConstraint(fields=["idempotency_key"], name="alert_unique_idempotency_key"),
+            models.CheckConstraint(condition=Q(channel__in=_values(AlertChannel)), name="alert_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=_values(AlertStatus)), name="alert_status_valid"),
+            models.CheckConstraint(condition=Q(threat_category__in=_values(ThreatCategory)), name="alert_threat_valid"),
+            models.CheckConstraint(condition=Q(response_type__in=["", *_values(ResponseType)]), name="alert_response_type_valid"),
+            models.CheckConstraint(condition=Q(outcome__in=["", *_values(Outcome)]), name="alert_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(escalation_level__in=_values(EscalationLevel)), name="alert_escalation_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (~Q(outcome="") & Q(closed_at__isnull=False)),
+                name="alert_closed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "callback_needed"]) | Q(acknowledged_at__isnull=False),
+                name="alert_acknowledged_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["base", "received_at"], name="alert_open_by_base_idx",
+                condition=~Q(status="closed"),
+            ),
+            models.Index(
+                fields=["received_at"], name="alert_unacknowledged_idx",
+                condition=Q(status__in=["received", "callback_needed"]),
+            ),
+            models.Index(
+                fields=["received_at"], name="alert_not_notified_idx", condition=Q(notified_at__isnull=True),
+            ),
+            models.Index(fields=["content_hash", "received_at"], name="alert_content_recent_idx"),
+            models.Index(fields=["base", "received_on"], name="alert_base_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Alert')} {str(self.uid)[:8]}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"alert {self.uid}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != AlertStatus.CLOSED
+
+    @property
+    def short_id(self) -> str:
+        return str(self.uid)[:8]
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REPEATED = "repeated", _("Repeated delivery")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    VERIFIED = "verified", _("Verified")
+    RESPONSE_DISPATCHED = "response_dispatched", _("Response dispatched")
+    CLOSED = "closed", _("Closed")
+    ESCALATED = "escalated", _("Escalated")
+    NOTIFIED = "notified", _("Notified")
+
+
+class AlertEvent(BaseModel):
+    """One step in an alert's history: who did what, when."""
+
+    Kind = EventKind
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=_values(EventKind)), name="alertevent_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["alert", "at"], name="alertevent_alert_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StaffPhone(BaseModel):
+    """The phone a staff member receives alert SMS on (encrypted; never logged)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_phone")
+    phone = EncryptedTextField(_("phone"))
+
+    class Meta:
+        verbose_name = _("staff phone")
+        verbose_name_plural = _("staff phones")
+
+    def __str__(self) -> str:
+        return f"{_('phone of')} {self.user}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"staff phone {self.user_id}"
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(BaseModel):
+    """One message about one alert to one person on one channel: sent at most once."""
+
+    Channel = NotificationChannel
+    Status = NotificationStatus
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications")
+    channel = models.CharField(_("channel"), max_length=6, choices=NotificationChannel.choices)
+    level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel.choices, default=0)
+    status = models.CharField(_("status"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "recipient", "channel"], name="notification_once_per_recipient"),
+            models.CheckConstraint(condition=Q(channel__in=_values(NotificationChannel)), name="notification_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=_values(NotificationStatus)), name="notification_status_valid"),
+            models.CheckConstraint(condition=Q(level__in=_values(EscalationLevel)), name="notification_level_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_dated"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], name="notification_outstanding_idx", condition=Q(status__in=["pending", "failed"])),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx", condition=Q(channel="in_app")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} – {self.alert}"

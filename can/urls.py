@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "can"
-urlpatterns: list = []
+urlpatterns = [
+    path("inbound/<uuid:channel_uid>/receive", views.inbound_receive, name="inbound-receive"),
+    path("inbound/<uuid:channel_uid>/missed-call", views.inbound_missed_call, name="inbound-missed-call"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("alerts/new/", views.alert_create, name="alert-create"),
+    path("alerts/<uuid:uid>/", views.alert_detail, name="alert-detail"),
+    path("alerts/<uuid:uid>/acknowledge", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<uuid:uid>/verify", views.alert_verify, name="alert-verify"),
+    path("alerts/<uuid:uid>/dispatch", views.alert_dispatch, name="alert-dispatch"),
+    path("alerts/<uuid:uid>/close", views.alert_close, name="alert-close"),
+    path("focal-points/", views.focalpoint_list, name="focalpoint-list"),
+    path("focal-points/new/", views.focalpoint_create, name="focalpoint-create"),
+    path("focal-points/<uuid:uid>/", views.focalpoint_detail, name="focalpoint-detail"),
+    path("focal-points/<uuid:uid>/edit/", views.focalpoint_update, name="focalpoint-update"),
+    path("focal-points/<uuid:uid>/deactivate", views.focalpoint_deactivate, name="focalpoint-deactivate"),
+    path("focal-points/<uuid:uid>/move", views.focalpoint_move, name="focalpoint-move"),
+]

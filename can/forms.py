@@ -1,0 +1,112 @@
+"""Browser forms. They only parse input; the rules live in ``can.services``."""
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cla.models import OperatingBase
+from monusco.choices import Sex, ThreatCategory
+from monusco.models import Locality
+from monusco.scope import scope_for
+
+from .models import AlertChannel, CommunityRole, Outcome, ResponseType
+
+
+def _user_bases(user):
+    scope = scope_for(user)
+    qs = OperatingBase.objects.filter(closed_on__isnull=True)
+    return qs if scope.everything else qs.filter(pk__in=sorted(scope.base_ids))
+
+
+def _covered_localities(bases):
+    return Locality.objects.filter(covering_bases__in=bases).distinct().order_by("name")
+
+
+class AlertForm(forms.Form):
+    """An alert received by phone, radio or in person, logged by a CLA."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c.value, c.label) for c in (AlertChannel.PHONE_CALL, AlertChannel.RADIO, AlertChannel.IN_PERSON)],
+    )
+    base = forms.ModelChoiceField(label=_("Base"), queryset=OperatingBase.objects.none())
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
+    threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
+    description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    sender = forms.CharField(label=_("Caller's phone (optional)"), required=False, max_length=30)
+    women = forms.IntegerField(label=_("Women at risk"), min_value=0, initial=0)
+    men = forms.IntegerField(label=_("Men at risk"), min_value=0, initial=0)
+    girls = forms.IntegerField(label=_("Girls at risk"), min_value=0, initial=0)
+    boys = forms.IntegerField(label=_("Boys at risk"), min_value=0, initial=0)
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        bases = _user_bases(user)
+        self.fields["base"].queryset = bases
+        self.fields["locality"].queryset = _covered_localities(bases)
+        if len(bases) == 1:
+            self.fields["base"].initial = bases[0]
+
+
+class VerifyForm(forms.Form):
+    note = forms.CharField(label=_("How it was verified"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
+    threat_category = forms.ChoiceField(
+        label=_("Threat"), choices=[("", _("(unchanged)")), *ThreatCategory.choices], required=False
+    )
+
+    def __init__(self, *args, alert, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = Locality.objects.filter(
+            Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
+        ).distinct().order_by("name")
+
+
+class DispatchForm(forms.Form):
+    response_type = forms.ChoiceField(label=_("Response"), choices=ResponseType.choices)
+    note = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+
+class FocalPointForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none())
+    community_role = forms.ChoiceField(label=_("Role in the community"), choices=CommunityRole.choices)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    consent_on = forms.DateField(label=_("Consent given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    do_not_call_back = forms.BooleanField(label=_("Do not call back"), required=False)
+
+    def __init__(self, *args, bases, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("consent_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = _covered_localities(bases)
+
+
+class FocalPointCreateForm(FocalPointForm):
+    base = forms.ModelChoiceField(label=_("Base"), queryset=OperatingBase.objects.none())
+    field_order = ["base", "name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back"]
+
+    def __init__(self, *args, user, **kwargs):
+        bases = _user_bases(user)
+        super().__init__(*args, bases=bases, **kwargs)
+        self.fields["base"].queryset = bases
+        if len(bases) == 1:
+            self.fields["base"].initial = bases[0]
+
+
+class MoveForm(forms.Form):
+    base = forms.ModelChoiceField(label=_("New base"), queryset=OperatingBase.objects.none())
+
+    def __init__(self, *args, focal_point, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base"].queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(pk=focal_point.base_id)

@@ -1,0 +1,117 @@
+"""Scoped reads for the Community Alert Network."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from monusco.scope import scope_for
+
+from .models import OPEN_STATUSES, Alert, AlertStatus, FocalPoint, Notification, NotificationChannel, Outcome
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    return scope_for(user).filter(
+        Alert.objects.all(), base="base_id", territory="territory_id", province="territory__province_id"
+    )
+
+
+def alert_inbox(*, user) -> QuerySet[Alert]:
+    """Open alerts of the user's bases, oldest first: what the duty officer must act on."""
+    return (
+        alert_list(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("base", "locality", "focal_point")
+        .order_by("received_at", "pk")
+    )
+
+
+def alert_detail(*, user, uid) -> QuerySet[Alert]:
+    return alert_list(user=user).filter(uid=uid).select_related(
+        "base", "locality", "territory", "focal_point", "sms_channel", "reported_by", "acknowledged_by",
+        "verified_by", "response_by", "closed_by",
+    )
+
+
+def open_alert_count(*, user) -> int:
+    return alert_list(user=user).filter(status__in=OPEN_STATUSES).count()
+
+
+def focalpoint_list(*, user) -> QuerySet[FocalPoint]:
+    return scope_for(user).filter(
+        FocalPoint.objects.select_related("base", "locality"),
+        base="base_id", territory="locality__territory_id", province="locality__territory__province_id",
+    )
+
+
+def can_see_identity(*, user, focal_point: FocalPoint) -> bool:
+    """Name and phone: only users of the focal point's own base holding the permission."""
+    return (
+        user.is_authenticated
+        and focal_point.base_id in scope_for(user).base_ids
+        and user.has_perm("can.view_focalpoint_identity")
+    )
+
+
+def can_see_sender(*, user, alert: Alert) -> bool:
+    """The sender number of an alert: same rule as a focal point's identity, for the alert's base."""
+    return (
+        user.is_authenticated
+        and alert.base_id in scope_for(user).base_ids
+        and user.has_perm("can.view_focalpoint_identity")
+    )
+
+
+def notification_inbox(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related("alert")
+
+
+def alert_measures(*, user, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Per base and month: alerts, mean time to acknowledge and to respond (seconds), share of
+    closed alerts addressed. Aggregated in the database, cut to the user's scope."""
+    qs = alert_list(user=user)
+    if start:
+        qs = qs.filter(received_on__gte=start)
+    if end:
+        qs = qs.filter(received_on__lte=end)
+    rows = (
+        qs.annotate(month=TruncMonth("received_on"))
+        .values("base_id", "base__code", "base__name", "month")
+        .annotate(
+            alerts=Count("pk"),
+            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+            responded=Count("pk", filter=Q(response_at__isnull=False)),
+            closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
+            addressed=Count("pk", filter=Q(outcome=Outcome.ADDRESSED)),
+            time_to_acknowledge=Avg(ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())),
+            time_to_response=Avg(ExpressionWrapper(F("response_at") - F("received_at"), output_field=DurationField())),
+        )
+        .order_by("month", "base__name")
+    )
+    result = []
+    for row in rows:
+        result.append({
+            "base_id": row["base_id"],
+            "base_code": row["base__code"],
+            "base_name": row["base__name"],
+            "month": row["month"],
+            "alerts": row["alerts"],
+            "acknowledged": row["acknowledged"],
+            "responded": row["responded"],
+            "closed": row["closed"],
+            "addressed": row["addressed"],
+            "time_to_acknowledge_seconds": _seconds(row["time_to_acknowledge"]),
+            "time_to_response_seconds": _seconds(row["time_to_response"]),
+            "share_addressed": round(row["addressed"] / row["closed"], 4) if row["closed"] else None,
+        })
+    return result
+
+
+def _seconds(value) -> float | None:
+    if value is None:
+        return None
+    if hasattr(value, "total_seconds"):
+        return round(value.total_seconds(), 1)
+    return round(float(value) / 1_000_000, 1)  # SQLite returns microseconds

@@ -1,0 +1,626 @@
+"""Writes for the Community Alert Network: focal points, channels, intake, lifecycle, notifications.
+
+Rules that keep alerts from getting lost:
+- an alert is written before anything is queued; tasks are queued with ``transaction.on_commit``
+  and a broker failure is logged, never raised (the periodic sweep queues the work again);
+- every inbound delivery carries an idempotency key, so a repeat is the same alert;
+- each lifecycle step locks the alert row (``select_for_update``) and re-reads its state;
+- a notification is claimed with one conditional UPDATE before it is sent, so it goes out at most
+  once per alert, recipient and channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cla.models import BaseAssignment, OperatingBase
+from monusco.choices import ThreatCategory
+from monusco.crypto import normalize_phone, phone_hash
+from monusco.models import Locality, User, UserScope
+from monusco.roles import Role
+from monusco.scope import scope_for
+
+from .models import (
+    UNACKNOWLEDGED_STATUSES,
+    Alert,
+    AlertChannel,
+    AlertEvent,
+    AlertStatus,
+    EscalationLevel,
+    EventKind,
+    FocalPoint,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    Outcome,
+    ResponseType,
+    SmsChannel,
+    StaffPhone,
+)
+from .parsing import parse_message
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+MAX_SEND_ATTEMPTS = 5
+ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
+FORM_CHANNELS = (AlertChannel.PHONE_CALL, AlertChannel.RADIO, AlertChannel.IN_PERSON, AlertChannel.WEB, AlertChannel.API)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _enqueue(task_name: str, *args) -> None:
+    """Queue ``can.tasks.<task_name>`` once the transaction commits. A broker failure is logged
+    and swallowed: the data is already saved and the sweep will queue the work again."""
+
+    def publish() -> None:
+        from . import tasks
+
+        try:
+            getattr(tasks, task_name).delay(*args)
+        except Exception as exc:  # noqa: BLE001 - broker down, eager task error: the sweep retries
+            logger.warning("Could not run %s%s now (%s); the sweep will retry", task_name, args, type(exc).__name__)
+
+    transaction.on_commit(publish, robust=True)
+
+
+def _clean_text(text: str | None) -> str:
+    # PostgreSQL text cannot hold NUL; keep everything else as received.
+    return (text or "").replace("\x00", "\ufffd")
+
+
+def _territory_of_base(base: OperatingBase) -> int:
+    return Locality.objects.filter(pk=base.locality_id).values_list("territory_id", flat=True).get()
+
+
+def _in_base_scope(user, base_id: int) -> bool:
+    return scope_for(user).has_base(base_id)
+
+
+def _event(alert: Alert, kind: str, *, actor=None, at=None, from_status="", to_status="", note="") -> AlertEvent:
+    return AlertEvent.objects.create(
+        alert=alert, kind=kind, actor=actor, at=at or timezone.now(), from_status=from_status, to_status=to_status, note=note
+    )
+
+
+# --- focal points and channels ---------------------------------------------------------------
+
+
+def _focalpoint_prefix(base: OperatingBase) -> str:
+    letters = "".join(ch for ch in base.name.upper() if ch.isalpha())
+    return (letters[:3] or "XXX").ljust(3, "X")
+
+
+def _check_phone_free(number_hash: str, *, exclude_pk: int | None = None) -> None:
+    if not number_hash:
+        return
+    clash = FocalPoint.objects.filter(phone_hash=number_hash, is_active=True)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"phone": _("An active focal point already has this phone number.")})
+
+
+def _check_focalpoint_fields(*, base: OperatingBase, locality: Locality, consent_on) -> None:
+    if consent_on > timezone.localdate():
+        raise ValidationError({"consent_on": _("The consent date cannot be in the future.")})
+    if not base.coverage.filter(pk=locality.pk).exists():
+        raise ValidationError({"locality": _("This locality is not covered by the base.")})
+
+
+def focalpoint_check(*, base: OperatingBase, locality: Locality, consent_on, phone: str, exclude_pk: int | None = None) -> str:
+    """Validate focal point input (shared by the forms, the admin and the services). Returns the
+    normalized phone number."""
+    _check_focalpoint_fields(base=base, locality=locality, consent_on=consent_on)
+    number = normalize_phone(phone)
+    if phone and not number:
+        raise ValidationError({"phone": _("Enter a valid phone number.")})
+    _check_phone_free(phone_hash(number) if number else "", exclude_pk=exclude_pk)
+    return number
+
+
+@transaction.atomic
+def focalpoint_create(
+    *, user: User, base: OperatingBase, locality: Locality, name: str, phone: str, community_role: str,
+    sex: str, consent_on, do_not_call_back: bool = False,
+) -> FocalPoint:
+    if not _in_base_scope(user, base.pk):
+        raise PermissionDenied
+    if not base.is_open:
+        raise ValidationError({"base": _("This base is closed.")})
+    number = focalpoint_check(base=base, locality=locality, consent_on=consent_on, phone=phone)
+    number_hash = phone_hash(number) if number else ""
+    OperatingBase.objects.select_for_update().filter(pk=base.pk).get()  # serialises code numbering per base
+    prefix = f"FP-{_focalpoint_prefix(base)}-"
+    sequence = FocalPoint.objects.filter(code__startswith=prefix).count() + 1
+    while FocalPoint.objects.filter(code=f"{prefix}{sequence:04d}").exists():
+        sequence += 1
+    return FocalPoint.objects.create(
+        code=f"{prefix}{sequence:04d}", name=name.strip(), phone=number, phone_hash=number_hash, base=base,
+        locality=locality, community_role=community_role, sex=sex, consent_on=consent_on,
+        do_not_call_back=do_not_call_back,
+    )
+
+
+def _locked_focalpoint(user: User, focal_point: FocalPoint) -> FocalPoint:
+    locked = FocalPoint.objects.select_for_update().get(pk=focal_point.pk)
+    if not _in_base_scope(user, locked.base_id):
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def focalpoint_update(
+    *, user: User, focal_point: FocalPoint, name: str, phone: str, locality: Locality, community_role: str,
+    sex: str, consent_on, do_not_call_back: bool,
+) -> FocalPoint:
+    locked = _locked_focalpoint(user, focal_point)
+    if not locked.is_active:
+        raise ValidationError(_("This focal point is deactivated; its record is kept as history."))
+    number = focalpoint_check(base=locked.base, locality=locality, consent_on=consent_on, phone=phone, exclude_pk=locked.pk)
+    number_hash = phone_hash(number) if number else ""
+    locked.name, locked.phone, locked.phone_hash = name.strip(), number, number_hash
+    locked.locality, locked.community_role, locked.sex = locality, community_role, sex
+    locked.consent_on, locked.do_not_call_back = consent_on, do_not_call_back
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def focalpoint_deactivate(*, user: User, focal_point: FocalPoint) -> FocalPoint:
+    """Deactivate, never delete: the focal point's alerts keep pointing at it."""
+    locked = _locked_focalpoint(user, focal_point)
+    if not locked.is_active:
+        raise ValidationError(_("This focal point is already deactivated."))
+    locked.is_active = False
+    locked.deactivated_at = timezone.now()
+    locked.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def focalpoint_move(*, user: User, focal_point: FocalPoint, base: OperatingBase) -> FocalPoint:
+    """Move a focal point to another base (when its base closes). It keeps its code and history."""
+    locked = _locked_focalpoint(user, focal_point)
+    if not base.is_open:
+        raise ValidationError({"base": _("A focal point can only move to an open base.")})
+    if base.pk == locked.base_id:
+        raise ValidationError({"base": _("The focal point is already at this base.")})
+    if not base.coverage.filter(pk=locked.locality_id).exists():
+        base.coverage.add(locked.locality_id)  # the new base takes over the locality
+    locked.base = base
+    locked.save(update_fields=["base", "updated_at"])
+    return locked
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def sms_channel_create(*, name: str, base: OperatingBase, token: str | None = None) -> tuple[SmsChannel, str]:
+    """Create a channel; returns it with its secret token (shown once, stored hashed)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A channel needs a name.")})
+    if SmsChannel.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("A channel with this name already exists.")})
+    token = token or secrets.token_urlsafe(32)
+    return SmsChannel.objects.create(name=name, base=base, token_hash=_token_hash(token)), token
+
+
+def sms_channel_check_token(*, channel: SmsChannel, token: str | None) -> bool:
+    return bool(token) and secrets.compare_digest(channel.token_hash, _token_hash(token))
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+def _find_recent(content_hash: str, now: datetime) -> Alert | None:
+    return (
+        Alert.objects.filter(content_hash=content_hash, created_at__gte=now - DUPLICATE_WINDOW)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _focal_point_id(number_hash: str) -> int | None:
+    if not number_hash:
+        return None
+    return FocalPoint.objects.filter(phone_hash=number_hash, is_active=True).values_list("pk", flat=True).first()
+
+
+def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(idempotency_key=key, **values)
+            _event(alert, EventKind.RECEIVED, at=alert.received_at, to_status=alert.status)
+    except IntegrityError:
+        existing = Alert.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    _enqueue("notify_alert", alert.pk)
+    return alert, True
+
+
+@transaction.atomic
+def alert_receive_sms(
+    *, channel: SmsChannel, sender: str, text: str, message_id: str = "", sent_at: datetime | None = None
+) -> tuple[Alert, bool]:
+    """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message."""
+    now = timezone.now()
+    text = _clean_text(text)
+    number = normalize_phone(_clean_text(sender))
+    number_hash = phone_hash(number) if number else ""
+    content_hash = hashlib.sha256(f"sms|{channel.pk}|{number_hash}|{text}".encode()).hexdigest()
+    message_id = _clean_text(message_id).strip()
+    if message_id:
+        key = f"sms:{channel.uid}:id:{hashlib.sha256(message_id.encode()).hexdigest()}"
+        existing = Alert.objects.filter(idempotency_key=key).first()
+    else:
+        existing = _find_recent(content_hash, now)
+        key = f"sms:{channel.uid}:h:{content_hash}:{int(now.timestamp()) // int(DUPLICATE_WINDOW.total_seconds())}"
+    if existing is not None:
+        return existing, False
+    base = channel.base
+    parsed = parse_message(text, base)
+    return _create_inbound(
+        key=key,
+        values={
+            "channel": AlertChannel.SMS, "sms_channel": channel, "base": base,
+            "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
+            "content_hash": content_hash, "raw_text": text, "description": text,
+            "locality_id": parsed.locality_id, "territory_id": parsed.territory_id or _territory_of_base(base),
+            "threat_category": parsed.threat_category or ThreatCategory.OTHER, "needs_triage": not parsed.complete,
+            "status": AlertStatus.RECEIVED, "received_at": now, "received_on": timezone.localdate(now), "sent_at": sent_at,
+        },
+    )
+
+
+@transaction.atomic
+def alert_receive_missed_call(*, channel: SmsChannel, sender: str, sent_at: datetime | None = None) -> tuple[Alert, bool]:
+    """A missed call ("bip") asks for a callback. Calls from one number within 10 minutes join one alert."""
+    now = timezone.now()
+    number = normalize_phone(_clean_text(sender))
+    number_hash = phone_hash(number) if number else ""
+    content_hash = hashlib.sha256(f"call|{channel.pk}|{number_hash}".encode()).hexdigest()
+    existing = _find_recent(content_hash, now)
+    if existing is None:
+        key = f"call:{channel.uid}:{content_hash}:{int(now.timestamp()) // int(DUPLICATE_WINDOW.total_seconds())}"
+        base = channel.base
+        alert, created = _create_inbound(
+            key=key,
+            values={
+                "channel": AlertChannel.MISSED_CALL, "sms_channel": channel, "base": base,
+                "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
+                "content_hash": content_hash, "territory_id": _territory_of_base(base), "needs_triage": True,
+                "missed_calls": 1, "status": AlertStatus.CALLBACK_NEEDED, "received_at": now,
+                "received_on": timezone.localdate(now), "sent_at": sent_at,
+            },
+        )
+        if created:
+            return alert, True
+        existing = alert
+    Alert.objects.filter(pk=existing.pk).update(missed_calls=F("missed_calls") + 1, updated_at=now)
+    _event(existing, EventKind.REPEATED, at=now, note=_("Another missed call"))
+    existing.refresh_from_db(fields=["missed_calls"])
+    return existing, False
+
+
+@transaction.atomic
+def alert_create(
+    *, user: User, base: OperatingBase, channel: str, threat_category: str, description: str = "",
+    locality: Locality | None = None, sender: str = "", women: int = 0, men: int = 0, girls: int = 0, boys: int = 0,
+    client_uuid: uuid.UUID | None = None, received_at: datetime | None = None,
+) -> tuple[Alert, bool]:
+    """An alert logged by a person (phone call, radio, in person) or a client (web, API). A repeat
+    of the same ``client_uuid`` returns the first alert."""
+    if channel not in FORM_CHANNELS:
+        raise ValidationError({"channel": _("Choose phone call, radio, in person, web or API.")})
+    if threat_category not in ThreatCategory.values:
+        raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
+    if not _in_base_scope(user, base.pk):
+        raise PermissionDenied
+    if min(women, men, girls, boys) < 0:
+        raise ValidationError(_("People at risk cannot be negative."))
+    now = timezone.now()
+    if received_at and received_at > now + timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
+    received_at = received_at or now
+    key = f"client:{client_uuid}" if client_uuid else f"user:{uuid.uuid4()}"
+    if client_uuid and (existing := Alert.objects.filter(idempotency_key=key).first()) is not None:
+        if existing.base_id != base.pk:
+            raise ValidationError(_("This client id was already used for another alert."))
+        return existing, False
+    number = normalize_phone(sender) if sender else ""
+    number_hash = phone_hash(number) if number else ""
+    alert, created = _create_inbound(
+        key=key,
+        values={
+            "channel": channel, "base": base, "reported_by": user, "locality": locality,
+            "territory_id": locality.territory_id if locality else _territory_of_base(base),
+            "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
+            "threat_category": threat_category, "description": description.strip(), "needs_triage": locality is None,
+            "women": women, "men": men, "girls": girls, "boys": boys,
+            "status": AlertStatus.RECEIVED, "received_at": received_at, "received_on": timezone.localdate(received_at),
+        },
+    )
+    return alert, created
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def _lock_for_step(user: User, alert: Alert, allowed: set[str], action: str) -> Alert:
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if not (user.has_perm("can.change_alert") and _in_base_scope(user, locked.base_id)):
+        raise PermissionDenied
+    if locked.status not in allowed:
+        raise ValidationError(
+            _("This alert is “%(status)s”: it cannot be %(action)s now."),
+            code="illegal_transition",
+            params={"status": locked.get_status_display(), "action": action},
+        )
+    return locked
+
+
+def _step(alert: Alert, *, user: User, kind: str, to_status: str, fields: dict, note: str = "") -> Alert:
+    now = timezone.now()
+    from_status = alert.status
+    alert.status = to_status
+    for name, value in fields.items():
+        setattr(alert, name, now if value is _NOW else value)
+    alert.save(update_fields=["status", *fields, "updated_at"])
+    _event(alert, kind, actor=user, at=now, from_status=from_status, to_status=to_status, note=note)
+    return alert
+
+
+_NOW = object()
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
+    locked = _lock_for_step(user, alert, set(UNACKNOWLEDGED_STATUSES), _("acknowledged"))
+    return _step(locked, user=user, kind=EventKind.ACKNOWLEDGED, to_status=AlertStatus.ACKNOWLEDGED,
+                 fields={"acknowledged_at": _NOW, "acknowledged_by": user})
+
+
+@transaction.atomic
+def alert_verify(
+    *, alert: Alert, user: User, note: str, locality: Locality | None = None, threat_category: str | None = None,
+) -> Alert:
+    """Record the cross-check (contre-enquête). Setting the locality and category ends triage."""
+    locked = _lock_for_step(user, alert, {AlertStatus.ACKNOWLEDGED}, _("verified"))
+    if not note.strip():
+        raise ValidationError({"note": _("Say how the alert was verified.")})
+    fields: dict = {"verified_at": _NOW, "verified_by": user, "verification_note": note.strip()}
+    if threat_category:
+        if threat_category not in ThreatCategory.values:
+            raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
+        fields["threat_category"] = threat_category
+    if locality is not None:
+        fields.update(locality=locality, territory_id=locality.territory_id)
+    if locality is not None or locked.locality_id:
+        fields["needs_triage"] = False  # the place is known: triage is over
+    return _step(locked, user=user, kind=EventKind.VERIFIED, to_status=AlertStatus.VERIFIED, fields=fields, note=note.strip())
+
+
+@transaction.atomic
+def alert_dispatch_response(*, alert: Alert, user: User, response_type: str, note: str = "") -> Alert:
+    locked = _lock_for_step(user, alert, {AlertStatus.VERIFIED}, _("given a response"))
+    if response_type not in ResponseType.values:
+        raise ValidationError({"response_type": _("Choose patrol, escort, presence or referral to FARDC/PNC.")})
+    return _step(locked, user=user, kind=EventKind.RESPONSE_DISPATCHED, to_status=AlertStatus.RESPONSE_DISPATCHED,
+                 fields={"response_at": _NOW, "response_by": user, "response_type": response_type,
+                         "response_note": note.strip()}, note=note.strip())
+
+
+@transaction.atomic
+def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Alert:
+    """Close with an outcome. "Addressed" needs a response dispatched; a false alarm or an alert
+    no one could respond to may be closed once acknowledged."""
+    allowed = {AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED}
+    locked = _lock_for_step(user, alert, allowed, _("closed"))
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
+    if outcome == Outcome.ADDRESSED and locked.status != AlertStatus.RESPONSE_DISPATCHED:
+        raise ValidationError({"outcome": _("An alert is addressed only after a response was dispatched.")})
+    return _step(locked, user=user, kind=EventKind.CLOSED, to_status=AlertStatus.CLOSED,
+                 fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
+                 note=note.strip())
+
+
+# --- notifications and escalation -------------------------------------------------------------
+
+
+def _open_assignments(base_ids, functions) -> Q:
+    today = timezone.localdate()
+    return Q(
+        base_assignments__base_id__in=base_ids, base_assignments__function__in=functions,
+        base_assignments__starts_on__lte=today,
+    ) & (Q(base_assignments__ends_on__isnull=True) | Q(base_assignments__ends_on__gte=today))
+
+
+def alert_recipients(*, alert: Alert, level: int) -> list[User]:
+    """Who hears of an alert at each level.
+
+    0: the base's duty roster (duty officers and CLAs assigned to it today);
+    1: the base commander (the parent COB's commander too, for a TOB);
+    2: the sector: managers whose scope is the alert's territory;
+    3: the provincial operations centre: managers whose scope is the alert's province.
+    """
+    users = User.objects.filter(is_active=True)
+    if level == EscalationLevel.NONE:
+        users = users.filter(_open_assignments([alert.base_id], ROSTER_FUNCTIONS))
+    elif level == EscalationLevel.COMMANDER:
+        base_ids = [alert.base_id] + ([alert.base.parent_id] if alert.base.parent_id else [])
+        users = users.filter(_open_assignments(base_ids, [BaseAssignment.Function.COMMANDER]))
+    elif level == EscalationLevel.SECTOR:
+        users = users.filter(groups__name=Role.MANAGER, scopes__territory_id=alert.territory_id)
+    else:
+        province_id = alert.territory.province_id
+        manager_ids = UserScope.objects.filter(province_id=province_id).values("user_id")
+        users = users.filter(groups__name=Role.MANAGER, pk__in=manager_ids)
+    return list(users.distinct().order_by("pk"))
+
+
+def _plan_notifications(alert: Alert, level: int) -> list[int]:
+    recipients = alert_recipients(alert=alert, level=level)
+    with_phone = set(StaffPhone.objects.filter(user__in=recipients).values_list("user_id", flat=True))
+    ids = []
+    for user in recipients:
+        channels = [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in with_phone else [])
+        for channel in channels:
+            notification, created = Notification.objects.get_or_create(
+                alert=alert, recipient=user, channel=channel, defaults={"level": level}
+            )
+            if created:
+                ids.append(notification.pk)
+    return ids
+
+
+@transaction.atomic
+def alert_plan_notifications(*, alert_id: int) -> list[int]:
+    """Create the duty roster's notifications for a new alert, once. Returns the ids still to send."""
+    alert = Alert.objects.select_for_update().select_related("base").filter(pk=alert_id).first()
+    if alert is None:
+        return []
+    if alert.notified_at is None:
+        _plan_notifications(alert, EscalationLevel.NONE)
+        alert.notified_at = timezone.now()
+        alert.save(update_fields=["notified_at", "updated_at"])
+    return list(
+        alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def notification_message(notification: Notification) -> str:
+    """The SMS text: the alert's short id, base, category and place; never a name or number."""
+    alert = notification.alert
+    with translation.override(notification.recipient.preferred_language or settings.LANGUAGE_CODE):
+        place = alert.locality.name if alert.locality_id else _("place not yet known")
+        parts = [
+            _("CAN alert %(id)s") % {"id": alert.short_id},
+            f"{alert.base.name}: {alert.get_threat_category_display()}, {place}.",
+        ]
+        if alert.escalation_level:
+            parts.append(_("Escalated: not acknowledged in time."))
+        if alert.status == AlertStatus.CALLBACK_NEEDED:
+            parts.append(_("Callback needed."))
+        if alert.focal_point_id and alert.focal_point.do_not_call_back:
+            parts.append(_("Do not call back."))
+        parts.append(reverse("can:alert-detail", args=[alert.uid]))
+        return " ".join(str(p) for p in parts)
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification, at most once. Not atomic on purpose: the claim (one conditional
+    UPDATE) commits before the message leaves, so a second worker finds nothing to claim."""
+    from .sms import SmsError, get_backend
+
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+        attempts__lt=MAX_SEND_ATTEMPTS,
+    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related(
+        "alert__base", "alert__locality", "alert__focal_point", "recipient"
+    ).get(pk=notification_id)
+    if notification.channel == NotificationChannel.SMS:
+        phone = StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True).first()
+        try:
+            if not phone:
+                raise SmsError("recipient has no phone")
+            get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
+        except SmsError as exc:
+            Notification.objects.filter(pk=notification_id).update(
+                status=NotificationStatus.FAILED, error=str(exc)[:200], updated_at=timezone.now()
+            )
+            logger.warning("SMS notification %s failed: %s", notification.uid, exc)
+            return False
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), error="", updated_at=timezone.now()
+    )
+    return True
+
+
+def alert_notify(*, alert_id: int) -> int:
+    """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
+    were sent now."""
+    return sum(notification_send(notification_id=pk) for pk in alert_plan_notifications(alert_id=alert_id))
+
+
+def escalation_due_at(alert: Alert) -> datetime:
+    return alert.received_at + timedelta(minutes=alert.base.alert_ack_minutes * (alert.escalation_level + 1))
+
+
+@transaction.atomic
+def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
+    """Raise an unacknowledged alert one level if its time is up. Idempotent: re-checks under lock."""
+    now = now or timezone.now()
+    alert = Alert.objects.select_for_update().select_related("base", "territory").filter(pk=alert_id).first()
+    if (
+        alert is None or alert.status not in UNACKNOWLEDGED_STATUSES
+        or alert.escalation_level >= EscalationLevel.PROVINCE or escalation_due_at(alert) > now
+    ):
+        return False
+    alert.escalation_level += 1
+    alert.escalated_at = now
+    alert.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
+    level = EscalationLevel(alert.escalation_level)
+    _event(alert, EventKind.ESCALATED, at=now, note=str(level.label))
+    for pk in _plan_notifications(alert, alert.escalation_level):
+        _enqueue("send_notification", pk)
+    return True
+
+
+def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
+    """Unacknowledged alerts whose next escalation is due (the limit is per base)."""
+    now = now or timezone.now()
+    candidates = (
+        Alert.objects.filter(status__in=UNACKNOWLEDGED_STATUSES, escalation_level__lt=EscalationLevel.PROVINCE,
+                             received_at__lte=now - timedelta(minutes=1))
+        .select_related("base").only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
+    )
+    return [alert.pk for alert in candidates if escalation_due_at(alert) <= now]
+
+
+def outstanding_work(*, grace: timedelta = timedelta(minutes=1), now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """(alert ids never notified, notification ids not yet sent), older than ``grace``."""
+    cutoff = (now or timezone.now()) - grace
+    alert_ids = list(
+        Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
+    )
+    notification_ids = list(
+        Notification.objects.filter(
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS,
+            created_at__lte=cutoff,
+        ).exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
+    )
+    return alert_ids, notification_ids
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
+    if notification.recipient_id != user.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification

@@ -1,0 +1,73 @@
+"""Outbound SMS backends. ``settings.SMS_BACKEND`` names a class with ``send(*, to, text, reference)``.
+
+``to`` is a phone number and is never written to a log: backends log the ``reference`` (the
+notification's public id) instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class SmsError(Exception):
+    """A transient failure: the message may be tried again."""
+
+
+class LogBackend:
+    """The default: writes that a message was sent, with its reference and length, to the log."""
+
+    def send(self, *, to: str, text: str, reference: str) -> None:
+        logger.info("SMS notification %s sent (%d characters)", reference, len(text))
+
+
+class MemoryBackend:
+    """Keeps messages in memory (tests)."""
+
+    outbox: list[dict] = []
+
+    def send(self, *, to: str, text: str, reference: str) -> None:
+        self.outbox.append({"to": to, "text": text, "reference": reference})
+
+
+class HttpBackend:
+    """POSTs JSON ``{"to", "text", "reference"}`` to ``SMS_HTTP_URL`` with ``Authorization: Bearer
+    SMS_HTTP_TOKEN``. Any 2xx is success; anything else raises ``SmsError``."""
+
+    timeout = 10
+
+    def send(self, *, to: str, text: str, reference: str) -> None:
+        if not settings.SMS_HTTP_URL:
+            raise SmsError("SMS_HTTP_URL is not set")
+        body = json.dumps({"to": to, "text": text, "reference": reference}).encode()
+        request = urllib.request.Request(
+            settings.SMS_HTTP_URL, data=body, method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - URL from settings
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raise SmsError(f"gateway answered {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise SmsError(f"gateway unreachable: {type(exc).__name__}") from None
+        if not 200 <= status < 300:
+            raise SmsError(f"gateway answered {status}")
+        logger.info("SMS notification %s handed to the gateway", reference)
+
+
+@lru_cache(maxsize=4)
+def _backend(path: str):
+    return import_string(path)()
+
+
+def get_backend():
+    return _backend(settings.SMS_BACKEND)

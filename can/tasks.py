@@ -1,0 +1,75 @@
+"""Celery tasks. Each takes ids, re-reads state and does nothing when the work is already done;
+periodic ones hold a cache lock so two runs never overlap."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.core.cache import cache
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 300
+
+
+@contextlib.contextmanager
+def periodic_lock(name: str):
+    """Yields True when this run holds the lock; False when another run does."""
+    key = f"can:lock:{name}"
+    acquired = cache.add(key, "1", timeout=LOCK_SECONDS)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(key)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notify_alert(alert_id: int) -> int:
+    return services.alert_notify(alert_id=alert_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_notification(notification_id: int) -> bool:
+    return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(ignore_result=True)
+def escalate_overdue_alerts() -> int:
+    with periodic_lock("escalate") as acquired:
+        if not acquired:
+            logger.info("Escalation already running; skipped")
+            return 0
+        return sum(services.alert_escalate(alert_id=pk) for pk in services.alerts_overdue_ids())
+
+
+@shared_task(ignore_result=True)
+def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
+    """Queue again what a broker failure (or a crash) left undone."""
+    with periodic_lock("sweep") as acquired:
+        if not acquired:
+            logger.info("Notification sweep already running; skipped")
+            return 0
+        alert_ids, notification_ids = services.outstanding_work(grace=timedelta(seconds=grace_seconds))
+        queued = 0
+        for pk in alert_ids:
+            queued += _queue(notify_alert, pk)
+        for pk in notification_ids:
+            queued += _queue(send_notification, pk)
+        if queued:
+            logger.info("Sweep queued %d alert(s) and %d notification(s)", len(alert_ids), len(notification_ids))
+        return queued
+
+
+def _queue(task, pk: int) -> int:
+    try:
+        task.delay(pk)
+    except Exception as exc:  # noqa: BLE001 - broker still down: the next sweep tries again
+        logger.warning("Sweep could not queue %s(%s): %s", task.name, pk, type(exc).__name__)
+        return 0
+    return 1

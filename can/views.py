@@ -1,0 +1,308 @@
+"""Pages and gateway endpoints. Each view parses input, fetches within scope, calls a service."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from monusco.audit import audit_protected_read
+from monusco.scope import scope_for
+
+from . import selectors, services
+from .forms import AlertForm, CloseForm, DispatchForm, FocalPointCreateForm, FocalPointForm, MoveForm, VerifyForm
+from .models import AlertStatus, SmsChannel
+
+logger = logging.getLogger(__name__)
+
+
+# --- gateway endpoints (RapidPro Courier "External" shape) ------------------------------------
+
+
+def _channel_or_error(request: HttpRequest, channel_uid) -> SmsChannel | JsonResponse:
+    channel = SmsChannel.objects.select_related("base").filter(uid=channel_uid, is_active=True).first()
+    if channel is None:
+        return JsonResponse({"error": _("Unknown channel.")}, status=404)
+    if not services.sms_channel_check_token(channel=channel, token=request.headers.get("X-Gateway-Token")):
+        return JsonResponse({"error": _("Wrong or missing gateway token.")}, status=401)
+    return channel
+
+
+def _payload(request: HttpRequest) -> dict | None:
+    """Form or JSON fields. Bytes that are not UTF-8 become U+FFFD: the message is kept."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body.decode("utf-8", errors="replace") or "{}")
+        except ValueError:
+            return None
+        return {k: "" if v is None else str(v) for k, v in data.items()} if isinstance(data, dict) else None
+    return {key: request.POST.get(key, "") for key in ("from", "text", "date", "id")}
+
+
+def _sent_at(raw: str, warnings: list[str]):
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        value = None
+    if value is None:
+        warnings.append(_("The date is not an RFC 3339 date-time; the time of receipt is used."))
+        return None
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
+    return JsonResponse({
+        "alert": str(alert.uid), "created": created, "status": alert.status,
+        "needs_triage": alert.needs_triage, "warnings": warnings,
+    })
+
+
+@csrf_exempt
+@require_POST
+def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
+    channel = _channel_or_error(request, channel_uid)
+    if isinstance(channel, JsonResponse):
+        return channel
+    data = _payload(request)
+    if data is None:
+        return JsonResponse({"error": _("The body is not a JSON object or form fields.")}, status=400)
+    warnings: list[str] = []
+    sent_at = _sent_at(data.get("date", ""), warnings)
+    if not data.get("from", "").strip():
+        warnings.append(_("No sender number: the alert is kept, but no one can call back."))
+    alert, created = services.alert_receive_sms(
+        channel=channel, sender=data.get("from", ""), text=data.get("text", ""),
+        message_id=data.get("id", ""), sent_at=sent_at,
+    )
+    return _intake_answer(alert, created, warnings)
+
+
+@csrf_exempt
+@require_POST
+def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
+    channel = _channel_or_error(request, channel_uid)
+    if isinstance(channel, JsonResponse):
+        return channel
+    data = _payload(request)
+    if data is None:
+        return JsonResponse({"error": _("The body is not a JSON object or form fields.")}, status=400)
+    warnings: list[str] = []
+    sent_at = _sent_at(data.get("date", ""), warnings)
+    if not data.get("from", "").strip():
+        warnings.append(_("No sender number: the alert is kept, but no one can call back."))
+    alert, created = services.alert_receive_missed_call(channel=channel, sender=data.get("from", ""), sent_at=sent_at)
+    return _intake_answer(alert, created, warnings)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("can.change_alert", raise_exception=True)
+def inbox(request: HttpRequest) -> HttpResponse:
+    alerts = list(selectors.alert_inbox(user=request.user))
+    now = timezone.now()
+    for alert in alerts:
+        alert.age_minutes = int((now - alert.received_at).total_seconds() // 60)
+    unread = selectors.notification_inbox(user=request.user).filter(read_at__isnull=True).count()
+    return render(request, "can/inbox.html", {"alerts": alerts, "unread": unread, "statuses": AlertStatus})
+
+
+@login_required
+@permission_required("can.view_alert", raise_exception=True)
+def alert_detail(request: HttpRequest, uid) -> HttpResponse:
+    alert = get_object_or_404(selectors.alert_detail(user=request.user, uid=uid))
+    show_sender = bool(alert.sender_number) and selectors.can_see_sender(user=request.user, alert=alert)
+    do_not_call = bool(alert.focal_point_id and alert.focal_point.do_not_call_back)
+    if show_sender and not do_not_call:
+        audit_protected_read(user=request.user, instance=alert, fields=["sender_number"])
+    can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
+    return render(request, "can/alert_detail.html", {
+        "alert": alert, "events": alert.events.select_related("actor"), "can_act": can_act,
+        "show_sender": show_sender and not do_not_call, "do_not_call": do_not_call,
+        "verify_form": VerifyForm(alert=alert), "dispatch_form": DispatchForm(), "close_form": CloseForm(),
+        "statuses": AlertStatus,
+    })
+
+
+@login_required
+@permission_required("can.add_alert", raise_exception=True)
+def alert_create(request: HttpRequest) -> HttpResponse:
+    form = AlertForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            alert, _created = services.alert_create(
+                user=request.user, base=data["base"], channel=data["channel"], locality=data["locality"],
+                threat_category=data["threat_category"], description=data["description"], sender=data["sender"],
+                women=data["women"], men=data["men"], girls=data["girls"], boys=data["boys"],
+                client_uuid=data["client_uuid"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Alert recorded. The duty officer has been notified."))
+            return redirect("can:alert-detail", uid=alert.uid)
+    return render(request, "can/alert_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _transition(request: HttpRequest, uid, form_class, call) -> HttpResponse:
+    alert = get_object_or_404(selectors.alert_list(user=request.user), uid=uid)
+    form = form_class(request.POST, alert=alert) if form_class is VerifyForm else (form_class(request.POST) if form_class else None)
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("can:alert-detail", uid=alert.uid)
+    try:
+        call(alert, form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    if request.POST.get("next") == "inbox":
+        return redirect("can:inbox")
+    return redirect("can:alert-detail", uid=alert.uid)
+
+
+@login_required
+@require_POST
+@permission_required("can.change_alert", raise_exception=True)
+def alert_acknowledge(request: HttpRequest, uid) -> HttpResponse:
+    return _transition(request, uid, None, lambda alert, _d: services.alert_acknowledge(alert=alert, user=request.user))
+
+
+@login_required
+@require_POST
+@permission_required("can.change_alert", raise_exception=True)
+def alert_verify(request: HttpRequest, uid) -> HttpResponse:
+    return _transition(request, uid, VerifyForm, lambda alert, d: services.alert_verify(
+        alert=alert, user=request.user, note=d["note"], locality=d["locality"], threat_category=d["threat_category"] or None,
+    ))
+
+
+@login_required
+@require_POST
+@permission_required("can.change_alert", raise_exception=True)
+def alert_dispatch(request: HttpRequest, uid) -> HttpResponse:
+    return _transition(request, uid, DispatchForm, lambda alert, d: services.alert_dispatch_response(
+        alert=alert, user=request.user, response_type=d["response_type"], note=d["note"],
+    ))
+
+
+@login_required
+@require_POST
+@permission_required("can.change_alert", raise_exception=True)
+def alert_close(request: HttpRequest, uid) -> HttpResponse:
+    return _transition(request, uid, CloseForm, lambda alert, d: services.alert_close(
+        alert=alert, user=request.user, outcome=d["outcome"], note=d["note"],
+    ))
+
+
+# --- focal points ----------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("can.view_focalpoint", raise_exception=True)
+def focalpoint_list(request: HttpRequest) -> HttpResponse:
+    focal_points = selectors.focalpoint_list(user=request.user).order_by("-is_active", "code")
+    return render(request, "can/focalpoint_list.html", {"focal_points": focal_points})
+
+
+def _focal_point(request: HttpRequest, uid):
+    return get_object_or_404(selectors.focalpoint_list(user=request.user), uid=uid)
+
+
+@login_required
+@permission_required("can.view_focalpoint", raise_exception=True)
+def focalpoint_detail(request: HttpRequest, uid) -> HttpResponse:
+    focal_point = _focal_point(request, uid)
+    identity = selectors.can_see_identity(user=request.user, focal_point=focal_point)
+    if identity:
+        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
+    alerts = focal_point.alerts.order_by("-received_at")[:20]
+    return render(request, "can/focalpoint_detail.html", {
+        "fp": focal_point, "identity": identity, "alerts": alerts, "move_form": MoveForm(focal_point=focal_point),
+    })
+
+
+@login_required
+@permission_required("can.add_focalpoint", raise_exception=True)
+def focalpoint_create(request: HttpRequest) -> HttpResponse:
+    form = FocalPointCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            focal_point = services.focalpoint_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Focal point %(code)s registered.") % {"code": focal_point.code})
+            return redirect("can:focalpoint-detail", uid=focal_point.uid)
+    return render(request, "can/focalpoint_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@permission_required("can.change_focalpoint", raise_exception=True)
+def focalpoint_update(request: HttpRequest, uid) -> HttpResponse:
+    focal_point = _focal_point(request, uid)
+    if not selectors.can_see_identity(user=request.user, focal_point=focal_point):
+        raise Http404  # editing shows the identity: only the focal point's own base
+    initial = {f: getattr(focal_point, f) for f in ("name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back")}
+    form = FocalPointForm(request.POST or None, initial=initial, bases=[focal_point.base_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.focalpoint_update(user=request.user, focal_point=focal_point, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Focal point updated."))
+            return redirect("can:focalpoint-detail", uid=focal_point.uid)
+    if request.method == "GET":
+        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
+    return render(request, "can/focalpoint_form.html", {"form": form, "fp": focal_point}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+@permission_required("can.change_focalpoint", raise_exception=True)
+def focalpoint_deactivate(request: HttpRequest, uid) -> HttpResponse:
+    focal_point = _focal_point(request, uid)
+    try:
+        services.focalpoint_deactivate(user=request.user, focal_point=focal_point)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Focal point deactivated; its history is kept."))
+    return redirect("can:focalpoint-detail", uid=focal_point.uid)
+
+
+@login_required
+@require_POST
+@permission_required("can.change_focalpoint", raise_exception=True)
+def focalpoint_move(request: HttpRequest, uid) -> HttpResponse:
+    focal_point = _focal_point(request, uid)
+    form = MoveForm(request.POST, focal_point=focal_point)
+    if not form.is_valid():
+        messages.error(request, _("Choose an open base."))
+        return redirect("can:focalpoint-detail", uid=focal_point.uid)
+    try:
+        services.focalpoint_move(user=request.user, focal_point=focal_point, base=form.cleaned_data["base"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("can:focalpoint-detail", uid=focal_point.uid)
+    messages.success(request, _("Focal point moved to %(base)s.") % {"base": form.cleaned_data["base"]})
+    return redirect("can:focalpoint-list")
