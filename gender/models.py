@@ -174,6 +174,9 @@ class Review(BaseModel):
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     comment = models.TextField(_("overall comment"), blank=True)
     report_snapshot = models.JSONField(_("report as reviewed"), default=dict, blank=True)
+    report_type = models.CharField(_("report type"), max_length=40, default="", db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    days_to_review = models.FloatField(_("days to review"), null=True, blank=True)
 
     class Meta:
         ordering = ["content_type", "object_id", "round"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 
@@ -23,10 +24,78 @@ class ReportType:
     author_field: str  # FK to the user who wrote it, e.g. "created_by"
     threat_path: str | None = None  # lookup to a threat category, when the report has one
     detail_url_name: str | None = None  # URL name taking ``uid``, for links from the review queue
+    # Optional facts for the dashboard (all default to None = "infer or leave out"):
+    # the boolean field telling whether women were consulted separately (meetings);
+    separate_consultation_field: str | None = None
+    # True when the sex/age figures count participants (meetings), so they feed participation;
+    is_participation: bool | None = None
+    # True when the sex/age figures count people at risk and ``threat_path`` is one category per
+    # report (alerts), so they feed "alerts by threat category".
+    is_people_at_risk: bool | None = None
 
     @property
     def content_label(self) -> str:
         return self.model._meta.label_lower
+
+    def _has_field(self, name: str | None) -> bool:
+        if not name:
+            return False
+        try:
+            self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    @property
+    def consultation_field(self) -> str | None:
+        """The "women consulted separately" flag, given at registration or found by its usual name."""
+        if self.separate_consultation_field:
+            return self.separate_consultation_field
+        return "women_consulted_separately" if self._has_field("women_consulted_separately") else None
+
+    @property
+    def counts_participants(self) -> bool:
+        if self.is_participation is not None:
+            return self.is_participation
+        return self.consultation_field is not None
+
+    @property
+    def counts_people_at_risk(self) -> bool:
+        """One threat category per report (a plain field, no join), sex/age = people at risk."""
+        if self.is_people_at_risk is not None:
+            return self.is_people_at_risk and bool(self.threat_path)
+        return bool(self.threat_path) and "__" not in self.threat_path and self._has_field(self.threat_path)
+
+    def is_multi_valued(self, path: str | None) -> bool:
+        """Whether a lookup path crosses a to-many relation (so filtering on it can repeat rows)."""
+        if not path:
+            return False
+        model = self.model
+        for part in path.split("__")[:-1]:
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return False
+            if field.many_to_many or field.one_to_many:
+                return True
+            model = field.related_model
+        return False
+
+    @property
+    def has_multi_valued_paths(self) -> bool:
+        return any(self.is_multi_valued(p) for p in (self.base_path, self.territory_path, self.province_path))
+
+    @property
+    def base_model(self) -> type[models.Model] | None:
+        """The operating base model, reached through ``base_path`` (e.g. ``base_id`` -> ``base``)."""
+        if not self.base_path:
+            return None
+        name = self.base_path.split("__")[0]
+        name = name[:-3] if name.endswith("_id") else name
+        try:
+            return self.model._meta.get_field(name).related_model
+        except FieldDoesNotExist:
+            return None
 
 
 class ReportRegistry:

@@ -1,9 +1,41 @@
-"""Scoped reads for the gender app."""
+"""Scoped reads for the gender app: the review queue, the report under review, and the dashboard.
+
+Every figure is aggregated in the database. The number of queries depends on the number of
+registered report types (a handful), never on the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
-from .models import Review
+from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.scope import scope_for
+
+from .models import Review, ReviewAnswer, ReviewChecklist, ReviewStatus
+from .registry import ReportType, reports
+
+WAITING_DAYS = 7
+SMALL_COUNT = 5
 
 
 def review_history(*, report) -> QuerySet[Review]:
@@ -15,3 +47,513 @@ def review_history(*, report) -> QuerySet[Review]:
         .prefetch_related("answers__item")
         .order_by("round")
     )
+
+
+def _distinct(report_type: ReportType, qs: QuerySet) -> QuerySet:
+    """Filters through to-many paths (a JPT mission's bases) can repeat a report: filter by
+    ``pk IN (subquery)`` instead, so every report counts once."""
+    if report_type.has_multi_valued_paths and qs.query.where:
+        return report_type.model.objects.filter(pk__in=qs.values("pk"))
+    return qs
+
+
+def report_queryset(*, user, report_type: ReportType) -> QuerySet:
+    """Every report of one type in the user's scope (each report once)."""
+    return _distinct(
+        report_type,
+        scope_for(user).filter(
+            report_type.model.objects.all(),
+            base=report_type.base_path,
+            territory=report_type.territory_path,
+            province=report_type.province_path,
+        ),
+    )
+
+
+def active_checklist(*, report_type: str) -> ReviewChecklist | None:
+    return ReviewChecklist.objects.filter(report_type=report_type, is_active=True).prefetch_related("items").first()
+
+
+def review_changes(*, report, history: list[Review]) -> list[dict]:
+    """What changed in the report since the previous round: ``label``, ``before``, ``after``."""
+    from .services import report_snapshot
+
+    if not history:
+        return []
+    before = history[-1].report_snapshot or {}
+    now = report_snapshot(report)
+    changes = []
+    for name, after in now.items():
+        if name in before and before[name] != after:
+            label = str(report._meta.get_field(name).verbose_name)
+            changes.append({"field": name, "label": label, "before": before[name], "after": after})
+    return changes
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def _date_expr(report_type: ReportType):
+    field_ = report_type.model._meta.get_field(report_type.date_field)
+    if isinstance(field_, DateTimeField):
+        return TruncDate(report_type.date_field)
+    return Cast(F(report_type.date_field), DateField())
+
+
+def _path_or_null(path: str | None):
+    from django.db.models import BigIntegerField
+
+    return Cast(F(path), BigIntegerField()) if path else Value(None, output_field=BigIntegerField())
+
+
+@dataclass
+class QueueFilters:
+    report_type: str = ""
+    base_id: int | None = None
+    territory_id: int | None = None
+    min_days: int | None = None
+
+
+def _queue_part(*, user, report_type: ReportType, filters: QueueFilters, now) -> QuerySet:
+    from django.db.models import CharField
+
+    qs = scope_for(user).filter(
+        report_type.model.objects.filter(review_status=ReviewStatus.SUBMITTED),
+        base=report_type.base_path,
+        territory=report_type.territory_path,
+        province=report_type.province_path,
+    )
+    if filters.base_id is not None:
+        qs = qs.filter(**{report_type.base_path: filters.base_id}) if report_type.base_path else qs.none()
+    if filters.territory_id is not None:
+        qs = (
+            qs.filter(**{report_type.territory_path: filters.territory_id})
+            if report_type.territory_path
+            else qs.none()
+        )
+    if filters.min_days:
+        qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=filters.min_days))
+    qs = _distinct(report_type, qs)
+    base_path = None if report_type.is_multi_valued(report_type.base_path) else report_type.base_path
+    return qs.annotate(
+        kind=Value(report_type.slug, output_field=CharField()),
+        report_date=_date_expr(report_type),
+        base_ref=_path_or_null(base_path),
+    ).values("uid", "submitted_at", "review_round", "kind", "report_date", "base_ref").order_by()
+
+
+def review_queue(*, user, filters: QueueFilters, limit: int = 100) -> dict:
+    """Submitted reports of every registered type, oldest first, in the user's scope.
+
+    Three queries in all (plus one per type shown): the rows, the counts, and each type's titles.
+    """
+    now = timezone.now()
+    types = [rt for rt in reports.all() if not filters.report_type or rt.slug == filters.report_type]
+    parts = [_queue_part(user=user, report_type=rt, filters=filters, now=now) for rt in types]
+    if not parts:
+        return {"rows": [], "total": 0, "overdue": 0}
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = list(union.order_by("submitted_at", "uid")[:limit])
+    # Both counts in one query over the same union.
+    overdue_cut = now - datetime.timedelta(days=WAITING_DAYS)
+    totals = _union_counts(union, overdue_cut)
+    by_type: dict[str, list] = {}
+    for row in rows:
+        by_type.setdefault(row["kind"], []).append(row["uid"])
+    objects = {}
+    for slug, uids in by_type.items():
+        model = reports.get(slug).model
+        for obj in model.objects.filter(uid__in=uids).select_related():
+            objects[obj.uid] = obj
+    for row in rows:
+        report_type = reports.get(row["kind"])
+        row["report_type"] = report_type
+        row["report"] = objects.get(row["uid"])
+        row["days_waiting"] = (now - row["submitted_at"]).days
+        row["overdue"] = row["submitted_at"] <= overdue_cut
+    return {"rows": rows, "total": totals[0], "overdue": totals[1]}
+
+
+def _union_counts(union: QuerySet, overdue_cut) -> tuple[int, int]:
+    sql, params = union.order_by().query.sql_with_params()
+    cut = connection.ops.adapt_datetimefield_value(overdue_cut)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN q.submitted_at <= %s THEN 1 ELSE 0 END), 0) "
+            f"FROM ({sql}) q",
+            (cut, *params),
+        )
+        total, overdue = cursor.fetchone()
+    return int(total), int(overdue)
+
+
+# --- The dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardFilters:
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    province_id: int | None = None
+    territory_id: int | None = None
+    base_id: int | None = None
+    report_type: str = ""
+
+
+def dashboard_types(filters: DashboardFilters) -> list[ReportType]:
+    return [rt for rt in reports.all() if not filters.report_type or rt.slug == filters.report_type]
+
+
+def dashboard_reports(*, user, report_type: ReportType, filters: DashboardFilters) -> QuerySet:
+    """The submitted (not draft) reports of one type matching the filters, in the user's scope."""
+    qs = scope_for(user).filter(
+        report_type.model.objects.exclude(review_status=ReviewStatus.DRAFT),
+        base=report_type.base_path,
+        territory=report_type.territory_path,
+        province=report_type.province_path,
+    )
+    if filters.date_from:
+        qs = qs.filter(**{f"{report_type.date_field}__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{report_type.date_field}__lte": filters.date_to})
+    for wanted, path in (
+        (filters.province_id, report_type.province_path),
+        (filters.territory_id, report_type.territory_path),
+        (filters.base_id, report_type.base_path),
+    ):
+        if wanted is not None:
+            qs = qs.filter(**{path: wanted}) if path else qs.none()
+    return _distinct(report_type, qs)
+
+
+class Median(Func):
+    """PERCENTILE_CONT(0.5) on PostgreSQL. Other databases use ``_median_portable``."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+    contains_aggregate = True
+    window_compatible = False
+
+
+def _median(qs: QuerySet, column: str) -> float | None:
+    """The median of ``column`` over ``qs``, in one query, in the database."""
+    qs = qs.filter(**{f"{column}__isnull": False})
+    if connection.vendor == "postgresql":
+        return qs.aggregate(median=Median(F(column)))["median"]
+    sql, params = qs.order_by().values(column).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT AVG(v) FROM (SELECT s.{column} AS v, ROW_NUMBER() OVER (ORDER BY s.{column}) AS rn, "
+            f"COUNT(*) OVER () AS c FROM ({sql}) s) t WHERE rn IN ((c + 1) / 2, (c + 2) / 2)",
+            params,
+        )
+        (value,) = cursor.fetchone()
+    return None if value is None else float(value)
+
+
+def _ratio(part, whole) -> float | None:
+    return None if not whole else part / whole
+
+
+def suppress(count: int | None) -> str:
+    """Small counts of protected data are shown as "<5"."""
+    count = count or 0
+    return "<5" if count < SMALL_COUNT else str(count)
+
+
+@dataclass
+class Dashboard:
+    reports: int = 0
+    reviewed: int = 0
+    returned: int = 0
+    waiting: int = 0
+    median_days: float | None = None
+    participants: dict = field(default_factory=lambda: {"women": 0, "men": 0, "girls": 0, "boys": 0})
+    meetings: int = 0
+    meetings_no_women: int = 0
+    meetings_separate: int = 0
+    by_type: list = field(default_factory=list)
+    checklist: list = field(default_factory=list)
+    threats: list = field(default_factory=list)
+    sexual_violence: dict = field(default_factory=dict)
+    months: list = field(default_factory=list)
+
+    @property
+    def share_reviewed(self) -> float | None:
+        return _ratio(self.reviewed, self.reports)
+
+    @property
+    def share_returned(self) -> float | None:
+        return _ratio(self.returned, self.reviewed)
+
+    @property
+    def participants_total(self) -> int:
+        return sum(self.participants.values())
+
+    @property
+    def women_share(self) -> float | None:
+        return _ratio(self.participants["women"], self.participants_total)
+
+    @property
+    def women_and_girls_share(self) -> float | None:
+        return _ratio(self.participants["women"] + self.participants["girls"], self.participants_total)
+
+
+_SADD = ("women", "men", "girls", "boys")
+
+
+def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
+    """Every indicator of the gender dashboard for the user's scope and the filters."""
+    result = Dashboard()
+    review_filter = Q(pk__in=[])
+    months: dict[datetime.date, dict] = {}
+    sv = ThreatCategory.SEXUAL_VIOLENCE.value
+    threats: dict[str, dict] = {}
+    sv_reports = 0
+    for report_type in dashboard_types(filters):
+        qs = dashboard_reports(user=user, report_type=report_type, filters=filters)
+        returned_review = Review.objects.filter(
+            report_type=report_type.slug, object_id=OuterRef("pk"), decision=Review.Decision.RETURNED
+        )
+        aggregates = {
+            "reports": Count("pk"),
+            "reviewed": Count("pk", filter=Q(reviewed_at__isnull=False)),
+            "returned": Count("pk", filter=Q(Exists(returned_review))),
+            "waiting": Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
+        }
+        if report_type.counts_participants:
+            aggregates.update({f"{name}_n": Coalesce(Sum(name), 0) for name in _SADD})
+            aggregates["no_women"] = Count("pk", filter=Q(women=0))
+            if report_type.consultation_field:
+                aggregates["separate"] = Count("pk", filter=Q(**{report_type.consultation_field: True}))
+        if report_type.threat_path and not report_type.counts_people_at_risk:
+            mentions_sv = report_type.model.objects.filter(pk=OuterRef("pk"), **{report_type.threat_path: sv})
+            aggregates["sv_reports"] = Count("pk", filter=Q(Exists(mentions_sv)))
+        row = qs.aggregate(**aggregates)
+        for key in ("reports", "reviewed", "returned", "waiting"):
+            setattr(result, key, getattr(result, key) + row[key])
+        sv_reports += row.get("sv_reports", 0)
+        if report_type.counts_participants:
+            result.meetings += row["reports"]
+            result.meetings_no_women += row["no_women"]
+            result.meetings_separate += row.get("separate", 0)
+            for name in _SADD:
+                result.participants[name] += row[f"{name}_n"]
+        result.by_type.append(
+            {
+                "slug": report_type.slug,
+                "label": report_type.label,
+                "reports": row["reports"],
+                "reviewed": row["reviewed"],
+                "returned": row["returned"],
+                "waiting": row["waiting"],
+                "share_reviewed": _ratio(row["reviewed"], row["reports"]),
+                "share_returned": _ratio(row["returned"], row["reviewed"]),
+            }
+        )
+        # Trends: one query per type, grouped by month in the database.
+        for month_row in (
+            qs.annotate(month=TruncMonth(report_type.date_field))
+            .values("month")
+            .annotate(
+                n=Count("pk"),
+                reviewed=Count("pk", filter=Q(reviewed_at__isnull=False)),
+                women_n=Coalesce(Sum("women"), 0),
+                people=Coalesce(Sum(F("women") + F("men") + F("girls") + F("boys")), 0),
+            )
+            .order_by("month")
+        ):
+            month = month_row["month"]
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
+            bucket["reports"] += month_row["n"]
+            bucket["reviewed"] += month_row["reviewed"]
+            if report_type.counts_participants:
+                bucket["women"] += month_row["women_n"]
+                bucket["people"] += month_row["people"]
+        if report_type.counts_people_at_risk:
+            for threat_row in (
+                qs.values(category=F(report_type.threat_path))
+                .annotate(n=Count("pk"), **{f"{name}_n": Coalesce(Sum(name), 0) for name in _SADD})
+                .order_by()
+            ):
+                bucket = threats.setdefault(threat_row["category"], {"n": 0, **dict.fromkeys(_SADD, 0)})
+                bucket["n"] += threat_row["n"]
+                for name in _SADD:
+                    bucket[name] += threat_row[f"{name}_n"]
+        review_filter |= Q(report_type=report_type.slug, object_id__in=qs.values("pk"))
+
+    reviews = Review.objects.filter(review_filter)
+    median = _median(reviews, "days_to_review")
+    result.median_days = None if median is None else round(median, 1)
+    result.checklist = _checklist_rates(reviews)
+    result.months = [
+        {**bucket, "women_share": _ratio(bucket["women"], bucket["people"])}
+        for _month, bucket in sorted(months.items())
+    ]
+    labels = dict(ThreatCategory.choices)
+    for category, bucket in sorted(threats.items(), key=lambda item: (-item[1]["n"], item[0] or "")):
+        protected = category in PROTECTED_THREAT_CATEGORIES
+        result.threats.append(
+            {
+                "category": category,
+                "label": labels.get(category, category),
+                "protected": protected,
+                **{key: suppress(value) if protected else value for key, value in bucket.items()},
+            }
+        )
+    sv_bucket = threats.get(sv, {"n": 0, **dict.fromkeys(_SADD, 0)})
+    result.sexual_violence = {
+        "alerts": suppress(sv_bucket["n"]),
+        **{name: suppress(sv_bucket[name]) for name in _SADD},
+        "reports_mentioning": suppress(sv_reports),
+    }
+    return result
+
+
+def _checklist_rates(reviews: QuerySet) -> list[dict]:
+    """Per checklist item: yes / partly / no / n.a. counts and the pass rate (yes over answered)."""
+    rows = (
+        ReviewAnswer.objects.filter(review__in=reviews)
+        .values(
+            "item_id",
+            "item__position",
+            "item__measure",
+            "item__text_fr",
+            "item__text_sw",
+            "item__text_en",
+            "item__checklist__report_type",
+            "item__checklist__version",
+        )
+        .annotate(
+            yes=Count("pk", filter=Q(answer=ReviewAnswer.Answer.YES)),
+            partly=Count("pk", filter=Q(answer=ReviewAnswer.Answer.PARTLY)),
+            no=Count("pk", filter=Q(answer=ReviewAnswer.Answer.NO)),
+            na=Count("pk", filter=Q(answer=ReviewAnswer.Answer.NOT_APPLICABLE)),
+        )
+        .order_by("item__checklist__report_type", "item__checklist__version", "item__position")
+    )
+    result = []
+    for row in rows:
+        answered = row["yes"] + row["partly"] + row["no"]
+        result.append(
+            {
+                "item_id": row["item_id"],
+                "report_type": row["item__checklist__report_type"],
+                "version": row["item__checklist__version"],
+                "position": row["item__position"],
+                "measure": row["item__measure"],
+                "texts": {lang: row[f"item__text_{lang}"] for lang in ("fr", "sw", "en")},
+                "yes": row["yes"],
+                "partly": row["partly"],
+                "no": row["no"],
+                "na": row["na"],
+                "pass_rate": _ratio(row["yes"], answered),
+            }
+        )
+    return result
+
+
+def returned_to_author(*, user) -> list[dict]:
+    """The user's own reports that the gender office returned, with the reviewer's last comment."""
+    rows = []
+    for report_type in reports.all():
+        if not report_type.author_field:
+            continue
+        last_comment = (
+            Review.objects.filter(report_type=report_type.slug, object_id=OuterRef("pk"))
+            .order_by("-round")
+            .values("comment")[:1]
+        )
+        from django.db.models import Subquery
+
+        qs = (
+            report_type.model.objects.filter(
+                **{report_type.author_field: user}, review_status=ReviewStatus.RETURNED
+            )
+            .annotate(last_comment=Subquery(last_comment))
+            .select_related()
+            .order_by("reviewed_at")[:20]
+        )
+        rows.extend({"report_type": report_type, "report": report, "comment": report.last_comment} for report in qs)
+    return rows
+
+
+# --- Filter choices -------------------------------------------------------------------------
+
+
+def province_choices(*, user) -> QuerySet:
+    from monusco.models import Province
+
+    return scope_for(user).filter(Province.objects.order_by("name"), province="pk", territory="territories__id").distinct()
+
+
+def territory_choices(*, user) -> QuerySet:
+    from monusco.models import Territory
+
+    return scope_for(user).filter(
+        Territory.objects.select_related("province").order_by("province__name", "name"), territory="pk", province="province_id"
+    )
+
+
+def base_choices(*, user) -> QuerySet | None:
+    """The operating bases in the user's scope, found through the registered report types."""
+    base_model = next((rt.base_model for rt in reports.all() if rt.base_model is not None), None)
+    if base_model is None:
+        return None
+    names = {f.name for f in base_model._meta.get_fields()}
+    qs = base_model.objects.order_by("name" if "name" in names else "pk")
+    if "locality" in names:
+        return scope_for(user).filter(
+            qs, base="pk", territory="locality__territory_id", province="locality__territory__province_id"
+        )
+    return scope_for(user).filter(qs, base="pk")
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def dashboard_rows(data: Dashboard) -> list[list[str]]:
+    """The dashboard's indicators as rows ``section, indicator, key, value`` for the CSV export.
+    Protected figures keep their "<5" suppression."""
+    rows = [
+        ["counts", "reports", "", data.reports],
+        ["counts", "reviewed", "", data.reviewed],
+        ["counts", "share_reviewed", "", data.share_reviewed],
+        ["counts", "returned", "", data.returned],
+        ["counts", "share_returned", "", data.share_returned],
+        ["counts", "waiting", "", data.waiting],
+        ["counts", "median_days_to_review", "", data.median_days],
+    ]
+    for row in data.by_type:
+        for key in ("reports", "reviewed", "returned", "waiting", "share_reviewed", "share_returned"):
+            rows.append(["by_type", key, row["slug"], row[key]])
+    rows += [
+        ["participation", "participants", name, data.participants[name]] for name in _SADD
+    ] + [
+        ["participation", "women_share", "", data.women_share],
+        ["participation", "meetings", "", data.meetings],
+        ["participation", "meetings_no_women", "", data.meetings_no_women],
+        ["participation", "meetings_women_consulted_separately", "", data.meetings_separate],
+    ]
+    for row in data.checklist:
+        key = f"{row['report_type']} v{row['version']} #{row['position']}"
+        rows.append(["checklist", "pass_rate", key, row["pass_rate"]])
+        for answer in ("yes", "partly", "no", "na"):
+            rows.append(["checklist", answer, key, row[answer]])
+    for row in data.threats:
+        for key in ("n", *_SADD):
+            rows.append(["alerts_by_threat", "alerts" if key == "n" else key, row["category"], row[key]])
+    for key, value in data.sexual_violence.items():
+        rows.append(["sexual_violence", key, "", value])
+    for row in data.months:
+        for key in ("reports", "reviewed", "women_share"):
+            rows.append(["months", key, row["month"].strftime("%Y-%m"), row[key]])
+    return [[section, indicator, key, _fmt(value)] for section, indicator, key, value in rows]

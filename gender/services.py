@@ -1,11 +1,14 @@
 """Writes for the review lifecycle: draft -> submitted -> approved | returned -> resubmitted ..."""
 
+import json
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Report, ReviewStatus
+from .models import ChecklistItem, Report, Review, ReviewAnswer, ReviewChecklist, ReviewStatus
 
 
 def _locked(report: Report) -> Report:
@@ -30,3 +33,150 @@ def report_submit(*, report: Report, user) -> Report:
     for field in ("review_status", "review_round", "submitted_at", "updated_at"):
         setattr(report, field, getattr(locked, field))
     return report
+
+
+# --- Checklists -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def checklist_ensure_defaults() -> int:
+    """Give every registered report type a checklist, with the default items. Idempotent: a type
+    that already has a checklist (any version) is left alone. Returns how many were created."""
+    from .checklists import default_items
+    from .registry import reports
+
+    existing = set(ReviewChecklist.objects.values_list("report_type", flat=True))
+    created = 0
+    for slug in reports.slugs():
+        if slug in existing:
+            continue
+        checklist = ReviewChecklist.objects.create(report_type=slug, version=1, note="IASC GAM defaults")
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(checklist=checklist, position=i, measure=m, text_fr=fr, text_sw=sw, text_en=en)
+            for i, (m, fr, sw, en) in enumerate(default_items(slug), start=1)
+        )
+        created += 1
+    return created
+
+
+def _clean_items(items: list[dict]) -> list[dict]:
+    measures = set(ChecklistItem.Measure.values)
+    cleaned = []
+    for item in items:
+        texts = {key: (item.get(key) or "").strip() for key in ("text_fr", "text_sw", "text_en")}
+        if item.get("measure") not in measures or not all(texts.values()):
+            raise ValidationError(
+                _("Every checklist item needs a GAM measure and its question in French, Swahili and English."),
+                code="invalid_item",
+            )
+        cleaned.append({"measure": item["measure"], **texts})
+    if not cleaned:
+        raise ValidationError(_("A checklist needs at least one item."), code="empty_checklist")
+    return cleaned
+
+
+@transaction.atomic
+def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str = "") -> ReviewChecklist:
+    """Replace a checklist's items. If reviews were already made with it, the old version is kept
+    (inactive) for them and a new active version is created; otherwise it is edited in place."""
+    cleaned = _clean_items(items)
+    locked = ReviewChecklist.objects.select_for_update().get(pk=checklist.pk)
+    if locked.reviews.exists():
+        last = ReviewChecklist.objects.filter(report_type=locked.report_type).order_by("-version").first()
+        ReviewChecklist.objects.filter(report_type=locked.report_type, is_active=True).update(is_active=False)
+        target = ReviewChecklist.objects.create(
+            report_type=locked.report_type, version=last.version + 1, note=note or locked.note, is_active=True
+        )
+    else:
+        target = locked
+        target.items.all().delete()
+        if note:
+            target.note = note
+            target.save(update_fields=["note", "updated_at"])
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(checklist=target, position=i, **item) for i, item in enumerate(cleaned, start=1)
+    )
+    return target
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+_NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "review_round", "submitted_at", "reviewed_at"}
+
+
+def report_snapshot(report: Report) -> dict[str, str]:
+    """The report's own fields as text, to show the reviewer what changed between rounds."""
+    snapshot = {}
+    for field in report._meta.concrete_fields:
+        if field.name in _NOT_SNAPSHOTTED:
+            continue
+        if field.is_relation:
+            related = getattr(report, field.name)
+            snapshot[field.name] = "" if related is None else str(related)
+        else:
+            value = field.value_from_object(report)
+            snapshot[field.name] = "" if value is None else str(value) if not isinstance(value, list | dict) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return snapshot
+
+
+@transaction.atomic
+def review_record(
+    *,
+    report: Report,
+    reviewer,
+    decision: str,
+    comment: str = "",
+    answers: dict[int, tuple[str, str]],
+) -> Review:
+    """Record one review round: the answer to every checklist item, an overall comment, and the
+    decision. Approving closes the report; returning it sends it back to its author, who corrects
+    it and resubmits with ``report_submit`` (which opens the next round)."""
+    from .registry import reports
+
+    report_type = reports.for_model(type(report))
+    if report_type is None:
+        raise ValidationError(_("This kind of record is not a registered report."), code="not_a_report")
+    locked = _locked(report)
+    if locked.review_status != ReviewStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed."), code="invalid_transition")
+    if decision not in Review.Decision.values:
+        raise ValidationError(_("Choose to approve the report or to return it."), code="invalid_decision")
+    checklist = ReviewChecklist.objects.filter(report_type=report_type.slug, is_active=True).first()
+    if checklist is None:
+        raise ValidationError(_("There is no checklist for this report type."), code="no_checklist")
+    items = list(checklist.items.all())
+    valid_answers = set(ReviewAnswer.Answer.values)
+    missing = [item for item in items if item.pk not in answers or answers[item.pk][0] not in valid_answers]
+    if missing:
+        raise ValidationError(_("Answer every checklist item."), code="missing_answers")
+    comment = (comment or "").strip()
+    if decision == Review.Decision.RETURNED and not comment:
+        raise ValidationError(
+            _("Say what the author should correct before returning the report."), code="comment_required"
+        )
+    now = timezone.now()
+    review = Review.objects.create(
+        content_type=ContentType.objects.get_for_model(locked),
+        object_id=locked.pk,
+        round=locked.review_round,
+        checklist=checklist,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
+        report_snapshot=report_snapshot(locked),
+        report_type=report_type.slug,
+        submitted_at=locked.submitted_at,
+        days_to_review=round((now - locked.submitted_at).total_seconds() / 86400, 4),
+    )
+    ReviewAnswer.objects.bulk_create(
+        ReviewAnswer(review=review, item=item, answer=answers[item.pk][0], comment=(answers[item.pk][1] or "").strip())
+        for item in items
+    )
+    locked.review_status = (
+        ReviewStatus.APPROVED if decision == Review.Decision.APPROVED else ReviewStatus.RETURNED
+    )
+    locked.reviewed_at = now
+    locked.save(update_fields=["review_status", "reviewed_at", "updated_at"])
+    for field in ("review_status", "reviewed_at", "updated_at"):
+        setattr(report, field, getattr(locked, field))
+    return review
