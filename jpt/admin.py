@@ -154,10 +154,13 @@ class RecommendationInline(MissionChildInline, admin.StackedInline):
 
 def _save_recommendations(request, formset) -> None:
     """Save recommendation rows; status changes and notes go through the follow-up service."""
-    for obj in formset.deleted_objects:
-        obj.delete()
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.deleted_forms:
+        if form.instance.pk is not None:
+            formset.deleted_objects.append(form.instance)
+            form.instance.delete()
     for form in formset.forms:
-        if not form.has_changed() or form in formset.deleted_forms or not form.cleaned_data:
+        if form in formset.deleted_forms or not form.has_changed() or not form.cleaned_data:
             continue
         obj = form.instance
         new_status = form.cleaned_data["follow_up_status"]
@@ -168,6 +171,10 @@ def _save_recommendations(request, formset) -> None:
             obj.follow_up_status = form.initial.get("follow_up_status", FollowUpStatus.OPEN)
         obj.mission = formset.instance
         obj.save()
+        if is_new:
+            formset.new_objects.append(obj)
+        else:
+            formset.changed_objects.append((obj, [f for f in form.changed_data if f != "update_note"]))
         if status_changed or note.strip() or (is_new and new_status != FollowUpStatus.OPEN):
             services.recommendation_record_update(recommendation=obj, user=request.user, status=new_status, note=note)
 
@@ -175,8 +182,26 @@ def _save_recommendations(request, formset) -> None:
 # --- missions ----------------------------------------------------------------------------------
 
 
+class JPTMissionForm(forms.ModelForm):
+    request_user = None  # set per request by ``JPTMissionAdmin.get_form``
+
+    class Meta:
+        model = JPTMission
+        fields = ["title", "lead", "start_date", "end_date", "localities", "bases", "objectives", "terms_of_reference",
+                  "summary", *SADD_FIELDS]
+
+    def clean_localities(self):
+        localities = self.cleaned_data["localities"]
+        user = self.request_user
+        if user is not None and not selectors.localities_all_in_scope(user=user, localities=localities):
+            raise forms.ValidationError(_("You can only plan missions in the area you cover."))
+        return localities
+
+
+
 @admin.register(JPTMission)
 class JPTMissionAdmin(admin.ModelAdmin):
+    form = JPTMissionForm
     change_form_template = "admin/jpt/jptmission/change_form.html"
     change_list_template = "admin/jpt/jptmission/change_list.html"
     list_display = ["title", "status", "start_date", "end_date", "territories", "lead", "team_size",
@@ -232,6 +257,11 @@ class JPTMissionAdmin(admin.ModelAdmin):
             fields.append("lead")
         return fields
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("lead", request.user.pk)
@@ -272,7 +302,6 @@ class JPTMissionAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is Recommendation:
             _save_recommendations(request, formset)
-            formset.save_m2m()
             return
         super().save_formset(request, form, formset, change)
 

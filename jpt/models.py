@@ -126,7 +126,10 @@ class JPTMission(BaseModel, Report):
         permissions = [("approve_jptmission", "Can approve JPT missions")]
         constraints = Report.Meta.constraints + [
             models.CheckConstraint(condition=_valid("status", MissionStatus), name="jptmission_status_valid"),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="jptmission_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="jptmission_dates_in_order",
+                violation_error_message=_("The mission cannot end before it starts."),
+            ),
             models.CheckConstraint(
                 condition=Q(status="planned") | Q(approved_at__isnull=False), name="jptmission_approval_recorded"
             ),
@@ -170,10 +173,12 @@ class MissionMember(BaseModel):
             models.CheckConstraint(condition=_valid("section", Section), name="missionmember_section_valid"),
             models.CheckConstraint(condition=_valid("sex", MemberSex), name="missionmember_sex_valid"),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(external_name=""), name="missionmember_user_or_name"
+                condition=Q(user__isnull=False) | ~Q(external_name=""), name="missionmember_user_or_name",
+                violation_error_message=_("Choose a user or write the member's name."),
             ),
             models.UniqueConstraint(
-                fields=["mission", "user"], condition=Q(user__isnull=False), name="missionmember_user_once"
+                fields=["mission", "user"], condition=Q(user__isnull=False), name="missionmember_user_once",
+                violation_error_message=_("This person is already on the team."),
             ),
         ]
 
@@ -197,7 +202,10 @@ class ItineraryStop(BaseModel):
         verbose_name = _("itinerary stop")
         verbose_name_plural = _("itinerary stops")
         constraints = [
-            models.CheckConstraint(condition=Q(leave_on__gte=F("arrive_on")), name="itinerarystop_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(leave_on__gte=F("arrive_on")), name="itinerarystop_dates_in_order",
+                violation_error_message=_("Departure cannot be before arrival."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,8 +39,15 @@ SCOPE_PATHS = {
 
 
 def mission_ids_in_scope(*, user) -> QuerySet:
-    """A ``values("pk")`` queryset of the missions in the user's scope, for ``__in`` subqueries."""
-    return scope_for(user).filter(JPTMission.objects.all(), **SCOPE_PATHS).values("pk")
+    """A ``values("pk")`` queryset of the missions in the user's scope, for ``__in`` subqueries.
+
+    Base-scoped users (CLAs) see the missions naming their base and those whose area their base
+    covers."""
+    scope = scope_for(user)
+    missions = JPTMission.objects.all()
+    if not scope.everything:
+        missions = missions.filter(scope.q(**SCOPE_PATHS) | scope.q(base="localities__covering_bases__id"))
+    return missions.values("pk")
 
 
 def _count_members(**filters) -> Coalesce:
@@ -130,6 +137,19 @@ def territories_in_scope(*, user) -> list[tuple[int, str]]:
         Territory.objects.all(), base="localities__covering_bases__id", territory="id", province="province_id"
     )
     return list(qs.filter(localities__jpt_missions__isnull=False).distinct().order_by("name").values_list("id", "name"))
+
+
+def localities_all_in_scope(*, user, localities) -> bool:
+    """Whether every one of these localities lies in the user's scope (province, territory or a
+    base covering it)."""
+    ids = {locality.pk for locality in localities}
+    if not ids:
+        return True
+    in_scope = scope_for(user).filter(
+        Locality.objects.filter(pk__in=ids), base="covering_bases__id", territory="territory_id",
+        province="territory__province_id",
+    )
+    return set(in_scope.values_list("pk", flat=True)) == ids
 
 
 # --- composition checks ------------------------------------------------------------------------
