@@ -204,10 +204,16 @@ def dashboard_types(filters: DashboardFilters) -> list[ReportType]:
     return [rt for rt in reports.all() if not filters.report_type or rt.slug == filters.report_type]
 
 
-def dashboard_reports(*, user, report_type: ReportType, filters: DashboardFilters) -> QuerySet:
-    """The submitted (not draft) reports of one type matching the filters, in the user's scope."""
+def dashboard_reports(
+    *, user, report_type: ReportType, filters: DashboardFilters, include_drafts: bool = False
+) -> QuerySet:
+    """The reports of one type matching the filters, in the user's scope: submitted ones only
+    (not drafts) unless ``include_drafts`` (an alert counts as an alert before any review)."""
+    base_qs = report_type.model.objects.all()
+    if not include_drafts:
+        base_qs = base_qs.exclude(review_status=ReviewStatus.DRAFT)
     qs = scope_for(user).filter(
-        report_type.model.objects.exclude(review_status=ReviewStatus.DRAFT),
+        base_qs,
         base=report_type.base_path,
         territory=report_type.territory_path,
         province=report_type.province_path,
@@ -374,8 +380,9 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
                 bucket["women"] += month_row["women_n"]
                 bucket["people"] += month_row["people"]
         if report_type.counts_people_at_risk:
+            every_alert = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=True)
             for threat_row in (
-                qs.values(category=F(report_type.threat_path))
+                every_alert.values(category=F(report_type.threat_path))
                 .annotate(n=Count("pk"), **{f"{name}_n": Coalesce(Sum(name), 0) for name in _SADD})
                 .order_by()
             ):

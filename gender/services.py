@@ -107,8 +107,11 @@ _NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "r
 def report_snapshot(report: Report) -> dict[str, str]:
     """The report's own fields as text, to show the reviewer what changed between rounds."""
     snapshot = {}
+    from monusco.fields import EncryptedTextField
+
     for field in report._meta.concrete_fields:
-        if field.name in _NOT_SNAPSHOTTED:
+        # Protected (encrypted) and system fields (hashes, raw messages) never leave their table.
+        if field.name in _NOT_SNAPSHOTTED or not field.editable or isinstance(field, EncryptedTextField):
             continue
         if field.is_relation:
             related = getattr(report, field.name)

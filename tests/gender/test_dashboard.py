@@ -1,0 +1,173 @@
+"""Every dashboard indicator against a small dataset built by hand, with exact numbers."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from gender.models import ReviewChecklist, ReviewStatus
+from gender.selectors import DashboardFilters, gender_dashboard, suppress
+from monusco.choices import ThreatCategory
+from tests.gender.factories import make_alert, make_meeting, review
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def dataset(world, users):
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    last = checklist.items.count()
+    cla, gender = users["cla"], users["gender"]
+    m1 = make_meeting(world=world, author=cla, held_on=D(2026, 1, 15), women=4, men=6, separately=True, submitted_days_ago=3)
+    m2 = make_meeting(world=world, author=cla, held_on=D(2026, 1, 20), men=10, submitted_days_ago=1)
+    m3 = make_meeting(world=world, author=cla, held_on=D(2026, 2, 5), women=5, men=5, girls=2, boys=3, separately=True)
+    make_meeting(world=world, author=cla, held_on=D(2026, 2, 6), women=100, status=ReviewStatus.DRAFT)
+    m5 = make_meeting(world=world, author=cla, base=world.far_base, held_on=D(2026, 2, 7), women=50, men=50, submitted_days_ago=9)
+    m6 = make_meeting(
+        world=world, author=users["cla2"], base=world.other_base, held_on=D(2026, 2, 10), men=3,
+        concerns=["sexual_violence", "looting"], submitted_days_ago=5,
+    )
+    review(m1, gender, "approved", checklist)
+    review(m2, gender, "returned", checklist, answers={i: "no" for i in range(1, last + 1)}, comment="No women.")
+    review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
+    review(m5, users["admin"], "approved", checklist, answers={1: "no"})
+    make_alert(base=world.base, category="armed_attack", women=2, men=1)
+    make_alert(base=world.base, category="armed_attack", women=1, boys=2, received_on=D(2026, 2, 1))
+    make_alert(base=world.base, category="sexual_violence", women=3, girls=1)
+    make_alert(base=world.base, category="sexual_violence", women=1)
+    make_alert(base=world.far_base, category="sexual_violence", women=9)
+    return {"m1": m1, "m2": m2, "m3": m3, "m5": m5, "m6": m6, "items": last}
+
+
+def test_every_indicator_for_a_province_manager(dataset, users):
+    data = gender_dashboard(user=users["manager"], filters=DashboardFilters())
+    assert (data.reports, data.reviewed, data.returned, data.waiting) == (4, 3, 1, 1)
+    assert data.share_reviewed == 0.75
+    assert data.share_returned == pytest.approx(1 / 3)
+    assert data.median_days == 3.0
+    assert data.participants == {"women": 9, "men": 24, "girls": 2, "boys": 3}
+    assert data.women_share == pytest.approx(9 / 38)
+    assert data.women_and_girls_share == pytest.approx(11 / 38)
+    assert (data.meetings, data.meetings_no_women, data.meetings_separate) == (4, 2, 2)
+    by_type = {row["slug"]: (row["reports"], row["reviewed"], row["returned"], row["waiting"]) for row in data.by_type}
+    assert by_type["meeting"] == (4, 3, 1, 1)
+    assert by_type["alert"] == (0, 0, 0, 0)  # alerts are drafts for the review workflow
+    assert [(m["month"], m["reports"], m["reviewed"], m["women"], m["people"]) for m in data.months] == [
+        (D(2026, 1, 1), 2, 2, 4, 20),
+        (D(2026, 2, 1), 2, 1, 5, 18),
+    ]
+    last = dataset["items"]
+    rates = {row["position"]: (row["yes"], row["partly"], row["no"], row["na"]) for row in data.checklist}
+    assert len(rates) == last
+    assert rates[1] == (1, 1, 1, 0)
+    assert rates[2] == (2, 0, 1, 0)
+    assert rates[last] == (1, 0, 1, 1)
+    pass_rates = {row["position"]: row["pass_rate"] for row in data.checklist}
+    assert pass_rates[1] == pytest.approx(1 / 3)
+    assert pass_rates[2] == pytest.approx(2 / 3)
+    assert pass_rates[last] == 0.5
+    assert [(t["category"], t["n"], t["women"], t["men"], t["girls"], t["boys"]) for t in data.threats] == [
+        ("armed_attack", 2, 3, 1, 0, 2),
+        ("sexual_violence", "<5", "<5", "<5", "<5", "<5"),
+    ]
+    assert data.sexual_violence == {
+        "alerts": "<5", "women": "<5", "men": "<5", "girls": "<5", "boys": "<5", "reports_mentioning": "<5",
+    }
+
+
+def test_scope_and_filters(dataset, users, world):
+    far = gender_dashboard(user=users["far_manager"], filters=DashboardFilters())
+    assert (far.reports, far.reviewed, far.median_days, far.participants["women"]) == (1, 1, 9.0, 50)
+    assert [(t["category"], t["n"]) for t in far.threats] == [("sexual_violence", "<5")]
+    admin = gender_dashboard(user=users["admin"], filters=DashboardFilters())
+    assert (admin.reports, admin.reviewed, admin.returned) == (5, 4, 1)
+    manager = users["manager"]
+    fizi = gender_dashboard(user=manager, filters=DashboardFilters(territory_id=world.fizi_t.pk))
+    assert (fizi.reports, fizi.reviewed, fizi.meetings_no_women, fizi.threats) == (1, 1, 1, [])
+    uvira = gender_dashboard(user=manager, filters=DashboardFilters(base_id=world.base.pk))
+    assert (uvira.reports, uvira.reviewed, uvira.returned, uvira.median_days) == (3, 2, 1, 2.0)
+    february = gender_dashboard(user=manager, filters=DashboardFilters(date_from=D(2026, 2, 1), date_to=D(2026, 2, 28)))
+    assert (february.reports, february.participants["women"], february.meetings_separate) == (2, 5, 1)
+    assert [(t["category"], t["n"]) for t in february.threats] == [("armed_attack", 1)]
+    alerts_only = gender_dashboard(user=manager, filters=DashboardFilters(report_type="alert"))
+    assert (alerts_only.reports, alerts_only.meetings, alerts_only.checklist) == (0, 0, [])
+    assert [(t["category"], t["n"]) for t in alerts_only.threats] == [("armed_attack", 2), ("sexual_violence", "<5")]
+    north = gender_dashboard(user=users["admin"], filters=DashboardFilters(province_id=world.north.pk))
+    assert (north.reports, north.participants["men"]) == (1, 50)
+
+
+def test_small_counts_are_suppressed_and_five_is_shown(world, users):
+    assert [suppress(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", "5", "12"]
+    for _ in range(4):
+        make_alert(base=world.base, category="sexual_violence", women=2, girls=1)
+    data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
+    assert data.sexual_violence["alerts"] == "<5"
+    assert (data.sexual_violence["women"], data.sexual_violence["girls"]) == ("8", "<5")
+    make_alert(base=world.base, category="sexual_violence", girls=1)
+    data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
+    assert (data.sexual_violence["alerts"], data.sexual_violence["girls"]) == ("5", "5")
+    assert data.threats == [
+        {"category": "sexual_violence", "label": ThreatCategory.SEXUAL_VIOLENCE.label, "protected": True,
+         "n": "5", "women": "8", "men": "<5", "girls": "5", "boys": "<5"},
+    ]
+
+
+def test_page_and_csv_show_the_figures(dataset, users, client):
+    client.force_login(users["manager"])
+    page = client.get(reverse("gender:dashboard"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<strong id="k-reports">4</strong>' in html
+    assert '<strong id="k-reviewed">75%</strong>' in html
+    assert '<strong id="k-median">3.0</strong>' in html
+    assert '<strong id="k-returned">33%</strong>' in html
+    assert '<strong id="k-no-women">2</strong>' in html
+    assert '<strong id="sv-alerts">&lt;5</strong>' in html
+    assert html.count("<svg") == 2
+    assert "<script" not in html
+    csv = client.get(reverse("gender:dashboard-csv"), {"report_type": "meeting"})
+    assert csv.status_code == 200
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "section,indicator,key,value"
+    for expected in (
+        "counts,reports,,4", "counts,share_reviewed,,0.7500", "counts,median_days_to_review,,3.0000",
+        "participation,women_share,,0.2368", "participation,meetings_no_women,,2",
+        "participation,meetings_women_consulted_separately,,2", "months,reports,2026-01,2",
+        "checklist,pass_rate,meeting v1 #1,0.3333", "sexual_violence,reports_mentioning,,<5",
+    ):
+        assert expected in lines
+
+
+def test_bad_filters_answer_400_and_out_of_scope_404(dataset, users, client, world):
+    client.force_login(users["manager"])
+    url = reverse("gender:dashboard")
+    assert client.get(url, {"date_from": "not-a-date"}).status_code == 400
+    assert client.get(url, {"date_from": "2026-03-01", "date_to": "2026-01-01"}).status_code == 400
+    assert client.get(url, {"province": str(world.south.uid)}).status_code == 200
+    client.force_login(users["far_manager"])
+    assert client.get(url, {"province": str(world.south.uid)}).status_code == 404
+    assert client.get(url, {"base": str(world.base.uid)}).status_code == 404
+    assert client.get(reverse("gender:dashboard-csv"), {"territory": str(world.uvira_t.uid)}).status_code == 404
+
+
+def _grow(world, users, n):
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    for i in range(n):
+        meeting = make_meeting(world=world, author=users["cla"], held_on=D(2026, 3, 1) + datetime.timedelta(days=i * 9), women=i, men=2)
+        if i % 2:
+            review(meeting, users["gender"], "approved" if i % 3 else "returned", checklist)
+        make_alert(base=world.base, category=["looting", "killing", "abduction"][i % 3], women=1, received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11))
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_dashboard_query_count_does_not_grow_with_data(dataset, users, world, client, django_assert_num_queries, extra):
+    _grow(world, users, extra)
+    client.force_login(users["gender"])
+    client.get(reverse("gender:dashboard"))  # warm the session and content type caches
+    with django_assert_num_queries(23):
+        response = client.get(reverse("gender:dashboard"), {"province": str(world.south.uid)})
+    assert response.status_code == 200
+    assert response.context["data"].reports == 4 + extra
