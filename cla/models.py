@@ -123,6 +123,12 @@ class BaseAssignment(BaseModel):
         return f"{self.user} @ {self.base}"
 
 
+def _labels(choices, values) -> list[str]:
+    """Display labels of stored choice values (unknown values are shown as stored)."""
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values or []]
+
+
 class MeetingType(models.TextChoices):
     URAFIKI = "urafiki", _("Urafiki meeting")
     SECURITY_COMMITTEE = "security_committee", _("Local security committee")
@@ -198,6 +204,10 @@ class UrafikiMeeting(BaseModel, Report):
     def __str__(self) -> str:
         return f"{self.get_meeting_type_display()} – {self.locality} – {self.held_on:%Y-%m-%d}"
 
+    @property
+    def stakeholder_labels(self) -> list[str]:
+        return _labels(StakeholderGroup, self.stakeholder_groups)
+
 
 class SecurityConcern(BaseModel):
     meeting = models.ForeignKey(UrafikiMeeting, on_delete=models.CASCADE, related_name="concerns")
@@ -217,6 +227,10 @@ class SecurityConcern(BaseModel):
 
     def __str__(self) -> str:
         return self.get_category_display()
+
+    @property
+    def at_risk_labels(self) -> list[str]:
+        return _labels(AtRiskGroup, self.at_risk_groups)
 
 
 class MeetingFollowUp(BaseModel):
@@ -324,6 +338,10 @@ class PlanThreat(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.description[:60]}"
+
+    @property
+    def at_risk_labels(self) -> list[str]:
+        return _labels(AtRiskGroup, self.at_risk_groups)
 
 
 class PlanAction(BaseModel):

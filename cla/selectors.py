@@ -96,7 +96,7 @@ def meeting_list(*, user, filters: dict | None = None) -> QuerySet[UrafikiMeetin
         qs = qs.filter(review_status=filters["status"])
     if filters.get("category"):
         qs = qs.filter(id__in=SecurityConcern.objects.filter(category=filters["category"]).values("meeting_id"))
-    return qs.annotate(concern_count=Count("concerns"))
+    return qs.annotate(concern_count=Count("concerns")).order_by("-held_on", "-id")
 
 
 def meeting_get(*, user, uid) -> UrafikiMeeting:
@@ -124,7 +124,7 @@ def plan_list(*, user) -> QuerySet[CommunityProtectionPlan]:
             "threats__actions",
             filter=Q(threats__actions__status__in=OPEN_ACTION_STATUSES, threats__actions__deadline__lt=today),
         )
-    )
+    ).order_by("locality__name", "-period_start", "id")
 
 
 def plan_get(*, user, uid) -> CommunityProtectionPlan:

@@ -1,0 +1,85 @@
+from django.db.models import Exists, OuterRef
+from django_filters import rest_framework as filters
+
+from cla.models import (
+    ActionStatus,
+    CommunityProtectionPlan,
+    MeetingType,
+    OperatingBase,
+    PlanAction,
+    PlanThreat,
+    SecurityConcern,
+    UrafikiMeeting,
+)
+from gender.models import ReviewStatus
+from monusco.api.auth import api_client_of
+from monusco.api.base import ApiFilterSet, uid_filter
+from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+
+
+class BaseFilter(ApiFilterSet):
+    kind = filters.ChoiceFilter(choices=OperatingBase.Kind.choices)
+    is_open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull", help_text="true: bases still open.")
+    locality = uid_filter("locality__uid", "locality")
+    territory = uid_filter("locality__territory__uid", "territory")
+    province = uid_filter("locality__territory__province__uid", "province")
+
+    class Meta:
+        model = OperatingBase
+        fields = ["kind", "is_open", "locality", "territory", "province", "updated_since"]
+
+
+def _hidden_from_client(filterset, category: str) -> bool:
+    """API clients never learn which record holds sexual-violence information."""
+    return category in PROTECTED_THREAT_CATEGORIES and api_client_of(filterset.request) is not None
+
+
+class ReportFilter(ApiFilterSet):
+    base = uid_filter("base__uid", "operating base")
+    locality = uid_filter("locality__uid", "locality")
+    territory = uid_filter("locality__territory__uid", "territory")
+    province = uid_filter("locality__territory__province__uid", "province")
+    review_status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+
+
+class MeetingFilter(ReportFilter):
+    date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", help_text="Held on or after.")
+    date_to = filters.DateFilter(field_name="held_on", lookup_expr="lte", help_text="Held on or before.")
+    meeting_type = filters.ChoiceFilter(choices=MeetingType.choices)
+    threat_category = filters.ChoiceFilter(
+        choices=ThreatCategory.choices, method="filter_threat", help_text="Meetings that raised this concern."
+    )
+
+    class Meta:
+        model = UrafikiMeeting
+        fields = ["date_from", "date_to", "base", "locality", "territory", "province", "meeting_type",
+                  "review_status", "threat_category", "updated_since"]
+
+    def filter_threat(self, queryset, name, value):
+        if _hidden_from_client(self, value):
+            return queryset.none()
+        return queryset.filter(Exists(SecurityConcern.objects.filter(meeting=OuterRef("pk"), category=value)))
+
+
+class PlanFilter(ReportFilter):
+    date_from = filters.DateFilter(field_name="period_end", lookup_expr="gte", help_text="Plans in force on or after.")
+    date_to = filters.DateFilter(field_name="period_start", lookup_expr="lte", help_text="Plans in force on or before.")
+    threat_category = filters.ChoiceFilter(
+        choices=ThreatCategory.choices, method="filter_threat", help_text="Plans holding a threat of this category."
+    )
+    status = filters.ChoiceFilter(
+        choices=ActionStatus.choices, method="filter_action_status", help_text="Plans with an action in this status."
+    )
+
+    class Meta:
+        model = CommunityProtectionPlan
+        fields = ["date_from", "date_to", "base", "locality", "territory", "province", "review_status",
+                  "threat_category", "status", "updated_since"]
+
+    def filter_threat(self, queryset, name, value):
+        if _hidden_from_client(self, value):
+            return queryset.none()
+        return queryset.filter(Exists(PlanThreat.objects.filter(plan=OuterRef("pk"), category=value)))
+
+    def filter_action_status(self, queryset, name, value):
+        return queryset.filter(Exists(PlanAction.objects.filter(threat__plan=OuterRef("pk"), status=value)))

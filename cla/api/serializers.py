@@ -1,0 +1,189 @@
+"""Read serializers for bases, community meetings and protection plans.
+
+Sexual-violence concerns and threats: API clients never receive them (left out of the prefetch);
+signed-in users see the category with every free-text field emptied (``null``).
+"""
+
+from rest_framework import serializers
+
+from monusco.api.serializers import (
+    BaseRefSerializer,
+    LocalityRefSerializer,
+    SexAgeSerializer,
+    base_ref,
+    is_protected,
+    iso,
+    locality_ref,
+    sex_age,
+)
+
+
+class BaseSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="cob or tob")
+    parent = BaseRefSerializer(allow_null=True, help_text="The COB a TOB was set up from.")
+    contingent = serializers.CharField()
+    locality = LocalityRefSerializer()
+    coverage = serializers.ListField(child=serializers.CharField(), help_text="Names of the localities covered.")
+    opened_on = serializers.DateField()
+    closed_on = serializers.DateField(allow_null=True)
+    handed_over_on = serializers.DateField(allow_null=True)
+    handed_over_to = serializers.CharField()
+    is_open = serializers.BooleanField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, base) -> dict:
+        return {
+            "uid": base.uid,
+            "code": base.code,
+            "name": base.name,
+            "kind": base.kind,
+            "parent": base_ref(base.parent),
+            "contingent": base.contingent,
+            "locality": locality_ref(base.locality),
+            "coverage": [loc.name for loc in base.coverage.all()],
+            "opened_on": base.opened_on,
+            "closed_on": base.closed_on,
+            "handed_over_on": base.handed_over_on,
+            "handed_over_to": base.handed_over_to,
+            "is_open": base.closed_on is None,
+            "updated_at": iso(base.updated_at),
+        }
+
+
+class ConcernSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    category = serializers.CharField()
+    description = serializers.CharField(allow_null=True, help_text="null for sexual-violence concerns")
+    at_risk_groups = serializers.ListField(child=serializers.CharField())
+
+
+class FollowUpSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    action = serializers.CharField()
+    responsible = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+
+
+class MeetingSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    base = BaseRefSerializer()
+    locality = LocalityRefSerializer()
+    held_on = serializers.DateField()
+    meeting_type = serializers.CharField()
+    stakeholder_groups = serializers.ListField(child=serializers.CharField())
+    women_consulted_separately = serializers.BooleanField()
+    topics = serializers.CharField()
+    participants = SexAgeSerializer()
+    concerns = ConcernSerializer(many=True)
+    follow_ups = FollowUpSerializer(many=True)
+    review_status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, meeting) -> dict:
+        return {
+            "uid": meeting.uid,
+            "base": base_ref(meeting.base),
+            "locality": locality_ref(meeting.locality),
+            "held_on": meeting.held_on,
+            "meeting_type": meeting.meeting_type,
+            "stakeholder_groups": meeting.stakeholder_groups,
+            "women_consulted_separately": meeting.women_consulted_separately,
+            "topics": meeting.topics,
+            "participants": sex_age(meeting),
+            "concerns": [
+                {
+                    "uid": concern.uid,
+                    "category": concern.category,
+                    "description": None if is_protected(concern.category) else concern.description,
+                    "at_risk_groups": concern.at_risk_groups,
+                }
+                for concern in meeting.concerns.all()
+            ],
+            "follow_ups": [
+                {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
+                for f in meeting.follow_ups.all()
+            ],
+            "review_status": meeting.review_status,
+            "created_at": iso(meeting.created_at),
+            "updated_at": iso(meeting.updated_at),
+        }
+
+
+class PlanActionSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    description = serializers.CharField()
+    responsible = serializers.CharField()
+    deadline = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+    review_on = serializers.DateField(allow_null=True)
+
+
+class PlanThreatSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    category = serializers.CharField()
+    perpetrator_type = serializers.CharField()
+    description = serializers.CharField(allow_null=True, help_text="null for sexual-violence threats")
+    at_risk_groups = serializers.ListField(child=serializers.CharField())
+    at_risk_detail = serializers.CharField(allow_null=True)
+    vulnerabilities = serializers.CharField(allow_null=True)
+    capacities = serializers.CharField(allow_null=True)
+    actions = PlanActionSerializer(many=True)
+
+
+def _threat(threat) -> dict:
+    hidden = is_protected(threat.category)
+    return {
+        "uid": threat.uid,
+        "category": threat.category,
+        "perpetrator_type": threat.perpetrator_type,
+        "description": None if hidden else threat.description,
+        "at_risk_groups": threat.at_risk_groups,
+        "at_risk_detail": None if hidden else threat.at_risk_detail,
+        "vulnerabilities": None if hidden else threat.vulnerabilities,
+        "capacities": None if hidden else threat.capacities,
+        "actions": [
+            {
+                "uid": a.uid, "description": a.description, "responsible": a.responsible,
+                "deadline": a.deadline, "status": a.status, "review_on": a.review_on,
+            }
+            for a in threat.actions.all()
+        ],
+    }
+
+
+class PlanSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    base = BaseRefSerializer()
+    locality = LocalityRefSerializer()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    review_on = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
+    summary = serializers.CharField()
+    consulted = SexAgeSerializer(help_text="People consulted to draw the plan up.")
+    threats = PlanThreatSerializer(many=True)
+    review_status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, plan) -> dict:
+        return {
+            "uid": plan.uid,
+            "base": base_ref(plan.base),
+            "locality": locality_ref(plan.locality),
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "review_on": plan.review_on,
+            "version": plan.version,
+            "summary": plan.summary,
+            "consulted": sex_age(plan),
+            "threats": [_threat(threat) for threat in plan.threats.all()],
+            "review_status": plan.review_status,
+            "created_at": iso(plan.created_at),
+            "updated_at": iso(plan.updated_at),
+        }

@@ -1,0 +1,138 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from cla import selectors
+from cla.models import CommunityProtectionPlan, OperatingBase, PlanAction, PlanThreat, SecurityConcern, UrafikiMeeting
+from monusco.api.base import ApiViewSet, GeoApiViewSet
+from monusco.api.resources import Resource
+from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.models import Locality
+
+from .filters import BaseFilter, MeetingFilter, PlanFilter
+from .serializers import BaseSerializer, MeetingSerializer, PlanSerializer
+
+_LOCALITY = "locality__territory__province"
+
+
+def _visible(queryset, client):
+    """Sexual-violence rows are left out for API clients (they see them only as aggregates)."""
+    return queryset.exclude(category__in=PROTECTED_THREAT_CATEGORIES) if client is not None else queryset
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Operating bases in scope", tags=["bases"]),
+    retrieve=extend_schema(summary="One operating base", tags=["bases"]),
+)
+class BaseViewSet(GeoApiViewSet):
+    """Company and temporary operating bases, open and closed, with the localities they cover."""
+
+    resource = Resource.BASES
+    read_permissions = ("cla.view_operatingbase",)
+    serializer_class = BaseSerializer
+    filterset_class = BaseFilter
+    queryset = OperatingBase.objects.none()
+    ordering = ("name",)
+    ordering_fields = ("name", "opened_on", "created_at", "updated_at")
+    geo_coordinates = ("locality.longitude", "locality.latitude")
+    csv_columns = [
+        ("uid", "uid", "#org+id"),
+        ("code", "code", "#org+code"),
+        ("name", "name", "#org+name"),
+        ("kind", "kind", "#org+type"),
+        ("parent.code", "parent", "#org+code+parent"),
+        ("contingent", "contingent", "#org+contingent"),
+        *LOCALITY_REF_CSV,
+        ("coverage", "coverage", "#loc+name+covered"),
+        ("opened_on", "opened_on", "#date+opened"),
+        ("closed_on", "closed_on", "#date+closed"),
+        ("handed_over_on", "handed_over_on", "#date+handover"),
+        ("handed_over_to", "handed_over_to", "#org+handover"),
+        ("is_open", "is_open", "#status+open"),
+    ]
+
+    def get_queryset(self):
+        return selectors.base_list(user=self.request.user).select_related(_LOCALITY, "parent").prefetch_related(
+            Prefetch("coverage", queryset=Locality.objects.order_by("name"))
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Community meetings in scope", tags=["meetings"]),
+    retrieve=extend_schema(summary="One community meeting", tags=["meetings"]),
+)
+class MeetingViewSet(ApiViewSet):
+    """Urafiki and other community meetings, with participants by sex and age, security concerns
+    and follow-up actions."""
+
+    resource = Resource.MEETINGS
+    read_permissions = ("cla.view_urafikimeeting",)
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    queryset = UrafikiMeeting.objects.none()
+    ordering = ("-held_on",)
+    ordering_fields = ("held_on", "created_at", "updated_at")
+    csv_columns = [
+        ("uid", "uid", "#meta+id"),
+        ("held_on", "held_on", "#date"),
+        ("meeting_type", "meeting_type", "#activity+type"),
+        *BASE_REF_CSV,
+        *LOCALITY_REF_CSV,
+        *hxl_sex_age("participants", "#reached"),
+        ("women_consulted_separately", "women_consulted_separately", "#indicator+women_separately"),
+        ("stakeholder_groups", "stakeholder_groups", "#group+stakeholders"),
+        ("concerns.category", "concern_categories", "#event+type"),
+        ("follow_ups.status", "follow_up_statuses", "#status+follow_up"),
+        ("review_status", "review_status", "#status+review"),
+        ("updated_at", "updated_at", "#date+updated"),
+    ]
+
+    def get_queryset(self):
+        return (
+            selectors.meeting_list(user=self.request.user)
+            .select_related(_LOCALITY)
+            .prefetch_related(
+                Prefetch("concerns", queryset=_visible(SecurityConcern.objects.order_by("id"), self.client)),
+                "follow_ups",
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Community protection plans in scope", tags=["plans"]),
+    retrieve=extend_schema(summary="One community protection plan", tags=["plans"]),
+)
+class PlanViewSet(ApiViewSet):
+    """Community protection plans, each with its threats and their actions."""
+
+    resource = Resource.PLANS
+    read_permissions = ("cla.view_communityprotectionplan",)
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    queryset = CommunityProtectionPlan.objects.none()
+    ordering = ("-period_start",)
+    ordering_fields = ("period_start", "created_at", "updated_at")
+    csv_columns = [
+        ("uid", "uid", "#meta+id"),
+        ("period_start", "period_start", "#date+start"),
+        ("period_end", "period_end", "#date+end"),
+        ("review_on", "review_on", "#date+review"),
+        ("version", "version", "#meta+version"),
+        *BASE_REF_CSV,
+        *LOCALITY_REF_CSV,
+        *hxl_sex_age("consulted", "#reached"),
+        ("threats.category", "threat_categories", "#event+type"),
+        ("threats.actions.status", "action_statuses", "#status+action"),
+        ("review_status", "review_status", "#status+review"),
+        ("updated_at", "updated_at", "#date+updated"),
+    ]
+
+    def get_queryset(self):
+        threats = _visible(PlanThreat.objects.order_by("id"), self.client).prefetch_related(
+            Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"))
+        )
+        return (
+            selectors.plan_list(user=self.request.user)
+            .select_related(_LOCALITY)
+            .prefetch_related(Prefetch("threats", queryset=threats))
+        )

@@ -1,0 +1,320 @@
+"""Forms for meetings and protection plans. They check input shape; the rules themselves come from
+``cla.services`` / ``cla.validators`` so the form and the service can never disagree."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gender.models import ADULT_BANDS, CHILD_BANDS, ReviewStatus
+from monusco.choices import ThreatCategory
+from monusco.models import Locality
+
+from . import services, validators
+from .models import (
+    ActionStatus,
+    AtRiskGroup,
+    MeetingType,
+    PerpetratorType,
+    ResponsibleActor,
+    StakeholderGroup,
+)
+
+BLANK = [("", "—")]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
+SEX_LABELS = {"women": _("Women"), "men": _("Men"), "girls": _("Girls (under 18)"), "boys": _("Boys (under 18)")}
+BAND_LABELS = {
+    "age_0_5": _("0–5"), "age_6_12": _("6–12"), "age_13_17": _("13–17"),
+    "age_18_49": _("18–49"), "age_50_59": _("50–59"), "age_60_plus": _("60+"),
+}
+
+
+def _add_errors(form: forms.Form, errors: dict) -> None:
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        if target and target in form.errors:
+            continue
+        for message in messages:
+            form.add_error(target, message)
+
+
+class CountsMixin:
+    """Women, men, girls, boys and the optional age bands. Negative numbers are let through the
+    field so that the shared rule (``validators.sadd_errors``) reports them, in one wording."""
+
+    with_bands = True
+
+    def _add_count_fields(self) -> None:
+        for name, label in SEX_LABELS.items():
+            self.fields[name] = forms.IntegerField(label=label, initial=0, widget=NUMBER)
+        if self.with_bands:
+            for name, label in BAND_LABELS.items():
+                self.fields[name] = forms.IntegerField(label=label, required=False, widget=NUMBER)
+
+    def counts(self) -> dict:
+        names = validators.SEX_FIELDS + (CHILD_BANDS + ADULT_BANDS if self.with_bands else ())
+        return {name: self.cleaned_data.get(name) for name in names}
+
+    def sex_fields(self):
+        return [self[name] for name in SEX_LABELS]
+
+    def child_band_fields(self):
+        return [self[name] for name in CHILD_BANDS]
+
+    def adult_band_fields(self):
+        return [self[name] for name in ADULT_BANDS]
+
+    def total(self) -> int:
+        total = 0
+        for name in SEX_LABELS:
+            try:
+                total += max(int(self[name].value() or 0), 0)
+            except (TypeError, ValueError):
+                pass
+        return total
+
+
+class MeetingForm(CountsMixin, forms.Form):
+    base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    meeting_type = forms.ChoiceField(label=_("Type"), choices=MeetingType.choices)
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitating CLAs"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    stakeholder_groups = forms.MultipleChoiceField(
+        label=_("Stakeholder groups present"), choices=StakeholderGroup.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    women_consulted_separately = forms.BooleanField(label=_("Women were consulted separately"), required=False)
+    topics = forms.CharField(label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, bases, facilitators, fixed_base=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_count_fields()
+        self.fixed_base = fixed_base
+        self.fields["base"].queryset = bases
+        if fixed_base is not None or len(bases) == 1:
+            del self.fields["base"]
+        coverage_bases = [fixed_base] if fixed_base is not None else list(bases)
+        self.fields["locality"].queryset = Locality.objects.filter(covering_bases__in=coverage_bases).distinct().order_by("name")
+        self.fields["facilitators"].queryset = facilitators
+        self.fields["facilitators"].label_from_instance = lambda cla: cla.user.get_full_name() or cla.user.username
+        self._single_base = bases[0] if fixed_base is None and len(bases) == 1 else None
+
+    def chosen_base(self):
+        return self.fixed_base or self._single_base or self.cleaned_data.get("base")
+
+    def clean(self):
+        data = super().clean()
+        _add_errors(self, services.meeting_errors(
+            base=self.chosen_base(), locality=data.get("locality"), held_on=data.get("held_on"), counts=self.counts()
+        ))
+        return data
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "locality": data["locality"], "held_on": data["held_on"], "meeting_type": data["meeting_type"],
+            "stakeholder_groups": data["stakeholder_groups"], "women_consulted_separately": data["women_consulted_separately"],
+            "topics": data["topics"], "counts": self.counts(), "facilitators": list(data["facilitators"]),
+        }
+
+    @staticmethod
+    def initial_for(meeting) -> dict:
+        initial = {name: getattr(meeting, name) for name in validators.SEX_FIELDS + CHILD_BANDS + ADULT_BANDS}
+        initial.update(
+            locality=meeting.locality, held_on=meeting.held_on, meeting_type=meeting.meeting_type,
+            stakeholder_groups=meeting.stakeholder_groups, women_consulted_separately=meeting.women_consulted_separately,
+            topics=meeting.topics, facilitators=list(meeting.facilitators.all()),
+        )
+        return initial
+
+
+class RowForm(forms.Form):
+    """A row of an inline table: carries the uid of the record it edits (empty for a new row)."""
+
+    uid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def row(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ConcernForm(RowForm):
+    category = forms.ChoiceField(label=_("Threat category"), choices=BLANK + ThreatCategory.choices)
+    description = forms.CharField(label=_("What was reported"), widget=forms.Textarea(attrs={"rows": 2}))
+    at_risk_groups = forms.MultipleChoiceField(
+        label=_("Who is at risk"), choices=AtRiskGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class FollowUpForm(RowForm):
+    action = forms.CharField(label=_("Follow-up action"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ChoiceField(label=_("Responsible"), choices=BLANK + ResponsibleActor.choices)
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+
+
+ConcernFormSet = forms.formset_factory(ConcernForm, extra=1, can_delete=True)
+FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=1, can_delete=True)
+
+
+def formset_rows(formset) -> list[dict]:
+    """The kept rows of a valid formset: filled in and not marked for deletion."""
+    return [form.row() for form in formset.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE") and form.cleaned_data]
+
+
+def add_row(data, prefix: str):
+    """A copy of POST data with one more (empty) row in the formset ``prefix``."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        data[key] = str(min(int(data.get(key, 0)), 99) + 1)
+    except ValueError:
+        data[key] = "1"
+    data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    return data
+
+
+class MeetingFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=None, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=BLANK + ReviewStatus.choices, required=False)
+    category = forms.ChoiceField(label=_("Threat category"), choices=BLANK + ThreatCategory.choices, required=False)
+
+    def __init__(self, *args, localities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = localities
+
+
+# --- Protection plans ------------------------------------------------------------------------------
+
+
+class PlanForm(CountsMixin, forms.Form):
+    with_bands = False
+    base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
+    period_start = forms.DateField(label=_("Period start"), widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+    review_on = forms.DateField(label=_("Next review"), required=False, widget=DATE)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, bases=None, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_count_fields()
+        self.plan = plan
+        if plan is not None:
+            del self.fields["base"], self.fields["locality"]
+            self._base = plan.base
+        else:
+            self.fields["base"].queryset = bases
+            self.fields["locality"].queryset = Locality.objects.filter(covering_bases__in=list(bases)).distinct().order_by("name")
+            self._base = bases[0] if len(bases) == 1 else None
+            if self._base is not None:
+                del self.fields["base"]
+
+    def chosen_base(self):
+        return self._base or self.cleaned_data.get("base")
+
+    def clean(self):
+        data = super().clean()
+        _add_errors(self, services.plan_errors(
+            base=None if self.plan else self.chosen_base(), locality=data.get("locality"),
+            period_start=data.get("period_start"), period_end=data.get("period_end"), counts=self.counts(),
+        ))
+        return data
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"period_start": data["period_start"], "period_end": data["period_end"], "review_on": data["review_on"],
+                "summary": data["summary"], "counts": self.counts()}
+
+
+class ThreatForm(RowForm):
+    category = forms.ChoiceField(label=_("Threat category"), choices=BLANK + ThreatCategory.choices)
+    perpetrator_type = forms.ChoiceField(label=_("Perpetrator type"), choices=BLANK + PerpetratorType.choices)
+    description = forms.CharField(label=_("Threat"), widget=forms.Textarea(attrs={"rows": 2}))
+    at_risk_groups = forms.MultipleChoiceField(
+        label=_("Groups at risk"), choices=AtRiskGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    at_risk_detail = forms.CharField(label=_("Who is at risk, where and when"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    vulnerabilities = forms.CharField(label=_("Vulnerabilities"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    capacities = forms.CharField(label=_("Community capacities"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionForm(RowForm):
+    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ChoiceField(label=_("Responsible actor"), choices=BLANK + ResponsibleActor.choices)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+    review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
+
+
+ThreatFormSet = forms.formset_factory(ThreatForm, extra=0, can_delete=True)
+ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True)
+
+
+class PlanEditor:
+    """A plan form, its threats, and for each threat its actions: nested inline tables that work
+    without JavaScript (an "add a row" button posts the page back with one more empty row)."""
+
+    def __init__(self, data=None, *, bases=None, plan=None):
+        self.plan = plan
+        initial_threats = []
+        initial_actions = []
+        plan_initial = None
+        if plan is not None:
+            plan_initial = {name: getattr(plan, name) for name in
+                            ("period_start", "period_end", "review_on", "summary", *validators.SEX_FIELDS)}
+            for threat in plan.threats.all():
+                initial_threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
+                initial_actions.append([
+                    {"uid": action.uid, **{f: getattr(action, f) for f in services.ACTION_FIELDS}}
+                    for action in threat.actions.all()
+                ])
+        self.form = PlanForm(data, bases=bases, plan=plan, initial=plan_initial)
+        if data is not None:
+            self.threats = ThreatFormSet(data, prefix="threats")
+        else:
+            self.threats = forms.formset_factory(ThreatForm, extra=0 if initial_threats else 1, can_delete=True)(
+                prefix="threats", initial=initial_threats or None)
+        self.actions = []
+        for index, _threat_form in enumerate(self.threats.forms):
+            prefix = f"threats-{index}-actions"
+            if data is None:
+                rows = initial_actions[index] if index < len(initial_actions) else []
+                formset = forms.formset_factory(ActionForm, extra=0 if rows else 1, can_delete=True)(
+                    prefix=prefix, initial=rows or None)
+            else:
+                formset = ActionFormSet(data, prefix=prefix)
+            self.actions.append(formset)
+
+    def rows(self):
+        return list(zip(self.threats.forms, self.actions, strict=True))
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid() & self.threats.is_valid()
+        for threat_form, actions in self.rows():
+            valid &= actions.is_valid()
+            if not threat_form.has_changed() and any(f.has_changed() for f in actions.forms):
+                threat_form.add_error("description", _("Describe the threat before adding actions to it."))
+                valid = False
+        return bool(valid)
+
+    def threat_rows(self) -> list[dict]:
+        rows = []
+        for threat_form, actions in self.rows():
+            if not threat_form.has_changed() or threat_form.cleaned_data.get("DELETE"):
+                continue
+            rows.append({**threat_form.row(), "actions": formset_rows(actions)})
+        return rows
+
+    @staticmethod
+    def add_threat(data):
+        data = add_row(data, "threats")
+        index = int(data["threats-TOTAL_FORMS"]) - 1
+        data[f"threats-{index}-actions-TOTAL_FORMS"] = "1"
+        data[f"threats-{index}-actions-INITIAL_FORMS"] = "0"
+        return data

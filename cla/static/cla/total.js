@@ -1,0 +1,1 @@
+(function(){var o=document.getElementById("total");if(!o)return;var n=["women","men","girls","boys"];function u(){var t=0;n.forEach(function(k){var v=parseInt(document.getElementById("id_"+k).value,10);if(v>0)t+=v});o.textContent=t}n.forEach(function(k){var e=document.getElementById("id_"+k);if(e)e.addEventListener("input",u)})})();

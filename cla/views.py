@@ -1,0 +1,323 @@
+"""CLA pages: home, meetings and protection plans. Each view parses input, fetches within scope,
+calls one service and renders. Out-of-scope records are 404; read-only users get 403 on writes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gender.models import ReviewStatus
+from gender.selectors import review_history
+from monusco.audit import audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.home import panels_for
+
+from . import selectors, services
+from .forms import (
+    ConcernFormSet,
+    FollowUpFormSet,
+    MeetingFilterForm,
+    MeetingForm,
+    PlanEditor,
+    add_row,
+    formset_rows,
+)
+from .models import ActionStatus, CommunityProtectionPlan, PerpetratorType, ResponsibleActor, UrafikiMeeting
+
+PAGE_SIZE = 25
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not selectors.can_read_reports(request.user):
+        raise PermissionDenied
+
+
+def _require_writer(request: HttpRequest, base_id: int) -> None:
+    if not selectors.can_write(user=request.user, base_id=base_id):
+        raise PermissionDenied
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _reviews(report) -> list:
+    reviews = list(review_history(report=report))
+    language = get_language()
+    for review in reviews:
+        review.items = [(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
+    return reviews
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    user = request.user
+    meetings = selectors.meeting_list(user=user)
+    returned = list(meetings.filter(review_status=ReviewStatus.RETURNED)[:10]) + list(
+        selectors.plan_list(user=user).filter(review_status=ReviewStatus.RETURNED)[:10]
+    )
+    panels = panels_for(request, "cla")
+    return render(request, "cla/home.html", {
+        "bases": selectors.base_list(user=user).filter(closed_on__isnull=True)[:10],
+        "recent": meetings[:8],
+        "returned": returned,
+        "actions_due": selectors.actions_due(user=user)[:15],
+        "panels": panels,
+        "today": timezone.localdate(),
+        "can_write": selectors.writable_bases(user=user).exists(),
+    })
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    localities = selectors.scope_localities(user=request.user)
+    filters = MeetingFilterForm(request.GET or None, localities=localities)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(selectors.meeting_list(user=request.user, filters=cleaned), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cla/meeting_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
+
+
+def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> HttpResponse:
+    """Create (``meeting`` is None) or correct a meeting; shared by both views."""
+    bases = selectors.writable_bases(user=request.user)
+    base_ids = [meeting.base_id] if meeting else [b.id for b in bases]
+    facilitators = selectors.base_facilitators(base_ids=base_ids)
+    form_kwargs = {"bases": bases, "facilitators": facilitators, "fixed_base": meeting.base if meeting else None}
+    show_errors = request.method == "POST"
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        data = request.POST
+        if action == "add_concern":
+            data, show_errors = add_row(data, "concerns"), False
+        elif action == "add_followup":
+            data, show_errors = add_row(data, "followups"), False
+        form = MeetingForm(data, **form_kwargs)
+        concerns = ConcernFormSet(data, prefix="concerns")
+        follow_ups = FollowUpFormSet(data, prefix="followups")
+        if show_errors and all([form.is_valid(), concerns.is_valid(), follow_ups.is_valid()]):
+            values = {**form.values(), "concerns": formset_rows(concerns), "follow_ups": formset_rows(follow_ups)}
+            try:
+                if meeting is None:
+                    meeting = services.meeting_create(user=request.user, base=form.chosen_base(), **values)
+                else:
+                    meeting = services.meeting_update(user=request.user, meeting=meeting, **values)
+                if action == "submit":
+                    services.meeting_submit(user=request.user, meeting=meeting)
+                    messages.success(request, _("The meeting was sent to the gender office for review."))
+                else:
+                    messages.success(request, _("The meeting was saved as a draft."))
+                return redirect("cla:meeting-detail", uid=meeting.uid)
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+    else:
+        if meeting is None:
+            form = MeetingForm(initial={"held_on": timezone.localdate()}, **form_kwargs)
+            concerns = ConcernFormSet(prefix="concerns")
+            follow_ups = FollowUpFormSet(prefix="followups")
+        else:
+            form = MeetingForm(initial=MeetingForm.initial_for(meeting), **form_kwargs)
+            concerns = ConcernFormSet(prefix="concerns", initial=[
+                {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
+                for c in meeting.concerns.all()] or None)
+            follow_ups = FollowUpFormSet(prefix="followups", initial=[
+                {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
+                for f in meeting.follow_ups.all()] or None)
+            if any(c.category in PROTECTED_THREAT_CATEGORIES for c in meeting.concerns.all()):
+                audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
+    return render(request, "cla/meeting_form.html", {
+        "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": meeting, "show_errors": show_errors,
+        "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.writable_bases(user=request.user).exists():
+        raise PermissionDenied
+    return _meeting_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, uid) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, uid=uid)
+    _require_writer(request, meeting.base_id)
+    if meeting.review_status not in services.EDITABLE_MEETING_STATUSES:
+        messages.warning(request, _("This meeting is under review or approved and can no longer be changed."))
+        return redirect("cla:meeting-detail", uid=meeting.uid)
+    return _meeting_form_page(request, meeting)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, uid) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, uid=uid)
+    _require_reader(request)
+    can_write = selectors.can_write(user=request.user, base_id=meeting.base_id)
+    see_protected = can_write or request.user.has_perm("gender.view_sexual_violence_detail")
+    concerns = list(meeting.concerns.all())
+    for concern in concerns:
+        concern.restricted = concern.category in PROTECTED_THREAT_CATEGORIES and not see_protected
+    if see_protected and any(c.category in PROTECTED_THREAT_CATEGORIES for c in concerns):
+        audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
+    return render(request, "cla/meeting_detail.html", {
+        "meeting": meeting, "concerns": concerns, "can_write": can_write,
+        "editable": can_write and meeting.review_status in services.EDITABLE_MEETING_STATUSES,
+        "reviews": _reviews(meeting) if meeting.review_round else [],
+    })
+
+
+@login_required
+@require_POST
+def meeting_submit(request: HttpRequest, uid) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, uid=uid)
+    _require_writer(request, meeting.base_id)
+    try:
+        services.meeting_submit(user=request.user, meeting=meeting)
+        messages.success(request, _("The meeting was sent to the gender office for review."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cla:meeting-detail", uid=meeting.uid)
+
+
+# --- Protection plans ------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    page = Paginator(selectors.plan_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cla/plan_list.html", {
+        "page": page, "can_write": selectors.writable_bases(user=request.user).exists(),
+    })
+
+
+def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) -> HttpResponse:
+    bases = selectors.writable_bases(user=request.user)
+    show_errors = request.method == "POST"
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        data = request.POST
+        if action == "add_threat":
+            data, show_errors = PlanEditor.add_threat(data), False
+        elif action.startswith("add_action:"):
+            data, show_errors = add_row(data, f"threats-{action.split(':', 1)[1]}-actions"), False
+        editor = PlanEditor(data, bases=bases, plan=plan)
+        if show_errors and editor.is_valid():
+            values = {**editor.form.values(), "threats": editor.threat_rows()}
+            try:
+                if plan is None:
+                    form = editor.form
+                    plan = services.plan_create(user=request.user, base=form.chosen_base(),
+                                                locality=form.cleaned_data["locality"], **values)
+                else:
+                    plan = services.plan_update(user=request.user, plan=plan, **values)
+                messages.success(request, _("The protection plan was saved (version %(version)d).") % {"version": plan.version})
+                return redirect("cla:plan-detail", uid=plan.uid)
+            except ValidationError as error:
+                _apply_service_errors(editor.form, error)
+    else:
+        editor = PlanEditor(bases=bases, plan=plan)
+    return render(request, "cla/plan_form.html", {"editor": editor, "plan": plan, "show_errors": show_errors})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.writable_bases(user=request.user).exists():
+        raise PermissionDenied
+    return _plan_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, uid) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, uid=uid)
+    _require_writer(request, plan.base_id)
+    if plan.review_status == ReviewStatus.SUBMITTED:
+        messages.warning(request, _("This plan is under review and cannot change until the gender office answers."))
+        return redirect("cla:plan-detail", uid=plan.uid)
+    return _plan_form_page(request, plan)
+
+
+@login_required
+def plan_detail(request: HttpRequest, uid) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, uid=uid)
+    _require_reader(request)
+    return render(request, "cla/plan_detail.html", {
+        "plan": plan, "can_write": selectors.can_write(user=request.user, base_id=plan.base_id),
+        "statuses": ActionStatus.choices, "today": timezone.localdate(),
+        "revisions": plan.revisions.select_related("saved_by"),
+        "reviews": _reviews(plan) if plan.review_round else [],
+    })
+
+
+@login_required
+def plan_revision(request: HttpRequest, uid, version: int) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, uid=uid)
+    _require_reader(request)
+    revision = selectors.plan_revision_get(plan=plan, version=version)
+    return render(request, "cla/plan_revision.html", {
+        "plan": plan, "revision": revision, "snapshot": _labelled_snapshot(revision.snapshot),
+    })
+
+
+def _labelled_snapshot(snapshot: dict) -> dict:
+    """A stored snapshot with choice values shown as labels in the reader's language."""
+    def label(choices, value):
+        return dict(choices.choices).get(value, value)
+
+    threats = [
+        {**threat, "category": label(ThreatCategory, threat.get("category")),
+         "perpetrator_type": label(PerpetratorType, threat.get("perpetrator_type")),
+         "actions": [{**a, "responsible": label(ResponsibleActor, a.get("responsible")),
+                      "status": label(ActionStatus, a.get("status"))} for a in threat.get("actions", [])]}
+        for threat in snapshot.get("threats", [])
+    ]
+    return {**snapshot, "threats": threats}
+
+
+@login_required
+@require_POST
+def plan_submit(request: HttpRequest, uid) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, uid=uid)
+    _require_writer(request, plan.base_id)
+    try:
+        services.plan_submit(user=request.user, plan=plan)
+        messages.success(request, _("The plan was sent to the gender office for review."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cla:plan-detail", uid=plan.uid)
+
+
+@login_required
+@require_POST
+def action_update(request: HttpRequest, uid) -> HttpResponse:
+    action = selectors.action_get(user=request.user, uid=uid)
+    _require_writer(request, action.threat.plan.base_id)
+    from django import forms
+
+    review_on = forms.DateField(required=False)
+    try:
+        services.plan_action_update(
+            user=request.user, action=action, status=request.POST.get("status", ""),
+            review_on=review_on.clean(request.POST.get("review_on") or None),
+        )
+        messages.success(request, _("The action was updated."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cla:plan-detail", uid=action.threat.plan.uid)
