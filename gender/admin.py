@@ -38,6 +38,8 @@ class ReviewChecklistAdmin(admin.ModelAdmin):
             return super().save_related(request, form, formsets, change)
         items = []
         for formset in formsets:
+            # The service writes the items; the admin's change message reads these.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             rows.sort(key=lambda f: f.cleaned_data.get("position") or 0)
             items += [

@@ -86,8 +86,30 @@ def review_changes(*, report, history: list[Review]) -> list[dict]:
     for name, after in now.items():
         if name in before and before[name] != after:
             label = str(report._meta.get_field(name).verbose_name)
-            changes.append({"field": name, "label": label, "before": before[name], "after": after})
+            changes.append(
+                {
+                    "field": name,
+                    "label": label,
+                    "before": before[name],
+                    "after": after,
+                    "before_shown": field_display(report, name, before[name]),
+                    "after_shown": field_display(report, name, after),
+                }
+            )
     return changes
+
+
+def field_display(report, name: str, raw: str) -> str:
+    """A snapshot value as people read it: choice labels, yes/no."""
+    from django.db.models import BooleanField
+    from django.utils.translation import gettext
+
+    field_ = report._meta.get_field(name)
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(raw, raw))
+    if isinstance(field_, BooleanField):
+        return {"True": gettext("Yes"), "False": gettext("No")}.get(raw, raw)
+    return raw
 
 
 # --- The queue ------------------------------------------------------------------------------

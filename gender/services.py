@@ -1,5 +1,6 @@
 """Writes for the review lifecycle: draft -> submitted -> approved | returned -> resubmitted ..."""
 
+import datetime
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -117,9 +118,18 @@ def report_snapshot(report: Report) -> dict[str, str]:
             related = getattr(report, field.name)
             snapshot[field.name] = "" if related is None else str(related)
         else:
-            value = field.value_from_object(report)
-            snapshot[field.name] = "" if value is None else str(value) if not isinstance(value, list | dict) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+            snapshot[field.name] = _as_text(field.value_from_object(report))
     return snapshot
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 @transaction.atomic

@@ -82,7 +82,7 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
         "report": report,
         "report_type": rtype,
         "summary": [
-            (report._meta.get_field(name).verbose_name, value)
+            (report._meta.get_field(name).verbose_name, selectors.field_display(report, name, value))
             for name, value in snapshot.items()
             if name not in SADD_FIELDS and value != ""
         ],
@@ -117,9 +117,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         title=_("Reports per month (dark: reviewed)"),
         points=[(row["month"].strftime("%m/%y"), row["reports"], row["reviewed"]) for row in data.months],
     )
+    weakest = sorted((row for row in data.checklist if row["pass_rate"] is not None), key=lambda row: row["pass_rate"])
     checklist_chart = charts.bar_chart(
-        title=_("Checklist pass rates"),
-        rows=[(row["texts"].get(language) or row["texts"]["fr"], row["pass_rate"], _percent(row["pass_rate"])) for row in data.checklist],
+        title=_("Checklist items least often met"),
+        rows=[
+            (row["texts"].get(language) or row["texts"]["fr"], row["pass_rate"], _percent(row["pass_rate"]))
+            for row in weakest[:10]
+        ],
     )
     context = {
         "form": form,
