@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monusco.audit import audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
+
 from . import selectors, services
 from .models import (
     OPEN_FOLLOW_UP,
@@ -128,9 +131,29 @@ class MeetingInline(MissionChildInline, admin.StackedInline):
 
 
 class FindingInline(MissionChildInline, admin.StackedInline):
+    """Sexual-violence findings are protected: people who can only read the mission see their
+    detail if their role needs to know (and the read is logged), otherwise it is withheld."""
+
     model = Finding
     fields = [("category", "locality"), "description"]
+    readonly_fields = ["description_shown"]
     autocomplete_fields = ["locality"]
+
+    def get_fields(self, request, obj=None):
+        self.request = request  # inline instances are made per request
+        if self._editable(request, obj) and self.has_change_permission(request, obj):
+            return self.fields
+        return [("category", "locality"), "description_shown"]
+
+    @admin.display(description=gettext_lazy("finding"))
+    def description_shown(self, finding) -> str:
+        if finding.category not in PROTECTED_THREAT_CATEGORIES:
+            return finding.description
+        user = self.request.user
+        if user.has_perm("gender.view_sexual_violence_detail"):
+            audit_protected_read(user=user, instance=finding, fields=["description"])
+            return finding.description
+        return _("Details withheld: protected information, shared on a need-to-know basis only.")
 
 
 class RecommendationInlineForm(forms.ModelForm):
@@ -432,10 +455,7 @@ class ScopedChildAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if obj is None or not allowed:
-            return allowed
-        return services.user_can_edit_mission(user=request.user, mission=obj.mission)
+        return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -445,9 +465,9 @@ class ScopedChildAdmin(admin.ModelAdmin):
             kwargs["queryset"] = selectors.mission_list(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_model_perms(self, request):
-        # Team, itinerary, meetings and findings are edited on the mission form.
-        return super().get_model_perms(request) if request.user.is_superuser else {}
+    def has_view_permission(self, request, obj=None):
+        # Team, itinerary, meetings and findings are read and edited on the mission form only.
+        return request.user.is_superuser
 
 
 @admin.register(Recommendation)
@@ -460,8 +480,14 @@ class RecommendationAdmin(ScopedChildAdmin):
     inlines = [RecommendationUpdateInline]
     list_select_related = ["mission"]
 
-    def get_model_perms(self, request):
-        return admin.ModelAdmin.get_model_perms(self, request)
+    def has_view_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_view_permission(self, request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = admin.ModelAdmin.has_change_permission(self, request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return services.user_can_edit_mission(user=request.user, mission=obj.mission)
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["last_update_on", "last_update_note"]
@@ -539,5 +565,5 @@ class RecommendationUpdateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    def get_model_perms(self, request):
-        return super().get_model_perms(request) if request.user.is_superuser else {}
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

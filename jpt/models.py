@@ -251,7 +251,8 @@ class Finding(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.description[:60]}"
+        # The category only: a description may be protected (sexual violence).
+        return str(self.get_category_display())
 
 
 class Recommendation(BaseModel):

@@ -452,3 +452,29 @@ def test_recommendation_admin_records_follow_up(client, users, mission):
     rec.refresh_from_db()
     assert rec.follow_up_status == "done"
     assert rec.updates.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "shown"), [("jpt", True), ("gender", True), ("manager", False), ("cla", False),
+                                            ("other_lead", False)])
+def test_sexual_violence_findings_are_need_to_know(client, world, users, mission, who, shown):
+    from monusco.models import AuditLog
+
+    detail = "Two women assaulted near the river."
+    finding = FindingFactory(mission=mission, category="sexual_violence", description=detail)
+    FindingFactory(mission=mission, category="looting", description="Shops looted at night.")
+    actor = make_user("jpt_lead", province=world.south, username="t-jpt-other") if who == "other_lead" else users[who]
+    client.force_login(actor)
+    html = client.get(reverse("admin:jpt_jptmission_change", args=[mission.pk])).content.decode()
+    assert "Shops looted at night." in html
+    assert (detail in html) is shown
+    assert ("Details withheld" in html) is not shown
+    logged = AuditLog.objects.filter(action=AuditLog.Action.VIEW_PROTECTED, object_pk=str(finding.pk), actor=actor)
+    assert logged.count() == (1 if who == "gender" else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["missionmember", "itinerarystop", "meetingheld", "finding", "recommendationupdate"])
+def test_child_tables_are_read_on_the_mission_form_only(client, users, model):
+    client.force_login(users["jpt"])
+    assert client.get(reverse(f"admin:jpt_{model}_changelist")).status_code == 403
