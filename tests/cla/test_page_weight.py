@@ -1,0 +1,23 @@
+"""The meeting form stays within the field budget: 50 KB gzip on first load, 10 KB on a repeat."""
+
+from django.urls import reverse
+
+from bench.page_weight import FIRST_LOAD_BUDGET, REPEAT_LOAD_BUDGET, measure
+
+
+def test_meeting_form_fits_the_page_weight_budget(client, users):
+    client.force_login(users["cla"])
+    result = measure(client, reverse("cla:meeting-create"))
+    assert sorted(result["assets"]) == ["/static/cla/cla.css", "/static/cla/total.js", "/static/css/site.css"]
+    assert result["first_load"] <= FIRST_LOAD_BUDGET
+    assert result["repeat_load"] <= REPEAT_LOAD_BUDGET
+    assert result["uncached_assets"] == []
+
+
+def test_hashed_static_files_are_served_with_far_future_cache_headers():
+    from django.conf import settings
+
+    from monusco.settings import base
+
+    assert base.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
