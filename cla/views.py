@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -67,7 +68,11 @@ def home(request: HttpRequest) -> HttpResponse:
     returned = list(meetings.filter(review_status=ReviewStatus.RETURNED)[:10]) + list(
         selectors.plan_list(user=user).filter(review_status=ReviewStatus.RETURNED)[:10]
     )
-    panels = panels_for(request, "cla")
+    panels = []
+    for panel in panels_for(request, "cla"):
+        html = render_to_string(panel["template"], {**panel, "panel": panel}, request=request)
+        # A panel template may draw its own card; otherwise this page frames it.
+        panels.append({"title": panel["title"], "html": html, "framed": 'class="card"' in html})
     return render(request, "cla/home.html", {
         "bases": selectors.base_list(user=user).filter(closed_on__isnull=True)[:10],
         "recent": meetings[:8],

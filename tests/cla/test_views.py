@@ -321,3 +321,24 @@ def test_plan_list_query_count_is_the_same_at_10_and_50_rows(client, world, user
         response = client.get(reverse("cla:plan-list"))
     assert len(response.context["page"].object_list) == min(rows, 25)
     assert response.context["page"].object_list[0].overdue_count == 1
+
+
+def test_home_shows_the_base_recent_meetings_actions_due_and_other_apps_panels(client, users, data, monkeypatch,
+                                                                                settings, tmp_path):
+    from monusco import home
+
+    (tmp_path / "cla_test_panel.html").write_text("<p id='panel'>{{ count }} open alerts of {{ base }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    monkeypatch.setitem(home._panels, "cla", [
+        lambda request: {"title": "Open alerts", "template": "cla_test_panel.html", "count": 3, "base": "Uvira"},
+        lambda request: None,
+    ])
+    client.force_login(users["cla"])
+    response = client.get(reverse("cla:home"))
+    html = response.content.decode()
+    assert [b.name for b in response.context["bases"]] == ["Uvira"]
+    assert list(response.context["recent"]) == [data["meeting"]]
+    assert list(response.context["actions_due"]) == [data["action"]]
+    assert "<p id='panel'>3 open alerts of Uvira</p>" in html
+    assert "<h2>Open alerts</h2>" in html
+    assert "Overdue" in html
