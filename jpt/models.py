@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gender.models import Report, SexAgeDisaggregation
 from monusco.choices import ThreatCategory
@@ -19,11 +20,11 @@ def _valid(field: str, choices: type[models.TextChoices]) -> Q:
 
 
 class MissionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    APPROVED = "approved", _("Approved")
-    ONGOING = "ongoing", _("Ongoing")
-    COMPLETED = "completed", _("Completed")
-    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    PLANNED = "planned", pgettext_lazy("mission status", "Planned")
+    APPROVED = "approved", pgettext_lazy("mission status", "Approved")
+    ONGOING = "ongoing", pgettext_lazy("mission status", "Ongoing")
+    COMPLETED = "completed", pgettext_lazy("mission status", "Completed")
+    REPORT_SUBMITTED = "report_submitted", pgettext_lazy("mission status", "Report submitted")
 
 
 class Section(models.TextChoices):
@@ -68,11 +69,11 @@ class ResponsibleEntity(models.TextChoices):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    BLOCKED = "blocked", _("Blocked")
-    DONE = "done", _("Done")
-    DROPPED = "dropped", _("Dropped")
+    OPEN = "open", pgettext_lazy("recommendation follow-up", "Not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("recommendation follow-up", "In progress")
+    BLOCKED = "blocked", pgettext_lazy("recommendation follow-up", "Blocked")
+    DONE = "done", pgettext_lazy("recommendation follow-up", "Done")
+    DROPPED = "dropped", pgettext_lazy("recommendation follow-up", "Dropped")
 
 
 OPEN_FOLLOW_UP = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS, FollowUpStatus.BLOCKED)
