@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog, Locality, Province, Territory, User, UserScope
+from .api.resources import WRITABLE_RESOURCES, Resource
+from .api.services import api_client_prepare, api_client_rotate_key
+from .models import ApiClient, AuditLog, Locality, Province, Territory, User, UserScope
 
 
 class UserScopeInline(admin.TabularInline):
@@ -70,3 +73,44 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ApiClientForm(forms.ModelForm):
+    resources = forms.MultipleChoiceField(
+        label=_("resources it may read"), choices=Resource.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    write_resources = forms.MultipleChoiceField(
+        label=_("resources it may create"),
+        choices=[(value, label) for value, label in Resource.choices if value in WRITABLE_RESOURCES],
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "provinces", "territories", "resources", "write_resources", "throttle_rate", "is_active", "note"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Token shown once, in a message, when the client is created or its key rotated."""
+
+    form = ApiClientForm
+    list_display = ["name", "key_prefix", "throttle_rate", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["provinces", "territories"]
+    readonly_fields = ["key_prefix", "user"]
+    actions = ["rotate_keys"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = api_client_prepare(client=obj)
+        self.message_user(request, _("Token for %(name)s, shown only this once: %(key)s") % {"name": obj.name, "key": key})
+
+    @admin.action(description=_("Issue a new token (the old one stops working)"))
+    def rotate_keys(self, request, queryset):
+        for client in queryset:
+            key = api_client_rotate_key(client=client)
+            self.message_user(request, _("New token for %(name)s, shown only this once: %(key)s") % {"name": client.name, "key": key})

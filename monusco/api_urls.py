@@ -1,5 +1,11 @@
-"""``/api/v1/``: each app contributes its routes from ``<app>/api/urls.py``."""
+"""``/api/v1/``: the shared routes, schema and docs, then each app's ``<app>/api/urls.py``."""
 
-from django.urls import include, path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+app_name = "api"
+
+urlpatterns = [
+    path("", include("monusco.api.urls")),
+    path("", include("cla.api.urls")),
+    path("", include("can.api.urls")),
+]

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -157,3 +158,41 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.model}:{self.object_pk}"
+
+
+class ApiClient(BaseModel):
+    """Another UN tool reading this project's data through ``/api/v1/`` with a token.
+
+    The token is shown once when issued; only its SHA-256 digest is stored. The client acts through
+    its own service user (no password, API client role) so that anything it writes has an author.
+    Its scope is its provinces and territories; ``resources`` lists what it may read and
+    ``write_resources`` what it may create (read-only unless granted).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client", editable=False
+    )
+    key_hash = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(_("token starts with"), max_length=8, editable=False)
+    provinces = models.ManyToManyField(Province, blank=True, related_name="+", verbose_name=_("provinces"))
+    territories = models.ManyToManyField(Territory, blank=True, related_name="+", verbose_name=_("territories"))
+    resources = models.JSONField(_("resources it may read"), default=list, blank=True)
+    write_resources = models.JSONField(_("resources it may create"), default=list, blank=True)
+    throttle_rate = models.CharField(
+        _("throttle rate"), max_length=20, default="600/minute",
+        help_text=_("Requests allowed, e.g. 600/minute or 10000/day."),
+        validators=[
+            RegexValidator(r"^[1-9][0-9]*/(second|minute|hour|day)$", _("Write a number, a slash and second, minute, hour or day, e.g. 600/minute."))
+        ],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self) -> str:
+        return self.name

@@ -133,27 +133,54 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE: dict = {}
 
 REST_FRAMEWORK = {
+    # API clients send "Authorization: Token <key>"; browser sessions are scoped like the pages.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "monusco.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["monusco.api.permissions.ResourcePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "monusco.api.ordering.ApiOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "monusco.api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "monusco.api.throttling.ApiClientRateThrottle",
+        "monusco.api.throttling.SessionUserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "600/minute"},
+    "EXCEPTION_HANDLER": "monusco.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MONUSCO field coordination API",
-    "DESCRIPTION": "Read-only by default. Never exposes protected personal data.",
+    "DESCRIPTION": (
+        "Read-only by default; writes only where a client is explicitly granted them. "
+        "Authenticate with `Authorization: Token <key>` (API clients) or a signed-in session. "
+        "Records outside the caller's scope answer 404. Lists use cursor pagination (`page_size` up to 500). "
+        "Formats: JSON, CSV with an HXL hashtag row (`?format=csv`), GeoJSON (`?format=geojson`) for "
+        "localities, bases and alerts. Never exposes focal point identities, sender numbers, or "
+        "sexual-violence detail to API clients: sexual-violence alerts, concerns and threats are left out "
+        "of their lists and appear only in aggregate indicators, with small counts suppressed."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice labels are translated and would make the committed schema depend on the locale.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "monusco.api.schema.strip_parameter_titles",
+    ],
 }
 
 # Demo accounts (never created under production settings).

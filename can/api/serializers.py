@@ -1,0 +1,150 @@
+"""Alerts (with their events) and focal points.
+
+- Sender numbers never leave through the API, and phone-shaped text in descriptions is masked.
+- API clients never receive sexual-violence alerts (left out of their queryset); signed-in users
+  get them with the description emptied (``null``).
+- API clients see no focal point at all; signed-in users see its pseudonymous code only.
+"""
+
+from rest_framework import serializers
+
+from can.models import AlertChannel
+from monusco.api.serializers import (
+    AreaRefSerializer,
+    BaseRefSerializer,
+    LocalityRefSerializer,
+    SexAgeSerializer,
+    base_ref,
+    is_protected,
+    iso,
+    locality_ref,
+    sex_age,
+)
+from monusco.choices import ThreatCategory
+from monusco.logging import redact
+
+
+class AlertEventSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+
+
+class AlertSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    channel = serializers.CharField()
+    base = BaseRefSerializer()
+    locality = LocalityRefSerializer(allow_null=True, help_text="null until the place is known")
+    territory = AreaRefSerializer()
+    province = AreaRefSerializer()
+    focal_point = serializers.CharField(
+        allow_null=True, help_text="Pseudonymous code; signed-in users only, always null for API clients."
+    )
+    threat_category = serializers.CharField()
+    description = serializers.CharField(allow_null=True, help_text="null for sexual-violence alerts")
+    needs_triage = serializers.BooleanField()
+    people_at_risk = SexAgeSerializer()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    received_on = serializers.DateField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+    response_at = serializers.DateTimeField(allow_null=True)
+    response_type = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+    escalation_level = serializers.IntegerField()
+    review_status = serializers.CharField()
+    events = AlertEventSerializer(many=True)
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, alert) -> dict:
+        territory = alert.territory
+        for_client = self.context.get("client") is not None
+        return {
+            "uid": alert.uid,
+            "channel": alert.channel,
+            "base": base_ref(alert.base),
+            "locality": locality_ref(alert.locality) if alert.locality_id else None,
+            "territory": {"uid": territory.uid, "name": territory.name},
+            "province": {"uid": territory.province.uid, "name": territory.province.name},
+            "focal_point": alert.focal_point.code if alert.focal_point_id and not for_client else None,
+            "threat_category": alert.threat_category,
+            "description": None if is_protected(alert.threat_category) else redact(alert.description),
+            "needs_triage": alert.needs_triage,
+            "people_at_risk": sex_age(alert),
+            "status": alert.status,
+            "received_at": iso(alert.received_at),
+            "received_on": alert.received_on,
+            "acknowledged_at": iso(alert.acknowledged_at),
+            "verified_at": iso(alert.verified_at),
+            "response_at": iso(alert.response_at),
+            "response_type": alert.response_type,
+            "closed_at": iso(alert.closed_at),
+            "outcome": alert.outcome,
+            "escalation_level": alert.escalation_level,
+            "review_status": alert.review_status,
+            "events": [
+                {"uid": e.uid, "kind": e.kind, "at": iso(e.at), "from_status": e.from_status, "to_status": e.to_status}
+                for e in alert.events.all()
+            ],
+            "updated_at": iso(alert.updated_at),
+        }
+
+
+class AlertCreateSerializer(serializers.Serializer):
+    """An alert from another tool (an early-warning system) or a signed-in user. A repeat of the
+    same ``idempotency_key`` returns the first alert (200) instead of creating another (201)."""
+
+    idempotency_key = serializers.UUIDField(
+        required=False, help_text="Your own id for this alert; required for API clients. A repeat is the same alert."
+    )
+    base = serializers.UUIDField(help_text="uid of the operating base the alert is for")
+    locality = serializers.UUIDField(required=False, allow_null=True, help_text="uid of the locality, if known")
+    threat_category = serializers.ChoiceField(choices=ThreatCategory.choices)
+    channel = serializers.ChoiceField(
+        choices=[AlertChannel.API, AlertChannel.WEB], default=AlertChannel.API, required=False
+    )
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    women = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    men = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    girls = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    boys = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    received_at = serializers.DateTimeField(required=False, help_text="When your tool received it; now if left out.")
+
+
+class FocalPointSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    code = serializers.CharField()
+    base = BaseRefSerializer()
+    locality = LocalityRefSerializer()
+    community_role = serializers.CharField()
+    sex = serializers.CharField()
+    consent_on = serializers.DateField()
+    is_active = serializers.BooleanField()
+    do_not_call_back = serializers.BooleanField()
+
+    def to_representation(self, fp) -> dict:
+        return {
+            "uid": fp.uid,
+            "code": fp.code,
+            "base": base_ref(fp.base),
+            "locality": locality_ref(fp.locality),
+            "community_role": fp.community_role,
+            "sex": fp.sex,
+            "consent_on": fp.consent_on,
+            "is_active": fp.is_active,
+            "do_not_call_back": fp.do_not_call_back,
+        }
+
+
+class FocalPointIdentitySerializer(FocalPointSerializer):
+    """One focal point with name and phone, for users of its own base allowed to see them."""
+
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+    def to_representation(self, fp) -> dict:
+        return {**super().to_representation(fp), "name": fp.name, "phone": fp.phone}

@@ -1,0 +1,152 @@
+import dataclasses
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from can import selectors, services
+from can.models import AlertEvent, FocalPoint
+from cla.selectors import base_list
+from monusco.api import messages
+from monusco.api.base import ApiViewSet, GeoApiViewSet
+from monusco.api.resources import Resource
+from monusco.api.selectors import locality_list
+from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
+from monusco.audit import acting_as, audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.scope import scope_for
+
+from .filters import AlertFilter, FocalPointFilter
+from .serializers import AlertCreateSerializer, AlertSerializer, FocalPointIdentitySerializer, FocalPointSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Alerts in scope", tags=["alerts"]),
+    retrieve=extend_schema(summary="One alert, with its history", tags=["alerts"]),
+    create=extend_schema(
+        summary="Raise an alert (granted clients only)",
+        tags=["alerts"],
+        request=AlertCreateSerializer,
+        responses={
+            201: OpenApiResponse(AlertSerializer, description="Created."),
+            200: OpenApiResponse(AlertSerializer, description="A repeat of an idempotency key already used."),
+        },
+    ),
+)
+class AlertViewSet(GeoApiViewSet):
+    """Community alerts and their lifecycle. Sexual-violence alerts are left out for API clients;
+    sender numbers and focal point identities never appear."""
+
+    resource = Resource.ALERTS
+    read_permissions = ("can.view_alert",)
+    write_permissions = ("can.add_alert",)
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering = ("-received_at",)
+    ordering_fields = ("received_at", "created_at", "updated_at")
+    geo_coordinates = ("locality.longitude", "locality.latitude")
+    http_method_names = ["get", "post", "head", "options"]
+    csv_columns = [
+        ("uid", "uid", "#event+id"),
+        ("received_at", "received_at", "#date+reported"),
+        ("channel", "channel", "#meta+channel"),
+        ("threat_category", "threat_category", "#event+type"),
+        ("description", "description", "#description"),
+        *BASE_REF_CSV,
+        *LOCALITY_REF_CSV,
+        ("territory.name", "area_territory", "#adm2+name+area"),
+        ("province.name", "area_province", "#adm1+name+area"),
+        *hxl_sex_age("people_at_risk", "#affected"),
+        ("status", "status", "#status"),
+        ("acknowledged_at", "acknowledged_at", "#date+acknowledged"),
+        ("response_at", "response_at", "#date+response"),
+        ("response_type", "response_type", "#response+type"),
+        ("closed_at", "closed_at", "#date+closed"),
+        ("outcome", "outcome", "#status+outcome"),
+        ("updated_at", "updated_at", "#date+updated"),
+    ]
+
+    def _alerts(self):
+        return selectors.alert_list(user=self.request.user).select_related(
+            "base", "locality__territory__province", "territory__province", "focal_point"
+        ).prefetch_related(Prefetch("events", queryset=AlertEvent.objects.order_by("at", "id")))
+
+    def get_queryset(self):
+        if self.client is not None:
+            return self._alerts().exclude(threat_category__in=PROTECTED_THREAT_CATEGORIES)
+        return self._alerts()
+
+    def get_serializer_class(self):
+        return AlertCreateSerializer if self.action == "create" else AlertSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if self.client is not None and not values.get("idempotency_key"):
+            raise ValidationError({"idempotency_key": [messages.IDEMPOTENCY_KEY_REQUIRED]})
+        user = request.user
+        base = base_list(user=user).filter(uid=values["base"]).first()
+        if base is None:
+            raise ValidationError({"base": [messages.OUT_OF_SCOPE_PLACE]})
+        locality = None
+        if values.get("locality"):
+            locality = locality_list(user=user).filter(uid=values["locality"]).first()
+            if locality is None:
+                raise ValidationError({"locality": [messages.OUT_OF_SCOPE_PLACE]})
+        if self.client is not None:
+            # A client's scope is its provinces and territories: the bases there are its to alert.
+            scope = scope_for(user)
+            user._scope_cache = dataclasses.replace(scope, base_ids=scope.base_ids | {base.pk})
+        with acting_as(user):
+            alert, created = services.alert_create(
+                user=user, base=base, locality=locality, channel=values["channel"],
+                threat_category=values["threat_category"], description=values["description"],
+                women=values["women"], men=values["men"], girls=values["girls"], boys=values["boys"],
+                client_uuid=values.get("idempotency_key"), received_at=values.get("received_at"),
+            )
+        # The caller's own alert comes back whatever its category (it sent the content itself).
+        body = AlertSerializer(self._alerts().get(pk=alert.pk), context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Focal points of your base (signed-in staff only)", tags=["focal points"]),
+    retrieve=extend_schema(
+        summary="One focal point, with name and phone when you may see them (each read is logged)",
+        tags=["focal points"],
+        responses=FocalPointIdentitySerializer,
+    ),
+)
+class FocalPointViewSet(ApiViewSet):
+    """Community focal points of the bases you are assigned to. Never available to API clients,
+    never exported: JSON only. Lists carry the pseudonymous code; names and phone numbers appear
+    only on one focal point at a time, to users allowed to see them, and every such read is logged."""
+
+    resource = "focal_points"
+    session_only = True
+    read_permissions = ("can.view_focalpoint",)
+    serializer_class = FocalPointSerializer
+    filterset_class = FocalPointFilter
+    renderer_classes = [JSONRenderer]
+    ordering = ("code",)
+    ordering_fields = ("code", "created_at", "updated_at")
+    queryset = FocalPoint.objects.none()
+
+    def get_queryset(self):
+        own_bases = sorted(scope_for(self.request.user).base_ids)
+        return (
+            selectors.focalpoint_list(user=self.request.user)
+            .filter(base_id__in=own_bases)
+            .select_related("locality__territory__province")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        focal_point = self.get_object()
+        if not selectors.can_see_identity(user=request.user, focal_point=focal_point):
+            return Response(FocalPointSerializer(focal_point).data)
+        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
+        return Response(FocalPointIdentitySerializer(focal_point).data)

@@ -1,0 +1,79 @@
+"""The base of every ``/api/v1/`` endpoint: token or session, scoped, paginated, filtered."""
+
+from __future__ import annotations
+
+import uuid
+
+from django_filters import rest_framework as filters
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from . import messages
+from .auth import api_client_of
+from .ordering import ApiOrderingFilter
+from .pagination import ApiCursorPagination
+from .permissions import ResourcePermission
+from .renderers import GeoJSONRenderer, HXLCSVRenderer
+
+
+class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Subclasses set ``resource``, ``read_permissions`` (Django permissions a session user needs),
+    ``ordering``, ``ordering_fields``, ``filterset_class``, ``csv_columns`` and ``get_queryset``
+    (a scoped selector). Errors are always JSON, whatever format was asked for."""
+
+    permission_classes = [ResourcePermission]
+    pagination_class = ApiCursorPagination
+    filter_backends = [filters.DjangoFilterBackend, ApiOrderingFilter]
+    renderer_classes = [JSONRenderer, HXLCSVRenderer]
+    lookup_field = "uid"
+    resource: str = ""
+    read_permissions: tuple[str, ...] = ()
+    write_permissions: tuple[str, ...] = ()
+    session_only = False
+    csv_columns: list[tuple[str, str, str]] = []
+
+    @property
+    def client(self):
+        """The API client calling, or None for a signed-in browser session."""
+        return api_client_of(self.request)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "client": self.client}
+
+    def get_object(self):
+        try:
+            uid = uuid.UUID(str(self.kwargs[self.lookup_field]))
+        except ValueError:
+            raise NotFound(messages.NOT_FOUND) from None
+        obj = self.filter_queryset_for_detail(self.get_queryset()).filter(uid=uid).first()
+        if obj is None:
+            raise NotFound(messages.NOT_FOUND)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def filter_queryset_for_detail(self, queryset):
+        return queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class GeoApiViewSet(ApiViewSet):
+    renderer_classes = [JSONRenderer, HXLCSVRenderer, GeoJSONRenderer]
+    geo_coordinates: tuple[str, str] = ("longitude", "latitude")
+
+
+class ApiFilterSet(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text="Only records changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+
+def uid_filter(field_name: str, what: str) -> filters.UUIDFilter:
+    return filters.UUIDFilter(field_name=field_name, help_text=f"Only records of this {what} (its uid).")

@@ -1,0 +1,134 @@
+"""Records the API tests read: meetings with concerns and follow-ups, plans with threats and actions."""
+
+import datetime
+
+import factory
+
+from cla.models import (
+    CommunityProtectionPlan,
+    MeetingFollowUp,
+    PlanAction,
+    PlanThreat,
+    SecurityConcern,
+    UrafikiMeeting,
+)
+from tests.factories import UserFactory
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UrafikiMeeting
+
+    locality = factory.LazyAttribute(lambda o: o.base.locality)
+    held_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300))
+    topics = "Roads to the fields and markets"
+    stakeholder_groups = ["chief", "women_associations"]
+    women = 6
+    men = 4
+    girls = 1
+    boys = 2
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecurityConcern
+
+    category = "looting"
+    description = "Shops looted at night"
+    at_risk_groups = ["women"]
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingFollowUp
+
+    action = "Night patrol request"
+    responsible = "fardc"
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityProtectionPlan
+
+    locality = factory.LazyAttribute(lambda o: o.base.locality)
+    period_start = factory.Sequence(lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=n))
+    period_end = factory.LazyAttribute(lambda o: o.period_start + datetime.timedelta(days=180))
+    summary = "Plan for the dry season"
+    women = 10
+    men = 8
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ThreatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanThreat
+
+    category = "abduction"
+    perpetrator_type = "armed_group"
+    description = "Abductions on the road to the fields"
+    at_risk_groups = ["women", "girls"]
+    at_risk_detail = "Women walking to the fields at dawn"
+    vulnerabilities = "No phone network"
+    capacities = "Women walk in groups"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanAction
+
+    description = "Escort on market days"
+    responsible = "monusco"
+    deadline = datetime.date(2026, 3, 1)
+
+
+def meeting_with_details(*, base, **kwargs) -> UrafikiMeeting:
+    meeting = MeetingFactory(base=base, **kwargs)
+    ConcernFactory(meeting=meeting)
+    FollowUpFactory(meeting=meeting)
+    return meeting
+
+
+def plan_with_details(*, base, **kwargs) -> CommunityProtectionPlan:
+    plan = PlanFactory(base=base, **kwargs)
+    threat = ThreatFactory(plan=plan)
+    ActionFactory(threat=threat)
+    return plan
+
+
+def focal_point(*, base, code: str, name: str = "Furaha Test", phone: str = "+243810000001", **kwargs):
+    from can.models import FocalPoint
+    from monusco.crypto import normalize_phone, phone_hash
+
+    number = normalize_phone(phone)
+    return FocalPoint.objects.create(
+        code=code, name=name, phone=number, phone_hash=phone_hash(number), base=base, locality=base.locality,
+        community_role="chief", sex="f", consent_on=datetime.date(2025, 1, 1), **kwargs,
+    )
+
+
+_alert_seq = iter(range(1, 10**6))
+
+
+def alert(*, base, threat_category: str = "looting", description: str = "Shops looted at the market",
+          sender: str = "", focal=None, locality=None, **kwargs):
+    """An alert received by SMS, acknowledged, with its two events."""
+    from django.utils import timezone
+
+    from can.models import Alert, AlertEvent
+    from monusco.crypto import normalize_phone, phone_hash
+
+    n = next(_alert_seq)
+    locality = locality or base.locality
+    now = timezone.now()
+    number = normalize_phone(sender) if sender else ""
+    item = Alert.objects.create(
+        idempotency_key=f"test:{n}", channel="sms", base=base, locality=locality, territory=locality.territory,
+        threat_category=threat_category, description=description, raw_text=description,
+        sender_number=number, sender_hash=phone_hash(number) if number else "", focal_point=focal,
+        status="acknowledged", received_at=now, received_on=now.date(), acknowledged_at=now,
+        women=2, men=1, girls=1, boys=0, **kwargs,
+    )
+    AlertEvent.objects.create(alert=item, kind="received", at=now, to_status="received")
+    AlertEvent.objects.create(alert=item, kind="acknowledged", at=now, from_status="received", to_status="acknowledged")
+    return item

@@ -1,0 +1,127 @@
+"""Permission matrix for every endpoint: anonymous, each role by session, token clients in and out
+of scope. Out of scope answers 404; a denied write changes nothing."""
+
+import pytest
+
+from can.models import Alert, AlertEvent
+from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
+from monusco.models import ApiClient, AuditLog, Locality
+from tests.api.factories import alert, meeting_with_details, plan_with_details
+
+pytestmark = pytest.mark.django_db
+
+READ_RESOURCES = ["localities", "bases", "meetings", "plans", "alerts"]
+READ_ONLY_RESOURCES = ["localities", "bases", "meetings", "plans"]
+SESSION_ROLES_READING_REPORTS = ["cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin"]
+
+# Who may open one record of the Uvira base (South Kivu / Uvira territory), per caller.
+DETAIL_IN_UVIRA = {
+    "anonymous": 401, "cla": 200, "cla2": 404, "duty": 200, "jpt": 200, "gender": 200, "manager": 200,
+    "far_manager": 404, "admin": 200, "norole": 403, "api": 403, "token_in": 200, "token_out": 404,
+}
+LIST = {
+    "anonymous": 401, "norole": 403, "api": 403, "token_in": 200, "token_out": 200,
+    **{role: 200 for role in SESSION_ROLES_READING_REPORTS},
+}
+
+
+@pytest.fixture
+def records(world):
+    return {
+        "localities": world.uvira,
+        "bases": world.base,
+        "meetings": meeting_with_details(base=world.base),
+        "plans": plan_with_details(base=world.base),
+        "alerts": alert(base=world.base),
+    }
+
+
+def _expected(resource: str, table: dict) -> dict:
+    if resource == "localities":  # every role may read places; the session API user has no scope
+        return {**table, "norole": 403, "api": 404 if table is DETAIL_IN_UVIRA else 200}
+    return table
+
+
+@pytest.mark.parametrize("resource", READ_RESOURCES)
+def test_list_matrix(resource, callers, records):
+    statuses = {name: client.get(f"/api/v1/{resource}/").status_code for name, client in callers.items()}
+    assert statuses == _expected(resource, LIST)
+
+
+@pytest.mark.parametrize("resource", READ_RESOURCES)
+def test_detail_matrix(resource, callers, records):
+    url = f"/api/v1/{resource}/{records[resource].uid}/"
+    statuses = {name: client.get(url).status_code for name, client in callers.items()}
+    assert statuses == _expected(resource, DETAIL_IN_UVIRA)
+
+
+@pytest.mark.parametrize("resource", READ_RESOURCES)
+def test_out_of_scope_client_lists_nothing_of_south_kivu(resource, callers, records, world):
+    uids = [row["uid"] for row in callers["token_out"].get(f"/api/v1/{resource}/?page_size=500").json()["results"]]
+    expected = {
+        "localities": sorted(str(uid) for uid in Locality.objects.filter(territory__province=world.north).values_list("uid", flat=True)),
+        "bases": [str(world.far_base.uid)],
+        "meetings": [],
+        "plans": [],
+        "alerts": [],
+    }[resource]
+    assert sorted(uids) == expected
+
+
+def _counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Locality, OperatingBase, UrafikiMeeting, CommunityProtectionPlan, Alert, AlertEvent, ApiClient, AuditLog)
+    }
+
+
+@pytest.mark.parametrize("resource", READ_ONLY_RESOURCES)
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writes_are_denied_and_change_nothing(resource, method, callers, records):
+    before = _counts()
+    for name, client in callers.items():
+        url = f"/api/v1/{resource}/" if method == "post" else f"/api/v1/{resource}/{records[resource].uid}/"
+        response = getattr(client, method)(url, {"name": "changed"}, format="json")
+        expected = 401 if name == "anonymous" else 403
+        assert (name, response.status_code) == (name, expected)
+        assert response.json()["detail"]
+    assert _counts() == before
+
+
+def test_messages_are_translated(callers):
+    response = callers["token_in"].get("/api/v1/meetings/?base=not-a-uid", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "La requête n'est pas valide. Voyez les erreurs de chaque champ.",
+        "errors": {"base": ["Saisissez un UUID valide."]},
+    }
+    response = callers["anonymous"].get("/api/v1/meetings/", HTTP_ACCEPT_LANGUAGE="sw")
+    assert response.json() == {
+        "detail": "Ingia, au tuma tokeni yako ya API katika kichwa cha Authorization: Token <key>."
+    }
+
+
+def test_client_not_granted_a_resource_is_refused(world, tokens):
+    from tests.api.conftest import token_client
+
+    response = token_client(tokens.narrow_key).get("/api/v1/meetings/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "This API client may not read this resource."}
+
+
+def test_unknown_and_revoked_tokens_are_refused(world, tokens):
+    from tests.api.conftest import token_client
+
+    assert token_client("not-a-key").get("/api/v1/localities/").status_code == 401
+    tokens.narrow.is_active = False
+    tokens.narrow.save()
+    response = token_client(tokens.narrow_key).get("/api/v1/localities/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "This API token is not valid or has been revoked."}
+    assert response["WWW-Authenticate"] == 'Token realm="api"'
+
+
+def test_unknown_uid_and_bad_uid_answer_404(callers):
+    for url in ("/api/v1/meetings/00000000-0000-0000-0000-000000000000/", "/api/v1/meetings/not-a-uid/"):
+        response = callers["token_in"].get(url)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found, or outside your scope."})

@@ -1,0 +1,89 @@
+"""Leak check: for every endpoint and format a token client can reach, no focal point name or
+phone, no sender number and no sexual-violence detail appears in any response body."""
+
+import pytest
+
+from tests.api.conftest import token_client
+from tests.api.factories import (
+    ConcernFactory,
+    ThreatFactory,
+    alert,
+    focal_point,
+    meeting_with_details,
+    plan_with_details,
+)
+
+pytestmark = pytest.mark.django_db
+
+FP_NAME = "Neema Bahati Zawadi"
+FP_PHONE = "+243 812 345 678"
+SENDER = "+243 998 877 665"
+SV_TEXT = "Nyota-survivor-detail"
+SECRETS = [FP_NAME, "Neema", "812345678", "812 345 678", "998877665", "998 877 665", SV_TEXT]
+
+FORMATS = {
+    "localities": ["json", "csv", "geojson"],
+    "bases": ["json", "csv", "geojson"],
+    "meetings": ["json", "csv"],
+    "plans": ["json", "csv"],
+    "alerts": ["json", "csv", "geojson"],
+}
+
+
+@pytest.fixture
+def sensitive(world):
+    fp = focal_point(base=world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE)
+    records = {
+        "alerts": [
+            alert(base=world.base, focal=fp, sender=SENDER, description=f"Attack reported by {SENDER}"),
+            alert(base=world.base, threat_category="sexual_violence", sender=SENDER, description=f"{SV_TEXT} at the river"),
+        ],
+        "meetings": [meeting_with_details(base=world.base)],
+        "plans": [plan_with_details(base=world.base)],
+    }
+    ConcernFactory(meeting=records["meetings"][0], category="sexual_violence", description=f"{SV_TEXT} concern")
+    ThreatFactory(plan=records["plans"][0], category="sexual_violence", description=f"{SV_TEXT} threat",
+                  at_risk_detail=f"{SV_TEXT} where", vulnerabilities=f"{SV_TEXT} why", capacities=f"{SV_TEXT} how")
+    records["localities"] = [world.uvira]
+    records["bases"] = [world.base]
+    return records
+
+
+def _urls(records) -> list[str]:
+    urls = []
+    for resource, formats in FORMATS.items():
+        for fmt in formats:
+            urls.append(f"/api/v1/{resource}/?format={fmt}&page_size=500")
+            for record in records[resource]:
+                urls.append(f"/api/v1/{resource}/{record.uid}/?format={fmt}")
+    urls += [
+        "/api/v1/alerts/?threat_category=sexual_violence",
+        "/api/v1/meetings/?threat_category=sexual_violence",
+        "/api/v1/plans/?threat_category=sexual_violence",
+        "/api/v1/focal-points/",
+        f"/api/v1/focal-points/{records['alerts'][0].focal_point.uid}/",
+    ]
+    return urls
+
+
+def test_no_protected_string_reaches_a_token_client(sensitive, tokens):
+    client = token_client(tokens.inside_key)
+    checked = 0
+    for url in _urls(sensitive):
+        response = client.get(url)
+        body = response.content.decode()
+        leaked = [secret for secret in SECRETS if secret in body]
+        assert (url, leaked) == (url, [])
+        checked += response.status_code == 200
+    # every list and every detail of each format answered (the SV alert's details answer 404)
+    assert checked == len(_urls(sensitive)) - 3 - 2
+
+
+def test_the_strings_are_really_there_for_a_session_user_of_the_base(sensitive, users):
+    """The check above would be empty if the data held none of the strings: a CLA of the base sees
+    the focal point's identity on its detail."""
+    from tests.api.conftest import session_client
+
+    fp = sensitive["alerts"][0].focal_point
+    body = session_client(users["cla"]).get(f"/api/v1/focal-points/{fp.uid}/").content.decode()
+    assert FP_NAME in body and "+243812345678" in body
