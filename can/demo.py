@@ -134,7 +134,7 @@ def seed_can(ctx: DemoContext) -> None:
             level = min(3, int(age / timedelta(minutes=base.alert_ack_minutes)))
             Alert.objects.filter(pk=alert.pk).update(escalation_level=level, escalated_at=received + timedelta(minutes=base.alert_ack_minutes * level))
             for n in range(1, level + 1):
-                events.append(AlertEvent(alert=alert, kind="escalated", at=received + timedelta(minutes=base.alert_ack_minutes * n)))
+                events.append(AlertEvent(alert=alert, kind="escalated", escalation_level=n, at=received + timedelta(minutes=base.alert_ack_minutes * n)))
         fields, at, previous = {}, received, alert.status if state != "callback_needed" else "callback_needed"
         if target == "closed":
             outcome = "addressed" if outcome_roll < 0.8 else ("false_alarm" if outcome_roll < 0.92 else "no_response_possible")

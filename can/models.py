@@ -287,6 +287,9 @@ class AlertEvent(BaseModel):
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalated to"), choices=EscalationLevel.choices, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -294,6 +297,10 @@ class AlertEvent(BaseModel):
         verbose_name_plural = _("alert events")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=_values(EventKind)), name="alertevent_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(escalation_level__isnull=True) | Q(escalation_level__in=_values(EscalationLevel)),
+                name="alertevent_escalation_level_valid",
+            ),
         ]
         indexes = [models.Index(fields=["alert", "at"], name="alertevent_alert_at_idx")]
 

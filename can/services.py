@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cla.models import BaseAssignment, OperatingBase
 from monusco.choices import ThreatCategory
@@ -316,7 +317,7 @@ def alert_receive_missed_call(*, channel: SmsChannel, sender: str, sent_at: date
             return alert, True
         existing = alert
     Alert.objects.filter(pk=existing.pk).update(missed_calls=F("missed_calls") + 1, updated_at=now)
-    _event(existing, EventKind.REPEATED, at=now, note=_("Another missed call"))
+    _event(existing, EventKind.REPEATED, at=now)
     existing.refresh_from_db(fields=["missed_calls"])
     return existing, False
 
@@ -394,7 +395,7 @@ _NOW = object()
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
-    locked = _lock_for_step(user, alert, set(UNACKNOWLEDGED_STATUSES), _("acknowledged"))
+    locked = _lock_for_step(user, alert, set(UNACKNOWLEDGED_STATUSES), pgettext("transition", "acknowledged"))
     return _step(locked, user=user, kind=EventKind.ACKNOWLEDGED, to_status=AlertStatus.ACKNOWLEDGED,
                  fields={"acknowledged_at": _NOW, "acknowledged_by": user})
 
@@ -404,7 +405,7 @@ def alert_verify(
     *, alert: Alert, user: User, note: str, locality: Locality | None = None, threat_category: str | None = None,
 ) -> Alert:
     """Record the cross-check (contre-enquête). Setting the locality and category ends triage."""
-    locked = _lock_for_step(user, alert, {AlertStatus.ACKNOWLEDGED}, _("verified"))
+    locked = _lock_for_step(user, alert, {AlertStatus.ACKNOWLEDGED}, pgettext("transition", "verified"))
     if not note.strip():
         raise ValidationError({"note": _("Say how the alert was verified.")})
     fields: dict = {"verified_at": _NOW, "verified_by": user, "verification_note": note.strip()}
@@ -421,7 +422,7 @@ def alert_verify(
 
 @transaction.atomic
 def alert_dispatch_response(*, alert: Alert, user: User, response_type: str, note: str = "") -> Alert:
-    locked = _lock_for_step(user, alert, {AlertStatus.VERIFIED}, _("given a response"))
+    locked = _lock_for_step(user, alert, {AlertStatus.VERIFIED}, pgettext("transition", "given a response"))
     if response_type not in ResponseType.values:
         raise ValidationError({"response_type": _("Choose patrol, escort, presence or referral to FARDC/PNC.")})
     return _step(locked, user=user, kind=EventKind.RESPONSE_DISPATCHED, to_status=AlertStatus.RESPONSE_DISPATCHED,
@@ -434,7 +435,7 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
     """Close with an outcome. "Addressed" needs a response dispatched; a false alarm or an alert
     no one could respond to may be closed once acknowledged."""
     allowed = {AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED}
-    locked = _lock_for_step(user, alert, allowed, _("closed"))
+    locked = _lock_for_step(user, alert, allowed, pgettext("transition", "closed"))
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
     if outcome == Outcome.ADDRESSED and locked.status != AlertStatus.RESPONSE_DISPATCHED:
@@ -583,8 +584,7 @@ def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     alert.escalation_level += 1
     alert.escalated_at = now
     alert.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
-    level = EscalationLevel(alert.escalation_level)
-    _event(alert, EventKind.ESCALATED, at=now, note=str(level.label))
+    AlertEvent.objects.create(alert=alert, kind=EventKind.ESCALATED, at=now, escalation_level=alert.escalation_level)
     for pk in _plan_notifications(alert, alert.escalation_level):
         _enqueue("send_notification", pk)
     return True

@@ -16,3 +16,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The real-worker tests (tests/can, marked ``worker``) share the test database with a Celery worker
+# process: on SQLite it must be a file, one per test run.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"monusco-test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -1,0 +1,27 @@
+import pytest
+
+from can import parsing
+from can.sms import MemoryBackend
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    from django.utils import translation
+
+    translation.activate("en")  # assertions read English; French is the site default
+    parsing.clear_cache()
+    MemoryBackend.outbox.clear()
+    settings.SMS_BACKEND = "can.sms.MemoryBackend"
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    parsing.clear_cache()
+    translation.deactivate()
+
+
+@pytest.fixture
+def channel(world):
+    from tests.can.factories import make_channel
+
+    return make_channel(world.base, name="Uvira gateway")

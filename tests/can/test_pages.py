@@ -1,0 +1,316 @@
+"""Browser pages: the inbox, alert detail and steps, the alert form, focal points. Permission
+matrices, exact query counts, protected data shown only to the focal point's base."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from can.models import Alert, AlertStatus, FocalPoint
+from monusco.models import AuditLog
+from tests.can.factories import make_alert, make_focal_point
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin", "api", "norole"]
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+INBOX_STATUS = {"cla": 200, "duty": 200, "cla2": 200, "admin": 200, "jpt": 403, "gender": 403, "manager": 403,
+                "far_manager": 403, "api": 403, "norole": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_inbox_permission_matrix(client, world, users, role):
+    alert = make_alert(world.base, locality=world.sange)
+    login(client, users[role])
+    response = client.get("/can/inbox/")
+    assert response.status_code == INBOX_STATUS[role]
+    if response.status_code == 200:
+        shown = [a.pk for a in response.context["alerts"]]
+        assert shown == ([] if role == "cla2" else [alert.pk])
+
+
+def test_inbox_anonymous_redirects_to_login(client):
+    response = client.get("/can/inbox/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
+    now = timezone.now()
+    newer = make_alert(world.base, received_at=now - datetime.timedelta(minutes=5))
+    older = make_alert(world.base, status=AlertStatus.CALLBACK_NEEDED, channel="missed_call", received_at=now - datetime.timedelta(minutes=90))
+    make_alert(world.base, status=AlertStatus.CLOSED, received_at=now - datetime.timedelta(days=1))
+    make_alert(world.other_base, received_at=now - datetime.timedelta(minutes=300))
+    login(client, users["duty"])
+    response = client.get("/can/inbox/")
+    assert [a.pk for a in response.context["alerts"]] == [older.pk, newer.pk]
+    assert [a.age_minutes for a in response.context["alerts"]] == [90, 5]
+    html = response.content.decode()
+    assert '<meta http-equiv="refresh" content="60">' in html
+    assert html.count('action="/can/alerts/') == 2  # one-tap acknowledge, a plain form per alert
+    assert "90 minutes ago" in html
+
+
+def _fill(world, n):
+    fp = make_focal_point(world.base, world.sange, phone=f"+24399{n:07d}")
+    for i in range(n):
+        make_alert(world.base, locality=world.sange if i % 2 else None, focal_point=fp if i % 3 else None,
+                   status=[AlertStatus.RECEIVED, AlertStatus.ACKNOWLEDGED, AlertStatus.CALLBACK_NEEDED][i % 3])
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_inbox_query_count_does_not_grow(client, world, users, size, django_assert_num_queries):
+    _fill(world, size)
+    login(client, users["duty"])
+    with django_assert_num_queries(10):
+        response = client.get("/can/inbox/")
+    assert len(response.context["alerts"]) == size
+
+
+def test_acknowledge_from_the_inbox(client, world, users):
+    alert = make_alert(world.base)
+    login(client, users["duty"])
+    response = client.post(f"/can/alerts/{alert.uid}/acknowledge", {"next": "inbox"})
+    assert response.status_code == 302
+    assert response["Location"] == "/can/inbox/"
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by) == (AlertStatus.ACKNOWLEDGED, users["duty"])
+    # A second tap is answered with a message and changes nothing.
+    response = client.post(f"/can/alerts/{alert.uid}/acknowledge", {"next": "inbox"}, follow=True)
+    assert "This alert is “Acknowledged”: it cannot be acknowledged now." in response.content.decode()
+    assert alert.events.filter(kind="acknowledged").count() == 1
+
+
+@pytest.mark.parametrize("role,status", [("cla2", 404), ("manager", 403), ("gender", 403), ("norole", 403), ("far_manager", 403)])
+def test_denied_steps_change_nothing(client, world, users, role, status):
+    alert = make_alert(world.base)
+    login(client, users[role])
+    for step, data in [("acknowledge", {}), ("verify", {"note": "x"}), ("dispatch", {"response_type": "patrol"}),
+                       ("close", {"outcome": "false_alarm"})]:
+        assert client.post(f"/can/alerts/{alert.uid}/{step}", data).status_code == status
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RECEIVED
+    assert alert.events.count() == 0
+
+
+def test_anonymous_cannot_act(client, world):
+    alert = make_alert(world.base)
+    response = client.post(f"/can/alerts/{alert.uid}/acknowledge")
+    assert response.status_code == 302
+    assert Alert.objects.get(pk=alert.pk).status == AlertStatus.RECEIVED
+
+
+def test_full_lifecycle_through_the_pages(client, world, users):
+    alert = make_alert(world.base, needs_triage=True, threat_category="other")
+    login(client, users["duty"])
+    client.post(f"/can/alerts/{alert.uid}/acknowledge")
+    client.post(f"/can/alerts/{alert.uid}/verify", {"note": "Chief confirms", "locality": world.sange.pk, "threat_category": "looting"})
+    client.post(f"/can/alerts/{alert.uid}/dispatch", {"response_type": "patrol", "note": "Two vehicles"})
+    response = client.post(f"/can/alerts/{alert.uid}/close", {"outcome": "addressed"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.outcome, alert.response_type, alert.locality, alert.threat_category, alert.needs_triage) == (
+        "closed", "addressed", "patrol", world.sange, "looting", False)
+    assert list(alert.events.values_list("kind", flat=True)) == ["acknowledged", "verified", "response_dispatched", "closed"]
+
+
+def test_invalid_step_input_is_a_message_not_an_error(client, world, users):
+    alert = make_alert(world.base, status=AlertStatus.VERIFIED)
+    login(client, users["duty"])
+    response = client.post(f"/can/alerts/{alert.uid}/dispatch", {"response_type": "airstrike"}, follow=True)
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert Alert.objects.get(pk=alert.pk).status == AlertStatus.VERIFIED
+
+
+# --- alert detail and protected sender -------------------------------------------------------
+
+DETAIL_STATUS = {"cla": 200, "duty": 200, "cla2": 404, "jpt": 200, "gender": 200, "manager": 200, "far_manager": 404,
+                 "admin": 200, "api": 403, "norole": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_alert_detail_matrix_and_sender_number(client, world, users, role):
+    fp = make_focal_point(world.base, world.sange, phone="+243990000222", name="Papa Bahati")
+    alert = make_alert(world.base, focal_point=fp, sender_number="+243990000222", description="Tirs à Sange")
+    login(client, users[role])
+    response = client.get(f"/can/alerts/{alert.uid}/")
+    assert response.status_code == DETAIL_STATUS[role]
+    html = response.content.decode()
+    own_base = role in {"cla", "duty"}
+    assert ("+243990000222" in html) is own_base
+    assert "Papa Bahati" not in html
+    if response.status_code == 200:
+        assert fp.code in html
+    reads = AuditLog.objects.filter(action="view_protected", model="can.alert", actor=users[role])
+    assert reads.count() == (1 if own_base else 0)
+
+
+def test_do_not_call_back_hides_the_number(client, world, users):
+    fp = make_focal_point(world.base, world.sange, phone="+243990000333", do_not_call_back=True)
+    alert = make_alert(world.base, focal_point=fp, sender_number="+243990000333")
+    login(client, users["duty"])
+    html = client.get(f"/can/alerts/{alert.uid}/").content.decode()
+    assert "Do not call back" in html
+    assert "990000333" not in html
+
+
+# --- alert form ------------------------------------------------------------------------------
+
+
+def test_cla_logs_a_phone_alert_once_even_if_submitted_twice(client, world, users, django_capture_on_commit_callbacks):
+    login(client, users["cla"])
+    page = client.get("/can/alerts/new/")
+    assert page.status_code == 200
+    client_uuid = page.context["form"].initial["client_uuid"]
+    data = {"client_uuid": client_uuid, "channel": "radio", "base": world.base.pk, "locality": world.sange.pk,
+            "threat_category": "displacement", "description": "Familles en fuite vers Sange", "sender": "",
+            "women": 12, "men": 4, "girls": 7, "boys": 6}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/can/alerts/new/", data)
+    second = client.post("/can/alerts/new/", data)
+    alert = Alert.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/can/alerts/{alert.uid}/"
+    assert (alert.channel, alert.reported_by, alert.women, alert.girls, alert.needs_triage, alert.status) == (
+        "radio", users["cla"], 12, 7, False, "received")
+    assert alert.notifications.count() == 2
+
+
+def test_alert_form_rejects_bad_input_and_other_bases(client, world, users):
+    login(client, users["cla"])
+    base = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11", "channel": "radio", "threat_category": "looting",
+            "description": "x", "women": 0, "men": 0, "girls": 0, "boys": 0}
+    response = client.post("/can/alerts/new/", {**base, "base": world.other_base.pk})
+    assert response.status_code == 400
+    response = client.post("/can/alerts/new/", {**base, "base": world.base.pk, "women": -1, "channel": "sms"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"women", "channel"}
+    assert Alert.objects.count() == 0
+
+
+@pytest.mark.parametrize("role,status", [("manager", 403), ("gender", 403), ("jpt", 403), ("norole", 403), ("api", 403)])
+def test_alert_form_denied(client, world, users, role, status):
+    login(client, users[role])
+    assert client.get("/can/alerts/new/").status_code == status
+
+
+# --- focal points ----------------------------------------------------------------------------
+
+FP_LIST = {"cla": 200, "cla2": 200, "duty": 200, "admin": 200, "jpt": 403, "gender": 403, "manager": 403,
+           "far_manager": 403, "api": 403, "norole": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_focal_point_pages_matrix(client, world, users, role):
+    fp = make_focal_point(world.base, world.sange, phone="+243990000444", name="Maman Neema")
+    login(client, users[role])
+    listing = client.get("/can/focal-points/")
+    assert listing.status_code == FP_LIST[role]
+    detail = client.get(f"/can/focal-points/{fp.uid}/")
+    own_base = role in {"cla", "duty"}
+    expected_detail = 200 if own_base or role == "admin" else (404 if role == "cla2" else 403)
+    assert detail.status_code == expected_detail
+    for response in (listing, detail):
+        html = response.content.decode()
+        assert ("Maman Neema" in html) is (own_base and response is detail)
+        assert ("990000444" in html) is (own_base and response is detail)
+    if listing.status_code == 200:
+        assert [f.pk for f in listing.context["focal_points"]] == ([] if role == "cla2" else [fp.pk])
+    assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", actor=users[role]).count() == (1 if own_base else 0)
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_focal_point_list_query_count(client, world, users, size, django_assert_num_queries):
+    for i in range(size):
+        make_focal_point(world.base, world.sange, phone=f"+2439911{i:05d}")
+    login(client, users["cla"])
+    with django_assert_num_queries(9):
+        response = client.get("/can/focal-points/")
+    assert len(response.context["focal_points"]) == size
+
+
+def _fp_data(world, **extra):
+    return {"base": world.base.pk, "name": "Mzee Kasongo", "phone": "0990 000 555", "locality": world.sange.pk,
+            "community_role": "chief", "sex": "m", "consent_on": "2026-03-01", **extra}
+
+
+def test_cla_registers_updates_moves_and_deactivates(client, world, users):
+    login(client, users["cla"])
+    response = client.post("/can/focal-points/new/", _fp_data(world))
+    fp = FocalPoint.objects.get()
+    assert response.status_code == 302
+    assert (fp.code, fp.name, fp.phone, fp.base, fp.is_active) == ("FP-UVI-0001", "Mzee Kasongo", "+243990000555", world.base, True)
+    response = client.post(f"/can/focal-points/{fp.uid}/edit/", {**_fp_data(world), "phone": "+243990000556", "do_not_call_back": "on"})
+    assert response.status_code == 302
+    fp.refresh_from_db()
+    assert (fp.phone, fp.do_not_call_back) == ("+243990000556", True)
+    response = client.post(f"/can/focal-points/{fp.uid}/move", {"base": world.other_base.pk})
+    fp.refresh_from_db()
+    assert (fp.base, fp.code) == (world.other_base, "FP-UVI-0001")
+    assert world.other_base.coverage.filter(pk=world.sange.pk).exists()
+    # Moved away: the old base's CLA no longer sees it.
+    assert client.get(f"/can/focal-points/{fp.uid}/").status_code == 404
+    client.logout()
+    login(client, users["cla2"])
+    assert client.post(f"/can/focal-points/{fp.uid}/deactivate").status_code == 302
+    fp.refresh_from_db()
+    assert (fp.is_active, fp.deactivated_at is not None) == (False, True)
+    assert FocalPoint.objects.count() == 1
+
+
+def test_focal_point_bad_input_is_rejected(client, world, users):
+    make_focal_point(world.base, world.sange, phone="+243990000555")
+    login(client, users["cla"])
+    response = client.post("/can/focal-points/new/", _fp_data(world))
+    assert response.status_code == 400
+    assert "An active focal point already has this phone number." in response.content.decode()
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client.post("/can/focal-points/new/", _fp_data(world, phone="", consent_on=future))
+    assert response.status_code == 400
+    assert "The consent date cannot be in the future." in response.content.decode()
+    response = client.post("/can/focal-points/new/", _fp_data(world, phone="", locality=world.minembwe.pk))
+    assert response.status_code == 400
+    assert FocalPoint.objects.count() == 1
+
+
+@pytest.mark.parametrize("role,status", [("cla2", 404), ("manager", 403), ("jpt", 403), ("norole", 403), ("duty", 403)])
+def test_focal_point_writes_denied_change_nothing(client, world, users, role, status):
+    fp = make_focal_point(world.base, world.sange, phone="+243990000444")
+    login(client, users[role])
+    codes = {
+        "deactivate": client.post(f"/can/focal-points/{fp.uid}/deactivate").status_code,
+        "move": client.post(f"/can/focal-points/{fp.uid}/move", {"base": world.other_base.pk}).status_code,
+        "create": client.post("/can/focal-points/new/", _fp_data(world, phone="+243990000999")).status_code,
+    }
+    if role == "duty":  # duty officers may edit focal points of their base but not register new ones
+        assert codes == {"deactivate": 302, "move": 302, "create": 403}
+        return
+    assert codes == {"deactivate": status, "move": status, "create": 403 if role != "cla2" else 400}
+    fp.refresh_from_db()
+    assert (fp.is_active, fp.base) == (True, world.base)
+    assert FocalPoint.objects.count() == 1
+
+
+def test_cla_home_panel(rf, world, users):
+    from django.contrib.auth.models import AnonymousUser
+
+    from can.apps import open_alerts_panel
+    from monusco.home import panels_for
+
+    make_alert(world.base)
+    make_alert(world.base, status=AlertStatus.CLOSED)
+    request = rf.get("/")
+    request.user = users["cla"]
+    panel = [p for p in panels_for(request, "cla") if p["template"] == "can/panels/open_alerts.html"]
+    assert panel == [{"title": "Open alerts", "template": "can/panels/open_alerts.html", "count": 1, "url": "/can/inbox/"}]
+    request.user = AnonymousUser()
+    assert open_alerts_panel(request) is None
