@@ -182,7 +182,10 @@ class Review(BaseModel):
         ordering = ["content_type", "object_id", "round"]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
-        indexes = [models.Index(fields=["content_type", "object_id"], name="review_report_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="review_report_idx"),
+            models.Index(fields=["report_type", "object_id"], name="review_type_report_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "round"], name="review_one_per_round"),
             models.CheckConstraint(condition=Q(decision__in=["approved", "returned"]), name="review_decision_valid"),

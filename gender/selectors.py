@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
-    Exists,
     F,
     FloatField,
     Func,
@@ -341,33 +340,16 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     sv_reports = 0
     for report_type in dashboard_types(filters):
         qs = dashboard_reports(user=user, report_type=report_type, filters=filters)
-        returned_review = Review.objects.filter(
-            report_type=report_type.slug, object_id=OuterRef("pk"), decision=Review.Decision.RETURNED
-        )
-        aggregates = {
-            "reports": Count("pk"),
-            "reviewed": Count("pk", filter=Q(reviewed_at__isnull=False)),
-            "returned": Count("pk", filter=Q(Exists(returned_review))),
-            "waiting": Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
-        }
-        if report_type.counts_participants:
-            aggregates.update({f"{name}_n": Coalesce(Sum(name), 0) for name in _SADD})
-            aggregates["no_women"] = Count("pk", filter=Q(women=0))
-            if report_type.consultation_field:
-                aggregates["separate"] = Count("pk", filter=Q(**{report_type.consultation_field: True}))
-        if report_type.threat_path and not report_type.counts_people_at_risk:
-            mentions_sv = report_type.model.objects.filter(pk=OuterRef("pk"), **{report_type.threat_path: sv})
-            aggregates["sv_reports"] = Count("pk", filter=Q(Exists(mentions_sv)))
-        row = qs.aggregate(**aggregates)
+        row = _type_figures(user=user, report_type=report_type, filters=filters, months=months, threats=threats)
         for key in ("reports", "reviewed", "returned", "waiting"):
             setattr(result, key, getattr(result, key) + row[key])
-        sv_reports += row.get("sv_reports", 0)
+        sv_reports += row["sv_reports"]
         if report_type.counts_participants:
             result.meetings += row["reports"]
             result.meetings_no_women += row["no_women"]
-            result.meetings_separate += row.get("separate", 0)
+            result.meetings_separate += row["separate"]
             for name in _SADD:
-                result.participants[name] += row[f"{name}_n"]
+                result.participants[name] += row[name]
         result.by_type.append(
             {
                 "slug": report_type.slug,
@@ -380,38 +362,6 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
                 "share_returned": _ratio(row["returned"], row["reviewed"]),
             }
         )
-        # Trends: one query per type, grouped by month in the database.
-        for month_row in (
-            qs.annotate(month=TruncMonth(report_type.date_field))
-            .values("month")
-            .annotate(
-                n=Count("pk"),
-                reviewed=Count("pk", filter=Q(reviewed_at__isnull=False)),
-                women_n=Coalesce(Sum("women"), 0),
-                people=Coalesce(Sum(F("women") + F("men") + F("girls") + F("boys")), 0),
-            )
-            .order_by("month")
-        ):
-            month = month_row["month"]
-            if isinstance(month, datetime.datetime):
-                month = month.date()
-            bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
-            bucket["reports"] += month_row["n"]
-            bucket["reviewed"] += month_row["reviewed"]
-            if report_type.counts_participants:
-                bucket["women"] += month_row["women_n"]
-                bucket["people"] += month_row["people"]
-        if report_type.counts_people_at_risk:
-            every_alert = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=True)
-            for threat_row in (
-                every_alert.values(category=F(report_type.threat_path))
-                .annotate(n=Count("pk"), **{f"{name}_n": Coalesce(Sum(name), 0) for name in _SADD})
-                .order_by()
-            ):
-                bucket = threats.setdefault(threat_row["category"], {"n": 0, **dict.fromkeys(_SADD, 0)})
-                bucket["n"] += threat_row["n"]
-                for name in _SADD:
-                    bucket[name] += threat_row[f"{name}_n"]
         review_filter |= Q(report_type=report_type.slug, object_id__in=qs.values("pk"))
 
     reviews = Review.objects.filter(review_filter)
@@ -440,6 +390,66 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
         "reports_mentioning": suppress(sv_reports),
     }
     return result
+
+
+def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, months: dict, threats: dict) -> dict:
+    """One query for one report type: every count, sum and the trends, grouped by month (and by
+    threat category for alerts) in the database. The caller adds the few groups up."""
+    sv = ThreatCategory.SEXUAL_VIOLENCE.value
+    at_risk = report_type.counts_people_at_risk
+    # Alerts count in "alerts by threat" from the moment they are logged; the review figures
+    # count submitted reports only.
+    qs = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=at_risk)
+    submitted = ~Q(review_status=ReviewStatus.DRAFT) if at_risk else None
+
+    def count(condition=None):
+        combined = condition if submitted is None else (submitted if condition is None else submitted & condition)
+        return Count("pk", filter=combined) if combined is not None else Count("pk")
+
+    def total(name):
+        return Coalesce(Sum(name, filter=submitted), 0) if submitted is not None else Coalesce(Sum(name), 0)
+
+    returned_ids = Review.objects.filter(report_type=report_type.slug, decision=Review.Decision.RETURNED).values(
+        "object_id"
+    )
+    aggregates = {
+        "reports": count(),
+        "reviewed": count(Q(reviewed_at__isnull=False)),
+        "returned": count(Q(pk__in=returned_ids)),
+        "waiting": count(Q(review_status=ReviewStatus.SUBMITTED)),
+        **{f"{name}_n": total(name) for name in _SADD},
+        "no_women": count(Q(women=0)),
+    }
+    if report_type.consultation_field:
+        aggregates["separate"] = count(Q(**{report_type.consultation_field: True}))
+    if report_type.threat_path and not at_risk:
+        mentioning = report_type.model.objects.filter(**{report_type.threat_path: sv}).values("pk")
+        aggregates["sv_reports"] = count(Q(pk__in=mentioning))
+    groups = {"month": TruncMonth(report_type.date_field)}
+    if at_risk:
+        groups["category"] = F(report_type.threat_path)
+        aggregates.update({"all_n": Count("pk"), **{f"all_{name}": Coalesce(Sum(name), 0) for name in _SADD}})
+    figures = dict.fromkeys(("reports", "reviewed", "returned", "waiting", "no_women", "separate", "sv_reports", *_SADD), 0)
+    for row in qs.annotate(**groups).values(*groups).annotate(**aggregates).order_by():
+        for name in _SADD:
+            row[name] = row.pop(f"{name}_n")
+        for key in figures:
+            figures[key] += row.get(key, 0)
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
+        bucket["reports"] += row["reports"]
+        bucket["reviewed"] += row["reviewed"]
+        if report_type.counts_participants:
+            bucket["women"] += row["women"]
+            bucket["people"] += sum(row[name] for name in _SADD)
+        if at_risk:
+            threat = threats.setdefault(row["category"], {"n": 0, **dict.fromkeys(_SADD, 0)})
+            threat["n"] += row["all_n"]
+            for name in _SADD:
+                threat[name] += row[f"all_{name}"]
+    return figures
 
 
 def _checklist_rates(reviews: QuerySet) -> list[dict]:
