@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,9 @@ from monusco.scope import scope_for
 
 from .models import FollowUpStatus, JPTMission, MissionStatus, Recommendation, RecommendationUpdate
 from .selectors import SCOPE_PATHS
+
+if TYPE_CHECKING:
+    from monusco.models import User
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def user_can_edit_mission(*, user, mission: JPTMission) -> bool:
+def user_can_edit_mission(*, user: User, mission: JPTMission) -> bool:
     """JPT leads edit their own missions; administrators edit any."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -68,13 +72,13 @@ def user_can_edit_mission(*, user, mission: JPTMission) -> bool:
     return user.has_perm("jpt.change_jptmission") and mission.lead_id == user.pk
 
 
-def user_can_transition(*, user, mission: JPTMission, transition: Transition) -> bool:
+def user_can_transition(*, user: User, mission: JPTMission, transition: Transition) -> bool:
     if transition.name == "approve":
         return user.is_active and user.has_perm("jpt.approve_jptmission")
     return user_can_edit_mission(user=user, mission=mission)
 
 
-def available_transitions(*, user, mission: JPTMission) -> list[Transition]:
+def available_transitions(*, user: User, mission: JPTMission) -> list[Transition]:
     """The transitions the user may take on the mission now (for the buttons on the form)."""
     found = [
         t for t in TRANSITIONS.values()
@@ -89,12 +93,12 @@ def available_transitions(*, user, mission: JPTMission) -> list[Transition]:
     return found
 
 
-def _in_scope(*, user, mission: JPTMission) -> bool:
+def _in_scope(*, user: User, mission: JPTMission) -> bool:
     return scope_for(user).filter(JPTMission.objects.filter(pk=mission.pk), **SCOPE_PATHS).exists()
 
 
 @transaction.atomic
-def mission_transition(*, mission: JPTMission, user, name: str) -> JPTMission:
+def mission_transition(*, mission: JPTMission, user: User, name: str) -> JPTMission:
     """Move the mission one step along its lifecycle, or raise ``ValidationError`` and change nothing."""
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -136,19 +140,19 @@ def mission_transition(*, mission: JPTMission, user, name: str) -> JPTMission:
     return mission
 
 
-def mission_approve(*, mission: JPTMission, user) -> JPTMission:
+def mission_approve(*, mission: JPTMission, user: User) -> JPTMission:
     return mission_transition(mission=mission, user=user, name="approve")
 
 
-def mission_start(*, mission: JPTMission, user) -> JPTMission:
+def mission_start(*, mission: JPTMission, user: User) -> JPTMission:
     return mission_transition(mission=mission, user=user, name="start")
 
 
-def mission_complete(*, mission: JPTMission, user) -> JPTMission:
+def mission_complete(*, mission: JPTMission, user: User) -> JPTMission:
     return mission_transition(mission=mission, user=user, name="complete")
 
 
-def mission_submit_report(*, mission: JPTMission, user) -> JPTMission:
+def mission_submit_report(*, mission: JPTMission, user: User) -> JPTMission:
     return mission_transition(mission=mission, user=user, name="submit_report")
 
 
@@ -156,7 +160,7 @@ def mission_submit_report(*, mission: JPTMission, user) -> JPTMission:
 def recommendation_record_update(
     *,
     recommendation: Recommendation,
-    user,
+    user: User,
     status: str,
     note: str = "",
     on: datetime.date | None = None,

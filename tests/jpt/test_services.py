@@ -196,3 +196,15 @@ def test_recommendation_update_refused(mission, users):
     assert error.value.messages == ["Choose a valid follow-up status."]
     assert Recommendation.objects.get(pk=rec.pk).follow_up_status == "open"
     assert RecommendationUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_refusal_is_translated(mission, users):
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        services.mission_complete(mission=mission, user=users["jpt"])
+    assert error.value.messages == ["Seule une mission en cours peut être terminée (statut actuel : planifiée)."]
+    with translation.override("sw"), pytest.raises(ValidationError) as error:
+        services.mission_complete(mission=mission, user=users["jpt"])
+    assert error.value.messages == ["Misheni inayoendelea tu ndiyo inaweza kumalizika (hali ya sasa: imepangwa)."]
