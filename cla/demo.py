@@ -67,9 +67,9 @@ def seed_bases(ctx: DemoContext) -> None:
 # --- Meetings and protection plans (order 15) ------------------------------------------------------
 
 EXTRA_CLAS = {
-    # username: (first name, last name, base code): authors for bases without a demo login
-    "demo-cla-sange": ("Furaha", "Byamungu", "tob-sange"),
-    "demo-cla-mikenge": ("Alliance", "Mwamba", "cob-mikenge"),
+    # username: (first name, last name, base code): CLAs of bases without a demo login (no password)
+    "fbyamungu": ("Furaha", "Byamungu", "tob-sange"),
+    "amwamba": ("Alliance", "Mwamba", "cob-mikenge"),
 }
 
 TOPICS = [
