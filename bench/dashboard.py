@@ -9,7 +9,7 @@ migrates it, and loads with ``COPY``:
   columns (women, men, girls, boys and the six age bands: 2,000,000 sex/age values, the
   equivalent of 1,000,000 disaggregation rows of a normalised design);
 - a review for about 45% of them (about 90,000), with an answer per checklist item (about 800,000
-  answers).
+  answers, also kept in short on each review as the service does).
 
 Then, signed in as a gender reviewer over one province, it measures:
 
@@ -130,7 +130,8 @@ def _load(n_reports: int, rng: random.Random) -> dict:
         "stakeholder_groups", "women_consulted_separately", "topics", "created_by_id",
     ]
     statuses = ["draft"] * 10 + ["submitted"] * 45 + ["approved"] * 35 + ["returned"] * 10
-    plan = []  # (status, submitted_at, reviewed_at) per meeting, to write the reviews after
+    plan = []  # (status, submitted_at, reviewed_at, held_on, base, locality) per meeting, for the reviews
+    place = {loc.pk: (loc.territory_id, loc.territory.province_id) for loc in Locality.objects.select_related("territory")}
 
     def meetings():
         for i in range(n_reports):
@@ -152,7 +153,7 @@ def _load(n_reports: int, rng: random.Random) -> dict:
             held_at = datetime.combine(held_on, datetime.min.time(), tzinfo=UTC)
             submitted = None if status == "draft" else held_at + timedelta(days=rng.randrange(1, 5))
             reviewed = submitted + timedelta(hours=rng.randrange(2, 24 * 20)) if status in ("approved", "returned") else None
-            plan.append((status, submitted, reviewed))
+            plan.append((status, submitted, reviewed, held_on, base.pk, locality.pk))
             yield [
                 uuid.UUID(int=rng.getrandbits(128), version=4), now, now, women, men, girls, boys, *bands, status,
                 0 if status == "draft" else 1, submitted, reviewed, base.pk, locality.pk, held_on, "urafiki",
@@ -169,29 +170,36 @@ def _load(n_reports: int, rng: random.Random) -> dict:
     review_columns = [
         "uid", "created_at", "updated_at", "content_type_id", "object_id", "round", "checklist_id", "reviewer_id",
         "decision", "comment", "report_snapshot", "report_type", "submitted_at", "days_to_review",
+        "report_date", "report_base_id", "report_territory_id", "report_province_id", "answer_codes",
     ]
+    letters = "yyyyyppnnx"
+    codes = {}
 
     def reviews():
-        for pk, (status, submitted, reviewed) in zip(ids, plan, strict=True):
+        for pk, (status, submitted, reviewed, held_on, base_id, locality_id) in zip(ids, plan, strict=True):
             if reviewed is None:
                 continue
+            territory_id, province_id = place[locality_id]
+            code = "".join(rng.choice(letters) for _ in items)
+            codes[pk] = code
             decision = "approved" if status == "approved" else "returned"
             days = (reviewed - submitted).total_seconds() / 86400
             yield [
                 uuid.UUID(int=rng.getrandbits(128), version=4), reviewed, reviewed, content_type.pk, pk, 1, checklist.pk,
                 reviewer.pk, decision, "", "{}", "meeting", submitted, round(days, 4),
+                held_on, base_id, territory_id, province_id, code,
             ]
 
     n_reviews = _copy("gender_review", review_columns, reviews())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM gender_review ORDER BY id")
-        review_ids = [row[0] for row in cursor.fetchall()]
-    answers = ["yes"] * 5 + ["partly"] * 2 + ["no"] * 2 + ["na"]
+        cursor.execute("SELECT id, object_id FROM gender_review ORDER BY id")
+        review_ids = cursor.fetchall()
+    words = {"y": "yes", "p": "partly", "n": "no", "x": "na"}
 
     def answer_rows():
-        for review_id in review_ids:
-            for item_id in items:
-                yield [review_id, item_id, rng.choice(answers), ""]
+        for review_id, object_id in review_ids:
+            for item_id, letter in zip(items, codes[object_id], strict=True):
+                yield [review_id, item_id, words[letter], ""]
 
     n_answers = _copy("gender_reviewanswer", ["review_id", "item_id", "answer", "comment"], answer_rows())
     with connection.cursor() as cursor:
@@ -224,18 +232,11 @@ HAND_SQL = [
        WHERE m.review_status <> 'draft' AND t.province_id = %(province)s
        GROUP BY 1 ORDER BY 1""",
     """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.days_to_review) FROM gender_review r
-       WHERE r.report_type = 'meeting' AND r.object_id IN (
-         SELECT m.id FROM cla_urafikimeeting m JOIN monusco_locality l ON l.id = m.locality_id
-         JOIN monusco_territory t ON t.id = l.territory_id
-         WHERE m.review_status <> 'draft' AND t.province_id = %(province)s)""",
-    """SELECT a.item_id, COUNT(*) FILTER (WHERE a.answer = 'yes'), COUNT(*) FILTER (WHERE a.answer = 'partly'),
-              COUNT(*) FILTER (WHERE a.answer = 'no'), COUNT(*) FILTER (WHERE a.answer = 'na')
-       FROM gender_reviewanswer a JOIN gender_review r ON r.id = a.review_id
-       WHERE r.report_type = 'meeting' AND r.object_id IN (
-         SELECT m.id FROM cla_urafikimeeting m JOIN monusco_locality l ON l.id = m.locality_id
-         JOIN monusco_territory t ON t.id = l.territory_id
-         WHERE m.review_status <> 'draft' AND t.province_id = %(province)s)
-       GROUP BY a.item_id""",
+       WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s""",
+    """SELECT r.checklist_id, """ + ", ".join(
+        f"COUNT(*) FILTER (WHERE substr(r.answer_codes, {i}, 1) = '{c}')" for i in range(1, 10) for c in "ypnx"
+    ) + """ FROM gender_review r WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s
+       GROUP BY r.checklist_id""",
     "SELECT COUNT(*) FROM cla_communityprotectionplan WHERE review_status <> 'draft'",
     "SELECT COUNT(*) FROM can_alert WHERE review_status <> 'draft'",
     "SELECT threat_category, COUNT(*), SUM(women), SUM(men), SUM(girls), SUM(boys) FROM can_alert GROUP BY 1",

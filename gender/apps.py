@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_checklists(sender, **kwargs) -> None:
-    from .services import checklist_ensure_defaults
+    from .services import checklist_ensure_defaults, review_fill_copies
 
     checklist_ensure_defaults()
+    review_fill_copies()
 
 
 def _returned_panel(request):

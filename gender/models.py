@@ -177,6 +177,15 @@ class Review(BaseModel):
     report_type = models.CharField(_("report type"), max_length=40, default="", db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     days_to_review = models.FloatField(_("days to review"), null=True, blank=True)
+    # Copies of the report's date and place and of the answers, written with the review by
+    # ``review_record``, so the dashboard reads reviews without joining every report table.
+    # ``answer_codes`` holds one letter per checklist item, in item order (y, p, n, x = n.a.):
+    # a used checklist never changes (edits make a new version), so the letters stay true.
+    report_date = models.DateField(_("report date"), null=True, blank=True)
+    report_base_id = models.BigIntegerField(_("report base"), null=True, blank=True)
+    report_territory_id = models.BigIntegerField(_("report territory"), null=True, blank=True)
+    report_province_id = models.BigIntegerField(_("report province"), null=True, blank=True)
+    answer_codes = models.CharField(_("answers in short"), max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["content_type", "object_id", "round"]
@@ -185,6 +194,7 @@ class Review(BaseModel):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="review_report_idx"),
             models.Index(fields=["report_type", "object_id"], name="review_type_report_idx"),
+            models.Index(fields=["report_type", "report_date"], name="review_type_date_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "round"], name="review_one_per_round"),
@@ -206,6 +216,8 @@ class ReviewAnswer(models.Model):
         PARTLY = "partly", _("Partly")
         NO = "no", _("No")
         NOT_APPLICABLE = "na", _("Not applicable")
+
+    CODES = {"yes": "y", "partly": "p", "no": "n", "na": "x"}
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")

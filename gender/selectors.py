@@ -30,7 +30,7 @@ from django.utils import timezone
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.scope import scope_for
 
-from .models import Review, ReviewAnswer, ReviewChecklist, ReviewStatus
+from .models import Review, ReviewChecklist, ReviewStatus
 from .registry import ReportType, reports
 
 WAITING_DAYS = 7
@@ -362,12 +362,12 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
                 "share_returned": _ratio(row["returned"], row["reviewed"]),
             }
         )
-        review_filter |= Q(report_type=report_type.slug, object_id__in=qs.values("pk"))
+        review_filter |= _review_q(user=user, report_type=report_type, filters=filters, reports_qs=qs)
 
     reviews = Review.objects.filter(review_filter)
     median = _median(reviews, "days_to_review")
     result.median_days = None if median is None else round(median, 1)
-    result.checklist = _checklist_rates(reviews)
+    result.checklist = _checklist_rates(reviews, [rt.slug for rt in dashboard_types(filters)])
     result.months = [
         {**bucket, "women_share": _ratio(bucket["women"], bucket["people"])}
         for _month, bucket in sorted(months.items())
@@ -452,46 +452,80 @@ def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, m
     return figures
 
 
-def _checklist_rates(reviews: QuerySet) -> list[dict]:
-    """Per checklist item: yes / partly / no / n.a. counts and the pass rate (yes over answered)."""
-    rows = (
-        ReviewAnswer.objects.filter(review__in=reviews)
-        .values(
-            "item_id",
-            "item__position",
-            "item__measure",
-            "item__text_fr",
-            "item__text_sw",
-            "item__text_en",
-            "item__checklist__report_type",
-            "item__checklist__version",
-        )
-        .annotate(
-            yes=Count("pk", filter=Q(answer=ReviewAnswer.Answer.YES)),
-            partly=Count("pk", filter=Q(answer=ReviewAnswer.Answer.PARTLY)),
-            no=Count("pk", filter=Q(answer=ReviewAnswer.Answer.NO)),
-            na=Count("pk", filter=Q(answer=ReviewAnswer.Answer.NOT_APPLICABLE)),
-        )
-        .order_by("item__checklist__report_type", "item__checklist__version", "item__position")
+def _review_q(*, user, report_type: ReportType, filters: DashboardFilters, reports_qs: QuerySet) -> Q:
+    """The reviews of the reports the dashboard counts, read from the copies on each review (no
+    join to the report table), or through the report table for to-many paths (JPT missions)."""
+    if report_type.has_multi_valued_paths:
+        return Q(report_type=report_type.slug, object_id__in=reports_qs.values("pk"))
+    columns = {
+        "report_base_id": report_type.base_path,
+        "report_territory_id": report_type.territory_path,
+        "report_province_id": report_type.province_path,
+    }
+    q = Q(report_type=report_type.slug) & scope_for(user).q(
+        base="report_base_id" if columns["report_base_id"] else None,
+        territory="report_territory_id" if columns["report_territory_id"] else None,
+        province="report_province_id" if columns["report_province_id"] else None,
     )
+    if filters.date_from:
+        q &= Q(report_date__gte=filters.date_from)
+    if filters.date_to:
+        q &= Q(report_date__lte=filters.date_to)
+    for wanted, column in (
+        (filters.province_id, "report_province_id"),
+        (filters.territory_id, "report_territory_id"),
+        (filters.base_id, "report_base_id"),
+    ):
+        if wanted is not None:
+            q &= Q(**{column: wanted}) if columns[column] else Q(pk__in=[])
+    return q
+
+
+def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
+    """Per checklist item: yes / partly / no / n.a. counts and the pass rate (yes over answered).
+
+    Two queries: the items of the checklists, then one pass over the reviews counting the letter
+    each item has in ``answer_codes``, grouped by checklist version."""
+    from django.db.models.functions import Substr
+    from django.db.models.lookups import Exact
+
+    from .models import ChecklistItem
+
+    items: dict[int, list] = {}
+    for item in ChecklistItem.objects.filter(checklist__report_type__in=slugs).select_related("checklist").order_by(
+        "checklist__report_type", "checklist__version", "position"
+    ):
+        items.setdefault(item.checklist_id, []).append(item)
+    width = max((len(group) for group in items.values()), default=0)
+    if not width:
+        return []
+    letters = {"yes": "y", "partly": "p", "no": "n", "na": "x"}
+    counts = {
+        f"c{i}_{answer}": Count("pk", filter=Exact(Substr("answer_codes", i, 1), Value(letter)))
+        for i in range(1, width + 1)
+        for answer, letter in letters.items()
+    }
+    rows = {row["checklist_id"]: row for row in reviews.values("checklist_id").annotate(**counts).order_by()}
     result = []
-    for row in rows:
-        answered = row["yes"] + row["partly"] + row["no"]
-        result.append(
-            {
-                "item_id": row["item_id"],
-                "report_type": row["item__checklist__report_type"],
-                "version": row["item__checklist__version"],
-                "position": row["item__position"],
-                "measure": row["item__measure"],
-                "texts": {lang: row[f"item__text_{lang}"] for lang in ("fr", "sw", "en")},
-                "yes": row["yes"],
-                "partly": row["partly"],
-                "no": row["no"],
-                "na": row["na"],
-                "pass_rate": _ratio(row["yes"], answered),
-            }
-        )
+    for checklist_id, group in items.items():
+        row = rows.get(checklist_id)
+        if row is None:
+            continue
+        for i, item in enumerate(group, start=1):
+            tally = {answer: row[f"c{i}_{answer}"] for answer in letters}
+            answered = tally["yes"] + tally["partly"] + tally["no"]
+            result.append(
+                {
+                    "item_id": item.pk,
+                    "report_type": item.checklist.report_type,
+                    "version": item.checklist.version,
+                    "position": item.position,
+                    "measure": item.measure,
+                    "texts": {"fr": item.text_fr, "sw": item.text_sw, "en": item.text_en},
+                    **tally,
+                    "pass_rate": _ratio(tally["yes"], answered),
+                }
+            )
     return result
 
 

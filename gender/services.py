@@ -6,6 +6,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,49 @@ def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str
 
 # --- Reviews --------------------------------------------------------------------------------
 
+
+def _report_place(report_type, report: Report) -> dict:
+    """The report's date, base, territory and province, copied onto its review for the dashboard.
+    Paths through to-many relations (a JPT mission's bases) are not copied: the dashboard reads
+    those reports' reviews through the report table instead."""
+    paths = {
+        "report_date": report_type.date_field,
+        "report_base_id": report_type.base_path,
+        "report_territory_id": report_type.territory_path,
+        "report_province_id": report_type.province_path,
+    }
+    wanted = {key: path for key, path in paths.items() if path and not report_type.is_multi_valued(path)}
+    values = type(report).objects.filter(pk=report.pk).values(**{f"v_{k}": F(p) for k, p in wanted.items()}).first() or {}
+    place = {key: values.get(f"v_{key}") for key in wanted}
+    if isinstance(place.get("report_date"), datetime.datetime):
+        place["report_date"] = timezone.localdate(place["report_date"])
+    return place
+
+
+@transaction.atomic
+def review_fill_copies() -> int:
+    """Fill the dashboard copies of reviews made before they existed. Idempotent; returns how many
+    reviews were filled."""
+    from .registry import reports
+
+    filled = 0
+    for review in Review.objects.filter(answer_codes="").select_related("content_type").prefetch_related("answers__item"):
+        model = review.content_type.model_class()
+        report_type = reports.for_model(model) if model else None
+        report = model.objects.filter(pk=review.object_id).first() if report_type else None
+        answers = sorted(review.answers.all(), key=lambda a: a.item.position)
+        review.answer_codes = "".join(ReviewAnswer.CODES[a.answer] for a in answers) or "-"
+        update = ["answer_codes"]
+        if report is not None:
+            for key, value in _report_place(report_type, report).items():
+                setattr(review, key, value)
+                update.append(key)
+            review.report_type = report_type.slug
+            update.append("report_type")
+        review.save(update_fields=update)
+        filled += 1
+    return filled
+
 _NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "review_round", "submitted_at", "reviewed_at"}
 
 
@@ -168,7 +212,10 @@ def review_record(
             _("Say what the author should correct before returning the report."), code="comment_required"
         )
     now = timezone.now()
+    codes = "".join(ReviewAnswer.CODES[answers[item.pk][0]] for item in items)
     review = Review.objects.create(
+        **_report_place(report_type, locked),
+        answer_codes=codes,
         content_type=ContentType.objects.get_for_model(locked),
         object_id=locked.pk,
         round=locked.review_round,

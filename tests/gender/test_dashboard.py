@@ -167,7 +167,7 @@ def test_dashboard_query_count_does_not_grow_with_data(dataset, users, world, cl
     _grow(world, users, extra)
     client.force_login(users["gender"])
     client.get(reverse("gender:dashboard"))  # warm the session and content type caches
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(reverse("gender:dashboard"), {"province": str(world.south.uid)})
     assert response.status_code == 200
     assert response.context["data"].reports == 4 + extra

@@ -180,3 +180,25 @@ def test_draft_cannot_be_reviewed(world, users):
     with pytest.raises(ValidationError):
         services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist()))
     assert Review.objects.count() == 0
+
+
+def test_review_keeps_dashboard_copies_and_backfill_restores_them(world, users):
+    meeting = make_meeting(world=world, author=users["cla"], base=world.other_base)
+    checklist = _checklist()
+    answers = all_answers(checklist)
+    first, second = list(answers)[:2]
+    answers[first] = ("no", "")
+    answers[second] = ("na", "")
+    made = services.review_record(report=meeting, reviewer=users["gender"], decision="returned", comment="Fix", answers=answers)
+    expected = (
+        meeting.held_on, world.other_base.pk, world.fizi_t.pk, world.south.pk, "nx" + "y" * (len(answers) - 2)
+    )
+    fields = ("report_date", "report_base_id", "report_territory_id", "report_province_id", "answer_codes")
+    assert tuple(getattr(made, f) for f in fields) == expected
+    Review.objects.filter(pk=made.pk).update(
+        answer_codes="", report_date=None, report_base_id=None, report_territory_id=None, report_province_id=None
+    )
+    assert services.review_fill_copies() == 1
+    assert services.review_fill_copies() == 0
+    made.refresh_from_db()
+    assert tuple(getattr(made, f) for f in fields) == expected
