@@ -3,6 +3,8 @@ every list cut to the user's scope (superusers see everything)."""
 
 from django.contrib import admin
 
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.roles import Role, user_has_role
 from monusco.scope import scope_for
 
 from .models import (
@@ -83,9 +85,22 @@ class BaseAssignmentAdmin(ScopedAdmin):
     scope_paths = _paths("base__") | {"base": "base_id"}
 
 
+def may_see_protected(request) -> bool:
+    """Sexual-violence concerns: the base's CLAs (already cut to their scope) and need-to-know roles."""
+    user = request.user
+    return user.is_superuser or user.has_perm("gender.view_sexual_violence_detail") or user_has_role(user, Role.CLA)
+
+
+def _hide_protected(request, qs):
+    return qs if may_see_protected(request) else qs.exclude(category__in=PROTECTED_THREAT_CATEGORIES)
+
+
 class SecurityConcernInline(admin.TabularInline):
     model = SecurityConcern
     extra = 0
+
+    def get_queryset(self, request):
+        return _hide_protected(request, super().get_queryset(request))
 
 
 class MeetingFollowUpInline(admin.TabularInline):
@@ -114,6 +129,9 @@ class SecurityConcernAdmin(ScopedAdmin):
     autocomplete_fields = ["meeting"]
     list_select_related = ["meeting__locality"]
     scope_paths = _paths("meeting__")
+
+    def get_queryset(self, request):
+        return _hide_protected(request, super().get_queryset(request))
 
 
 @admin.register(MeetingFollowUp)

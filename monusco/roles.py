@@ -27,7 +27,7 @@ _GEO_READ = _crud("monusco", "province", "territory", "locality", actions=("view
 _BASE_READ = _crud("cla", "operatingbase", "communityliaisonassistant", "baseassignment", actions=("view",))
 _REPORTS_READ = (
     _crud("cla", "urafikimeeting", "securityconcern", "meetingfollowup", "communityprotectionplan",
-          "planthreat", "planaction", actions=("view",))
+          "planthreat", "planaction", "planrevision", actions=("view",))
     + _crud("can", "alert", "alertevent", actions=("view",))
     + _crud("gender", "review", "reviewchecklist", "checklistitem", actions=("view",))
 )

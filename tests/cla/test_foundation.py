@@ -101,3 +101,21 @@ def test_admin_changelist_is_cut_to_the_staff_user_scope(client, users, records)
     assert [m.base.name for m in response.context["cl"].result_list] == ["Uvira"]
     other = records["meetings"][1]
     assert client.get(reverse("admin:cla_urafikimeeting_change", args=[other.pk])).status_code == 302
+
+
+def test_admin_hides_sexual_violence_concerns_from_roles_without_need_to_know(client, world, users):
+    from cla.models import SecurityConcern
+
+    from .factories import ConcernFactory
+
+    meeting = MeetingFactory(base=world.base, created_by=users["cla"])
+    ConcernFactory(meeting=meeting, category="sexual_violence", description="Protégé")
+    ConcernFactory(meeting=meeting, category="looting", description="Pillage")
+    url = reverse("admin:cla_securityconcern_changelist")
+    seen = {}
+    for role in ("cla", "duty", "gender", "manager"):
+        client.force_login(users[role])
+        seen[role] = sorted(c.description for c in client.get(url).context["cl"].result_list)
+    assert seen == {"cla": ["Pillage", "Protégé"], "duty": ["Pillage"], "gender": ["Pillage", "Protégé"],
+                    "manager": ["Pillage"]}
+    assert SecurityConcern.objects.count() == 2
