@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("monusco.api.urls")),
     path("", include("cla.api.urls")),
     path("", include("can.api.urls")),
+    path("", include("jpt.api.urls")),
+    path("", include("gender.api.urls")),
 ]

@@ -132,3 +132,46 @@ def alert(*, base, threat_category: str = "looting", description: str = "Shops l
     AlertEvent.objects.create(alert=item, kind="received", at=now, to_status="received")
     AlertEvent.objects.create(alert=item, kind="acknowledged", at=now, from_status="received", to_status="acknowledged")
     return item
+
+
+def mission(*, localities, bases=(), lead=None, **kwargs):
+    """A planned JPT mission with two recommendations (one overdue) and one finding."""
+    from jpt.models import Finding, JPTMission, Recommendation
+
+    item = JPTMission.objects.create(
+        title=kwargs.pop("title", "Fizi highlands"), lead=lead or UserFactory(), start_date=datetime.date(2026, 2, 2),
+        end_date=datetime.date(2026, 2, 6), objectives="Assess threats on the roads to the markets", women=5, men=3,
+        summary=kwargs.pop("summary", "Report summary"), **kwargs,
+    )
+    item.localities.set(localities)
+    item.bases.set(bases)
+    Recommendation.objects.create(mission=item, text="Patrol the market road", responsible="fardc",
+                                  deadline=datetime.date(2026, 3, 1))
+    Recommendation.objects.create(mission=item, text="Lighting at the water point", responsible="local_authority",
+                                  deadline=datetime.date(2099, 1, 1), follow_up_status="in_progress")
+    Finding.objects.create(mission=item, category="looting", description="Market looted twice", locality=localities[0])
+    return item
+
+
+def review(*, report, reviewer, report_type: str, decision: str = "returned", comment: str = "Add women's views"):
+    """A review round of ``report`` with one answer of each kind."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
+
+    checklist, _ = ReviewChecklist.objects.get_or_create(report_type=report_type, version=1)
+    items = [
+        ChecklistItem.objects.get_or_create(
+            checklist=checklist, position=n, defaults={"measure": "sadd", "text_fr": "q", "text_sw": "q", "text_en": "q"}
+        )[0]
+        for n in range(4)
+    ]
+    rounds = Review.objects.filter(content_type=ContentType.objects.get_for_model(report), object_id=report.pk).count()
+    item = Review.objects.create(
+        content_type=ContentType.objects.get_for_model(report), object_id=report.pk, round=rounds + 1,
+        checklist=checklist, reviewer=reviewer, decision=decision, comment=comment, report_type=report_type,
+        days_to_review=2.5,
+    )
+    for checklist_item, answer in zip(items, ["yes", "partly", "no", "na"], strict=True):
+        ReviewAnswer.objects.create(review=item, item=checklist_item, answer=answer)
+    return item

@@ -5,13 +5,15 @@ import pytest
 
 from can.models import Alert, AlertEvent
 from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
+from gender.models import Review
+from jpt.models import JPTMission
 from monusco.models import ApiClient, AuditLog, Locality
-from tests.api.factories import alert, meeting_with_details, plan_with_details
+from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
-READ_RESOURCES = ["localities", "bases", "meetings", "plans", "alerts"]
-READ_ONLY_RESOURCES = ["localities", "bases", "meetings", "plans"]
+READ_RESOURCES = ["localities", "bases", "meetings", "plans", "alerts", "missions", "reviews"]
+READ_ONLY_RESOURCES = ["localities", "bases", "meetings", "plans", "missions", "reviews"]
 SESSION_ROLES_READING_REPORTS = ["cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin"]
 
 # Who may open one record of the Uvira base (South Kivu / Uvira territory), per caller.
@@ -26,19 +28,24 @@ LIST = {
 
 
 @pytest.fixture
-def records(world):
+def records(world, users):
+    meeting = meeting_with_details(base=world.base)
     return {
         "localities": world.uvira,
         "bases": world.base,
-        "meetings": meeting_with_details(base=world.base),
+        "meetings": meeting,
         "plans": plan_with_details(base=world.base),
         "alerts": alert(base=world.base),
+        "missions": mission(localities=[world.uvira], bases=[world.base]),
+        "reviews": review(report=meeting, reviewer=users["gender"], report_type="meeting"),
     }
 
 
 def _expected(resource: str, table: dict) -> dict:
     if resource == "localities":  # every role may read places; the session API user has no scope
         return {**table, "norole": 403, "api": 404 if table is DETAIL_IN_UVIRA else 200}
+    if resource == "missions":  # duty officers do not read JPT missions
+        return {**table, "duty": 403}
     return table
 
 
@@ -64,6 +71,8 @@ def test_out_of_scope_client_lists_nothing_of_south_kivu(resource, callers, reco
         "meetings": [],
         "plans": [],
         "alerts": [],
+        "missions": [],
+        "reviews": [],
     }[resource]
     assert sorted(uids) == expected
 
@@ -71,7 +80,8 @@ def test_out_of_scope_client_lists_nothing_of_south_kivu(resource, callers, reco
 def _counts() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Locality, OperatingBase, UrafikiMeeting, CommunityProtectionPlan, Alert, AlertEvent, ApiClient, AuditLog)
+        for model in (Locality, OperatingBase, UrafikiMeeting, CommunityProtectionPlan, Alert, AlertEvent, JPTMission, Review,
+                      ApiClient, AuditLog)
     }
 
 
@@ -125,3 +135,18 @@ def test_unknown_uid_and_bad_uid_answer_404(callers):
     for url in ("/api/v1/meetings/00000000-0000-0000-0000-000000000000/", "/api/v1/meetings/not-a-uid/"):
         response = callers["token_in"].get(url)
         assert (response.status_code, response.json()) == (404, {"detail": "Not found, or outside your scope."})
+
+
+def test_indicators_matrix(callers):
+    statuses = {name: client.get("/api/v1/indicators/").status_code for name, client in callers.items()}
+    assert statuses == {
+        "anonymous": 401, "cla": 403, "cla2": 403, "duty": 403, "jpt": 403, "gender": 200, "manager": 200,
+        "far_manager": 200, "admin": 200, "norole": 403, "api": 403, "token_in": 200, "token_out": 200,
+    }
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_indicators_cannot_be_written(callers, method):
+    for name, client in callers.items():
+        response = getattr(client, method)("/api/v1/indicators/", {}, format="json")
+        assert (name, response.status_code) == (name, 401 if name == "anonymous" else 403)

@@ -5,8 +5,9 @@ import io
 import hxl
 import pytest
 
+from monusco.models import Locality
 from tests.api.conftest import token_client
-from tests.api.factories import meeting_with_details, plan_with_details
+from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,13 @@ def _hxl(content: bytes):
     return dataset, rows
 
 
-@pytest.mark.parametrize("resource", ["localities", "bases", "meetings", "plans"])
-def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens):
-    meeting_with_details(base=world.base)
+@pytest.mark.parametrize("resource", ["localities", "bases", "meetings", "plans", "alerts", "missions", "reviews"])
+def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens, users):
+    meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
+    alert(base=world.base)
+    mission(localities=[world.uvira, world.sange], bases=[world.base])
+    review(report=meeting, reviewer=users["gender"], report_type="meeting")
     response = token_client(tokens.inside_key).get(f"/api/v1/{resource}/?format=csv&page_size=500")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -30,6 +34,8 @@ def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens):
     dataset, rows = _hxl(response.content)
     assert all(column.tag for column in dataset.columns)
     assert len(dataset.columns) == len(lines[0].split(","))
+    expected = {"localities": Locality.objects.filter(territory__province=world.south).count(), "bases": 2}
+    assert len(rows) == expected.get(resource, 1)
 
 
 def test_locality_csv_exact(world, tokens):
