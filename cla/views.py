@@ -1,6 +1,7 @@
 """CLA pages: home, meetings and protection plans. Each view parses input, fetches within scope,
 calls one service and renders. Out-of-scope records are 404; read-only users get 403 on writes."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -314,13 +315,10 @@ def plan_submit(request: HttpRequest, uid) -> HttpResponse:
 def action_update(request: HttpRequest, uid) -> HttpResponse:
     action = selectors.action_get(user=request.user, uid=uid)
     _require_writer(request, action.threat.plan.base_id)
-    from django import forms
-
-    review_on = forms.DateField(required=False)
     try:
         services.plan_action_update(
             user=request.user, action=action, status=request.POST.get("status", ""),
-            review_on=review_on.clean(request.POST.get("review_on") or None),
+            review_on=forms.DateField(required=False).clean(request.POST.get("review_on") or None),
         )
         messages.success(request, _("The action was updated."))
     except ValidationError as error:

@@ -130,8 +130,11 @@ def test_action_status_and_review_date_update(client, users, plan):
     response = client.post(reverse("cla:action-update", kwargs={"uid": action.uid}),
                            {"status": "finished", "review_on": ""}, follow=True)
     assert [str(m) for m in response.context["messages"]][-1] == "Choose a valid status."
+    response = client.post(reverse("cla:action-update", kwargs={"uid": action.uid}),
+                           {"status": "blocked", "review_on": "31/31/2024"}, follow=True)
+    assert [str(m) for m in response.context["messages"]][-1] == "Enter a valid date."
     action.refresh_from_db()
-    assert action.status == "done"
+    assert (action.status, action.review_on) == ("done", datetime.date(2024, 11, 15))
 
 
 def test_plan_submission_and_locked_while_under_review(client, users, plan):
