@@ -171,3 +171,39 @@ def test_dashboard_query_count_does_not_grow_with_data(dataset, users, world, cl
         response = client.get(reverse("gender:dashboard"), {"province": str(world.south.uid)})
     assert response.status_code == 200
     assert response.context["data"].reports == 4 + extra
+
+
+def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, users, client):
+    from django.utils import timezone
+
+    from jpt.models import JPTMission
+
+    mission = JPTMission.objects.create(
+        title="Joint mission", lead=users["jpt"], start_date=D(2026, 3, 2), end_date=D(2026, 3, 6),
+        objectives="Assess threats on the roads to the fields", women=3, men=4,
+        review_status=ReviewStatus.SUBMITTED, review_round=1, submitted_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    mission.bases.set([world.base, world.other_base])
+    mission.localities.set([world.uvira, world.sange, world.minembwe])
+    checklist = ReviewChecklist.objects.get(report_type="jpt_mission", is_active=True)
+    made = review(mission, users["gender"], "returned", checklist, answers={1: "no"}, comment="Who walks to the fields?")
+    assert (made.report_base_id, made.report_territory_id, made.report_province_id) == (None, None, None)
+    data = gender_dashboard(user=users["manager"], filters=DashboardFilters(report_type="jpt_mission"))
+    assert (data.reports, data.reviewed, data.returned, data.median_days) == (1, 1, 1, 2.0)
+    assert [(row["position"], row["no"], row["yes"]) for row in data.checklist][:2] == [(1, 1, 0), (2, 0, 1)]
+    assert [(m["month"], m["reports"]) for m in data.months] == [(D(2026, 3, 1), 1)]
+    by_base = gender_dashboard(user=users["manager"], filters=DashboardFilters(base_id=world.other_base.pk))
+    assert (by_base.reports, by_base.reviewed) == (1, 1)
+    far = gender_dashboard(user=users["far_manager"], filters=DashboardFilters())
+    assert (far.reports, far.median_days, far.checklist) == (0, None, [])
+    waiting = JPTMission.objects.create(
+        title="Second mission", lead=users["jpt"], start_date=D(2026, 4, 2), end_date=D(2026, 4, 6), objectives="Follow up",
+        review_status=ReviewStatus.SUBMITTED, review_round=1, submitted_at=timezone.now(),
+    )
+    waiting.bases.set([world.base, world.other_base])
+    waiting.localities.set([world.uvira, world.minembwe])
+    client.force_login(users["gender"])
+    queue = client.get(reverse("gender:queue"))
+    assert (queue.context["total"], [row["uid"] for row in queue.context["rows"]]) == (1, [waiting.uid])
+    by_base = client.get(reverse("gender:queue"), {"base": str(world.other_base.uid)})
+    assert [row["uid"] for row in by_base.context["rows"]] == [waiting.uid]
