@@ -181,6 +181,13 @@ class PlanRevisionAdmin(ScopedAdmin):
     list_select_related = ["plan__locality", "saved_by"]
     scope_paths = _paths("plan__")
 
+    # A saved version is history: written by the plan service only, never edited.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class PlanActionInline(admin.TabularInline):
     model = PlanAction

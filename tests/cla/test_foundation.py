@@ -81,13 +81,14 @@ def _cla_admin_urls():
     for model in admin.site._registry:
         if model._meta.app_label == "cla":
             yield reverse(f"admin:cla_{model._meta.model_name}_changelist")
-            yield reverse(f"admin:cla_{model._meta.model_name}_add")
+            if model._meta.model_name != "planrevision":  # versions are written by the plan service only
+                yield reverse(f"admin:cla_{model._meta.model_name}_add")
 
 
 def test_every_cla_admin_page_answers_200_for_an_administrator(client, users, records):
     client.force_login(users["admin"])
     urls = list(_cla_admin_urls())
-    assert len(urls) == 20
+    assert len(urls) == 19
     for url in urls:
         assert client.get(url).status_code == 200, url
     meeting = records["meetings"][0]

@@ -342,3 +342,13 @@ def test_home_shows_the_base_recent_meetings_actions_due_and_other_apps_panels(c
     assert "<p id='panel'>3 open alerts of Uvira</p>" in html
     assert "<h2>Open alerts</h2>" in html
     assert "Overdue" in html
+
+
+def test_the_form_speaks_swahili_to_a_swahili_user(client, users):
+    users["cla"].preferred_language = "sw"
+    users["cla"].save()
+    client.force_login(users["cla"])
+    response = client.get(reverse("cla:meeting-create"))
+    html = response.content.decode()
+    assert "<h1>Andika mkutano</h1>" in html
+    assert "Hifadhi na tuma kwa ukaguzi" in html
