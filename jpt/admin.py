@@ -234,7 +234,6 @@ class JPTMissionAdmin(admin.ModelAdmin):
                      "localities__name"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["lead", "localities"]
-    filter_horizontal = ["bases"]
     inlines = [MemberInline, StopInline, MeetingInline, FindingInline, RecommendationInline]
     actions = ["action_approve", "action_start", "action_complete", "action_submit_report"]
     lifecycle_fields = ["status", "approved_by", "approved_at", "started_by", "started_at", "completed_by",
@@ -295,6 +294,7 @@ class JPTMissionAdmin(admin.ModelAdmin):
             from cla.selectors import base_list
 
             kwargs["queryset"] = base_list(user=request.user).order_by("name")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # columns
