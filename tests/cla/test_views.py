@@ -352,3 +352,31 @@ def test_the_form_speaks_swahili_to_a_swahili_user(client, users):
     html = response.content.decode()
     assert "<h1>Andika mkutano</h1>" in html
     assert "Hifadhi na tuma kwa ukaguzi" in html
+
+
+def test_meeting_list_filters(client, world, users):
+    def meeting(day, locality, category, status="draft"):
+        m = MeetingFactory(base=world.base, locality=locality, created_by=users["cla"],
+                           held_on=datetime.date(2024, 3, day), review_status=status,
+                           submitted_at=None if status == "draft" else timezone.now(),
+                           review_round=0 if status == "draft" else 1)
+        ConcernFactory(meeting=m, category=category)
+        return m
+
+    a = meeting(1, world.uvira, "looting")
+    b = meeting(10, world.sange, "sexual_violence", "submitted")
+    c = meeting(20, world.uvira, "extortion", "returned")
+    client.force_login(users["manager"])
+
+    def listed(**params):
+        return list(client.get(reverse("cla:meeting-list"), params).context["page"].object_list)
+
+    assert listed() == [c, b, a]
+    assert listed(date_from="2024-03-05", date_to="2024-03-15") == [b]
+    assert listed(locality=world.uvira.pk) == [c, a]
+    assert listed(status="returned") == [c]
+    assert listed(category="sexual_violence") == [b]
+    response = client.get(reverse("cla:meeting-list"), {"date_from": "not-a-date"})
+    assert response.status_code == 200
+    assert response.context["filters"].errors == {"date_from": ["Enter a valid date."]}
+    assert list(response.context["page"].object_list) == [c, b, a]
