@@ -29,7 +29,7 @@ from django.utils.translation import pgettext
 from cla.models import BaseAssignment, OperatingBase
 from monusco.choices import ThreatCategory
 from monusco.crypto import normalize_phone, phone_hash
-from monusco.models import Locality, User, UserScope
+from monusco.models import AuditLog, Locality, User, UserScope
 from monusco.roles import Role
 from monusco.scope import scope_for
 
@@ -63,6 +63,13 @@ FORM_CHANNELS = (AlertChannel.PHONE_CALL, AlertChannel.RADIO, AlertChannel.IN_PE
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _first(qs):
+    """The first row of a query known to match at most a few rows, without an ORDER BY (which
+    could make PostgreSQL walk an unrelated index)."""
+    rows = list(qs.order_by()[:1])
+    return rows[0] if rows else None
+
+
 def _enqueue(task_name: str, *args) -> None:
     """Queue ``can.tasks.<task_name>`` once the transaction commits. A broker failure is logged
     and swallowed: the data is already saved and the sweep will queue the work again."""
@@ -84,7 +91,7 @@ def _clean_text(text: str | None) -> str:
 
 
 def _territory_of_base(base: OperatingBase) -> int:
-    return Locality.objects.filter(pk=base.locality_id).values_list("territory_id", flat=True).get()
+    return base.locality.territory_id
 
 
 def _in_base_scope(user, base_id: int) -> bool:
@@ -241,7 +248,7 @@ def _find_recent(content_hash: str, now: datetime) -> Alert | None:
 def _focal_point_id(number_hash: str) -> int | None:
     if not number_hash:
         return None
-    return FocalPoint.objects.filter(phone_hash=number_hash, is_active=True).values_list("pk", flat=True).first()
+    return _first(FocalPoint.objects.filter(phone_hash=number_hash, is_active=True).values_list("pk", flat=True))
 
 
 def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
@@ -250,7 +257,7 @@ def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
             alert = Alert.objects.create(idempotency_key=key, **values)
             _event(alert, EventKind.RECEIVED, at=alert.received_at, to_status=alert.status)
     except IntegrityError:
-        existing = Alert.objects.filter(idempotency_key=key).first()
+        existing = _first(Alert.objects.filter(idempotency_key=key))
         if existing is None:
             raise
         return existing, False
@@ -271,7 +278,7 @@ def alert_receive_sms(
     message_id = _clean_text(message_id).strip()
     if message_id:
         key = f"sms:{channel.uid}:id:{hashlib.sha256(message_id.encode()).hexdigest()}"
-        existing = Alert.objects.filter(idempotency_key=key).first()
+        existing = _first(Alert.objects.filter(idempotency_key=key))
     else:
         existing = _find_recent(content_hash, now)
         key = f"sms:{channel.uid}:h:{content_hash}:{int(now.timestamp()) // int(DUPLICATE_WINDOW.total_seconds())}"
@@ -343,7 +350,7 @@ def alert_create(
         raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
     received_at = received_at or now
     key = f"client:{client_uuid}" if client_uuid else f"user:{uuid.uuid4()}"
-    if client_uuid and (existing := Alert.objects.filter(idempotency_key=key).first()) is not None:
+    if client_uuid and (existing := _first(Alert.objects.filter(idempotency_key=key))) is not None:
         if existing.base_id != base.pk:
             raise ValidationError(_("This client id was already used for another alert."))
         return existing, False
@@ -480,33 +487,52 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
 
 
 def _plan_notifications(alert: Alert, level: int) -> list[int]:
+    """Create this level's notifications that do not exist yet (the caller holds the alert's row
+    lock); returns the ids created. One INSERT for all of them, audited in one INSERT too."""
     recipients = alert_recipients(alert=alert, level=level)
+    if not recipients:
+        return []
     with_phone = set(StaffPhone.objects.filter(user__in=recipients).values_list("user_id", flat=True))
-    ids = []
-    for user in recipients:
-        channels = [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in with_phone else [])
-        for channel in channels:
-            notification, created = Notification.objects.get_or_create(
-                alert=alert, recipient=user, channel=channel, defaults={"level": level}
-            )
-            if created:
-                ids.append(notification.pk)
-    return ids
+    existing = set(Notification.objects.filter(alert=alert).values_list("recipient_id", "channel"))
+    rows = [
+        Notification(alert=alert, recipient=user, channel=channel, level=level)
+        for user in recipients
+        for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in with_phone else [])
+        if (user.pk, channel) not in existing
+    ]
+    created = Notification.objects.bulk_create(rows)
+    AuditLog.objects.bulk_create([
+        AuditLog(action=AuditLog.Action.CREATE, model="can.notification", object_pk=str(n.pk), object_repr=f"notification {n.uid}")
+        for n in created
+    ])
+    return [n.pk for n in created]
 
 
 @transaction.atomic
-def alert_plan_notifications(*, alert_id: int) -> list[int]:
-    """Create the duty roster's notifications for a new alert, once. Returns the ids still to send."""
-    alert = Alert.objects.select_for_update().select_related("base").filter(pk=alert_id).first()
+def alert_plan_notifications(*, alert_id: int) -> list[tuple[int, str]]:
+    """Create the duty roster's notifications for a new alert, once. Returns (id, channel) of
+    those still to send."""
+    alert = _first(Alert.objects.select_for_update().select_related("base").filter(pk=alert_id))
     if alert is None:
         return []
     if alert.notified_at is None:
         _plan_notifications(alert, EscalationLevel.NONE)
-        alert.notified_at = timezone.now()
-        alert.save(update_fields=["notified_at", "updated_at"])
+        Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now())
     return list(
-        alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", flat=True)
+        alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", "channel")
     )
+
+
+def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
+    """In-app notifications are delivered by being marked sent: one conditional UPDATE, so each
+    goes out at most once."""
+    if not notification_ids:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(
+        pk__in=notification_ids, channel=NotificationChannel.IN_APP,
+        status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+    ).update(status=NotificationStatus.SENT, sent_at=now, attempts=F("attempts") + 1, updated_at=now)
 
 
 def notification_message(notification: Notification) -> str:
@@ -544,7 +570,7 @@ def notification_send(*, notification_id: int) -> bool:
         "alert__base", "alert__locality", "alert__focal_point", "recipient"
     ).get(pk=notification_id)
     if notification.channel == NotificationChannel.SMS:
-        phone = StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True).first()
+        phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
         try:
             if not phone:
                 raise SmsError("recipient has no phone")
@@ -564,7 +590,9 @@ def notification_send(*, notification_id: int) -> bool:
 def alert_notify(*, alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
     were sent now."""
-    return sum(notification_send(notification_id=pk) for pk in alert_plan_notifications(alert_id=alert_id))
+    pending = alert_plan_notifications(alert_id=alert_id)
+    sent = notifications_deliver_in_app(notification_ids=[pk for pk, channel in pending if channel == NotificationChannel.IN_APP])
+    return sent + sum(notification_send(notification_id=pk) for pk, channel in pending if channel != NotificationChannel.IN_APP)
 
 
 def escalation_due_at(alert: Alert) -> datetime:
@@ -575,7 +603,7 @@ def escalation_due_at(alert: Alert) -> datetime:
 def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     """Raise an unacknowledged alert one level if its time is up. Idempotent: re-checks under lock."""
     now = now or timezone.now()
-    alert = Alert.objects.select_for_update().select_related("base", "territory").filter(pk=alert_id).first()
+    alert = _first(Alert.objects.select_for_update().select_related("base", "territory").filter(pk=alert_id))
     if (
         alert is None or alert.status not in UNACKNOWLEDGED_STATUSES
         or alert.escalation_level >= EscalationLevel.PROVINCE or escalation_due_at(alert) > now

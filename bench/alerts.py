@@ -1,0 +1,276 @@
+"""Alert intake and notification at load, on PostgreSQL with a real worker.
+
+Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--focal-points 2000] [--keep]``.
+
+It creates its own database (``monusco_bench_alerts``, dropped at the end unless ``--keep``),
+migrates it and loads the demo data plus ``--focal-points`` extra focal points (their numbers are
+the senders' numbers, so each SMS is matched by keyed hash). It then starts, each on a free port on
+127.0.0.1:
+
+- a throwaway ``redis-server`` (no persistence) as the broker;
+- ``gunicorn`` with 2 sync workers serving the app (local settings, DEBUG off);
+- a ``celery worker`` (prefork, 2 processes) consuming the notification tasks;
+
+and drives ``POST /can/inbound/<channel>/receive`` from one client process (asyncio, a fixed number
+of concurrent connections) for ``--seconds``. Every message has its own gateway id and a French or
+Swahili text naming a locality and a threat. After the run it waits (bounded) for the worker to
+drain, then prints:
+
+- sustained intake in requests per second, and the request latency p50/p95;
+- lost alerts: 200 answers whose alert is not in the database (must be 0), and non-200 answers;
+- alert-to-notification latency p50/p95: from the alert's creation to its first notification sent,
+  computed in PostgreSQL;
+- the data sizes used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+DB_NAME = "monusco_bench_alerts"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+TOKEN = "demo-gateway-token"  # the demo channel's token (can/demo.py)
+TEXTS = [
+    "Attaque des hommes armés à {place}, tirs entendus",
+    "Watu wametekwa karibu na {place}",
+    "Pillage du marché de {place}",
+    "Wakimbizi wengi wanafika {place}",
+    "Barrière illégale vers {place}, taxe imposée",
+    "Un civil tué à {place} ce matin",
+]
+PLACES = ["Uvira", "Sange", "Kiliba"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_sql(statement: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{SERVER}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(statement)
+    conn.close()
+
+
+def env_for(broker: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "monusco.settings.local",
+        "DEBUG": "false",
+        "DATABASE_URL": f"{SERVER}/{DB_NAME}?conn_max_age=60",  # persistent connections, as in production
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "SMS_BACKEND": "can.sms.LogBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict, *args: str) -> str:
+    """Run a management command; returns the last line it printed."""
+    done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    out = done.stdout
+    return (out.strip().splitlines() or [""])[-1]
+
+
+def wait_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+SETUP = """
+from django.db import transaction
+from can.models import FocalPoint, SmsChannel
+from cla.models import OperatingBase
+from monusco.crypto import phone_hash
+from monusco.models import Locality
+n = {n}
+base = OperatingBase.objects.get(code="cob-uvira")
+places = list(base.coverage.all())
+with transaction.atomic():
+    FocalPoint.objects.bulk_create([
+        FocalPoint(code=f"FP-BEN-{{i:05d}}", name=f"Bench person {{i}}", phone=f"+24397{{i:07d}}",
+                   phone_hash=phone_hash(f"+24397{{i:07d}}"), base=base, locality=places[i % len(places)],
+                   community_role="chief", sex="f", consent_on="2026-01-01")
+        for i in range(n)
+    ])
+channel = SmsChannel.objects.get(base=base)
+from can.models import Alert
+print(channel.uid, FocalPoint.objects.count(), Alert.objects.count())
+"""
+
+RESULTS = """
+import json
+from django.db import connection
+with connection.cursor() as c:
+    c.execute('''
+        SELECT count(*),
+               count(*) FILTER (WHERE first_sent IS NOT NULL),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_sent - created_at)),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM first_sent - created_at)),
+               max(extract(epoch FROM first_sent - created_at))::float
+        FROM (SELECT a.created_at, (SELECT min(n.sent_at) FROM can_notification n WHERE n.alert_id = a.id) AS first_sent
+              FROM can_alert a WHERE a.sms_channel_id IS NOT NULL AND a.channel = 'sms' AND a.idempotency_key LIKE 'sms:%%:id:%%') t
+    ''')
+    alerts, notified, p50, p95, worst = c.fetchone()
+    c.execute("SELECT count(*) FROM can_notification")
+    notifications = c.fetchone()[0]
+    c.execute("SELECT count(*) FROM can_notification WHERE status <> 'sent'")
+    unsent = c.fetchone()[0]
+    c.execute("SELECT count(*) FROM can_alert")
+    all_alerts = c.fetchone()[0]
+print(json.dumps({"alerts": alerts, "notified": notified, "p50": p50, "p95": p95, "max": worst,
+                  "notifications": notifications, "unsent": unsent, "all_alerts": all_alerts}))
+"""
+
+
+async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int) -> dict:
+    path = f"/can/inbound/{channel}/receive"
+    counts: dict[int, int] = {}
+    latencies: list[float] = []
+    ok_ids: set[str] = set()
+    stop_at = time.monotonic() + seconds
+    sequence = iter(range(10**9))
+    rng = random.Random(7)
+
+    async def one(n: int) -> None:
+        sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
+        body = json.dumps({
+            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)), "id": f"bench-{n}",
+            "date": "2026-11-23T10:00:00+02:00",
+        }).encode()
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"X-Gateway-Token: {TOKEN}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode() + body
+        started = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await writer.drain()
+        response = await reader.read()
+        writer.close()
+        latencies.append(time.perf_counter() - started)
+        status = int(response.split(b" ", 2)[1]) if response else 0
+        counts[status] = counts.get(status, 0) + 1
+        if status == 200:
+            ok_ids.add(f"bench-{n}")
+
+    async def client() -> None:
+        while time.monotonic() < stop_at:
+            try:
+                await one(next(sequence))
+            except OSError:
+                counts[0] = counts.get(0, 0) + 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.monotonic() - started
+    return {"counts": counts, "latencies": latencies, "ok": len(ok_ids), "elapsed": elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--focal-points", type=int, default=2000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+
+    redis_port, web_port = free_port(), free_port()
+    broker = f"redis://127.0.0.1:{redis_port}/0"
+    env = env_for(broker)
+    processes: list[subprocess.Popen] = []
+    logs = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    try:
+        print(f"database {DB_NAME}: migrating and seeding ...", flush=True)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo")
+        channel, focal_points, seeded_alerts = manage(env, "shell", "-c", SETUP.format(n=args.focal_points)).split()
+        processes.append(subprocess.Popen(
+            ["/usr/bin/redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        wait_port(redis_port)
+        processes.append(subprocess.Popen(
+            [PY, "-m", "celery", "-A", "monusco", "worker", "--concurrency=2", "--loglevel=WARNING",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@localhost"],
+            cwd=ROOT, env=env, stdout=open(logs / "worker.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        ))
+        processes.append(subprocess.Popen(
+            [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
+             "--log-level", "warning", "--backlog", "2048"],
+            cwd=ROOT, env=env, stdout=open(logs / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        ))
+        wait_port(web_port)
+        time.sleep(2)  # workers import the app
+        asyncio.run(drive(web_port, channel, 1.0, 4, args.focal_points))  # warm up (ids bench-*)
+        manage(env, "shell", "-c", "from can.models import Alert, Notification; "
+               "Notification.objects.filter(alert__idempotency_key__startswith='sms:').delete(); "
+               "Alert.objects.filter(idempotency_key__startswith='sms:').delete()")
+        print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections ...", flush=True)
+        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            figures = json.loads(manage(env, "shell", "-c", RESULTS))
+            if figures["notified"] >= figures["alerts"] and figures["unsent"] == 0:
+                break
+            time.sleep(1)
+        lat = sorted(result["latencies"])
+        total = sum(result["counts"].values())
+        ok = result["counts"].get(200, 0)
+        print()
+        print(f"data: {focal_points} focal points, {seeded_alerts} demo alerts before the run, "
+              f"{figures['alerts']} alerts received in the run, {figures['notifications']} notifications "
+              f"(3 per alert: duty officer in-app and SMS, CLA in-app)")
+        print(f"intake: {total} requests in {result['elapsed']:.1f} s = {total / result['elapsed']:.0f} requests/s "
+              f"({ok / result['elapsed']:.0f}/s answered 200); request latency p50 {statistics.median(lat) * 1000:.0f} ms, "
+              f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms")
+        print(f"answers: {dict(sorted(result['counts'].items()))}; lost (200 answers without an alert): "
+              f"{result['ok'] - figures['alerts'] if result['ok'] > figures['alerts'] else 0}")
+        if figures["p50"] is not None:
+            print(f"alert to first notification sent: p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
+                  f"max {figures['max'] * 1000:.0f} ms; notifications not sent: {figures['unsent']}")
+        print(f"logs: {logs}")
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if not args.keep:
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+
+if __name__ == "__main__":
+    main()
