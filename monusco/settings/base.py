@@ -130,7 +130,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "can-escalate-overdue-alerts": {"task": "can.tasks.escalate_overdue_alerts", "schedule": 60.0},
+    "can-sweep-outstanding-notifications": {"task": "can.tasks.sweep_outstanding_notifications", "schedule": 120.0},
+}
 
 REST_FRAMEWORK = {
     # API clients send "Authorization: Token <key>"; browser sessions are scoped like the pages.
