@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from gender import services
 from gender.models import Review, ReviewChecklist, ReviewStatus
-from tests.gender.factories import make_meeting
+from tests.gender.factories import make_meeting, review
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,18 @@ def test_queue_query_count_does_not_grow(world, users, client, django_assert_num
     with django_assert_num_queries(13):
         response = client.get(reverse("gender:queue"))
     assert len(response.context["rows"]) == 2 + extra
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_review_page_query_count_does_not_grow_with_rounds(world, users, client, django_assert_num_queries, rounds):
+    meeting = make_meeting(world=world, author=users["cla"])
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    for _ in range(rounds):
+        review(meeting, users["gender"], "returned", checklist, comment="Again")
+        services.report_submit(report=meeting, user=users["cla"])
+    client.force_login(users["gender"])
+    url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
+    client.get(url)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert [r.round for r in response.context["history"]] == list(range(1, rounds + 1))
