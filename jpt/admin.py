@@ -38,6 +38,47 @@ SADD_FIELDS = ["women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_1
                "age_60_plus"]
 
 
+def _check_age_bands(form: forms.ModelForm) -> None:
+    """A clear message instead of the database's constraint name when the age bands do not add up."""
+    from gender.models import ADULT_BANDS, AGE_BANDS, CHILD_BANDS
+
+    data = form.cleaned_data
+    bands = [data.get(band) for band in AGE_BANDS]
+    if all(value is None for value in bands):
+        return
+    if any(value is None for value in bands):
+        raise forms.ValidationError(_("Fill in every age band, or none."), code="bands_incomplete")
+    children = (data.get("girls") or 0) + (data.get("boys") or 0)
+    adults = (data.get("women") or 0) + (data.get("men") or 0)
+    if sum(data[b] for b in CHILD_BANDS) != children or sum(data[b] for b in ADULT_BANDS) != adults:
+        raise forms.ValidationError(
+            _("The age bands must add up: 0–17 to girls and boys, 18 and over to women and men."),
+            code="bands_do_not_add_up",
+        )
+
+
+class SaddFormMixin:
+    """Checks the sex/age bands with a translated message, and then leaves the database
+    constraint on those fields out of the model validation (it would only repeat it)."""
+
+    _bands_invalid = False
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            _check_age_bands(self)
+        except forms.ValidationError:
+            self._bands_invalid = True
+            raise
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self._bands_invalid:
+            exclude.update(SADD_FIELDS)
+        return exclude
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 
@@ -122,8 +163,15 @@ class StopInline(MissionChildInline, admin.TabularInline):
     verbose_name_plural = gettext_lazy("Itinerary")
 
 
+class MeetingHeldForm(SaddFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeetingHeld
+        fields = ["held_on", "locality", "kind", "with_whom", "notes", *SADD_FIELDS]
+
+
 class MeetingInline(MissionChildInline, admin.StackedInline):
     model = MeetingHeld
+    form = MeetingHeldForm
     fields = [("held_on", "locality", "kind"), "with_whom", ("women", "men", "girls", "boys"),
               ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"), "notes"]
     autocomplete_fields = ["locality"]
@@ -205,7 +253,7 @@ def _save_recommendations(request, formset) -> None:
 # --- missions ----------------------------------------------------------------------------------
 
 
-class JPTMissionForm(forms.ModelForm):
+class JPTMissionForm(SaddFormMixin, forms.ModelForm):
     request_user = None  # set per request by ``JPTMissionAdmin.get_form``
 
     class Meta:

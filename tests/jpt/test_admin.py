@@ -478,3 +478,18 @@ def test_sexual_violence_findings_are_need_to_know(client, world, users, mission
 def test_child_tables_are_read_on_the_mission_form_only(client, users, model):
     client.force_login(users["jpt"])
     assert client.get(reverse(f"admin:jpt_{model}_changelist")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_age_bands_that_do_not_add_up_get_a_clear_message(client, world, users):
+    client.force_login(users["jpt"])
+    data = mission_post(world, members=[_member(external_name="Aline", sex="f")],
+                        age_0_5="1", age_6_12="1", age_13_17="1", age_18_49="10", age_50_59="10", age_60_plus="0")
+    data.update({"meetings-0-age_0_5": "2"})
+    response = client.post(reverse(ADD), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["__all__"] == [
+        "The age bands must add up: 0–17 to girls and boys, 18 and over to women and men."]
+    meeting_form = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "meetings")
+    assert meeting_form.formset.forms[0].errors["__all__"] == ["Fill in every age band, or none."]
+    assert JPTMission.objects.count() == 0
