@@ -87,6 +87,7 @@ class MeetingForm(CountsMixin, forms.Form):
     )
     women_consulted_separately = forms.BooleanField(label=_("Women were consulted separately"), required=False)
     topics = forms.CharField(label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, bases, facilitators, fixed_base=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +119,9 @@ class MeetingForm(CountsMixin, forms.Form):
             "stakeholder_groups": data["stakeholder_groups"], "women_consulted_separately": data["women_consulted_separately"],
             "topics": data["topics"], "counts": self.counts(), "facilitators": list(data["facilitators"]),
         }
+
+    def create_values(self) -> dict:
+        return {**self.values(), "base": self.chosen_base(), "client_token": self.cleaned_data.get("client_token")}
 
     @staticmethod
     def initial_for(meeting) -> dict:

@@ -189,6 +189,8 @@ class UrafikiMeeting(BaseModel, Report):
     women_consulted_separately = models.BooleanField(_("women consulted separately"), default=False)
     topics = models.TextField(_("topics discussed"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_written")
+    # Set by the form when it is first shown: a form posted twice on a weak link makes one meeting.
+    client_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-held_on", "-id"]

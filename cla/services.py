@@ -97,11 +97,17 @@ def _meeting_apply(meeting, *, locality, held_on, meeting_type, stakeholder_grou
 def meeting_create(
     *, user, base: OperatingBase, locality, held_on: date, meeting_type: str, counts: dict,
     stakeholder_groups: list[str] = (), women_consulted_separately: bool = False, topics: str = "",
-    facilitators=(), concerns: list[dict] = (), follow_ups: list[dict] = (),
+    facilitators=(), concerns: list[dict] = (), follow_ups: list[dict] = (), client_token=None,
 ) -> UrafikiMeeting:
+    """Log a meeting as a draft. A repeat with the same ``client_token`` (the form posted twice)
+    returns the meeting already saved instead of making a second one."""
     _ensure_writer(user, base)
+    if client_token is not None:
+        existing = UrafikiMeeting.objects.filter(client_token=client_token, created_by=user).first()
+        if existing is not None:
+            return existing
     _raise(meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts))
-    meeting = UrafikiMeeting(base=base, created_by=user)
+    meeting = UrafikiMeeting(base=base, created_by=user, client_token=client_token)
     return _meeting_apply(
         meeting, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
         women_consulted_separately=women_consulted_separately, topics=topics, counts=counts,

@@ -1,6 +1,8 @@
 """CLA pages: home, meetings and protection plans. Each view parses input, fetches within scope,
 calls one service and renders. Out-of-scope records are 404; read-only users get 403 on writes."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,7 +120,8 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
             values = {**form.values(), "concerns": formset_rows(concerns), "follow_ups": formset_rows(follow_ups)}
             try:
                 if meeting is None:
-                    meeting = services.meeting_create(user=request.user, base=form.chosen_base(), **values)
+                    values = {**values, **form.create_values()}
+                    meeting = services.meeting_create(user=request.user, **values)
                 else:
                     meeting = services.meeting_update(user=request.user, meeting=meeting, **values)
                 if action == "submit":
@@ -131,7 +134,7 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
                 _apply_service_errors(form, error)
     else:
         if meeting is None:
-            form = MeetingForm(initial={"held_on": timezone.localdate()}, **form_kwargs)
+            form = MeetingForm(initial={"held_on": timezone.localdate(), "client_token": uuid.uuid4()}, **form_kwargs)
             concerns = ConcernFormSet(prefix="concerns")
             follow_ups = FollowUpFormSet(prefix="followups")
         else:

@@ -380,3 +380,15 @@ def test_meeting_list_filters(client, world, users):
     assert response.status_code == 200
     assert response.context["filters"].errors == {"date_from": ["Enter a valid date."]}
     assert list(response.context["page"].object_list) == [c, b, a]
+
+
+def test_a_form_posted_twice_on_a_weak_link_makes_one_meeting(client, world, users):
+    client.force_login(users["cla"])
+    token = client.get(reverse("cla:meeting-create")).context["form"].initial["client_token"]
+    post = _meeting_post(world.uvira, client_token=str(token))
+    first = client.post(reverse("cla:meeting-create"), post)
+    second = client.post(reverse("cla:meeting-create"), post)
+    meeting = UrafikiMeeting.objects.get()
+    assert meeting.client_token == token
+    assert first["Location"] == second["Location"] == reverse("cla:meeting-detail", kwargs={"uid": meeting.uid})
+    assert SecurityConcern.objects.count() == 2
