@@ -493,3 +493,24 @@ def test_age_bands_that_do_not_add_up_get_a_clear_message(client, world, users):
     meeting_form = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "meetings")
     assert meeting_form.formset.forms[0].errors["__all__"] == ["Fill in every age band, or none."]
     assert JPTMission.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_overdue_list_query_count_is_constant(client, users, mission, django_assert_num_queries):
+    from tests.jpt.factories import RecommendationUpdateFactory
+
+    client.force_login(users["jpt"])
+    url = reverse("admin:jpt_overdue_recommendations")
+
+    def add(n):
+        for i in range(n):
+            rec = RecommendationFactory(mission=mission, text=f"Late {i}", deadline=datetime.date(2020, 1, 1 + i))
+            RecommendationUpdateFactory(recommendation=rec, author=users["jpt"])
+
+    add(2)
+    client.get(url)
+    with django_assert_num_queries(10):
+        assert len(client.get(url).context["recommendations"]) == 2
+    add(6)
+    with django_assert_num_queries(10):
+        assert len(client.get(url).context["recommendations"]) == 8
