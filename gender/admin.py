@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
+from .registry import reports
 
 
 class ChecklistItemInline(admin.TabularInline):
@@ -12,8 +14,30 @@ class ChecklistItemInline(admin.TabularInline):
     fields = ("position", "measure", "text_fr", "text_sw", "text_en")
 
 
+class ReviewChecklistForm(forms.ModelForm):
+    class Meta:
+        model = ReviewChecklist
+        fields = ["report_type", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "report_type" in self.fields:
+            self.fields["report_type"] = forms.ChoiceField(
+                label=_("report type"), choices=[(rt.slug, rt.label) for rt in reports.all()]
+            )
+
+    def clean_report_type(self):
+        value = self.cleaned_data["report_type"]
+        if ReviewChecklist.objects.filter(report_type=value).exists():
+            raise forms.ValidationError(
+                _("This report type already has a checklist: edit it, and a new version is made if needed.")
+            )
+        return value
+
+
 @admin.register(ReviewChecklist)
 class ReviewChecklistAdmin(admin.ModelAdmin):
+    form = ReviewChecklistForm
     list_display = ("report_type", "version", "is_active", "item_count", "note", "updated_at")
     list_filter = ("report_type", "is_active")
     search_fields = ("report_type", "note", "items__text_en", "items__text_fr")

@@ -132,7 +132,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "checklist_chart": checklist_chart,
         "language": language,
         "query": request.GET.urlencode(),
-        "can_review": request.user.has_perm("gender.review_report"),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "gender/dashboard.html", context, status=status)

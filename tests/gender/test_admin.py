@@ -60,3 +60,15 @@ def test_editing_a_used_checklist_in_the_admin_creates_a_new_version(world, user
     assert response.status_code == 302
     assert ReviewChecklist.objects.filter(report_type="meeting").count() == 2
     assert ReviewChecklist.objects.get(pk=v2.pk).items.get(position=1).text_en == "Figures?"
+
+
+def test_admin_add_refuses_a_second_checklist_for_a_type(users, client):
+    client.force_login(users["admin"])
+    before = ReviewChecklist.objects.count()
+    data = {"report_type": "meeting", "note": "again", "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000"}
+    response = client.post(reverse("admin:gender_reviewchecklist_add"), data)
+    assert response.status_code == 200
+    assert "already has a checklist" in response.content.decode()
+    assert client.get(reverse("admin:gender_reviewchecklist_add")).status_code == 200
+    assert ReviewChecklist.objects.count() == before
