@@ -14,6 +14,7 @@ from . import selectors, services
 from .models import Alert, AlertEvent, FocalPoint, Notification, SmsChannel, StaffPhone
 
 IDENTITY_FIELDS = ("name", "phone")
+PROTECTED_TEXT = ["description", "raw_text", "verification_note", "response_note", "closing_note"]
 FOCALPOINT_FIELDS = ("locality", "community_role", "sex", "consent_on", "do_not_call_back")
 
 
@@ -153,6 +154,16 @@ class AlertAdmin(ScopedAdmin):
         "received_on", "review_status", "review_round", "submitted_at", "reviewed_at",
     ]
     scope_paths = {"base": "base_id", "territory": "territory_id", "province": "territory__province_id"}
+
+    def get_exclude(self, request, obj=None):
+        exclude = ["sender_number"]
+        if obj is not None and not selectors.can_see_detail(user=request.user, alert=obj):
+            exclude += PROTECTED_TEXT
+        return exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        exclude = self.get_exclude(request, obj)
+        return [f for f in self.readonly_fields if f not in exclude]
 
     def has_add_permission(self, request):
         return False  # alerts come from intake, the browser form or the API

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from .models import OPEN_STATUSES, Alert, AlertStatus, FocalPoint, Notification, NotificationChannel, Outcome
@@ -62,6 +63,14 @@ def can_see_sender(*, user, alert: Alert) -> bool:
         and alert.base_id in scope_for(user).base_ids
         and user.has_perm("can.view_focalpoint_identity")
     )
+
+
+def can_see_detail(*, user, alert: Alert) -> bool:
+    """The free text of a sexual-violence alert: the alert's own base (who must respond) and
+    need-to-know roles only. Other alerts: anyone who may see the alert."""
+    if alert.threat_category not in PROTECTED_THREAT_CATEGORIES:
+        return True
+    return alert.base_id in scope_for(user).base_ids or user.has_perm("gender.view_sexual_violence_detail")
 
 
 def notification_inbox(*, user) -> QuerySet[Notification]:

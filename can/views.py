@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from monusco.audit import audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from . import selectors, services
@@ -129,9 +130,12 @@ def alert_detail(request: HttpRequest, uid) -> HttpResponse:
     do_not_call = bool(alert.focal_point_id and alert.focal_point.do_not_call_back)
     if show_sender and not do_not_call:
         audit_protected_read(user=request.user, instance=alert, fields=["sender_number"])
+    show_detail = selectors.can_see_detail(user=request.user, alert=alert)
+    if show_detail and alert.threat_category in PROTECTED_THREAT_CATEGORIES:
+        audit_protected_read(user=request.user, instance=alert, fields=["description", "verification_note"])
     can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
     return render(request, "can/alert_detail.html", {
-        "alert": alert, "events": alert.events.select_related("actor"), "can_act": can_act,
+        "alert": alert, "show_detail": show_detail, "events": alert.events.select_related("actor"), "can_act": can_act,
         "show_sender": show_sender and not do_not_call, "do_not_call": do_not_call,
         "verify_form": VerifyForm(alert=alert), "dispatch_form": DispatchForm(), "close_form": CloseForm(),
         "statuses": AlertStatus,

@@ -314,3 +314,44 @@ def test_cla_home_panel(rf, world, users):
     assert panel == [{"title": "Open alerts", "template": "can/panels/open_alerts.html", "count": 1, "url": "/can/inbox/"}]
     request.user = AnonymousUser()
     assert open_alerts_panel(request) is None
+
+
+SV_DETAIL = {"cla": True, "duty": True, "gender": True, "manager": False, "jpt": False, "admin": True}
+
+
+@pytest.mark.parametrize("role", list(SV_DETAIL))
+def test_sexual_violence_detail_is_need_to_know(client, world, users, role):
+    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé de l'incident",
+                       verification_note="Note protégée")
+    login(client, users[role])
+    response = client.get(f"/can/alerts/{alert.uid}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("Détail protégé" in html) is SV_DETAIL[role]
+    assert ("Note protégée" in html) is SV_DETAIL[role]
+    assert ("The details of this alert are protected" in html) is not SV_DETAIL[role]
+    logged = AuditLog.objects.filter(action="view_protected", model="can.alert", actor=users[role]).count()
+    assert logged == (1 if SV_DETAIL[role] else 0)
+
+
+@pytest.mark.parametrize("role,visible", [("admin", True), ("manager", False)])
+def test_admin_hides_sexual_violence_text_from_others(client, world, users, role, visible):
+    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé", raw_text="Texte brut protégé")
+    login(client, users[role])
+    response = client.get(f"/admin/can/alert/{alert.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("Détail protégé" in html) is visible
+    assert ("Texte brut protégé" in html) is visible
+
+
+def test_admin_focal_point_identity_only_for_its_base(client, world, users):
+    fp = make_focal_point(world.base, world.sange, phone="+243990000888", name="Mama Sifa")
+    login(client, users["admin"])
+    html = client.get(f"/admin/can/focalpoint/{fp.pk}/change/").content.decode()
+    assert "Mama Sifa" not in html and "990000888" not in html
+    assert fp.code in html
+    login(client, users["cla"])
+    html = client.get(f"/admin/can/focalpoint/{fp.pk}/change/").content.decode()
+    assert "Mama Sifa" in html
+    assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", actor=users["cla"]).count() == 1
