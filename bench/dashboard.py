@@ -228,8 +228,8 @@ HAND_SQL = [
        GROUP BY 1""",
     """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.days_to_review) FROM gender_review r
        WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s""",
-    """SELECT r.checklist_id, """ + ", ".join(
-        f"COUNT(*) FILTER (WHERE substr(r.answer_codes, {i}, 1) = '{c}')" for i in range(1, 10) for c in "ypnx"
+    """SELECT r.checklist_id, COUNT(*), """ + ", ".join(
+        f"COUNT(*) FILTER (WHERE r.answer_codes LIKE '{'_' * (i - 1)}{c}%%')" for i in range(1, 10) for c in "ypn"
     ) + """ FROM gender_review r WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s
        GROUP BY r.checklist_id""",
     "SELECT COUNT(*) FROM cla_communityprotectionplan WHERE review_status <> 'draft'",

@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
@@ -481,14 +482,22 @@ def _review_q(*, user, report_type: ReportType, filters: DashboardFilters, repor
     return q
 
 
+class _Like(Lookup):
+    """``lhs LIKE pattern``: "_y%" finds the letter y in second place. Faster than SUBSTR."""
+
+    lookup_name = "like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
+
+
 def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
     """Per checklist item: yes / partly / no / n.a. counts and the pass rate (yes over answered).
 
     Two queries: the items of the checklists, then one pass over the reviews counting the letter
     each item has in ``answer_codes``, grouped by checklist version."""
-    from django.db.models.functions import Substr
-    from django.db.models.lookups import Exact
-
     from .models import ChecklistItem
 
     items: dict[int, list] = {}
@@ -499,13 +508,16 @@ def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
     width = max((len(group) for group in items.values()), default=0)
     if not width:
         return []
-    letters = {"yes": "y", "partly": "p", "no": "n", "na": "x"}
+    letters = {"yes": "y", "partly": "p", "no": "n"}  # n.a. is what is left
     counts = {
-        f"c{i}_{answer}": Count("pk", filter=Exact(Substr("answer_codes", i, 1), Value(letter)))
+        f"c{i}_{answer}": Count("pk", filter=_Like(F("answer_codes"), Value("_" * (i - 1) + letter + "%")))
         for i in range(1, width + 1)
         for answer, letter in letters.items()
     }
-    rows = {row["checklist_id"]: row for row in reviews.values("checklist_id").annotate(**counts).order_by()}
+    rows = {
+        row["checklist_id"]: row
+        for row in reviews.values("checklist_id").annotate(reviews_n=Count("pk"), **counts).order_by()
+    }
     result = []
     for checklist_id, group in items.items():
         row = rows.get(checklist_id)
@@ -514,6 +526,7 @@ def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
         for i, item in enumerate(group, start=1):
             tally = {answer: row[f"c{i}_{answer}"] for answer in letters}
             answered = tally["yes"] + tally["partly"] + tally["no"]
+            tally["na"] = row["reviews_n"] - answered
             result.append(
                 {
                     "item_id": item.pk,
