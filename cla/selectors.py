@@ -83,7 +83,14 @@ def can_read_reports(user) -> bool:
     return user.has_perm("cla.view_urafikimeeting")
 
 
-def meeting_list(*, user, filters: dict | None = None) -> QuerySet[UrafikiMeeting]:
+def meeting_list(*, user) -> QuerySet[UrafikiMeeting]:
+    """Meetings in the user's scope (plain: callers add what they need)."""
+    return _scoped(user, UrafikiMeeting.objects.select_related("base", "locality", "created_by"))
+
+
+def meeting_search(*, user, filters: dict | None = None) -> QuerySet[UrafikiMeeting]:
+    """The meeting list page: filtered by date range, locality, status and threat category, newest
+    first, with the number of concerns of each meeting."""
     filters = filters or {}
     qs = _scoped(user, UrafikiMeeting.objects.select_related("base", "locality"))
     if filters.get("date_from"):
@@ -118,8 +125,14 @@ def scope_localities(*, user):
 
 
 def plan_list(*, user) -> QuerySet[CommunityProtectionPlan]:
+    """Plans in the user's scope (plain: callers add what they need)."""
+    return _scoped(user, CommunityProtectionPlan.objects.select_related("base", "locality"))
+
+
+def plan_overview(*, user) -> QuerySet[CommunityProtectionPlan]:
+    """The plan list page: each plan with its number of overdue open actions."""
     today = timezone.localdate()
-    return _scoped(user, CommunityProtectionPlan.objects.select_related("base", "locality")).annotate(
+    return plan_list(user=user).annotate(
         overdue_count=Count(
             "threats__actions",
             filter=Q(threats__actions__status__in=OPEN_ACTION_STATUSES, threats__actions__deadline__lt=today),

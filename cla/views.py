@@ -93,7 +93,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     localities = selectors.scope_localities(user=request.user)
     filters = MeetingFilterForm(request.GET or None, localities=localities)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(selectors.meeting_list(user=request.user, filters=cleaned), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.meeting_search(user=request.user, filters=cleaned), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cla/meeting_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
@@ -209,7 +209,7 @@ def meeting_submit(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    page = Paginator(selectors.plan_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.plan_overview(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cla/plan_list.html", {
         "page": page, "can_write": selectors.writable_bases(user=request.user).exists(),
     })

@@ -70,7 +70,8 @@ class MeetingViewSet(ApiViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     queryset = UrafikiMeeting.objects.none()
-    ordering = ("-held_on",)
+    # Newest first by default: the indexed ``created_at`` keeps the first page cheap at any size.
+    ordering = ("-created_at",)
     ordering_fields = ("held_on", "created_at", "updated_at")
     csv_columns = [
         ("uid", "uid", "#meta+id"),
