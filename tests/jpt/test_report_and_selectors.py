@@ -132,3 +132,14 @@ def test_composition_warnings_for_a_good_team(world, users, mission):
     MemberFactory(mission=mission, external_name="Aline", section="gender", sex="f")
     MemberFactory(mission=mission, user=users["cla"], external_name="", section="cla", sex="m")
     assert selectors.mission_composition_warnings(mission=mission) == []
+
+
+@pytest.mark.django_db
+def test_sexual_violence_alert_counts_as_on_record(world):
+    from tests.can.factories import make_alert
+
+    assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is False
+    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence")
+    assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is False
+    make_alert(world.base, locality=world.sange, threat_category="sexual_violence")
+    assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is True
