@@ -174,3 +174,18 @@ def test_a_locality_has_one_plan_per_period_start(world, users, plan):
         services.plan_create(user=users["cla"], base=world.base, locality=world.sange,
                              period_start=datetime.date(2024, 7, 1), period_end=datetime.date(2024, 12, 31), counts={})
     assert error.value.message_dict == {"period_start": ["This locality already has a plan starting on that date."]}
+
+
+@pytest.mark.parametrize("threats", [1, 6])
+def test_plan_detail_query_count_does_not_grow_with_threats_and_actions(client, world, users, threats,
+                                                                        django_assert_num_queries):
+    plan = PlanFactory(base=world.base, created_by=users["cla"])
+    for _ in range(threats):
+        threat = ThreatFactory(plan=plan)
+        ActionFactory(threat=threat)
+        ActionFactory(threat=threat)
+    PlanRevision.objects.create(plan=plan, version=1, snapshot={}, saved_by=users["cla"])
+    client.force_login(users["cla"])
+    with django_assert_num_queries(15):
+        response = client.get(reverse("cla:plan-detail", kwargs={"uid": plan.uid}))
+    assert response.content.decode().count('name="status"') == 2 * threats
