@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -230,6 +231,29 @@ def sms_channel_create(*, name: str, base: OperatingBase, token: str | None = No
     return SmsChannel.objects.create(name=name, base=base, token_hash=_token_hash(token)), token
 
 
+_CHANNEL_CACHE: dict[str, tuple[float, SmsChannel | None]] = {}
+CHANNEL_CACHE_SECONDS = 10.0
+
+
+def sms_channel_for_intake(*, uid) -> SmsChannel | None:
+    """The active channel with this uid, cached in the process for a few seconds: every inbound
+    message needs it, and channels change rarely (a deactivation applies within 10 seconds)."""
+    key = str(uid)
+    now = time.monotonic()
+    cached = _CHANNEL_CACHE.get(key)
+    if cached is not None and now - cached[0] < CHANNEL_CACHE_SECONDS:
+        return cached[1]
+    channel = _first(SmsChannel.objects.select_related("base__locality").filter(uid=uid, is_active=True))
+    if len(_CHANNEL_CACHE) > 1000:
+        _CHANNEL_CACHE.clear()
+    _CHANNEL_CACHE[key] = (now, channel)
+    return channel
+
+
+def sms_channel_cache_clear() -> None:
+    _CHANNEL_CACHE.clear()
+
+
 def sms_channel_check_token(*, channel: SmsChannel, token: str | None) -> bool:
     return bool(token) and secrets.compare_digest(channel.token_hash, _token_hash(token))
 
@@ -277,8 +301,9 @@ def alert_receive_sms(
     content_hash = hashlib.sha256(f"sms|{channel.pk}|{number_hash}|{text}".encode()).hexdigest()
     message_id = _clean_text(message_id).strip()
     if message_id:
+        # No lookup first: a repeat is rare, and the unique key turns it into the existing alert.
         key = f"sms:{channel.uid}:id:{hashlib.sha256(message_id.encode()).hexdigest()}"
-        existing = _first(Alert.objects.filter(idempotency_key=key))
+        existing = None
     else:
         existing = _find_recent(content_hash, now)
         key = f"sms:{channel.uid}:h:{content_hash}:{int(now.timestamp()) // int(DUPLICATE_WINDOW.total_seconds())}"

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def _channel_or_error(request: HttpRequest, channel_uid) -> SmsChannel | JsonResponse:
-    channel = next(iter(SmsChannel.objects.select_related("base__locality").filter(uid=channel_uid, is_active=True).order_by()[:1]), None)
+    channel = services.sms_channel_for_intake(uid=channel_uid)
     if channel is None:
         return JsonResponse({"error": _("Unknown channel.")}, status=404)
     if not services.sms_channel_check_token(channel=channel, token=request.headers.get("X-Gateway-Token")):

@@ -1,6 +1,6 @@
 import pytest
 
-from can import parsing
+from can import parsing, services
 from can.sms import MemoryBackend
 
 
@@ -10,6 +10,7 @@ def _fresh_caches(settings):
 
     translation.activate("en")  # assertions read English; French is the site default
     parsing.clear_cache()
+    services.sms_channel_cache_clear()
     MemoryBackend.outbox.clear()
     settings.SMS_BACKEND = "can.sms.MemoryBackend"
     from django.core.cache import cache

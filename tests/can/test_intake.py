@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.utils import timezone
 
+from can import services
 from can.models import Alert, AlertEvent, AlertStatus, Notification, StaffPhone
 from tests.can.factories import TOKEN, make_focal_point
 
@@ -74,6 +75,7 @@ def test_unknown_or_inactive_channel_is_404(client, channel):
     assert response.status_code == 404
     channel.is_active = False
     channel.save()
+    services.sms_channel_cache_clear()  # a deactivation applies within CHANNEL_CACHE_SECONDS
     assert post_sms(client, channel, {"from": PHONE, "text": "x"}).status_code == 404
     assert client.post(call_url(channel), {"from": PHONE}, HTTP_X_GATEWAY_TOKEN=TOKEN).status_code == 404
     assert Alert.objects.count() == 0
