@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -143,6 +144,7 @@ def main() -> int:
     if result["uncached_assets"]:
         print("  not cached:", ", ".join(result["uncached_assets"]))
     ok = result["first_load"] <= FIRST_LOAD_BUDGET and result["repeat_load"] <= REPEAT_LOAD_BUDGET
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0 if ok else 1
 
 
