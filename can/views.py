@@ -23,7 +23,7 @@ from monusco.scope import scope_for
 
 from . import selectors, services
 from .forms import AlertForm, CloseForm, DispatchForm, FocalPointCreateForm, FocalPointForm, MoveForm, VerifyForm
-from .models import AlertStatus, SmsChannel
+from .models import AlertStatus, Outcome, ResponseType, SmsChannel
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for alert in alerts:
         alert.age_minutes = int((now - alert.received_at).total_seconds() // 60)
     unread = selectors.notification_inbox(user=request.user).filter(read_at__isnull=True).count()
-    return render(request, "can/inbox.html", {"alerts": alerts, "unread": unread, "statuses": AlertStatus})
+    return render(request, "can/inbox.html", {
+        "alerts": alerts, "unread": unread, "statuses": AlertStatus,
+        "response_types": ResponseType.choices, "outcomes": Outcome.choices,
+    })
 
 
 @login_required

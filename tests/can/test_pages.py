@@ -56,6 +56,7 @@ def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
     html = response.content.decode()
     assert '<meta http-equiv="refresh" content="60">' in html
     assert html.count('action="/can/alerts/') == 2  # one-tap acknowledge, a plain form per alert
+    assert html.count("/acknowledge") == 2
     assert "90 minutes ago" in html
 
 
@@ -355,3 +356,19 @@ def test_admin_focal_point_identity_only_for_its_base(client, world, users):
     html = client.get(f"/admin/can/focalpoint/{fp.pk}/change/").content.decode()
     assert "Mama Sifa" in html
     assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", actor=users["cla"]).count() == 1
+
+
+def test_inbox_carries_each_alert_to_closure(client, world, users):
+    alert = make_alert(world.base)
+    login(client, users["duty"])
+    steps = [("acknowledge", {}, 'name="note"'), ("verify", {"note": "Chef joint"}, 'name="response_type"'),
+             ("dispatch", {"response_type": "escort"}, 'value="addressed"'), ("close", {"outcome": "addressed"}, None)]
+    for step, data, next_field in steps:
+        response = client.post(f"/can/alerts/{alert.uid}/{step}", {**data, "next": "inbox"})
+        assert response["Location"] == "/can/inbox/"
+        html = client.get("/can/inbox/").content.decode()
+        if next_field:
+            assert next_field in html
+    alert.refresh_from_db()
+    assert (alert.status, alert.response_type, alert.outcome) == ("closed", "escort", "addressed")
+    assert "No open alerts." in html
