@@ -39,9 +39,11 @@ def test_placeholders_survive_translation(po_path):
     assert broken == []
 
 
-def _extract(source: Path, tmp_path: Path) -> set[str]:
-    copy = tmp_path / source.name
-    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "migrations"))
+def _extract(sources: list[Path], tmp_path: Path) -> set[str]:
+    """Run makemessages over a copy of ``sources`` (so the real catalogues are never touched)."""
+    copy = tmp_path / "extract"
+    for source in sources:
+        shutil.copytree(source, copy / source.name, ignore=shutil.ignore_patterns("locale", "__pycache__", "migrations"))
     (copy / "locale").mkdir()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "fr", "--no-location", "-v", "0"],
                    cwd=copy, check=True, capture_output=True)
@@ -50,6 +52,12 @@ def _extract(source: Path, tmp_path: Path) -> set[str]:
 
 @pytest.mark.parametrize("app", ["cla", "can", "jpt", "gender"])
 def test_app_catalogue_holds_every_string_of_the_code(app, tmp_path):
-    in_code = _extract(ROOT / app, tmp_path)
+    in_code = _extract([ROOT / app], tmp_path)
     in_catalogue = {e.msgid for e in polib.pofile(str(ROOT / app / "locale" / "fr" / "LC_MESSAGES" / "django.po")) if not e.obsolete}
+    assert sorted(in_code - in_catalogue) == []
+
+
+def test_shared_catalogue_holds_every_string_of_the_shared_pages_and_foundation(tmp_path):
+    in_code = _extract([ROOT / "monusco", ROOT / "templates"], tmp_path)
+    in_catalogue = {e.msgid for e in polib.pofile(str(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po")) if not e.obsolete}
     assert sorted(in_code - in_catalogue) == []
