@@ -78,3 +78,9 @@ def test_return_fix_resubmit_approve_and_dashboard_follows(page, world, users):
     assert (_figure(page, "k-no-women"), _figure(page, "k-women-share"), _figure(page, "k-separate")) == ("0", "38%", "1")
     rates = page.locator("#checklist-rates tbody tr").first.inner_text().split("\t")
     assert rates[1:] == ["1", "0", "1", "0", "50%"]
+
+    # Phone width: no sideways scrolling on the gender pages.
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in ["/gender/queue/", "/gender/dashboard/", f"/gender/review/meeting/{meeting.uid}/"]:
+        page.goto(page.base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
