@@ -53,7 +53,9 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
         rtype = reports.get(report_type)
     except KeyError:
         raise Http404 from None
-    report = get_object_or_404(selectors.report_queryset(user=request.user, report_type=rtype).select_related(), uid=uid)
+    # Drafts stay with their author until submitted.
+    reports_qs = selectors.report_queryset(user=request.user, report_type=rtype).exclude(review_status=ReviewStatus.DRAFT)
+    report = get_object_or_404(reports_qs.select_related(), uid=uid)
     checklist = selectors.active_checklist(report_type=rtype.slug)
     if checklist is None:
         services.checklist_ensure_defaults()

@@ -175,8 +175,11 @@ def test_review_page_bad_post_answers_400_and_keeps_input(world, users, client):
     assert Review.objects.count() == 0
 
 
-def test_draft_cannot_be_reviewed(world, users):
+def test_draft_cannot_be_reviewed(world, users, client):
     meeting = make_meeting(world=world, author=users["cla"], status=ReviewStatus.DRAFT)
+    client.force_login(users["gender"])
+    url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
+    assert client.get(url).status_code == 404
     with pytest.raises(ValidationError):
         services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist()))
     assert Review.objects.count() == 0
