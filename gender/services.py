@@ -4,7 +4,7 @@ import datetime
 import json
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -190,6 +190,8 @@ def review_record(
     it and resubmits with ``report_submit`` (which opens the next round)."""
     from .registry import reports
 
+    if not reviewer.has_perm("gender.review_report"):
+        raise PermissionDenied
     report_type = reports.for_model(type(report))
     if report_type is None:
         raise ValidationError(_("This kind of record is not a registered report."), code="not_a_report")

@@ -205,3 +205,14 @@ def test_review_keeps_dashboard_copies_and_backfill_restores_them(world, users):
     assert services.review_fill_copies() == 0
     made.refresh_from_db()
     assert tuple(getattr(made, f) for f in fields) == expected
+
+
+def test_only_a_reviewer_can_record_a_review(world, users):
+    from django.core.exceptions import PermissionDenied
+
+    meeting = make_meeting(world=world, author=users["cla"])
+    for who in ("cla", "manager", "norole"):
+        with pytest.raises(PermissionDenied):
+            services.review_record(report=meeting, reviewer=users[who], decision="approved", answers=all_answers(_checklist()))
+    meeting.refresh_from_db()
+    assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)
