@@ -88,7 +88,7 @@ class AlertSerializer(serializers.Serializer):
             "review_status": alert.review_status,
             "events": [
                 {"uid": e.uid, "kind": e.kind, "at": iso(e.at), "from_status": e.from_status, "to_status": e.to_status}
-                for e in alert.events.all()
+                for e in alert.api_events
             ],
             "updated_at": iso(alert.updated_at),
         }

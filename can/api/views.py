@@ -4,7 +4,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from can import selectors, services
@@ -12,6 +11,7 @@ from can.models import AlertEvent, FocalPoint
 from cla.selectors import base_list
 from monusco.api import messages
 from monusco.api.base import ApiViewSet, GeoApiViewSet
+from monusco.api.renderers import ApiJSONRenderer
 from monusco.api.resources import Resource
 from monusco.api.selectors import locality_list
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
@@ -72,7 +72,7 @@ class AlertViewSet(GeoApiViewSet):
     def _alerts(self):
         return selectors.alert_list(user=self.request.user).select_related(
             "base", "locality__territory__province", "territory__province", "focal_point"
-        ).prefetch_related(Prefetch("events", queryset=AlertEvent.objects.order_by("at", "id")))
+        ).prefetch_related(Prefetch("events", queryset=AlertEvent.objects.order_by("at", "id"), to_attr="api_events"))
 
     def get_queryset(self):
         if self.client is not None:
@@ -131,7 +131,7 @@ class FocalPointViewSet(ApiViewSet):
     read_permissions = ("can.view_focalpoint",)
     serializer_class = FocalPointSerializer
     filterset_class = FocalPointFilter
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ApiJSONRenderer]
     ordering = ("code",)
     ordering_fields = ("code", "created_at", "updated_at")
     queryset = FocalPoint.objects.none()

@@ -1,4 +1,5 @@
-"""Read serializers for bases, community meetings and protection plans.
+"""Read serializers for bases, community meetings and protection plans. Related rows come from
+the views' prefetches into plain lists (``api_*`` attributes).
 
 Sexual-violence concerns and threats: API clients never receive them (left out of the prefetch);
 signed-in users see the category with every free-text field emptied (``null``).
@@ -7,6 +8,7 @@ signed-in users see the category with every free-text field emptied (``null``).
 from rest_framework import serializers
 
 from monusco.api.serializers import (
+    SEX_AGE_FIELDS,
     BaseRefSerializer,
     LocalityRefSerializer,
     SexAgeSerializer,
@@ -43,7 +45,7 @@ class BaseSerializer(serializers.Serializer):
             "parent": base_ref(base.parent),
             "contingent": base.contingent,
             "locality": locality_ref(base.locality),
-            "coverage": [loc.name for loc in base.coverage.all()],
+            "coverage": [loc.name for loc in base.api_coverage],
             "opened_on": base.opened_on,
             "closed_on": base.closed_on,
             "handed_over_on": base.handed_over_on,
@@ -84,34 +86,50 @@ class MeetingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
-    def to_representation(self, meeting) -> dict:
+    def to_representation(self, row: dict) -> dict:
+        """``row`` comes from ``MEETING_COLUMNS`` (the meeting table is the big one: no model
+        instances), with ``concerns`` and ``follow_ups`` attached by the view."""
         return {
-            "uid": meeting.uid,
-            "base": base_ref(meeting.base),
-            "locality": locality_ref(meeting.locality),
-            "held_on": meeting.held_on,
-            "meeting_type": meeting.meeting_type,
-            "stakeholder_groups": meeting.stakeholder_groups,
-            "women_consulted_separately": meeting.women_consulted_separately,
-            "topics": meeting.topics,
-            "participants": sex_age(meeting),
+            "uid": row["uid"],
+            "base": {"uid": row["base__uid"], "code": row["base__code"], "name": row["base__name"]},
+            "locality": {
+                "uid": row["locality__uid"],
+                "name": row["locality__name"],
+                "territory": row["locality__territory__name"],
+                "province": row["locality__territory__province__name"],
+                "latitude": float(row["locality__latitude"]),
+                "longitude": float(row["locality__longitude"]),
+            },
+            "held_on": row["held_on"],
+            "meeting_type": row["meeting_type"],
+            "stakeholder_groups": row["stakeholder_groups"],
+            "women_consulted_separately": row["women_consulted_separately"],
+            "topics": row["topics"],
+            "participants": {name: row[name] for name in SEX_AGE_FIELDS},
             "concerns": [
                 {
-                    "uid": concern.uid,
-                    "category": concern.category,
-                    "description": None if is_protected(concern.category) else concern.description,
-                    "at_risk_groups": concern.at_risk_groups,
+                    "uid": concern["uid"],
+                    "category": concern["category"],
+                    "description": None if is_protected(concern["category"]) else concern["description"],
+                    "at_risk_groups": concern["at_risk_groups"],
                 }
-                for concern in meeting.concerns.all()
+                for concern in row["concerns"]
             ],
-            "follow_ups": [
-                {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
-                for f in meeting.follow_ups.all()
-            ],
-            "review_status": meeting.review_status,
-            "created_at": iso(meeting.created_at),
-            "updated_at": iso(meeting.updated_at),
+            "follow_ups": row["follow_ups"],
+            "review_status": row["review_status"],
+            "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"]),
         }
+
+
+MEETING_COLUMNS = (
+    "id", "uid", "base__uid", "base__code", "base__name", "locality__uid", "locality__name",
+    "locality__territory__name", "locality__territory__province__name", "locality__latitude", "locality__longitude",
+    "held_on", "meeting_type", "stakeholder_groups", "women_consulted_separately", "topics", *SEX_AGE_FIELDS,
+    "review_status", "created_at", "updated_at",
+)
+CONCERN_COLUMNS = ("meeting_id", "uid", "category", "description", "at_risk_groups")
+FOLLOW_UP_COLUMNS = ("meeting_id", "uid", "action", "responsible", "due_on", "status")
 
 
 class PlanActionSerializer(serializers.Serializer):
@@ -151,7 +169,7 @@ def _threat(threat) -> dict:
                 "uid": a.uid, "description": a.description, "responsible": a.responsible,
                 "deadline": a.deadline, "status": a.status, "review_on": a.review_on,
             }
-            for a in threat.actions.all()
+            for a in threat.api_actions
         ],
     }
 
@@ -182,7 +200,7 @@ class PlanSerializer(serializers.Serializer):
             "version": plan.version,
             "summary": plan.summary,
             "consulted": sex_age(plan),
-            "threats": [_threat(threat) for threat in plan.threats.all()],
+            "threats": [_threat(threat) for threat in plan.api_threats],
             "review_status": plan.review_status,
             "created_at": iso(plan.created_at),
             "updated_at": iso(plan.updated_at),

@@ -1,8 +1,17 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.response import Response
 
 from cla import selectors
-from cla.models import CommunityProtectionPlan, OperatingBase, PlanAction, PlanThreat, SecurityConcern, UrafikiMeeting
+from cla.models import (
+    CommunityProtectionPlan,
+    MeetingFollowUp,
+    OperatingBase,
+    PlanAction,
+    PlanThreat,
+    SecurityConcern,
+    UrafikiMeeting,
+)
 from monusco.api.base import ApiViewSet, GeoApiViewSet
 from monusco.api.resources import Resource
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
@@ -10,7 +19,14 @@ from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.models import Locality
 
 from .filters import BaseFilter, MeetingFilter, PlanFilter
-from .serializers import BaseSerializer, MeetingSerializer, PlanSerializer
+from .serializers import (
+    CONCERN_COLUMNS,
+    FOLLOW_UP_COLUMNS,
+    MEETING_COLUMNS,
+    BaseSerializer,
+    MeetingSerializer,
+    PlanSerializer,
+)
 
 _LOCALITY = "locality__territory__province"
 
@@ -53,7 +69,7 @@ class BaseViewSet(GeoApiViewSet):
 
     def get_queryset(self):
         return selectors.base_list(user=self.request.user).select_related(_LOCALITY, "parent").prefetch_related(
-            Prefetch("coverage", queryset=Locality.objects.order_by("name"))
+            Prefetch("coverage", queryset=Locality.objects.order_by("name"), to_attr="api_coverage")
         )
 
 
@@ -89,14 +105,26 @@ class MeetingViewSet(ApiViewSet):
     ]
 
     def get_queryset(self):
-        return (
-            selectors.meeting_list(user=self.request.user)
-            .select_related(_LOCALITY)
-            .prefetch_related(
-                Prefetch("concerns", queryset=_visible(SecurityConcern.objects.order_by("id"), self.client)),
-                "follow_ups",
-            )
-        )
+        # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
+        return selectors.meeting_list(user=self.request.user).select_related(None).values(*MEETING_COLUMNS)
+
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        """Attach each meeting's concerns and follow-ups: one query each for the whole page."""
+        ids = [row["id"] for row in rows]
+        concerns = _visible(SecurityConcern.objects.filter(meeting_id__in=ids), self.client)
+        by_meeting: dict[int, dict[str, list]] = {row["id"]: {"concerns": [], "follow_ups": []} for row in rows}
+        for concern in concerns.order_by("id").values(*CONCERN_COLUMNS):
+            by_meeting[concern.pop("meeting_id")]["concerns"].append(concern)
+        for follow_up in MeetingFollowUp.objects.filter(meeting_id__in=ids).order_by("id").values(*FOLLOW_UP_COLUMNS):
+            by_meeting[follow_up.pop("meeting_id")]["follow_ups"].append(follow_up)
+        return [row | by_meeting[row["id"]] for row in rows]
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(self.with_children(page), many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.with_children([self.get_object()])[0]).data)
 
 
 @extend_schema_view(
@@ -130,10 +158,10 @@ class PlanViewSet(ApiViewSet):
 
     def get_queryset(self):
         threats = _visible(PlanThreat.objects.order_by("id"), self.client).prefetch_related(
-            Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"))
+            Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"), to_attr="api_actions")
         )
         return (
             selectors.plan_list(user=self.request.user)
             .select_related(_LOCALITY)
-            .prefetch_related(Prefetch("threats", queryset=threats))
+            .prefetch_related(Prefetch("threats", queryset=threats, to_attr="api_threats"))
         )

@@ -49,7 +49,7 @@ class MissionSerializer(serializers.Serializer):
             "localities": [
                 {"uid": loc.uid, "name": loc.name, "territory": loc.territory.name} for loc in mission.localities.all()
             ],
-            "bases": [base.code for base in mission.bases.all()],
+            "bases": [base.code for base in mission.api_bases],
             "objectives": mission.objectives,
             "summary": None if self.context.get("client") is not None else mission.summary,
             "team_size": mission.team_size,
@@ -60,7 +60,7 @@ class MissionSerializer(serializers.Serializer):
                     "uid": r.uid, "text": r.text, "responsible": r.responsible, "deadline": r.deadline,
                     "follow_up_status": r.follow_up_status, "last_update_on": r.last_update_on,
                 }
-                for r in mission.recommendations.all()
+                for r in mission.api_recommendations
             ],
             "overdue_recommendations": mission.overdue_count,
             "review_status": mission.review_status,

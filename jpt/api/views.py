@@ -47,6 +47,6 @@ class MissionViewSet(ApiViewSet):
 
     def get_queryset(self):
         return selectors.mission_list(user=self.request.user).prefetch_related(
-            Prefetch("bases", queryset=OperatingBase.objects.order_by("code")),
-            Prefetch("recommendations", queryset=Recommendation.objects.order_by("deadline", "id")),
+            Prefetch("bases", queryset=OperatingBase.objects.order_by("code"), to_attr="api_bases"),
+            Prefetch("recommendations", queryset=Recommendation.objects.order_by("deadline", "id"), to_attr="api_recommendations"),
         )

@@ -7,6 +7,7 @@ scope is set from the client's provinces and territories, so every selector that
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, Value
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -35,14 +36,26 @@ class ApiTokenAuthentication(BaseAuthentication):
         if client is None or not client.user.is_active:
             raise AuthenticationFailed(messages.BAD_TOKEN)
         user = client.user
-        user._scope_cache = Scope(
-            province_ids=frozenset(client.provinces.values_list("pk", flat=True)),
-            territory_ids=frozenset(client.territories.values_list("pk", flat=True)),
-        )
+        user._scope_cache = client_scope(client)
         return user, client
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+def client_scope(client: ApiClient) -> Scope:
+    """The client's provinces and territories, read in one query."""
+    provinces = ApiClient.provinces.through.objects.filter(apiclient_id=client.pk).values_list(
+        "province_id", Value(True, output_field=BooleanField())
+    )
+    territories = ApiClient.territories.through.objects.filter(apiclient_id=client.pk).values_list(
+        "territory_id", Value(False, output_field=BooleanField())
+    )
+    rows = list(provinces.union(territories, all=True))
+    return Scope(
+        province_ids=frozenset(pk for pk, is_province in rows if is_province),
+        territory_ids=frozenset(pk for pk, is_province in rows if not is_province),
+    )
 
 
 def api_client_of(request) -> ApiClient | None:

@@ -7,7 +7,6 @@ import uuid
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from . import messages
@@ -15,7 +14,7 @@ from .auth import api_client_of
 from .ordering import ApiOrderingFilter
 from .pagination import ApiCursorPagination
 from .permissions import ResourcePermission
-from .renderers import GeoJSONRenderer, HXLCSVRenderer
+from .renderers import ApiJSONRenderer, GeoJSONRenderer, HXLCSVRenderer
 
 
 class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -26,7 +25,7 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     permission_classes = [ResourcePermission]
     pagination_class = ApiCursorPagination
     filter_backends = [filters.DjangoFilterBackend, ApiOrderingFilter]
-    renderer_classes = [JSONRenderer, HXLCSVRenderer]
+    renderer_classes = [ApiJSONRenderer, HXLCSVRenderer]
     lookup_field = "uid"
     resource: str = ""
     read_permissions: tuple[str, ...] = ()
@@ -58,13 +57,13 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def finalize_response(self, request, response, *args, **kwargs):
         if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+            request.accepted_renderer = ApiJSONRenderer()
+            request.accepted_media_type = ApiJSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
 
 class GeoApiViewSet(ApiViewSet):
-    renderer_classes = [JSONRenderer, HXLCSVRenderer, GeoJSONRenderer]
+    renderer_classes = [ApiJSONRenderer, HXLCSVRenderer, GeoJSONRenderer]
     geo_coordinates: tuple[str, str] = ("longitude", "latitude")
 
 
