@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "monusco.api.schema.strip_parameter_titles",
+        "monusco.api.schema.document_errors",
     ],
 }
 

@@ -126,8 +126,8 @@ def alert(*, base, threat_category: str = "looting", description: str = "Shops l
         idempotency_key=f"test:{n}", channel="sms", base=base, locality=locality, territory=locality.territory,
         threat_category=threat_category, description=description, raw_text=description,
         sender_number=number, sender_hash=phone_hash(number) if number else "", focal_point=focal,
-        status="acknowledged", received_at=now, received_on=now.date(), acknowledged_at=now,
-        women=2, men=1, girls=1, boys=0, **kwargs,
+        received_at=now, received_on=now.date(), women=2, men=1, girls=1, boys=0,
+        **{"status": "acknowledged", "acknowledged_at": now, **kwargs},
     )
     AlertEvent.objects.create(alert=item, kind="received", at=now, to_status="received")
     AlertEvent.objects.create(alert=item, kind="acknowledged", at=now, from_status="received", to_status="acknowledged")

@@ -1,5 +1,5 @@
-"""Schemathesis against the schema: no 5xx for any generated request, and every 4xx carries a
-clear message (``detail``). Examples are capped so the run stays around a minute."""
+"""Schemathesis against the schema: no 5xx for any generated request, every status is one the
+schema documents, and every 4xx carries a clear message (``detail``). Examples are capped so the run stays around a minute."""
 
 import pytest
 import schemathesis
@@ -8,6 +8,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
 
@@ -54,7 +55,7 @@ def test_no_server_error_and_every_client_error_explained(wsgi_app, fuzz_data):
                   database=None)
         def run(case):
             response = case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, client_errors_have_a_message]
+                headers=headers, checks=[not_a_server_error, status_code_conformance, client_errors_have_a_message]
             )
             seen.add(response.status_code)
 
