@@ -150,3 +150,11 @@ def test_indicators_cannot_be_written(callers, method):
     for name, client in callers.items():
         response = getattr(client, method)("/api/v1/indicators/", {}, format="json")
         assert (name, response.status_code) == (name, 401 if name == "anonymous" else 403)
+
+
+def test_unknown_api_paths_answer_json_404(callers):
+    for url in ("/api/v1/", "/api/v1/nothing/", "/api/v1/meetings/extra/path/"):
+        response = callers["token_in"].get(url)
+        assert (url, response.status_code, response.json()) == (url, 404, {"detail": "Not found, or outside your scope."})
+    redirected = callers["token_in"].get("/api/v1/meetings", follow=False)
+    assert (redirected.status_code, redirected["Location"]) == (301, "/api/v1/meetings/")
