@@ -1,6 +1,8 @@
 """Alert intake and notification at load, on PostgreSQL with a real worker.
 
-Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--focal-points 2000] [--keep]``.
+Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]``.
+``--rate`` paces the client (requests per second) to measure notification latency at a load the
+worker keeps up with; without it the client sends as fast as the server answers.
 
 It creates its own database (``monusco_bench_alerts``, dropped at the end unless ``--keep``),
 migrates it and loads the demo data plus ``--focal-points`` extra focal points (their numbers are
@@ -136,21 +138,22 @@ with connection.cursor() as c:
                percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM first_sent - created_at)),
                max(extract(epoch FROM first_sent - created_at))::float
         FROM (SELECT a.created_at, (SELECT min(n.sent_at) FROM can_notification n WHERE n.alert_id = a.id) AS first_sent
-              FROM can_alert a WHERE a.sms_channel_id IS NOT NULL AND a.channel = 'sms' AND a.idempotency_key LIKE 'sms:%%:id:%%') t
+              FROM can_alert a WHERE a.id > {first_id}) t
     ''')
     alerts, notified, p50, p95, worst = c.fetchone()
-    c.execute("SELECT count(*) FROM can_notification")
+    c.execute("SELECT count(*) FROM can_notification WHERE alert_id > {first_id}")
     notifications = c.fetchone()[0]
     c.execute("SELECT count(*) FROM can_notification WHERE status <> 'sent'")
     unsent = c.fetchone()[0]
     c.execute("SELECT count(*) FROM can_alert")
     all_alerts = c.fetchone()[0]
-print(json.dumps({"alerts": alerts, "notified": notified, "p50": p50, "p95": p95, "max": worst,
-                  "notifications": notifications, "unsent": unsent, "all_alerts": all_alerts}))
+print(json.dumps(dict(alerts=alerts, notified=notified, p50=p50, p95=p95, max=worst,
+                      notifications=notifications, unsent=unsent, all_alerts=all_alerts)))
 """
 
 
-async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int) -> dict:
+async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int, rate: float = 0,
+                prefix: str = "bench") -> dict:
     path = f"/can/inbound/{channel}/receive"
     counts: dict[int, int] = {}
     latencies: list[float] = []
@@ -162,7 +165,7 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
     async def one(n: int) -> None:
         sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
         body = json.dumps({
-            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)), "id": f"bench-{n}",
+            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)), "id": f"{prefix}-{n}",
             "date": "2026-11-23T10:00:00+02:00",
         }).encode()
         request = (
@@ -179,17 +182,22 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
         status = int(response.split(b" ", 2)[1]) if response else 0
         counts[status] = counts.get(status, 0) + 1
         if status == 200:
-            ok_ids.add(f"bench-{n}")
+            ok_ids.add(f"{prefix}-{n}")
 
-    async def client() -> None:
+    async def client(index: int) -> None:
+        interval = concurrency / rate if rate else 0.0  # each connection's share of the pace
+        next_at = time.monotonic() + (interval * index / concurrency if rate else 0.0)
         while time.monotonic() < stop_at:
+            if rate:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
             try:
                 await one(next(sequence))
             except OSError:
                 counts[0] = counts.get(0, 0) + 1
 
     started = time.monotonic()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(*(client(i) for i in range(concurrency)))
     elapsed = time.monotonic() - started
     return {"counts": counts, "latencies": latencies, "ok": len(ok_ids), "elapsed": elapsed}
 
@@ -199,6 +207,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--focal-points", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=0, help="cap on requests per second (0: as fast as it goes)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
@@ -231,15 +240,15 @@ def main() -> None:
         ))
         wait_port(web_port)
         time.sleep(2)  # workers import the app
-        asyncio.run(drive(web_port, channel, 1.0, 4, args.focal_points))  # warm up (ids bench-*)
-        manage(env, "shell", "-c", "from can.models import Alert, Notification; "
-               "Notification.objects.filter(alert__idempotency_key__startswith='sms:').delete(); "
-               "Alert.objects.filter(idempotency_key__startswith='sms:').delete()")
-        print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections ...", flush=True)
-        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points))
+        asyncio.run(drive(web_port, channel, 1.0, 4, args.focal_points, prefix="warm"))  # warm up
+        time.sleep(3)
+        first_id = int(manage(env, "shell", "-c", "from can.models import Alert; print(Alert.objects.order_by('-pk').values_list('pk', flat=True)[0])"))
+        pace = f", paced at {args.rate:.0f} requests/s" if args.rate else ", as fast as the server answers"
+        print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections{pace} ...", flush=True)
+        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            figures = json.loads(manage(env, "shell", "-c", RESULTS))
+            figures = json.loads(manage(env, "shell", "-c", RESULTS.format(first_id=first_id)))
             if figures["notified"] >= figures["alerts"] and figures["unsent"] == 0:
                 break
             time.sleep(1)

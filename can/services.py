@@ -614,9 +614,12 @@ def notification_send(*, notification_id: int) -> bool:
 
 def alert_notify(*, alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
-    were sent now."""
-    pending = alert_plan_notifications(alert_id=alert_id)
-    sent = notifications_deliver_in_app(notification_ids=[pk for pk, channel in pending if channel == NotificationChannel.IN_APP])
+    were sent now. In-app ones are delivered in the planning transaction (one commit)."""
+    with transaction.atomic():
+        pending = alert_plan_notifications(alert_id=alert_id)
+        sent = notifications_deliver_in_app(
+            notification_ids=[pk for pk, channel in pending if channel == NotificationChannel.IN_APP]
+        )
     return sent + sum(notification_send(notification_id=pk) for pk, channel in pending if channel != NotificationChannel.IN_APP)
 
 
