@@ -242,3 +242,15 @@ def test_phone_numbers_never_reach_the_logs(client, channel, world, users, setti
 def test_gateway_answers_in_french_by_default(client, channel):
     response = client.post(receive_url(channel), {"from": PHONE, "text": "x"}, HTTP_X_GATEWAY_TOKEN="bad")
     assert response.json() == {"error": "Jeton de passerelle absent ou incorrect."}
+
+
+def test_channel_deactivation_applies_after_the_cache_period(client, channel, monkeypatch):
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-1"}).status_code == 200
+    channel.is_active = False
+    channel.save()
+    # Within the cache period the gateway is still answered (nothing is lost while it is switched off)...
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-2"}).status_code == 200
+    # ...after it, the channel is unknown.
+    monkeypatch.setattr(services, "CHANNEL_CACHE_SECONDS", 0.0)
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-3"}).status_code == 404
+    assert Alert.objects.count() == 2
