@@ -25,6 +25,8 @@ class ClaConfig(AppConfig):
             author_field="created_by",
             threat_path="concerns__category",
             detail_url_name="cla:meeting-detail",
+            separate_consultation_field="women_consulted_separately",
+            is_participation=True,
         )
         register(
             CommunityProtectionPlan,
@@ -37,4 +39,5 @@ class ClaConfig(AppConfig):
             author_field="created_by",
             threat_path="threats__category",
             detail_url_name="cla:plan-detail",
+            is_participation=False,
         )

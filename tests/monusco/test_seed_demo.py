@@ -9,7 +9,13 @@ PROJECT_APPS = ("monusco", "cla", "can", "jpt", "gender")
 # Tables that must hold demo rows after seeding: every part of the mission.
 DEMO_TABLES = [
     "monusco.Province", "monusco.Territory", "monusco.Locality", "monusco.User", "monusco.UserScope",
-    "cla.OperatingBase", "cla.CommunityLiaisonAssistant", "cla.BaseAssignment",
+    "cla.OperatingBase", "cla.CommunityLiaisonAssistant", "cla.BaseAssignment", "cla.UrafikiMeeting",
+    "cla.SecurityConcern", "cla.MeetingFollowUp", "cla.CommunityProtectionPlan", "cla.PlanRevision",
+    "cla.PlanThreat", "cla.PlanAction",
+    "can.FocalPoint", "can.SmsChannel", "can.Alert", "can.AlertEvent", "can.Notification",
+    "jpt.JPTMission", "jpt.MissionMember", "jpt.ItineraryStop", "jpt.MeetingHeld", "jpt.Finding",
+    "jpt.Recommendation", "jpt.RecommendationUpdate",
+    "gender.ReviewChecklist", "gender.ChecklistItem", "gender.Review", "gender.ReviewAnswer",
 ]
 
 
