@@ -12,7 +12,7 @@ DEMO_TABLES = [
     "cla.OperatingBase", "cla.CommunityLiaisonAssistant", "cla.BaseAssignment", "cla.UrafikiMeeting",
     "cla.SecurityConcern", "cla.MeetingFollowUp", "cla.CommunityProtectionPlan", "cla.PlanRevision",
     "cla.PlanThreat", "cla.PlanAction",
-    "can.FocalPoint", "can.SmsChannel", "can.Alert", "can.AlertEvent", "can.Notification",
+    "can.FocalPoint", "can.SmsChannel", "can.Alert", "can.AlertEvent",
     "jpt.JPTMission", "jpt.MissionMember", "jpt.ItineraryStop", "jpt.MeetingHeld", "jpt.Finding",
     "jpt.Recommendation", "jpt.RecommendationUpdate",
     "gender.ReviewChecklist", "gender.ChecklistItem", "gender.Review", "gender.ReviewAnswer",
