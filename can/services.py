@@ -4,7 +4,9 @@ Rules that keep alerts from getting lost:
 - an alert is written before anything is queued; tasks are queued with ``transaction.on_commit``
   and a broker failure is logged, never raised (the periodic sweep queues the work again);
 - every inbound delivery carries an idempotency key, so a repeat is the same alert;
-- each lifecycle step locks the alert row (``select_for_update``) and re-reads its state;
+- each lifecycle step locks the alert row (``select_for_update``) and re-reads its state. Locks are
+  ``FOR NO KEY UPDATE OF`` the alert only: a plain ``FOR UPDATE`` over a join would also lock the
+  base row, and every intake commit (its foreign-key check on the base) would queue behind it;
 - a notification is claimed with one conditional UPDATE before it is sent, so it goes out at most
   once per alert, recipient and channel.
 """
@@ -152,7 +154,7 @@ def focalpoint_create(
         raise ValidationError({"base": _("This base is closed.")})
     number = focalpoint_check(base=base, locality=locality, consent_on=consent_on, phone=phone)
     number_hash = phone_hash(number) if number else ""
-    OperatingBase.objects.select_for_update().filter(pk=base.pk).get()  # serialises code numbering per base
+    OperatingBase.objects.select_for_update(no_key=True).filter(pk=base.pk).get()  # serialises code numbering per base
     prefix = f"FP-{_focalpoint_prefix(base)}-"
     sequence = FocalPoint.objects.filter(code__startswith=prefix).count() + 1
     while FocalPoint.objects.filter(code=f"{prefix}{sequence:04d}").exists():
@@ -165,7 +167,7 @@ def focalpoint_create(
 
 
 def _locked_focalpoint(user: User, focal_point: FocalPoint) -> FocalPoint:
-    locked = FocalPoint.objects.select_for_update().get(pk=focal_point.pk)
+    locked = FocalPoint.objects.select_for_update(no_key=True).get(pk=focal_point.pk)
     if not _in_base_scope(user, locked.base_id):
         raise PermissionDenied
     return locked
@@ -399,7 +401,7 @@ def alert_create(
 
 
 def _lock_for_step(user: User, alert: Alert, allowed: set[str], action: str) -> Alert:
-    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    locked = Alert.objects.select_for_update(no_key=True).get(pk=alert.pk)
     if not (user.has_perm("can.change_alert") and _in_base_scope(user, locked.base_id)):
         raise PermissionDenied
     if locked.status not in allowed:
@@ -537,7 +539,7 @@ def _plan_notifications(alert: Alert, level: int) -> list[int]:
 def alert_plan_notifications(*, alert_id: int) -> list[tuple[int, str]]:
     """Create the duty roster's notifications for a new alert, once. Returns (id, channel) of
     those still to send."""
-    alert = _first(Alert.objects.select_for_update().select_related("base").filter(pk=alert_id))
+    alert = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base").filter(pk=alert_id))
     if alert is None:
         return []
     if alert.notified_at is None:
@@ -631,7 +633,7 @@ def escalation_due_at(alert: Alert) -> datetime:
 def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     """Raise an unacknowledged alert one level if its time is up. Idempotent: re-checks under lock."""
     now = now or timezone.now()
-    alert = _first(Alert.objects.select_for_update().select_related("base", "territory").filter(pk=alert_id))
+    alert = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "territory").filter(pk=alert_id))
     if (
         alert is None or alert.status not in UNACKNOWLEDGED_STATUSES
         or alert.escalation_level >= EscalationLevel.PROVINCE or escalation_due_at(alert) > now
