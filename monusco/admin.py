@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .api.resources import WRITABLE_RESOURCES, Resource
@@ -23,6 +24,27 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    # Users who may only *view* users (JPT leads picking team members) get the autocomplete, which
+    # shows names alone; the user list and records (emails, roles) stay with those who manage users.
+    def get_model_perms(self, request):
+        return super().get_model_perms(request) if self.has_change_permission(request) else {}
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not self.has_change_permission(request):
+            queryset = queryset.filter(is_active=True)
+        return queryset, may_have_duplicates
 
     @admin.display(description=_("roles"))
     def role_names(self, obj) -> str:

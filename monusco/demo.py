@@ -73,3 +73,17 @@ def seed_foundation(ctx: DemoContext) -> None:
         if province:
             UserScope.objects.get_or_create(user=user, province=Province.objects.get(name=province))
         ctx.users[username] = user
+
+
+@register(50, "demo API client")
+def seed_api_client(ctx: DemoContext) -> None:
+    """A read-only client over South Kivu. Its token is printed when it is first created (it is
+    stored hashed); later runs leave it as it is. Rotate it in the admin to see a new one."""
+    from .api.services import api_client_create
+    from .models import ApiClient, Province
+
+    name = "Demo situational awareness tool"
+    if ApiClient.objects.filter(name=name).exists():
+        return
+    _client, key = api_client_create(name=name, provinces=[Province.objects.get(name="South Kivu")])
+    ctx.data.setdefault("notes", []).append(f"API client '{name}' created; token (shown once): {key}")

@@ -130,3 +130,20 @@ def test_migrations_are_complete_and_all_applied_on_this_database():
     executor = MigrationExecutor(connection)
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_jpt_lead_picks_users_by_autocomplete_but_cannot_browse_user_records(client, users):
+    client.force_login(users["jpt"])
+    cla = users["cla"]
+    assert client.get(reverse("admin:monusco_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:monusco_user_change", args=[cla.pk])).status_code == 403
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:monusco_user_changelist") not in index
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "jpt", "model_name": "missionmember", "field_name": "user", "term": "t-cla"},
+    )
+    assert response.status_code == 200
+    assert sorted(r["text"] for r in response.json()["results"]) == sorted([str(users["cla"]), str(users["cla2"])])
+    assert "email" not in response.content.decode()

@@ -15,7 +15,7 @@ DEMO_TABLES = [
     "can.FocalPoint", "can.SmsChannel", "can.Alert", "can.AlertEvent",
     "jpt.JPTMission", "jpt.MissionMember", "jpt.ItineraryStop", "jpt.MeetingHeld", "jpt.Finding",
     "jpt.Recommendation", "jpt.RecommendationUpdate",
-    "gender.ReviewChecklist", "gender.ChecklistItem", "gender.Review", "gender.ReviewAnswer",
+    "gender.ReviewChecklist", "gender.ChecklistItem", "gender.Review", "gender.ReviewAnswer", "monusco.ApiClient",
 ]
 
 

@@ -19,3 +19,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 seeder(ctx)
             self.stdout.write(f"seeded {name}")
+        for note in ctx.data.get("notes", []):
+            self.stdout.write(note)
