@@ -86,11 +86,18 @@ def publishing_to(broker_url: str):
     from monusco.celery import app
 
     old = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings (CI sets it).
+    old_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker_url
     app.conf.update(broker_url=broker_url, task_always_eager=False)
     app._after_fork()  # forget pooled connections to the old broker
     try:
         yield app
     finally:
+        if old_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = old_env
         app.conf.update(**old)
         app._after_fork()
 

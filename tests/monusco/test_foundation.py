@@ -45,6 +45,7 @@ def test_roles_are_groups_and_sync_is_idempotent():
 
 
 @pytest.mark.django_db
+@override_settings(CELERY_BROKER_URL="memory://")
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -147,3 +148,19 @@ def test_jpt_lead_picks_users_by_autocomplete_but_cannot_browse_user_records(cli
     assert response.status_code == 200
     assert sorted(r["text"] for r in response.json()["results"]) == sorted([str(users["cla"]), str(users["cla2"])])
     assert "email" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_healthz_checks_a_real_redis_broker(client):
+    from tests.can.test_worker import free_port, start_redis, stop
+
+    port = free_port()
+    redis = start_redis(port)
+    try:
+        with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"):
+            assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    finally:
+        stop(redis)
+    with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"):
+        response = client.get("/healthz")
+    assert (response.status_code, response.json()["broker"]) == (503, "ConnectionError")
