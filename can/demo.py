@@ -70,8 +70,12 @@ def seed_can(ctx: DemoContext) -> None:
                 },
             )
             focal_points.setdefault(code, []).append(fp)
-    SmsChannel.objects.update_or_create(
+    channel, _created = SmsChannel.objects.update_or_create(
         name=DEMO_CHANNEL_NAME, defaults={"base": bases["cob-uvira"], "token_hash": _token_hash(DEMO_CHANNEL_TOKEN)}
+    )
+    ctx.data.setdefault("notes", []).append(
+        f"SMS channel '{DEMO_CHANNEL_NAME}': POST /can/inbound/{channel.uid}/receive with header "
+        f"X-Gateway-Token: {DEMO_CHANNEL_TOKEN}"
     )
     if "demo-duty" in ctx.users:
         StaffPhone.objects.get_or_create(user=ctx.users["demo-duty"], defaults={"phone": "+243990000001"})
