@@ -46,7 +46,8 @@ def test_return_fix_resubmit_approve_and_dashboard_follows(page, world, users):
     # The CLA sees the comment, corrects the meeting and resubmits it.
     page.context.clear_cookies()
     login(page, "t-cla", PASSWORD)
-    assert "No women at this meeting: consult them separately." in page.content()
+    returned = page.locator("section:has(h2:text-is('Returned for correction'))")
+    assert returned.locator(f"a[href$='/cla/meetings/{meeting.uid}/']").count() == 1
     page.goto(f"{page.base_url}/cla/meetings/{meeting.uid}/")
     assert "No women at this meeting: consult them separately." in page.content()
     assert "No women counted" in page.content()
