@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gender.models import AGE_BANDS, ReviewStatus
@@ -108,11 +108,19 @@ def meeting_create(
             return existing
     _raise(meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts))
     meeting = UrafikiMeeting(base=base, created_by=user, client_token=client_token)
-    return _meeting_apply(
-        meeting, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
-        women_consulted_separately=women_consulted_separately, topics=topics, counts=counts,
-        facilitators=facilitators, concerns=list(concerns), follow_ups=list(follow_ups),
-    )
+    try:
+        with transaction.atomic():  # a repeat racing this one waits on the unique token, then fails here
+            return _meeting_apply(
+                meeting, locality=locality, held_on=held_on, meeting_type=meeting_type,
+                stakeholder_groups=stakeholder_groups, women_consulted_separately=women_consulted_separately,
+                topics=topics, counts=counts, facilitators=facilitators, concerns=list(concerns),
+                follow_ups=list(follow_ups),
+            )
+    except IntegrityError:
+        existing = UrafikiMeeting.objects.filter(client_token=client_token, created_by=user).first() if client_token else None
+        if existing is None:
+            raise ValidationError(_("This form was already used. Open a new meeting form."), code="token_used") from None
+        return existing
 
 
 @transaction.atomic
