@@ -208,6 +208,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--focal-points", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=0, help="cap on requests per second (0: as fast as it goes)")
+    parser.add_argument("--worker-pool", default="prefork", help="celery worker pool (prefork, threads, solo)")
+    parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
@@ -229,7 +231,8 @@ def main() -> None:
         ))
         wait_port(redis_port)
         processes.append(subprocess.Popen(
-            [PY, "-m", "celery", "-A", "monusco", "worker", "--concurrency=2", "--loglevel=WARNING",
+            [PY, "-m", "celery", "-A", "monusco", "worker", f"--pool={args.worker_pool}",
+             f"--concurrency={args.worker_concurrency}", "--loglevel=WARNING",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@localhost"],
             cwd=ROOT, env=env, stdout=open(logs / "worker.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
         ))

@@ -513,41 +513,61 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-def _plan_notifications(alert: Alert, level: int) -> list[int]:
+def _plan_rows(alert: Alert, level: int) -> tuple[list[Notification], list[Notification], dict[int, str]]:
     """Create this level's notifications that do not exist yet (the caller holds the alert's row
-    lock); returns the ids created. One INSERT for all of them, audited in one INSERT too."""
+    lock). One INSERT for all of them, audited in one INSERT too. Returns (created, the alert's
+    other notifications still pending, the recipients' SMS phones by user id)."""
     recipients = alert_recipients(alert=alert, level=level)
     if not recipients:
-        return []
-    with_phone = set(StaffPhone.objects.filter(user__in=recipients).values_list("user_id", flat=True))
-    existing = set(Notification.objects.filter(alert=alert).values_list("recipient_id", "channel"))
+        return [], [], {}
+    phones = dict(StaffPhone.objects.filter(user__in=recipients).values_list("user_id", "phone"))
+    existing = list(Notification.objects.filter(alert=alert).only("pk", "recipient_id", "channel", "status", "uid"))
+    taken = {(n.recipient_id, n.channel) for n in existing}
     rows = [
         Notification(alert=alert, recipient=user, channel=channel, level=level)
         for user in recipients
-        for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in with_phone else [])
-        if (user.pk, channel) not in existing
+        for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
+        if (user.pk, channel) not in taken
     ]
     created = Notification.objects.bulk_create(rows)
     AuditLog.objects.bulk_create([
         AuditLog(action=AuditLog.Action.CREATE, model="can.notification", object_pk=str(n.pk), object_repr=f"notification {n.uid}")
         for n in created
     ])
-    return [n.pk for n in created]
+    return created, [n for n in existing if n.status == NotificationStatus.PENDING], phones
+
+
+def _plan_notifications(alert: Alert, level: int) -> list[int]:
+    """Create this level's notifications that do not exist yet; returns the ids created."""
+    return [n.pk for n in _plan_rows(alert, level)[0]]
+
+
+def _lock_alert_for_notify(alert_id: int) -> Alert | None:
+    return _first(
+        Alert.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("base", "locality", "focal_point").filter(pk=alert_id)
+    )
+
+
+def _plan_pending(alert: Alert) -> tuple[list[Notification], dict[int, str] | None]:
+    """Plan the duty roster's notifications once (the caller holds the alert's row lock). Returns
+    the alert's pending notifications and, when just planned, the recipients' phones."""
+    if alert.notified_at is None:
+        created, pending, phones = _plan_rows(alert, EscalationLevel.NONE)
+        alert.notified_at = timezone.now()
+        Alert.objects.filter(pk=alert.pk).update(notified_at=alert.notified_at)
+        return sorted([*pending, *created], key=lambda n: n.pk), phones
+    return list(alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk")), None
 
 
 @transaction.atomic
 def alert_plan_notifications(*, alert_id: int) -> list[tuple[int, str]]:
     """Create the duty roster's notifications for a new alert, once. Returns (id, channel) of
     those still to send."""
-    alert = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base").filter(pk=alert_id))
+    alert = _lock_alert_for_notify(alert_id)
     if alert is None:
         return []
-    if alert.notified_at is None:
-        _plan_notifications(alert, EscalationLevel.NONE)
-        Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now())
-    return list(
-        alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", "channel")
-    )
+    return [(n.pk, n.channel) for n in _plan_pending(alert)[0]]
 
 
 def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
@@ -581,48 +601,77 @@ def notification_message(notification: Notification) -> str:
         return " ".join(str(p) for p in parts)
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification, at most once. Not atomic on purpose: the claim (one conditional
-    UPDATE) commits before the message leaves, so a second worker finds nothing to claim."""
-    from .sms import SmsError, get_backend
-
-    now = timezone.now()
-    claimed = Notification.objects.filter(
+def _claim(notification_id: int) -> bool:
+    """One conditional UPDATE, committed before the message leaves: a second worker finds nothing
+    to claim."""
+    return bool(Notification.objects.filter(
         pk=notification_id, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
         attempts__lt=MAX_SEND_ATTEMPTS,
-    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related(
-        "alert__base", "alert__locality", "alert__focal_point", "recipient"
-    ).get(pk=notification_id)
+    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()))
+
+
+def _deliver_claimed(notification: Notification, phone: str | None) -> bool:
+    """Send a claimed notification (SMS through the backend; in-app by being marked sent)."""
+    from .sms import SmsError, get_backend
+
     if notification.channel == NotificationChannel.SMS:
-        phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
         try:
             if not phone:
                 raise SmsError("recipient has no phone")
             get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
         except SmsError as exc:
-            Notification.objects.filter(pk=notification_id).update(
+            Notification.objects.filter(pk=notification.pk).update(
                 status=NotificationStatus.FAILED, error=str(exc)[:200], updated_at=timezone.now()
             )
             logger.warning("SMS notification %s failed: %s", notification.uid, exc)
             return False
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), error="", updated_at=timezone.now()
-    )
+    now = timezone.now()
+    Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SENT, sent_at=now, error="", updated_at=now)
     return True
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification, at most once. Not atomic on purpose: the claim commits before the
+    message leaves."""
+    if not _claim(notification_id):
+        return False
+    notification = Notification.objects.select_related(
+        "alert__base", "alert__locality", "alert__focal_point", "recipient"
+    ).get(pk=notification_id)
+    phone = None
+    if notification.channel == NotificationChannel.SMS:
+        phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
+    return _deliver_claimed(notification, phone)
 
 
 def alert_notify(*, alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
-    were sent now. In-app ones are delivered in the planning transaction (one commit)."""
+    were sent now. In-app ones are delivered in the planning transaction (one commit); SMS ones
+    are then claimed and sent one by one, with the alert and phones already in hand."""
     with transaction.atomic():
-        pending = alert_plan_notifications(alert_id=alert_id)
+        alert = _lock_alert_for_notify(alert_id)
+        if alert is None:
+            return 0
+        pending, phones = _plan_pending(alert)
         sent = notifications_deliver_in_app(
-            notification_ids=[pk for pk, channel in pending if channel == NotificationChannel.IN_APP]
+            notification_ids=[n.pk for n in pending if n.channel == NotificationChannel.IN_APP]
         )
-    return sent + sum(notification_send(notification_id=pk) for pk, channel in pending if channel != NotificationChannel.IN_APP)
+    sms = [n for n in pending if n.channel != NotificationChannel.IN_APP]
+    if not sms:
+        return sent
+    if phones is None:
+        phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
+    recipient_field = Notification._meta.get_field("recipient")
+    unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
+    users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
+    for notification in sms:
+        if not _claim(notification.pk):
+            continue
+        notification.alert = alert
+        if notification.recipient_id in users:
+            notification.recipient = users[notification.recipient_id]
+        sent += _deliver_claimed(notification, phones.get(notification.recipient_id))
+    return sent
 
 
 def escalation_due_at(alert: Alert) -> datetime:

@@ -9,6 +9,7 @@ from datetime import UTC
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -73,6 +74,7 @@ def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
+@transaction.non_atomic_requests  # the service is the transaction: no outer one, no savepoint
 def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
     channel = _channel_or_error(request, channel_uid)
     if isinstance(channel, JsonResponse):
@@ -93,6 +95,7 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+@transaction.non_atomic_requests
 def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
     channel = _channel_or_error(request, channel_uid)
     if isinstance(channel, JsonResponse):
