@@ -135,6 +135,7 @@ class FocalPointViewSet(ApiViewSet):
     ordering = ("code",)
     ordering_fields = ("code", "created_at", "updated_at")
     queryset = FocalPoint.objects.none()
+    atomic_reads = True  # reading an identity writes its audit row in the same transaction
 
     def get_queryset(self):
         own_bases = sorted(scope_for(self.request.user).base_ids)

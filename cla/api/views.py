@@ -13,6 +13,7 @@ from cla.models import (
     UrafikiMeeting,
 )
 from monusco.api.base import ApiViewSet, GeoApiViewSet
+from monusco.api.lookups import id_in
 from monusco.api.resources import Resource
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
@@ -111,11 +112,13 @@ class MeetingViewSet(ApiViewSet):
     def with_children(self, rows: list[dict]) -> list[dict]:
         """Attach each meeting's concerns and follow-ups: one query each for the whole page."""
         ids = [row["id"] for row in rows]
-        concerns = _visible(SecurityConcern.objects.filter(meeting_id__in=ids), self.client)
+        if not ids:
+            return []
+        concerns = _visible(SecurityConcern.objects.filter(id_in("meeting_id", ids)), self.client)
         by_meeting: dict[int, dict[str, list]] = {row["id"]: {"concerns": [], "follow_ups": []} for row in rows}
         for concern in concerns.order_by("id").values(*CONCERN_COLUMNS):
             by_meeting[concern.pop("meeting_id")]["concerns"].append(concern)
-        for follow_up in MeetingFollowUp.objects.filter(meeting_id__in=ids).order_by("id").values(*FOLLOW_UP_COLUMNS):
+        for follow_up in MeetingFollowUp.objects.filter(id_in("meeting_id", ids)).order_by("id").values(*FOLLOW_UP_COLUMNS):
             by_meeting[follow_up.pop("meeting_id")]["follow_ups"].append(follow_up)
         return [row | by_meeting[row["id"]] for row in rows]
 

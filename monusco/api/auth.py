@@ -3,16 +3,29 @@
 The client's service user becomes ``request.user`` and the client ``request.auth``. The user's
 scope is set from the client's provinces and territories, so every selector that calls
 ``scope_for(user)`` cuts to the client's scope without knowing about API clients.
+
+Reads (GET, HEAD, OPTIONS) reuse the client, its user and its scope for ``CLIENT_CACHE_SECONDS``
+within one process, keyed by the token's digest: a page costs no query for the token. Any save or
+delete of an API client or a user, and any change to a client's provinces or territories, empties
+this cache in the process that made it (the admin, ``create_api_client``, the services, tests);
+other worker processes see the change within ``CLIENT_CACHE_SECONDS``. Writes always read the
+client afresh.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.db import transaction
 from django.db.models import BooleanField, Value
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import SAFE_METHODS
 
-from monusco.models import ApiClient
+from monusco.models import ApiClient, User
 from monusco.scope import Scope
 
 from . import messages
@@ -32,15 +45,51 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed(messages.BAD_TOKEN_HEADER) from None
-        client = ApiClient.objects.select_related("user").filter(key_hash=key_digest(key), is_active=True).first()
+        digest = key_digest(key)
+        reading = request.method in SAFE_METHODS
+        cached = _clients.get(digest) if reading else None
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1], cached[2]
+        client = ApiClient.objects.select_related("user").filter(key_hash=digest, is_active=True).first()
         if client is None or not client.user.is_active:
             raise AuthenticationFailed(messages.BAD_TOKEN)
         user = client.user
         user._scope_cache = client_scope(client)
+        if reading:
+            with _lock:
+                if len(_clients) >= CLIENT_CACHE_SIZE:
+                    _clients.clear()
+                _clients[digest] = (time.monotonic() + CLIENT_CACHE_SECONDS, user, client)
         return user, client
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+CLIENT_CACHE_SECONDS = 5
+CLIENT_CACHE_SIZE = 1000
+_clients: dict[str, tuple[float, User, ApiClient]] = {}
+_lock = threading.Lock()
+
+
+def forget_clients(**kwargs) -> None:
+    """Empty the cache of authenticated clients (connected to the signals below), now and again
+    when the change commits (a read in between may have cached the state before it)."""
+    with _lock:
+        _clients.clear()
+    transaction.on_commit(_clear)
+
+
+def _clear() -> None:
+    with _lock:
+        _clients.clear()
+
+
+for _model in (ApiClient, User):
+    post_save.connect(forget_clients, sender=_model, dispatch_uid=f"api-clients-{_model.__name__}-save")
+    post_delete.connect(forget_clients, sender=_model, dispatch_uid=f"api-clients-{_model.__name__}-delete")
+for _through in (ApiClient.provinces.through, ApiClient.territories.through):
+    m2m_changed.connect(forget_clients, sender=_through, dispatch_uid=f"api-clients-{_through.__name__}")
 
 
 def client_scope(client: ApiClient) -> Scope:

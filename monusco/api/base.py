@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from . import messages
@@ -32,6 +34,21 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     write_permissions: tuple[str, ...] = ()
     session_only = False
     csv_columns: list[tuple[str, str, str]] = []
+    # Reads run outside a transaction (no BEGIN/COMMIT per page); a view whose reads also write
+    # (an audit row for protected data) sets this so they stay in one transaction, as writes do.
+    atomic_reads = False
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        # ATOMIC_REQUESTS is applied in ``dispatch`` instead, per method.
+        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in SAFE_METHODS and not self.atomic_reads:
+            return super().dispatch(request, *args, **kwargs)
+        request.api_atomic = True  # the exception handler rolls this transaction back on a 4xx
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
 
     @property
     def client(self):

@@ -123,12 +123,27 @@ def test_unknown_and_revoked_tokens_are_refused(world, tokens):
     from tests.api.conftest import token_client
 
     assert token_client("not-a-key").get("/api/v1/localities/").status_code == 401
+    assert token_client(tokens.narrow_key).get("/api/v1/localities/").status_code == 200  # now cached
     tokens.narrow.is_active = False
     tokens.narrow.save()
     response = token_client(tokens.narrow_key).get("/api/v1/localities/")
     assert response.status_code == 401
     assert response.json() == {"detail": "This API token is not valid or has been revoked."}
     assert response["WWW-Authenticate"] == 'Token realm="api"'
+
+
+def test_a_cached_client_sees_its_scope_and_user_changes_at_once(world, tokens):
+    from tests.api.conftest import token_client
+
+    client = token_client(tokens.inside_key)
+    assert client.get(f"/api/v1/localities/{world.uvira.uid}/").status_code == 200  # client now cached
+    tokens.inside.provinces.remove(world.south)
+    assert client.get(f"/api/v1/localities/{world.uvira.uid}/").status_code == 404
+    tokens.inside.provinces.add(world.south)
+    assert client.get(f"/api/v1/localities/{world.uvira.uid}/").status_code == 200
+    tokens.inside.user.is_active = False
+    tokens.inside.user.save()
+    assert client.get(f"/api/v1/localities/{world.uvira.uid}/").status_code == 401
 
 
 def test_unknown_uid_and_bad_uid_answer_404(callers):
