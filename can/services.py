@@ -513,21 +513,32 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-def _plan_rows(alert: Alert, level: int) -> tuple[list[Notification], list[Notification], dict[int, str]]:
-    """Create this level's notifications that do not exist yet (the caller holds the alert's row
-    lock). One INSERT for all of them, audited in one INSERT too. Returns (created, the alert's
-    other notifications still pending, the recipients' SMS phones by user id)."""
-    recipients = alert_recipients(alert=alert, level=level)
-    if not recipients:
+def _plan_rows(alerts: list[Alert], level: int) -> tuple[list[Notification], list[Notification], dict[int, str]]:
+    """Create this level's notifications that do not exist yet for these alerts (the caller holds
+    their row locks). One INSERT for all of them, audited in one INSERT too. Returns (created, the
+    alerts' other notifications still pending, the recipients' SMS phones by user id)."""
+    by_key: dict[int, list[User]] = {}
+    recipients: dict[int, list[User]] = {}
+    for alert in alerts:
+        key = alert.base_id if level == EscalationLevel.NONE else alert.pk  # the roster is the base's
+        if key not in by_key:
+            by_key[key] = alert_recipients(alert=alert, level=level)
+        recipients[alert.pk] = by_key[key]
+    user_ids = {user.pk for users in by_key.values() for user in users}
+    if not user_ids:
         return [], [], {}
-    phones = dict(StaffPhone.objects.filter(user__in=recipients).values_list("user_id", "phone"))
-    existing = list(Notification.objects.filter(alert=alert).only("pk", "recipient_id", "channel", "status", "uid"))
-    taken = {(n.recipient_id, n.channel) for n in existing}
+    phones = dict(StaffPhone.objects.filter(user_id__in=user_ids).values_list("user_id", "phone"))
+    existing = list(
+        Notification.objects.filter(alert__in=[alert.pk for alert in alerts])
+        .only("pk", "alert_id", "recipient_id", "channel", "status", "uid")
+    )
+    taken = {(n.alert_id, n.recipient_id, n.channel) for n in existing}
     rows = [
         Notification(alert=alert, recipient=user, channel=channel, level=level)
-        for user in recipients
+        for alert in alerts
+        for user in recipients[alert.pk]
         for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
-        if (user.pk, channel) not in taken
+        if (alert.pk, user.pk, channel) not in taken
     ]
     created = Notification.objects.bulk_create(rows)
     AuditLog.objects.bulk_create([
@@ -539,23 +550,28 @@ def _plan_rows(alert: Alert, level: int) -> tuple[list[Notification], list[Notif
 
 def _plan_notifications(alert: Alert, level: int) -> list[int]:
     """Create this level's notifications that do not exist yet; returns the ids created."""
-    return [n.pk for n in _plan_rows(alert, level)[0]]
+    return [n.pk for n in _plan_rows([alert], level)[0]]
+
+
+def _notify_query():
+    return Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "locality", "focal_point")
 
 
 def _lock_alert_for_notify(alert_id: int) -> Alert | None:
-    return _first(
-        Alert.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("base", "locality", "focal_point").filter(pk=alert_id)
-    )
+    return _first(_notify_query().filter(pk=alert_id))
 
 
-def _plan_pending(alert: Alert) -> tuple[list[Notification], dict[int, str] | None]:
-    """Plan the duty roster's notifications once (the caller holds the alert's row lock). Returns
-    the alert's pending notifications and, when just planned, the recipients' phones."""
+def _plan_pending(alert: Alert, others: list[Alert] = ()) -> tuple[list[Notification], dict[int, str] | None]:
+    """Plan the duty roster's notifications once (the caller holds the alerts' row locks; the
+    others are not yet notified). Returns the pending notifications and, when just planned, the
+    recipients' phones."""
     if alert.notified_at is None:
-        created, pending, phones = _plan_rows(alert, EscalationLevel.NONE)
-        alert.notified_at = timezone.now()
-        Alert.objects.filter(pk=alert.pk).update(notified_at=alert.notified_at)
+        batch = [alert, *others]
+        created, pending, phones = _plan_rows(batch, EscalationLevel.NONE)
+        now = timezone.now()
+        Alert.objects.filter(pk__in=[a.pk for a in batch]).update(notified_at=now)
+        for item in batch:
+            item.notified_at = now
         return sorted([*pending, *created], key=lambda n: n.pk), phones
     return list(alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk")), None
 
@@ -644,15 +660,28 @@ def notification_send(*, notification_id: int) -> bool:
     return _deliver_claimed(notification, phone)
 
 
+NOTIFY_BATCH = 50
+
+
 def alert_notify(*, alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
     were sent now. In-app ones are delivered in the planning transaction (one commit); SMS ones
-    are then claimed and sent one by one, with the alert and phones already in hand."""
+    are then claimed and sent one by one, with the alerts and phones already in hand.
+
+    A worker that fell behind catches up in bulk: with this alert it also plans other alerts still
+    waiting (up to NOTIFY_BATCH, skipping those another worker holds). Their own tasks then find
+    nothing pending."""
     with transaction.atomic():
         alert = _lock_alert_for_notify(alert_id)
         if alert is None:
             return 0
-        pending, phones = _plan_pending(alert)
+        others = []
+        if alert.notified_at is None:
+            others = list(
+                _notify_query().select_for_update(no_key=True, of=("self",), skip_locked=True)
+                .filter(notified_at__isnull=True).exclude(pk=alert.pk).order_by("pk")[: NOTIFY_BATCH - 1]
+            )
+        pending, phones = _plan_pending(alert, others)
         sent = notifications_deliver_in_app(
             notification_ids=[n.pk for n in pending if n.channel == NotificationChannel.IN_APP]
         )
@@ -661,13 +690,14 @@ def alert_notify(*, alert_id: int) -> int:
         return sent
     if phones is None:
         phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
+    alerts = {a.pk: a for a in [alert, *others]}
     recipient_field = Notification._meta.get_field("recipient")
     unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
     users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
     for notification in sms:
         if not _claim(notification.pk):
             continue
-        notification.alert = alert
+        notification.alert = alerts[notification.alert_id]
         if notification.recipient_id in users:
             notification.recipient = users[notification.recipient_id]
         sent += _deliver_claimed(notification, phones.get(notification.recipient_id))

@@ -76,6 +76,27 @@ def test_failed_sms_is_retried_by_the_sweep_then_sent_once(world, users, setting
     assert len(MemoryBackend.outbox) == 1
 
 
+def test_a_worker_behind_plans_waiting_alerts_in_one_batch(world, users, settings, django_assert_num_queries):
+    settings.SMS_BACKEND = "can.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    done = _new_alert(world)
+    assert services.alert_notify(alert_id=done.pk) == 3
+    first, second, third = _new_alert(world), _new_alert(world), _new_alert(world)
+    # Lock and batch, roster, phones, existing, 2 inserts, mark notified, in-app update; then per
+    # SMS a claim and a sent update (savepoints: 2 for the atomic block).
+    with django_assert_num_queries(17):
+        assert services.alert_notify(alert_id=second.pk) == 9
+    assert services.alert_notify(alert_id=first.pk) == 0
+    assert services.alert_notify(alert_id=third.pk) == 0
+    assert services.alert_notify(alert_id=done.pk) == 0
+    for alert in (done, first, second, third):
+        assert sorted(alert.notifications.values_list("channel", "status")) == [
+            ("in_app", "sent"), ("in_app", "sent"), ("sms", "sent")
+        ]
+    assert len(MemoryBackend.outbox) == 4
+
+
 class FailingBackend:
     def send(self, *, to, text, reference):
         raise SmsError("gateway down")
@@ -85,11 +106,13 @@ def test_sweep_notifies_alerts_left_unnotified(world, users):
     old = _new_alert(world)
     fresh = _new_alert(world)
     Alert.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
-    assert tasks.sweep_outstanding_notifications() == 1
+    assert tasks.sweep_outstanding_notifications() == 1  # the fresh alert is still within its grace
     assert Notification.objects.filter(alert=old).count() == 2
-    assert Notification.objects.filter(alert=fresh).count() == 0
+    # The old alert's task plans, in the same batch, the other alert still waiting.
+    assert Notification.objects.filter(alert=fresh).count() == 2
     assert tasks.sweep_outstanding_notifications() == 0
     assert Notification.objects.filter(alert=old, status="sent").count() == 2
+    assert Notification.objects.filter(alert=fresh, status="sent").count() == 2
 
 
 def test_periodic_tasks_do_not_overlap(world, users):
