@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from . import messages
 from .auth import api_client_of
+from .filtering import ApiFilterBackend
 from .ordering import ApiOrderingFilter
 from .pagination import ApiCursorPagination
 from .permissions import ResourcePermission
@@ -26,7 +27,7 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     permission_classes = [ResourcePermission]
     pagination_class = ApiCursorPagination
-    filter_backends = [filters.DjangoFilterBackend, ApiOrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiOrderingFilter]
     renderer_classes = [ApiJSONRenderer, HXLCSVRenderer]
     lookup_field = "uid"
     resource: str = ""

@@ -143,7 +143,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["monusco.api.permissions.ResourcePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "monusco.api.filtering.ApiFilterBackend",
         "monusco.api.ordering.ApiOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "monusco.api.pagination.ApiCursorPagination",
