@@ -1,4 +1,6 @@
-from django.db.models import Prefetch
+import orjson
+from django.db.models import Prefetch, TextField
+from django.db.models.functions import Cast
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
@@ -30,6 +32,18 @@ from .serializers import (
 )
 
 _LOCALITY = "locality__territory__province"
+
+
+def _without(columns: tuple[str, ...], name: str) -> tuple[str, ...]:
+    return tuple(column for column in columns if column != name)
+
+
+def _json_text(column: str) -> Cast:
+    return Cast(column, TextField())
+
+
+def _loads(text: str | None):
+    return None if text is None else orjson.loads(text)
 
 
 def _visible(queryset, client):
@@ -107,7 +121,11 @@ class MeetingViewSet(ApiViewSet):
 
     def get_queryset(self):
         # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
-        return selectors.meeting_list(user=self.request.user).select_related(None).values(*MEETING_COLUMNS)
+        # JSON columns come as text and are parsed by orjson in ``with_children`` (several times
+        # faster than the JSONField's ``json.loads``).
+        return selectors.meeting_list(user=self.request.user).select_related(None).values(
+            *_without(MEETING_COLUMNS, "stakeholder_groups"), stakeholder_groups_json=_json_text("stakeholder_groups")
+        )
 
     def with_children(self, rows: list[dict]) -> list[dict]:
         """Attach each meeting's concerns and follow-ups: one query each for the whole page."""
@@ -116,10 +134,16 @@ class MeetingViewSet(ApiViewSet):
             return []
         concerns = _visible(SecurityConcern.objects.filter(id_in("meeting_id", ids)), self.client)
         by_meeting: dict[int, dict[str, list]] = {row["id"]: {"concerns": [], "follow_ups": []} for row in rows}
-        for concern in concerns.order_by("id").values(*CONCERN_COLUMNS):
+        concern_rows = concerns.order_by("id").values(
+            *_without(CONCERN_COLUMNS, "at_risk_groups"), at_risk_groups_json=_json_text("at_risk_groups")
+        )
+        for concern in concern_rows:
+            concern["at_risk_groups"] = _loads(concern.pop("at_risk_groups_json"))
             by_meeting[concern.pop("meeting_id")]["concerns"].append(concern)
         for follow_up in MeetingFollowUp.objects.filter(id_in("meeting_id", ids)).order_by("id").values(*FOLLOW_UP_COLUMNS):
             by_meeting[follow_up.pop("meeting_id")]["follow_ups"].append(follow_up)
+        for row in rows:
+            row["stakeholder_groups"] = _loads(row.pop("stakeholder_groups_json"))
         return [row | by_meeting[row["id"]] for row in rows]
 
     def list(self, request, *args, **kwargs):
