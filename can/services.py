@@ -671,6 +671,11 @@ def alert_notify(*, alert_id: int) -> int:
     A worker that fell behind catches up in bulk: with this alert it also plans other alerts still
     waiting (up to NOTIFY_BATCH, skipping those another worker holds). Their own tasks then find
     nothing pending."""
+    work = Alert.objects.filter(pk=alert_id).filter(
+        Q(notified_at__isnull=True) | Q(notifications__status=NotificationStatus.PENDING)
+    )
+    if not work.exists():  # one query, no lock: an alert already planned in a batch is done
+        return 0
     with transaction.atomic():
         alert = _lock_alert_for_notify(alert_id)
         if alert is None:
