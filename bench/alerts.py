@@ -1,6 +1,7 @@
 """Alert intake and notification at load, on PostgreSQL with a real worker.
 
-Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]``.
+Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]``
+(``--worker-pool``, ``--worker-concurrency``, ``--worker-processes``, ``--web-threads``: see ``--help``).
 ``--rate`` paces the client (requests per second) to measure notification latency at a load the
 worker keeps up with; without it the client sends as fast as the server answers.
 
@@ -10,8 +11,10 @@ the senders' numbers, so each SMS is matched by keyed hash). It then starts, eac
 127.0.0.1:
 
 - a throwaway ``redis-server`` (no persistence) as the broker;
-- ``gunicorn`` with 2 sync workers serving the app (local settings, DEBUG off);
-- a ``celery worker`` (prefork, 2 processes) consuming the notification tasks;
+- ``gunicorn`` with 2 workers serving the app (local settings, DEBUG off; sync workers unless
+  ``--web-threads``);
+- ``celery worker`` instances (default one, threads pool, 4 threads: the tasks mostly wait on
+  PostgreSQL) consuming the notification tasks;
 
 and drives ``POST /can/inbound/<channel>/receive`` from one client process (asyncio, a fixed number
 of concurrent connections) for ``--seconds``. Every message has its own gateway id and a French or
@@ -208,8 +211,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--focal-points", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=0, help="cap on requests per second (0: as fast as it goes)")
-    parser.add_argument("--worker-pool", default="prefork", help="celery worker pool (prefork, threads, solo)")
-    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--worker-pool", default="threads", help="celery worker pool (threads, prefork, solo)")
+    parser.add_argument("--worker-concurrency", type=int, default=4)
+    parser.add_argument("--worker-processes", type=int, default=1, help="celery worker instances")
+    parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
@@ -230,14 +235,15 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))
         wait_port(redis_port)
+        for index in range(args.worker_processes):
+            processes.append(subprocess.Popen(
+                [PY, "-m", "celery", "-A", "monusco", "worker", f"--pool={args.worker_pool}",
+                 f"--concurrency={args.worker_concurrency}", "--loglevel=WARNING",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}-{index}@localhost"],
+                cwd=ROOT, env=env, stdout=open(logs / f"worker-{index}.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            ))
         processes.append(subprocess.Popen(
-            [PY, "-m", "celery", "-A", "monusco", "worker", f"--pool={args.worker_pool}",
-             f"--concurrency={args.worker_concurrency}", "--loglevel=WARNING",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@localhost"],
-            cwd=ROOT, env=env, stdout=open(logs / "worker.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-        ))
-        processes.append(subprocess.Popen(
-            [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{web_port}",
+            [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--threads", str(args.web_threads), "--bind", f"127.0.0.1:{web_port}",
              "--log-level", "warning", "--backlog", "2048"],
             cwd=ROOT, env=env, stdout=open(logs / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
         ))

@@ -626,24 +626,37 @@ def _claim(notification_id: int) -> bool:
     ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()))
 
 
-def _deliver_claimed(notification: Notification, phone: str | None) -> bool:
-    """Send a claimed notification (SMS through the backend; in-app by being marked sent)."""
+def _transmit(notification: Notification, phone: str | None) -> bool:
+    """Send a claimed notification through the SMS backend (in-app ones need nothing). A failure
+    marks it failed, for the sweep to retry."""
     from .sms import SmsError, get_backend
 
-    if notification.channel == NotificationChannel.SMS:
-        try:
-            if not phone:
-                raise SmsError("recipient has no phone")
-            get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
-        except SmsError as exc:
-            Notification.objects.filter(pk=notification.pk).update(
-                status=NotificationStatus.FAILED, error=str(exc)[:200], updated_at=timezone.now()
-            )
-            logger.warning("SMS notification %s failed: %s", notification.uid, exc)
-            return False
-    now = timezone.now()
-    Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SENT, sent_at=now, error="", updated_at=now)
+    if notification.channel != NotificationChannel.SMS:
+        return True
+    try:
+        if not phone:
+            raise SmsError("recipient has no phone")
+        get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
+    except SmsError as exc:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED, error=str(exc)[:200], updated_at=timezone.now()
+        )
+        logger.warning("SMS notification %s failed: %s", notification.uid, exc)
+        return False
     return True
+
+
+def _mark_sent(notification_ids: list[int]) -> int:
+    if not notification_ids:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(pk__in=notification_ids, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.SENT, sent_at=now, error="", updated_at=now
+    )
+
+
+def _deliver_claimed(notification: Notification, phone: str | None) -> bool:
+    return _transmit(notification, phone) and bool(_mark_sent([notification.pk]))
 
 
 def notification_send(*, notification_id: int) -> bool:
@@ -699,14 +712,16 @@ def alert_notify(*, alert_id: int) -> int:
     recipient_field = Notification._meta.get_field("recipient")
     unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
     users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
+    delivered = []
     for notification in sms:
         if not _claim(notification.pk):
             continue
         notification.alert = alerts[notification.alert_id]
         if notification.recipient_id in users:
             notification.recipient = users[notification.recipient_id]
-        sent += _deliver_claimed(notification, phones.get(notification.recipient_id))
-    return sent
+        if _transmit(notification, phones.get(notification.recipient_id)):
+            delivered.append(notification.pk)
+    return sent + _mark_sent(delivered)  # one UPDATE for the batch's SMS
 
 
 def escalation_due_at(alert: Alert) -> datetime:
