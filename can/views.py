@@ -72,10 +72,9 @@ def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
     })
 
 
-@csrf_exempt
-@require_POST
-@transaction.non_atomic_requests  # the service is the transaction: no outer one, no savepoint
-def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
+def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
+    """The shared gateway contract: check the channel and token, read the fields, hand them to
+    ``receive(channel, data, sent_at)`` (a service call) and answer with the alert."""
     channel = _channel_or_error(request, channel_uid)
     if isinstance(channel, JsonResponse):
         return channel
@@ -86,29 +85,27 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
     sent_at = _sent_at(data.get("date", ""), warnings)
     if not data.get("from", "").strip():
         warnings.append(_("No sender number: the alert is kept, but no one can call back."))
-    alert, created = services.alert_receive_sms(
+    alert, created = receive(channel, data, sent_at)
+    return _intake_answer(alert, created, warnings)
+
+
+@csrf_exempt
+@require_POST
+@transaction.non_atomic_requests  # the service is the transaction: no outer one, no savepoint
+def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
+    return _intake(request, channel_uid, lambda channel, data, sent_at: services.alert_receive_sms(
         channel=channel, sender=data.get("from", ""), text=data.get("text", ""),
         message_id=data.get("id", ""), sent_at=sent_at,
-    )
-    return _intake_answer(alert, created, warnings)
+    ))
 
 
 @csrf_exempt
 @require_POST
 @transaction.non_atomic_requests
 def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
-    channel = _channel_or_error(request, channel_uid)
-    if isinstance(channel, JsonResponse):
-        return channel
-    data = _payload(request)
-    if data is None:
-        return JsonResponse({"error": _("The body is not a JSON object or form fields.")}, status=400)
-    warnings: list[str] = []
-    sent_at = _sent_at(data.get("date", ""), warnings)
-    if not data.get("from", "").strip():
-        warnings.append(_("No sender number: the alert is kept, but no one can call back."))
-    alert, created = services.alert_receive_missed_call(channel=channel, sender=data.get("from", ""), sent_at=sent_at)
-    return _intake_answer(alert, created, warnings)
+    return _intake(request, channel_uid, lambda channel, data, sent_at: services.alert_receive_missed_call(
+        channel=channel, sender=data.get("from", ""), sent_at=sent_at,
+    ))
 
 
 # --- alerts ----------------------------------------------------------------------------------
