@@ -128,6 +128,9 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery closes the worker's database connection after every task unless this is set; the worker
+# recycles connections itself, like a request, by CONN_MAX_AGE (monusco/celery.py).
+CELERY_DB_REUSE_MAX = 10**9
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {
