@@ -13,6 +13,7 @@ Rules that keep alerts from getting lost:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cla.models import BaseAssignment, OperatingBase
+from monusco import audit
 from monusco.choices import ThreatCategory
 from monusco.crypto import normalize_phone, phone_hash
 from monusco.models import AuditLog, Locality, User, UserScope
@@ -71,6 +73,51 @@ def _first(qs):
     could make PostgreSQL walk an unrelated index)."""
     rows = list(qs.order_by()[:1])
     return rows[0] if rows else None
+
+
+NOTIFY_QUEUED_KEY = "can:notify:queued"
+NOTIFY_QUEUED_SECONDS = 10
+
+
+def _enqueue_notify(alert_id: int) -> None:
+    """Queue the notification of a new alert once the transaction commits.
+
+    With ``CAN_COALESCE_NOTIFY_TASKS`` (a cache shared with the worker), a burst of alerts queues
+    one task, not one per alert: a flag in the cache says a notify task is queued and has not
+    started. The task clears the flag first, then notifies every alert still waiting, so an alert
+    committed while the flag was up is always seen by it. The flag expires after a few seconds,
+    and the sweep re-queues anything a lost task left behind."""
+    if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
+        _enqueue("notify_alert", alert_id)
+        return
+
+    def publish() -> None:
+        from django.core.cache import cache
+
+        from . import tasks
+
+        try:
+            if not cache.add(NOTIFY_QUEUED_KEY, 1, timeout=NOTIFY_QUEUED_SECONDS):
+                return  # a queued task will find this alert
+        except Exception as exc:  # noqa: BLE001 - cache down: queue a task of our own
+            logger.warning("Notify flag unavailable (%s); queueing a task for this alert", type(exc).__name__)
+        try:
+            tasks.notify_alert.delay(alert_id)
+        except Exception as exc:  # noqa: BLE001 - broker down: the sweep retries
+            with contextlib.suppress(Exception):
+                cache.delete(NOTIFY_QUEUED_KEY)
+            logger.warning("Could not run notify_alert(%s) now (%s); the sweep will retry", alert_id, type(exc).__name__)
+
+    transaction.on_commit(publish, robust=True)
+
+
+def notify_flag_clear() -> None:
+    """Called by the notify task as it starts: alerts committed from now on queue a new task."""
+    if getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
+        from django.core.cache import cache
+
+        with contextlib.suppress(Exception):
+            cache.delete(NOTIFY_QUEUED_KEY)
 
 
 def _enqueue(task_name: str, *args) -> None:
@@ -278,24 +325,30 @@ def _focal_point_id(number_hash: str) -> int | None:
 
 
 def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
+    """Insert the alert and its first event (audited in one INSERT), or return the alert that
+    already holds this idempotency key. Called outside a transaction, the block below is the
+    transaction itself (no savepoint); inside one, it is a savepoint."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.batched():
             alert = Alert.objects.create(idempotency_key=key, **values)
             _event(alert, EventKind.RECEIVED, at=alert.received_at, to_status=alert.status)
+            _enqueue_notify(alert.pk)
     except IntegrityError:
         existing = _first(Alert.objects.filter(idempotency_key=key))
         if existing is None:
             raise
         return existing, False
-    _enqueue("notify_alert", alert.pk)
     return alert, True
 
 
-@transaction.atomic
 def alert_receive_sms(
     *, channel: SmsChannel, sender: str, text: str, message_id: str = "", sent_at: datetime | None = None
 ) -> tuple[Alert, bool]:
-    """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message."""
+    """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message.
+
+    Not wrapped in a transaction of its own: the reads before the insert need none (a racing
+    repeat is caught by the unique idempotency key), and the insert's transaction is then the
+    outermost one, so the hot path of the gateway costs no savepoint."""
     now = timezone.now()
     text = _clean_text(text)
     number = normalize_phone(_clean_text(sender))
@@ -677,9 +730,46 @@ NOTIFY_BATCH = 50
 
 
 def alert_notify(*, alert_id: int) -> int:
+    """Notify this alert; with coalesced tasks (``CAN_COALESCE_NOTIFY_TASKS``) also every alert
+    still waiting, batch after batch, since one task then stands for all the alerts committed
+    while it was queued. Returns how many notifications were sent now."""
+    notify_flag_clear()
+    sent = _notify_batch(alert_id)
+    if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
+        return sent
+    tried = {alert_id}
+    while True:
+        waiting = _first(
+            Alert.objects.filter(notified_at__isnull=True).exclude(pk__in=tried).order_by("pk").values_list("pk", flat=True)
+        )
+        if waiting is None:
+            return sent
+        tried.add(waiting)
+        sent += _notify_batch(waiting)
+
+
+def _claim_many(notification_ids: list[int]) -> list[int]:
+    """Claim notifications for sending in one transaction (two statements for the batch): rows
+    another worker holds are skipped, and the claim commits before any message leaves."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(pk__in=notification_ids, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+                    attempts__lt=MAX_SEND_ATTEMPTS)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+            )
+    return ids
+
+
+def _notify_batch(alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
     were sent now. In-app ones are delivered in the planning transaction (one commit); SMS ones
-    are then claimed and sent one by one, with the alerts and phones already in hand.
+    are then claimed together (one more commit) and sent one by one, with the alerts and phones
+    already in hand.
 
     A worker that fell behind catches up in bulk: with this alert it also plans other alerts still
     waiting (up to NOTIFY_BATCH, skipping those another worker holds). Their own tasks then find
@@ -713,8 +803,9 @@ def alert_notify(*, alert_id: int) -> int:
     unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
     users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
     delivered = []
+    claimed = set(_claim_many([n.pk for n in sms]))
     for notification in sms:
-        if not _claim(notification.pk):
+        if notification.pk not in claimed:
             continue
         notification.alert = alerts[notification.alert_id]
         if notification.recipient_id in users:

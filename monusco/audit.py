@@ -19,6 +19,7 @@ AUDITED_APPS = frozenset({"monusco", "cla", "can", "jpt", "gender"})
 _SKIP_MODELS = frozenset({"monusco.auditlog"})
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+_batch: contextvars.ContextVar = contextvars.ContextVar("audit_batch", default=None)
 
 
 def current_actor():
@@ -42,10 +43,30 @@ def reset_actor(token) -> None:
     _actor.reset(token)
 
 
+@contextlib.contextmanager
+def batched():
+    """Collect the audit rows written inside the block and insert them in one statement when it
+    ends. Use it inside the transaction that makes the changes (a hot path that writes several
+    records); if the block raises, nothing is written, as the changes roll back too."""
+    from .models import AuditLog
+
+    if _batch.get() is not None:  # already batching: the outer block writes
+        yield
+        return
+    rows: list = []
+    token = _batch.set(rows)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if rows:
+        AuditLog.objects.bulk_create(rows)
+
+
 def audit_record(*, action: str, instance, actor=None, detail: dict | None = None) -> None:
     from .models import AuditLog
 
-    AuditLog.objects.create(
+    row = AuditLog(
         actor=actor if actor is not None else current_actor(),
         action=action,
         model=instance._meta.label_lower,
@@ -53,6 +74,11 @@ def audit_record(*, action: str, instance, actor=None, detail: dict | None = Non
         object_repr=_safe_repr(instance),
         detail=detail or {},
     )
+    rows = _batch.get()
+    if rows is None:
+        row.save()
+    else:
+        rows.append(row)
 
 
 def audit_protected_read(*, user, instance, fields: list[str]) -> None:

@@ -254,3 +254,34 @@ def test_channel_deactivation_applies_after_the_cache_period(client, channel, mo
     monkeypatch.setattr(services, "CHANNEL_CACHE_SECONDS", 0.0)
     assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-3"}).status_code == 404
     assert Alert.objects.count() == 2
+
+
+def test_sms_intake_writes_in_few_statements_and_audits_both_rows(client, channel, world, django_assert_num_queries):
+    from monusco.models import AuditLog
+
+    make_focal_point(world.base, world.sange, phone=PHONE)
+    post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-warm"})  # caches channel and places
+    before = AuditLog.objects.count()
+    # Focal point match; then in one savepoint (the transaction itself outside tests): the alert,
+    # its first event, and their two audit rows in one INSERT.
+    with django_assert_num_queries(6):
+        response = post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-q"})
+    assert response.status_code == 200
+    alert = Alert.objects.get(uid=response.json()["alert"])
+    event = alert.events.get()
+    assert AuditLog.objects.count() == before + 2
+    assert sorted(AuditLog.objects.order_by("-pk")[:2].values_list("action", "model", "object_pk")) == [
+        ("create", "can.alert", str(alert.pk)), ("create", "can.alertevent", str(event.pk))]
+
+
+def test_a_repeat_delivered_at_once_keeps_the_first_alert_and_its_audit(client, channel):
+    from monusco.models import AuditLog
+
+    post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-r"})
+    audits = AuditLog.objects.count()
+    response = post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-r"})
+    assert response.status_code == 200
+    assert response.json()["created"] is False
+    assert Alert.objects.count() == 1
+    assert AlertEvent.objects.count() == 1
+    assert AuditLog.objects.count() == audits  # the failed insert's audit rows were never written

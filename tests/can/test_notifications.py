@@ -84,9 +84,10 @@ def test_a_worker_behind_plans_waiting_alerts_in_one_batch(world, users, setting
     assert services.alert_notify(alert_id=done.pk) == 3
     first, second, third = _new_alert(world), _new_alert(world), _new_alert(world)
     # Work check, lock and batch, roster, phones, existing, 2 inserts, mark notified, in-app
-    # update; then a claim per SMS and one update marking them sent (savepoints: 2 for the
-    # atomic block).
-    with django_assert_num_queries(16):
+    # update; then the SMS claimed together (a locking select and an update) and one update
+    # marking them sent (savepoints: 2 for each atomic block). The count does not grow with
+    # the batch.
+    with django_assert_num_queries(17):
         assert services.alert_notify(alert_id=second.pk) == 9
     with django_assert_num_queries(1):  # already planned in the batch: one unlocked check
         assert services.alert_notify(alert_id=first.pk) == 0
@@ -222,3 +223,76 @@ def test_http_backend(settings):
     settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"
     with pytest.raises(SmsError, match="gateway unreachable"):
         HttpBackend().send(to="+243997777777", text="hello", reference="ref-3")
+
+
+@pytest.fixture
+def coalesced(settings, monkeypatch):
+    """Coalesced notify tasks, with ``delay`` recording instead of publishing (the worker is
+    played by calling the task)."""
+    from django.core.cache import cache
+
+    settings.CAN_COALESCE_NOTIFY_TASKS = True
+    cache.delete(services.NOTIFY_QUEUED_KEY)
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.notify_alert, "delay", queued.append)
+    yield queued
+    cache.delete(services.NOTIFY_QUEUED_KEY)
+
+
+def _receive(channel, n):
+    return services.alert_receive_sms(channel=channel, sender=f"+24399000{n:04d}", text="Pillage à Sange", message_id=f"c-{n}")[0]
+
+
+def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(world, users, coalesced, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from tests.can.factories import make_channel
+
+    channel = make_channel(world.base)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _receive(channel, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _receive(channel, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        third = _receive(channel, 3)
+    assert coalesced == [first.pk]  # one task queued; its flag stays up until it starts
+    assert cache.get(services.NOTIFY_QUEUED_KEY) == 1
+    # The worker runs the one task: it lowers the flag and notifies every waiting alert.
+    assert tasks.notify_alert(first.pk) == 6
+    assert cache.get(services.NOTIFY_QUEUED_KEY) is None
+    for alert in (first, second, third):
+        assert sorted(alert.notifications.values_list("recipient__username", "status")) == [("t-cla", "sent"), ("t-duty", "sent")]
+    # The next alert queues a task of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        fourth = _receive(channel, 4)
+    assert coalesced == [first.pk, fourth.pk]
+
+
+def test_a_coalesced_task_notifies_alerts_beyond_one_batch(world, users, coalesced, monkeypatch):
+    monkeypatch.setattr(services, "NOTIFY_BATCH", 2)
+    alerts = [_new_alert(world) for _ in range(5)]
+    assert tasks.notify_alert(alerts[0].pk) == 10
+    assert Alert.objects.filter(notified_at__isnull=True).count() == 0
+    assert Notification.objects.filter(status="sent").count() == 10
+
+
+def test_a_failed_publish_lowers_the_flag(world, users, coalesced, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from tests.can.factories import make_channel
+
+    channel = make_channel(world.base)
+
+    def broken(alert_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.notify_alert, "delay", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = _receive(channel, 1)
+    assert Alert.objects.filter(pk=alert.pk).exists()  # stored whatever the broker does
+    assert cache.get(services.NOTIFY_QUEUED_KEY) is None  # so the next alert tries again
+    monkeypatch.setattr(tasks.notify_alert, "delay", coalesced.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _receive(channel, 2)
+    assert coalesced == [again.pk]
+    assert tasks.notify_alert(again.pk) == 4  # and its task notifies the one left behind too
