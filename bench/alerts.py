@@ -83,6 +83,7 @@ def env_for(broker: str) -> dict:
         "DEBUG": "false",
         "DATABASE_URL": f"{SERVER}/{DB_NAME}?conn_max_age=60",  # persistent connections, as in production
         "CELERY_BROKER_URL": broker,
+        "REDIS_URL": broker[:-1] + "1",  # the cache, on the same throwaway server, as in docker-compose
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "SMS_BACKEND": "can.sms.LogBackend",
         "LOG_LEVEL": "WARNING",
@@ -153,6 +154,44 @@ with connection.cursor() as c:
 print(json.dumps(dict(alerts=alerts, notified=notified, p50=p50, p95=p95, max=worst,
                       notifications=notifications, unsent=unsent, all_alerts=all_alerts)))
 """
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
+def cpu_snapshot(web_master: int, workers: list[int], client_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part: the gunicorn workers, the Celery workers (with their
+    pool), the PostgreSQL backends serving the bench database, and the load client."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{SERVER}/postgres")
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
+        backends = [row[0] for row in cursor.fetchall()]
+    conn.close()
+    return {
+        "web": sum(_cpu_of(pid) for pid in _children(web_master)),
+        "worker": sum(_cpu_of(pid) + sum(_cpu_of(child) for child in _children(pid)) for pid in workers),
+        "postgres": sum(_cpu_of(pid) for pid in backends),
+        "client": _cpu_of(client_pid),
+    }
 
 
 async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int, rate: float = 0,
@@ -254,6 +293,9 @@ def main() -> None:
         first_id = int(manage(env, "shell", "-c", "from can.models import Alert; print(Alert.objects.order_by('-pk').values_list('pk', flat=True)[0])"))
         pace = f", paced at {args.rate:.0f} requests/s" if args.rate else ", as fast as the server answers"
         print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections{pace} ...", flush=True)
+        web_master = processes[-1].pid
+        worker_pids = [process.pid for process in processes[1:-1]]
+        cpu_before = cpu_snapshot(web_master, worker_pids, os.getpid())
         result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -261,6 +303,7 @@ def main() -> None:
             if figures["notified"] >= figures["alerts"] and figures["unsent"] == 0:
                 break
             time.sleep(1)
+        cpu_after = cpu_snapshot(web_master, worker_pids, os.getpid())
         lat = sorted(result["latencies"])
         total = sum(result["counts"].values())
         ok = result["counts"].get(200, 0)
@@ -276,6 +319,12 @@ def main() -> None:
         if figures["p50"] is not None:
             print(f"alert to first notification sent: p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
                   f"max {figures['max'] * 1000:.0f} ms; notifications not sent: {figures['unsent']}")
+        if figures["alerts"]:
+            per_alert = {part: (cpu_after[part] - cpu_before[part]) * 1000 / figures["alerts"] for part in cpu_after}
+            total_ms = sum(per_alert.values())
+            print("CPU per alert, from the run's start until the worker drained: " + ", ".join(
+                f"{part} {ms:.1f} ms" for part, ms in per_alert.items()
+            ) + f"; total {total_ms:.1f} ms, so 2 cores hold at most {2000 / total_ms:.0f} alerts/s")
         print(f"logs: {logs}")
     finally:
         for process in reversed(processes):
