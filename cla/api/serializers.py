@@ -128,8 +128,8 @@ MEETING_COLUMNS = (
     "held_on", "meeting_type", "stakeholder_groups", "women_consulted_separately", "topics", *SEX_AGE_FIELDS,
     "review_status", "created_at", "updated_at",
 )
-CONCERN_COLUMNS = ("meeting_id", "uid", "category", "description", "at_risk_groups")
-FOLLOW_UP_COLUMNS = ("meeting_id", "uid", "action", "responsible", "due_on", "status")
+CONCERN_COLUMNS = ("uid", "category", "description", "at_risk_groups")
+FOLLOW_UP_COLUMNS = ("uid", "action", "responsible", "due_on", "status")
 
 
 class PlanActionSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from cla.models import (
     UrafikiMeeting,
 )
 from monusco.api.base import ApiViewSet, GeoApiViewSet
-from monusco.api.lookups import id_in
+from monusco.api.children import ChildRows
 from monusco.api.resources import Resource
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
@@ -121,30 +121,25 @@ class MeetingViewSet(ApiViewSet):
 
     def get_queryset(self):
         # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
-        # JSON columns come as text and are parsed by orjson in ``with_children`` (several times
-        # faster than the JSONField's ``json.loads``).
+        # Each row brings its concerns and follow-ups (one query for the page), and JSON columns come
+        # as text, parsed by orjson in ``with_children`` (several times faster than ``json.loads``).
+        hidden = ("category", PROTECTED_THREAT_CATEGORIES) if self.client is not None else None
         return selectors.meeting_list(user=self.request.user).select_related(None).values(
-            *_without(MEETING_COLUMNS, "stakeholder_groups"), stakeholder_groups_json=_json_text("stakeholder_groups")
+            *_without(MEETING_COLUMNS, "stakeholder_groups"),
+            stakeholder_groups_json=_json_text("stakeholder_groups"),
+            concerns_json=ChildRows(SecurityConcern, "meeting", CONCERN_COLUMNS, exclude=hidden),
+            follow_ups_json=ChildRows(MeetingFollowUp, "meeting", FOLLOW_UP_COLUMNS),
         )
 
     def with_children(self, rows: list[dict]) -> list[dict]:
-        """Attach each meeting's concerns and follow-ups: one query each for the whole page."""
-        ids = [row["id"] for row in rows]
-        if not ids:
-            return []
-        concerns = _visible(SecurityConcern.objects.filter(id_in("meeting_id", ids)), self.client)
-        by_meeting: dict[int, dict[str, list]] = {row["id"]: {"concerns": [], "follow_ups": []} for row in rows}
-        concern_rows = concerns.order_by("id").values(
-            *_without(CONCERN_COLUMNS, "at_risk_groups"), at_risk_groups_json=_json_text("at_risk_groups")
-        )
-        for concern in concern_rows:
-            concern["at_risk_groups"] = _loads(concern.pop("at_risk_groups_json"))
-            by_meeting[concern.pop("meeting_id")]["concerns"].append(concern)
-        for follow_up in MeetingFollowUp.objects.filter(id_in("meeting_id", ids)).order_by("id").values(*FOLLOW_UP_COLUMNS):
-            by_meeting[follow_up.pop("meeting_id")]["follow_ups"].append(follow_up)
+        """Parse each meeting's JSON columns: its stakeholder groups, concerns and follow-ups."""
         for row in rows:
             row["stakeholder_groups"] = _loads(row.pop("stakeholder_groups_json"))
-        return [row | by_meeting[row["id"]] for row in rows]
+            row["concerns"] = [dict(zip(CONCERN_COLUMNS, values, strict=True)) for values in orjson.loads(row.pop("concerns_json"))]
+            row["follow_ups"] = [
+                dict(zip(FOLLOW_UP_COLUMNS, values, strict=True)) for values in orjson.loads(row.pop("follow_ups_json"))
+            ]
+        return rows
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
