@@ -566,9 +566,13 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-def _plan_rows(alerts: list[Alert], level: int) -> tuple[list[Notification], list[Notification], dict[int, str]]:
+def _plan_rows(
+    alerts: list[Alert], level: int, *, in_app_sent_at: datetime | None = None
+) -> tuple[list[Notification], list[Notification], dict[int, str]]:
     """Create this level's notifications that do not exist yet for these alerts (the caller holds
-    their row locks). One INSERT for all of them, audited in one INSERT too. Returns (created, the
+    their row locks). One INSERT for all of them, audited in one INSERT too. With
+    ``in_app_sent_at``, in-app ones are written already delivered: an in-app notification is
+    delivered by being committed, so the caller's transaction sends them. Returns (created, the
     alerts' other notifications still pending, the recipients' SMS phones by user id)."""
     by_key: dict[int, list[User]] = {}
     recipients: dict[int, list[User]] = {}
@@ -586,8 +590,12 @@ def _plan_rows(alerts: list[Alert], level: int) -> tuple[list[Notification], lis
         .only("pk", "alert_id", "recipient_id", "channel", "status", "uid")
     )
     taken = {(n.alert_id, n.recipient_id, n.channel) for n in existing}
+    delivered = (
+        {"status": NotificationStatus.SENT, "sent_at": in_app_sent_at, "attempts": 1} if in_app_sent_at else {}
+    )
     rows = [
-        Notification(alert=alert, recipient=user, channel=channel, level=level)
+        Notification(alert=alert, recipient=user, channel=channel, level=level,
+                     **(delivered if channel == NotificationChannel.IN_APP else {}))
         for alert in alerts
         for user in recipients[alert.pk]
         for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
@@ -616,27 +624,17 @@ def _lock_alert_for_notify(alert_id: int) -> Alert | None:
 
 def _plan_pending(alert: Alert, others: list[Alert] = ()) -> tuple[list[Notification], dict[int, str] | None]:
     """Plan the duty roster's notifications once (the caller holds the alerts' row locks; the
-    others are not yet notified). Returns the pending notifications and, when just planned, the
-    recipients' phones."""
+    others are not yet notified). Returns the notifications planned now (in-app ones already
+    delivered) and those still pending, and, when just planned, the recipients' phones."""
     if alert.notified_at is None:
         batch = [alert, *others]
-        created, pending, phones = _plan_rows(batch, EscalationLevel.NONE)
         now = timezone.now()
+        created, pending, phones = _plan_rows(batch, EscalationLevel.NONE, in_app_sent_at=now)
         Alert.objects.filter(pk__in=[a.pk for a in batch]).update(notified_at=now)
         for item in batch:
             item.notified_at = now
         return sorted([*pending, *created], key=lambda n: n.pk), phones
     return list(alert.notifications.filter(status=NotificationStatus.PENDING).order_by("pk")), None
-
-
-@transaction.atomic
-def alert_plan_notifications(*, alert_id: int) -> list[tuple[int, str]]:
-    """Create the duty roster's notifications for a new alert, once. Returns (id, channel) of
-    those still to send."""
-    alert = _lock_alert_for_notify(alert_id)
-    if alert is None:
-        return []
-    return [(n.pk, n.channel) for n in _plan_pending(alert)[0]]
 
 
 def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
@@ -790,8 +788,10 @@ def _notify_batch(alert_id: int) -> int:
                 .filter(notified_at__isnull=True).exclude(pk=alert.pk).order_by("pk")[: NOTIFY_BATCH - 1]
             )
         pending, phones = _plan_pending(alert, others)
-        sent = notifications_deliver_in_app(
-            notification_ids=[n.pk for n in pending if n.channel == NotificationChannel.IN_APP]
+        in_app = [n for n in pending if n.channel == NotificationChannel.IN_APP]
+        sent = sum(1 for n in in_app if n.status == NotificationStatus.SENT)  # written delivered just now
+        sent += notifications_deliver_in_app(
+            notification_ids=[n.pk for n in in_app if n.status != NotificationStatus.SENT]
         )
     sms = [n for n in pending if n.channel != NotificationChannel.IN_APP]
     if not sms:
