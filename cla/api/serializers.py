@@ -5,6 +5,7 @@ Sexual-violence concerns and threats: API clients never receive them (left out o
 signed-in users see the category with every free-text field emptied (``null``).
 """
 
+import orjson
 from rest_framework import serializers
 
 from monusco.api.serializers import (
@@ -87,13 +88,18 @@ class MeetingSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, row: dict) -> dict:
-        """``row`` comes from ``MEETING_COLUMNS`` (the meeting table is the big one: no model
-        instances), with ``concerns`` and ``follow_ups`` attached by the view."""
+        """``row`` comes from ``MEETING_COLUMNS`` and the view's columns built in SQL (the meeting
+        table is the big one: no model instances): UUIDs as text, and the stakeholder groups,
+        concerns and follow-ups as JSON text (see ``monusco.api.columns``)."""
+        concerns = orjson.loads(row["concerns_json"])
+        for concern in concerns:
+            if is_protected(concern["category"]):
+                concern["description"] = None
         return {
-            "uid": row["uid"],
-            "base": {"uid": row["base__uid"], "code": row["base__code"], "name": row["base__name"]},
+            "uid": row["uid_text"],
+            "base": {"uid": row["base_uid"], "code": row["base__code"], "name": row["base__name"]},
             "locality": {
-                "uid": row["locality__uid"],
+                "uid": row["locality_uid"],
                 "name": row["locality__name"],
                 "territory": row["locality__territory__name"],
                 "province": row["locality__territory__province__name"],
@@ -102,20 +108,12 @@ class MeetingSerializer(serializers.Serializer):
             },
             "held_on": row["held_on"],
             "meeting_type": row["meeting_type"],
-            "stakeholder_groups": row["stakeholder_groups"],
+            "stakeholder_groups": orjson.loads(row["stakeholder_groups_json"]),
             "women_consulted_separately": row["women_consulted_separately"],
             "topics": row["topics"],
             "participants": {name: row[name] for name in SEX_AGE_FIELDS},
-            "concerns": [
-                {
-                    "uid": concern["uid"],
-                    "category": concern["category"],
-                    "description": None if is_protected(concern["category"]) else concern["description"],
-                    "at_risk_groups": concern["at_risk_groups"],
-                }
-                for concern in row["concerns"]
-            ],
-            "follow_ups": row["follow_ups"],
+            "concerns": concerns,
+            "follow_ups": orjson.loads(row["follow_ups_json"]),
             "review_status": row["review_status"],
             "created_at": iso(row["created_at"]),
             "updated_at": iso(row["updated_at"]),
@@ -123,13 +121,12 @@ class MeetingSerializer(serializers.Serializer):
 
 
 MEETING_COLUMNS = (
-    "id", "uid", "base__uid", "base__code", "base__name", "locality__uid", "locality__name",
-    "locality__territory__name", "locality__territory__province__name", "locality__latitude", "locality__longitude",
-    "held_on", "meeting_type", "stakeholder_groups", "women_consulted_separately", "topics", *SEX_AGE_FIELDS,
-    "review_status", "created_at", "updated_at",
+    "id", "base__code", "base__name", "locality__name", "locality__territory__name",
+    "locality__territory__province__name", "locality__latitude", "locality__longitude", "held_on", "meeting_type",
+    "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
 )
-CONCERN_COLUMNS = ("uid", "category", "description", "at_risk_groups")
-FOLLOW_UP_COLUMNS = ("uid", "action", "responsible", "due_on", "status")
+CONCERN_FIELDS = ("uid", "category", "description", "at_risk_groups")
+FOLLOW_UP_FIELDS = ("uid", "action", "responsible", "due_on", "status")
 
 
 class PlanActionSerializer(serializers.Serializer):
