@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gender.models import ReviewStatus
-from gender.selectors import review_history
+from gender.selectors import review_rounds
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.home import panels_for
@@ -56,11 +56,7 @@ def _apply_service_errors(form, error: ValidationError) -> None:
 
 
 def _reviews(report) -> list:
-    reviews = list(review_history(report=report))
-    language = get_language()
-    for review in reviews:
-        review.items = [(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
-    return reviews
+    return review_rounds(report=report, language=get_language())
 
 
 @login_required

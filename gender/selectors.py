@@ -49,6 +49,15 @@ def review_history(*, report) -> QuerySet[Review]:
     )
 
 
+def review_rounds(*, report, language: str) -> list[Review]:
+    """``review_history`` for a report's own page: each round carries ``items``, its checklist
+    answers as (item text in ``language``, answer, comment)."""
+    reviews = list(review_history(report=report))
+    for review in reviews:
+        review.items = [(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
+    return reviews
+
+
 def _distinct(report_type: ReportType, qs: QuerySet) -> QuerySet:
     """Filters through to-many paths (a JPT mission's bases) can repeat a report: filter by
     ``pk IN (subquery)`` instead, so every report counts once."""
