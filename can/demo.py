@@ -154,8 +154,9 @@ def seed_can(ctx: DemoContext) -> None:
                 fields.update(verified_at=at, verified_by=cla, verification_note="Contre-enquête avec le chef de localité et la PNC.")
             elif step == "response_dispatched":
                 fields.update(response_at=at, response_by=duty, response_type=["patrol", "escort", "presence", "referred"][i % 4])
-            else:
-                fields.update(closed_at=at, closed_by=duty, outcome=outcome)
+            else:  # closing sends the alert to the gender office's review
+                fields.update(closed_at=at, closed_by=duty, outcome=outcome, review_status="submitted", review_round=1,
+                              submitted_at=at)
             events.append(AlertEvent(alert=alert, kind=step, at=at, actor=duty if step != "verified" else cla, from_status=previous, to_status=step))
             previous = step
         if path:

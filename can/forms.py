@@ -53,6 +53,29 @@ class AlertForm(forms.Form):
             self.fields["base"].initial = bases[0]
 
 
+class CorrectionForm(forms.Form):
+    """A closed alert the gender office returned: what the review may ask to put right."""
+
+    threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
+    description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                                  required=False)
+    women = forms.IntegerField(label=_("Women at risk"), min_value=0)
+    men = forms.IntegerField(label=_("Men at risk"), min_value=0)
+    girls = forms.IntegerField(label=_("Girls at risk"), min_value=0)
+    boys = forms.IntegerField(label=_("Boys at risk"), min_value=0)
+
+    def __init__(self, *args, alert, **kwargs):
+        kwargs.setdefault("initial", {
+            "threat_category": alert.threat_category, "locality": alert.locality_id, "description": alert.description,
+            "women": alert.women, "men": alert.men, "girls": alert.girls, "boys": alert.boys,
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = Locality.objects.filter(
+            Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
+        ).distinct().order_by("name")
+
+
 class VerifyForm(forms.Form):
     note = forms.CharField(label=_("How it was verified"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)

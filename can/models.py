@@ -271,6 +271,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Escalated")
     NOTIFIED = "notified", _("Notified")
+    CORRECTED = "corrected", _("Corrected after review")
 
 
 class AlertEvent(BaseModel):

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cla.models import BaseAssignment, OperatingBase
+from gender.models import ReviewStatus
+from gender.services import report_submit
 from monusco import audit
 from monusco.choices import ThreatCategory
 from monusco.crypto import normalize_phone, phone_hash
@@ -527,9 +529,55 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
         raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
     if outcome == Outcome.ADDRESSED and locked.status != AlertStatus.RESPONSE_DISPATCHED:
         raise ValidationError({"outcome": _("An alert is addressed only after a response was dispatched.")})
-    return _step(locked, user=user, kind=EventKind.CLOSED, to_status=AlertStatus.CLOSED,
-                 fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
-                 note=note.strip())
+    closed = _step(locked, user=user, kind=EventKind.CLOSED, to_status=AlertStatus.CLOSED,
+                   fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
+                   note=note.strip())
+    return report_submit(report=closed, user=user)  # the gender office reviews every closed alert
+
+
+CORRECTABLE_FIELDS = ("threat_category", "locality", "territory", "description", "women", "men", "girls", "boys")
+
+
+@transaction.atomic
+def alert_correct(
+    *, user: User, alert: Alert, threat_category: str, locality: Locality | None, description: str,
+    women: int, men: int, girls: int, boys: int,
+) -> Alert:
+    """Correct a closed alert the gender office returned (threat, place, account, people at risk
+    by sex and age group) and send it back for review. Nothing changes when a rule is broken."""
+    locked = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base").filter(pk=alert.pk))
+    if locked is None or not _in_base_scope(user, locked.base_id):
+        raise PermissionDenied
+    if locked.review_status != ReviewStatus.RETURNED:
+        raise ValidationError(
+            _("Only an alert the gender office returned for correction can be corrected."), code="invalid_transition"
+        )
+    errors: dict[str, list[str]] = {}
+    if threat_category not in ThreatCategory.values:
+        errors["threat_category"] = [_("Choose a threat category from the list.")]
+    if locality is not None and not (
+        locality.territory_id == locked.territory_id or locked.base.coverage.filter(pk=locality.pk).exists()
+    ):
+        errors["locality"] = [_("Choose a place covered by the alert's base or in its territory.")]
+    if min(women, men, girls, boys) < 0:
+        errors["women"] = [_("People at risk cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name for name, value in (
+            ("threat_category", threat_category), ("locality_id", locality.pk if locality else None),
+            ("description", description.strip()), ("women", women), ("men", men), ("girls", girls), ("boys", boys),
+        ) if getattr(locked, name) != value
+    ]
+    locked.threat_category, locked.locality, locked.description = threat_category, locality, description.strip()
+    locked.women, locked.men, locked.girls, locked.boys = women, men, girls, boys
+    if locality is not None:
+        locked.territory_id = locality.territory_id
+    locked.needs_triage = locked.needs_triage and locality is None
+    locked.save(update_fields=[*CORRECTABLE_FIELDS, "needs_triage", "updated_at"])
+    note = ", ".join(str(Alert._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed)
+    _event(locked, EventKind.CORRECTED, actor=user, note=note)
+    return report_submit(report=locked, user=user)
 
 
 # --- notifications and escalation -------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/new/", views.alert_create, name="alert-create"),
     path("alerts/<uuid:uid>/", views.alert_detail, name="alert-detail"),
     path("alerts/<uuid:uid>/acknowledge", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<uuid:uid>/correct", views.alert_correct, name="alert-correct"),
     path("alerts/<uuid:uid>/verify", views.alert_verify, name="alert-verify"),
     path("alerts/<uuid:uid>/dispatch", views.alert_dispatch, name="alert-dispatch"),
     path("alerts/<uuid:uid>/close", views.alert_close, name="alert-close"),

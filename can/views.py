@@ -14,16 +14,28 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from gender.models import ReviewStatus
+from gender.selectors import review_rounds
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from . import selectors, services
-from .forms import AlertForm, CloseForm, DispatchForm, FocalPointCreateForm, FocalPointForm, MoveForm, VerifyForm
+from .forms import (
+    AlertForm,
+    CloseForm,
+    CorrectionForm,
+    DispatchForm,
+    FocalPointCreateForm,
+    FocalPointForm,
+    MoveForm,
+    VerifyForm,
+)
 from .models import AlertStatus, Outcome, ResponseType, SmsChannel
 
 logger = logging.getLogger(__name__)
@@ -138,7 +150,9 @@ def alert_detail(request: HttpRequest, uid) -> HttpResponse:
         audit_protected_read(user=request.user, instance=alert, fields=["description", "verification_note"])
     can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
     return render(request, "can/alert_detail.html", {
-        "alert": alert, "show_detail": show_detail, "events": alert.events.select_related("actor"), "can_act": can_act,
+        "alert": alert, "show_detail": show_detail,
+        "reviews": review_rounds(report=alert, language=get_language()) if alert.review_round and show_detail else [],
+        "can_correct": can_act and alert.review_status == ReviewStatus.RETURNED, "events": alert.events.select_related("actor"), "can_act": can_act,
         "show_sender": show_sender and not do_not_call, "do_not_call": do_not_call,
         "verify_form": VerifyForm(alert=alert), "dispatch_form": DispatchForm(), "close_form": CloseForm(),
         "statuses": AlertStatus,
@@ -164,6 +178,32 @@ def alert_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Alert recorded. The duty officer has been notified."))
             return redirect("can:alert-detail", uid=alert.uid)
     return render(request, "can/alert_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@permission_required("can.change_alert", raise_exception=True)
+def alert_correct(request: HttpRequest, uid) -> HttpResponse:
+    """Correct a closed alert the gender office returned, and send it back for review."""
+    alert = get_object_or_404(selectors.alert_detail(user=request.user, uid=uid))
+    if not scope_for(request.user).has_base(alert.base_id):
+        raise Http404
+    if alert.review_status != ReviewStatus.RETURNED:
+        messages.warning(request, _("Only an alert the gender office returned for correction can be corrected."))
+        return redirect("can:alert-detail", uid=alert.uid)
+    if alert.threat_category in PROTECTED_THREAT_CATEGORIES:
+        audit_protected_read(user=request.user, instance=alert, fields=["description"])
+    form = CorrectionForm(request.POST or None, alert=alert)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_correct(user=request.user, alert=alert, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The corrected alert was sent back to the gender office for review."))
+            return redirect("can:alert-detail", uid=alert.uid)
+    return render(request, "can/alert_correct.html", {
+        "alert": alert, "form": form, "reviews": review_rounds(report=alert, language=get_language()),
+    }, status=400 if form.errors else 200)
 
 
 def _transition(request: HttpRequest, uid, form_class, call) -> HttpResponse:

@@ -50,3 +50,33 @@ def test_duty_officer_takes_an_sms_alert_to_closure(page, world, users):
     page.goto(f"{page.base_url}/can/inbox/")
     assert page.locator(f"#alert-{alert.uid}").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cla_corrects_an_alert_the_gender_office_returned(page, world, users):
+    from can import services
+    from gender import services as gender_services
+    from gender.selectors import active_checklist
+    from tests.can.factories import make_alert
+
+    gender_services.checklist_ensure_defaults()
+    alert = make_alert(world.base, status="response_dispatched", locality=world.uvira, women=2)
+    alert = services.alert_close(alert=alert, user=users["duty"], outcome="addressed")
+    checklist = active_checklist(report_type="alert")
+    gender_services.review_record(report=alert, reviewer=users["gender"], decision="returned",
+                                  comment="Combien de filles ?", answers={i.pk: ("partly", "") for i in checklist.items.all()})
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, users["cla"].username, PASSWORD)
+    page.goto(f"{page.base_url}/can/alerts/{alert.uid}/")
+    assert "Combien de filles ?" in page.content()
+    page.get_by_role("link", name="Correct", exact=True).click()
+    page.fill("#id_girls", "3")
+    page.select_option("#id_locality", str(world.sange.pk))
+    page.get_by_role("button", name="Resubmit for review").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/can/alerts/{alert.uid}/")
+    assert "The corrected alert was sent back to the gender office for review." in page.content()
+    alert.refresh_from_db()
+    assert (alert.girls, alert.women, alert.locality, alert.review_status, alert.review_round) == (3, 2, world.sange, "submitted", 2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
