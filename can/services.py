@@ -423,8 +423,9 @@ def alert_create(
         raise ValidationError({"channel": _("Choose phone call, radio, in person, web or API.")})
     if threat_category not in ThreatCategory.values:
         raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
-    if not _in_base_scope(user, base.pk):
-        raise PermissionDenied
+    territory = base.locality.territory
+    if not scope_for(user).covers(base_id=base.pk, territory_id=territory.pk, province_id=territory.province_id):
+        raise PermissionDenied  # staff alert their own bases; an API client, the bases of its territories
     if min(women, men, girls, boys) < 0:
         raise ValidationError(_("People at risk cannot be negative."))
     now = timezone.now()

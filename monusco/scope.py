@@ -68,6 +68,16 @@ class Scope:
     def has_base(self, base_id: int | None) -> bool:
         return self.everything or (base_id is not None and base_id in self.base_ids)
 
+    def covers(self, *, base_id: int | None = None, territory_id: int | None = None, province_id: int | None = None) -> bool:
+        """Whether one record placed at this base, territory and province is in scope: the same
+        rule as ``filter``, for a record in hand."""
+        return (
+            self.everything
+            or (base_id is not None and base_id in self.base_ids)
+            or (territory_id is not None and territory_id in self.territory_ids)
+            or (province_id is not None and province_id in self.province_ids)
+        )
+
 
 EMPTY = Scope()
 

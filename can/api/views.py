@@ -1,5 +1,3 @@
-import dataclasses
-
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -97,10 +95,6 @@ class AlertViewSet(GeoApiViewSet):
             locality = locality_list(user=user).filter(uid=values["locality"]).first()
             if locality is None:
                 raise ValidationError({"locality": [messages.OUT_OF_SCOPE_PLACE]})
-        if self.client is not None:
-            # A client's scope is its provinces and territories: the bases there are its to alert.
-            scope = scope_for(user)
-            user._scope_cache = dataclasses.replace(scope, base_ids=scope.base_ids | {base.pk})
         with acting_as(user):
             alert, created = services.alert_create(
                 user=user, base=base, locality=locality, channel=values["channel"],

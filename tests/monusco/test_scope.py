@@ -29,6 +29,21 @@ def test_scope_of_each_kind_of_user(world, users):
     assert scope_for(users["norole"]).is_empty
 
 
+def test_covers_applies_the_filter_rule_to_one_record(world):
+    by_base = Scope(base_ids=frozenset({world.base.id}))
+    by_territory = Scope(territory_ids=frozenset({world.uvira_t.id}))
+    by_province = Scope(province_ids=frozenset({world.south.id}))
+    uvira = {"base_id": world.base.id, "territory_id": world.uvira_t.id, "province_id": world.south.id}
+    minembwe = {"base_id": world.other_base.id, "territory_id": world.fizi_t.id, "province_id": world.south.id}
+    beni = {"base_id": world.far_base.id, "territory_id": world.beni_t.id, "province_id": world.north.id}
+    assert [by_base.covers(**p) for p in (uvira, minembwe, beni)] == [True, False, False]
+    assert [by_territory.covers(**p) for p in (uvira, minembwe, beni)] == [True, False, False]
+    assert [by_province.covers(**p) for p in (uvira, minembwe, beni)] == [True, True, False]
+    assert [Scope().covers(**p) for p in (uvira, minembwe, beni)] == [False, False, False]
+    assert [Scope(everything=True).covers(**p) for p in (uvira, minembwe, beni)] == [True, True, True]
+    assert by_territory.covers(base_id=world.base.id) is False  # a record known by its base only
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
