@@ -89,12 +89,9 @@ class MeetingSerializer(serializers.Serializer):
 
     def to_representation(self, row: dict) -> dict:
         """``row`` comes from ``MEETING_COLUMNS`` and the view's columns built in SQL (the meeting
-        table is the big one: no model instances): UUIDs as text, and the stakeholder groups,
-        concerns and follow-ups as JSON text (see ``monusco.api.columns``)."""
-        concerns = orjson.loads(row["concerns_json"])
-        for concern in concerns:
-            if is_protected(concern["category"]):
-                concern["description"] = None
+        table is the big one: no model instances): UUIDs as text, the stakeholder groups as JSON
+        text, and the concerns and follow-ups as JSON arrays of ``CONCERN_FIELDS`` and
+        ``FOLLOW_UP_FIELDS`` values (see ``monusco.api.columns``)."""
         return {
             "uid": row["uid_text"],
             "base": {"uid": row["base_uid"], "code": row["base__code"], "name": row["base__name"]},
@@ -112,8 +109,19 @@ class MeetingSerializer(serializers.Serializer):
             "women_consulted_separately": row["women_consulted_separately"],
             "topics": row["topics"],
             "participants": {name: row[name] for name in SEX_AGE_FIELDS},
-            "concerns": concerns,
-            "follow_ups": orjson.loads(row["follow_ups_json"]),
+            "concerns": [
+                {
+                    "uid": uid,
+                    "category": category,
+                    "description": None if is_protected(category) else description,
+                    "at_risk_groups": at_risk_groups,
+                }
+                for uid, category, description, at_risk_groups in orjson.loads(row["concerns_json"])
+            ],
+            "follow_ups": [
+                {"uid": uid, "action": action, "responsible": responsible, "due_on": due_on, "status": status}
+                for uid, action, responsible, due_on, status in orjson.loads(row["follow_ups_json"])
+            ],
             "review_status": row["review_status"],
             "created_at": iso(row["created_at"]),
             "updated_at": iso(row["updated_at"]),
@@ -125,6 +133,7 @@ MEETING_COLUMNS = (
     "locality__territory__province__name", "locality__latitude", "locality__longitude", "held_on", "meeting_type",
     "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
 )
+# The order in which ``to_representation`` unpacks each concern and follow-up.
 CONCERN_FIELDS = ("uid", "category", "description", "at_risk_groups")
 FOLLOW_UP_FIELDS = ("uid", "action", "responsible", "due_on", "status")
 

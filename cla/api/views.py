@@ -110,7 +110,7 @@ class MeetingViewSet(ApiViewSet):
         # Each row brings its concerns and follow-ups as JSON text (one query for the page), parsed
         # by orjson in the serializer, and its UUIDs as text.
         hidden = ("category", PROTECTED_THREAT_CATEGORIES) if self.client is not None else None
-        return selectors.meeting_list(user=self.request.user).select_related(None).values(
+        return selectors.meeting_list(user=self.request.user).values(
             *MEETING_COLUMNS,
             uid_text=UUIDText("uid"),
             base_uid=UUIDText("base__uid"),

@@ -1,11 +1,11 @@
 """Columns the API's reads build in SQL, the same on PostgreSQL and SQLite (the tests' default).
 
 - ``ChildRows(SecurityConcern, "meeting", ("uid", "category"))`` is a correlated subquery giving,
-  for each parent row, its children (ordered by ``id``) as JSON text: one object per child, with
-  the given fields as keys in that order, e.g. ``[{"uid": "5b0c…", "category": "looting"}, …]``.
-  ``orjson.loads`` turns it into the dicts a serializer returns: UUIDs arrive as their canonical
-  string, dates as ISO 8601, JSON fields as JSON (datetimes are not carried: each vendor writes
-  them its own way). A page's related lists cost no query of their own.
+  for each parent row, its children (ordered by ``id``) as JSON text: one array of values per
+  child, in the order of the fields, e.g. ``[["5b0c…", "looting"], …]`` (arrays, not objects:
+  PostgreSQL builds them about twice as fast). Parse it with ``orjson.loads``: UUIDs arrive as
+  their canonical string, dates as ISO 8601, JSON fields as JSON (datetimes are not carried: each
+  vendor writes them its own way). A page's related lists cost no query of their own.
 - ``UUIDText("base__uid")`` is a UUID as its canonical string (what the API writes), so reading a
   page builds no ``uuid.UUID`` objects.
 
@@ -103,23 +103,23 @@ class ChildRows(Expression):
             condition = f" AND NOT ({column} IN ({', '.join(['%s'] * len(self.exclude_values))}))"
         table, order = quote(meta.db_table), quote(meta.pk.column)
         if connection.vendor == "postgresql":
-            pairs = ", ".join(f"'{field.name}', {_ALIAS}.{quote(field.column)}" for field in fields)
+            values = ", ".join(f"{_ALIAS}.{quote(field.column)}" for field in fields)
             return (
-                f"(SELECT COALESCE(json_agg(json_build_object({pairs}) ORDER BY {_ALIAS}.{order}), '[]')::text "
+                f"(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {_ALIAS}.{order}), '[]')::text "
                 f"FROM {table} {_ALIAS} WHERE {_ALIAS}.{where}",
                 f"{condition})",
             )
         if connection.vendor == "sqlite":
-            pairs = ", ".join(f"'{field.name}', {_sqlite_value(f'{_ALIAS}.{quote(field.column)}', field)}" for field in fields)
+            values = ", ".join(_sqlite_value(f"{_ALIAS}.{quote(field.column)}", field) for field in fields)
             return (
-                f"(SELECT json_group_array(json_object({pairs})) FROM (SELECT * FROM {table} WHERE {where}",
+                f"(SELECT json_group_array(json_array({values})) FROM (SELECT * FROM {table} WHERE {where}",
                 f"{condition} ORDER BY {order}) {_ALIAS})",
             )
         raise NotSupportedError(f"ChildRows is written for PostgreSQL and SQLite, not {connection.vendor}")
 
 
 def _sqlite_value(column: str, field) -> str:
-    """A column as PostgreSQL's ``json_build_object`` gives it: JSON fields as JSON, booleans as
+    """A column as PostgreSQL's ``json_build_array`` gives it: JSON fields as JSON, booleans as
     ``true``/``false``, UUIDs in their canonical form."""
     kind = field.get_internal_type()
     if kind == "JSONField":

@@ -29,7 +29,9 @@ def iso(moment) -> str | None:
     """A datetime as ISO 8601 in UTC, ``Z``-suffixed, the same in JSON, CSV and GeoJSON."""
     if moment is None:
         return None
-    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not datetime.UTC:  # as the database gives them, they already are
+        moment = moment.astimezone(datetime.UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def is_protected(category: str) -> bool:
