@@ -106,6 +106,9 @@ class MeetingViewSet(ApiViewSet):
     ]
 
     def get_queryset(self):
+        return self.built_once_per_caller(self.meeting_rows, self.client is not None)
+
+    def meeting_rows(self):
         # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
         # Each row brings its concerns and follow-ups as JSON text (one query for the page), parsed
         # by orjson in the serializer, and its UUIDs as text.

@@ -56,6 +56,21 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         """The API client calling, or None for a signed-in browser session."""
         return api_client_of(self.request)
 
+    def built_once_per_caller(self, build, *key):
+        """``build()`` (a queryset), built once per user object and cloned for each use: once per
+        request for a browser session, but reused by a token client for as long as its user object
+        is (the client cache window, see ``auth``). Building a big ``values()`` queryset through a
+        selector costs more than a page's SQL does; it is lazy, so nothing read goes stale."""
+        user = self.request.user
+        built = getattr(user, "_api_querysets", None)
+        if built is None:
+            built = user._api_querysets = {}
+        key = (type(self).__name__, *key)
+        queryset = built.get(key)
+        if queryset is None:
+            queryset = built[key] = build()
+        return queryset.all()
+
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "client": self.client}
 

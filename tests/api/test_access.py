@@ -146,6 +146,21 @@ def test_a_cached_client_sees_its_scope_and_user_changes_at_once(world, tokens):
     assert client.get(f"/api/v1/localities/{world.uvira.uid}/").status_code == 401
 
 
+def test_a_cached_client_reusing_its_meeting_query_follows_its_scope_and_new_rows(world, tokens):
+    from tests.api.conftest import token_client
+
+    client = token_client(tokens.inside_key)
+    first = meeting_with_details(base=world.base)
+    assert [row["uid"] for row in client.get("/api/v1/meetings/").json()["results"]] == [str(first.uid)]
+    second = meeting_with_details(base=world.base)
+    assert [row["uid"] for row in client.get("/api/v1/meetings/").json()["results"]] == [str(second.uid), str(first.uid)]
+    tokens.inside.provinces.remove(world.south)
+    assert client.get("/api/v1/meetings/").json()["results"] == []
+    assert client.get(f"/api/v1/meetings/{first.uid}/").status_code == 404
+    tokens.inside.provinces.add(world.south)
+    assert client.get(f"/api/v1/meetings/{first.uid}/").status_code == 200
+
+
 def test_unknown_uid_and_bad_uid_answer_404(callers):
     for url in ("/api/v1/meetings/00000000-0000-0000-0000-000000000000/", "/api/v1/meetings/not-a-uid/"):
         response = callers["token_in"].get(url)
