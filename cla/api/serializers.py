@@ -89,9 +89,9 @@ class MeetingSerializer(serializers.Serializer):
 
     def to_representation(self, row: dict) -> dict:
         """``row`` comes from ``MEETING_COLUMNS`` and the view's columns built in SQL (the meeting
-        table is the big one: no model instances): UUIDs as text, the stakeholder groups as JSON
-        text, and the concerns and follow-ups as JSON arrays of ``CONCERN_FIELDS`` and
-        ``FOLLOW_UP_FIELDS`` values (see ``monusco.api.columns``)."""
+        table is the big one: no model instances): UUIDs as text, coordinates as floats, the
+        stakeholder groups as JSON text, and the concerns and follow-ups as JSON arrays of
+        ``CONCERN_FIELDS`` and ``FOLLOW_UP_FIELDS`` values (see ``monusco.api.columns``)."""
         return {
             "uid": row["uid_text"],
             "base": {"uid": row["base_uid"], "code": row["base__code"], "name": row["base__name"]},
@@ -100,8 +100,8 @@ class MeetingSerializer(serializers.Serializer):
                 "name": row["locality__name"],
                 "territory": row["locality__territory__name"],
                 "province": row["locality__territory__province__name"],
-                "latitude": float(row["locality__latitude"]),
-                "longitude": float(row["locality__longitude"]),
+                "latitude": row["latitude"],
+                "longitude": row["longitude"],
             },
             "held_on": row["held_on"],
             "meeting_type": row["meeting_type"],
@@ -130,7 +130,7 @@ class MeetingSerializer(serializers.Serializer):
 
 MEETING_COLUMNS = (
     "id", "base__code", "base__name", "locality__name", "locality__territory__name",
-    "locality__territory__province__name", "locality__latitude", "locality__longitude", "held_on", "meeting_type",
+    "locality__territory__province__name", "held_on", "meeting_type",
     "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
 )
 # The order in which ``to_representation`` unpacks each concern and follow-up.

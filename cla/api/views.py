@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, TextField
+from django.db.models import FloatField, Prefetch, TextField
 from django.db.models.functions import Cast
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
@@ -111,13 +111,15 @@ class MeetingViewSet(ApiViewSet):
     def meeting_rows(self):
         # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
         # Each row brings its concerns and follow-ups as JSON text (one query for the page), parsed
-        # by orjson in the serializer, and its UUIDs as text.
+        # by orjson in the serializer, its UUIDs as text and its coordinates as floats.
         hidden = ("category", PROTECTED_THREAT_CATEGORIES) if self.client is not None else None
         return selectors.meeting_list(user=self.request.user).values(
             *MEETING_COLUMNS,
             uid_text=UUIDText("uid"),
             base_uid=UUIDText("base__uid"),
             locality_uid=UUIDText("locality__uid"),
+            latitude=Cast("locality__latitude", FloatField()),
+            longitude=Cast("locality__longitude", FloatField()),
             stakeholder_groups_json=Cast("stakeholder_groups", TextField()),
             concerns_json=ChildRows(SecurityConcern, "meeting", CONCERN_FIELDS, exclude=hidden),
             follow_ups_json=ChildRows(MeetingFollowUp, "meeting", FOLLOW_UP_FIELDS),
