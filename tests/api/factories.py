@@ -4,22 +4,14 @@ import datetime
 
 import factory
 
-from cla.models import (
-    CommunityProtectionPlan,
-    MeetingFollowUp,
-    PlanAction,
-    PlanThreat,
-    SecurityConcern,
-    UrafikiMeeting,
-)
+from cla.models import CommunityProtectionPlan, UrafikiMeeting
+from tests.cla import factories as cla
 from tests.factories import UserFactory
 
+# The CLA factories with the values the API tests assert (English texts, authors, dates in 2026).
 
-class MeetingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = UrafikiMeeting
 
-    locality = factory.LazyAttribute(lambda o: o.base.locality)
+class MeetingFactory(cla.MeetingFactory):
     held_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300))
     topics = "Roads to the fields and markets"
     stakeholder_groups = ["chief", "women_associations"]
@@ -30,28 +22,16 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
-class ConcernFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SecurityConcern
-
-    category = "looting"
+class ConcernFactory(cla.ConcernFactory):
     description = "Shops looted at night"
-    at_risk_groups = ["women"]
 
 
-class FollowUpFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = MeetingFollowUp
-
+class FollowUpFactory(cla.FollowUpFactory):
     action = "Night patrol request"
     responsible = "fardc"
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CommunityProtectionPlan
-
-    locality = factory.LazyAttribute(lambda o: o.base.locality)
+class PlanFactory(cla.PlanFactory):
     period_start = factory.Sequence(lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=n))
     period_end = factory.LazyAttribute(lambda o: o.period_start + datetime.timedelta(days=180))
     summary = "Plan for the dry season"
@@ -60,10 +40,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
-class ThreatFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PlanThreat
-
+class ThreatFactory(cla.ThreatFactory):
     category = "abduction"
     perpetrator_type = "armed_group"
     description = "Abductions on the road to the fields"
@@ -73,10 +50,7 @@ class ThreatFactory(factory.django.DjangoModelFactory):
     capacities = "Women walk in groups"
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PlanAction
-
+class ActionFactory(cla.ActionFactory):
     description = "Escort on market days"
     responsible = "monusco"
     deadline = datetime.date(2026, 3, 1)
