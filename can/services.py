@@ -13,10 +13,10 @@ Rules that keep alerts from getting lost:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import secrets
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from gender.services import report_submit
 from monusco import audit
 from monusco.choices import ThreatCategory
 from monusco.crypto import normalize_phone, phone_hash
+from monusco.db import insert_together, parent_pk
 from monusco.models import AuditLog, Locality, User, UserScope
 from monusco.roles import Role
 from monusco.scope import scope_for
@@ -77,49 +78,38 @@ def _first(qs):
     return rows[0] if rows else None
 
 
-NOTIFY_QUEUED_KEY = "can:notify:queued"
-NOTIFY_QUEUED_SECONDS = 10
+_last_publish = [float("-inf")]  # when this process last queued a coalesced notify task (monotonic)
+_publish_lock = threading.Lock()
 
 
 def _enqueue_notify(alert_id: int) -> None:
     """Queue the notification of a new alert once the transaction commits.
 
-    With ``CAN_COALESCE_NOTIFY_TASKS`` (a cache shared with the worker), a burst of alerts queues
-    one task, not one per alert: a flag in the cache says a notify task is queued and has not
-    started. The task clears the flag first, then notifies every alert still waiting, so an alert
-    committed while the flag was up is always seen by it. The flag expires after a few seconds,
-    and the sweep re-queues anything a lost task left behind."""
+    With ``CAN_COALESCE_NOTIFY_TASKS``, a burst of alerts queues a few tasks, not one per alert: a
+    process that queued a notify task less than half of ``CAN_NOTIFY_GATHER_SECONDS`` ago queues
+    none. That task waits the whole gather time after it starts, and only then reads which alerts
+    are waiting, so every alert committed in the half window is among them. A failed publish is
+    not counted (the next alert tries again), and the sweep re-queues what a lost task left."""
     if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
         _enqueue("notify_alert", alert_id)
         return
 
     def publish() -> None:
-        from django.core.cache import cache
-
         from . import tasks
 
-        try:
-            if not cache.add(NOTIFY_QUEUED_KEY, 1, timeout=NOTIFY_QUEUED_SECONDS):
-                return  # a queued task will find this alert
-        except Exception as exc:  # noqa: BLE001 - cache down: queue a task of our own
-            logger.warning("Notify flag unavailable (%s); queueing a task for this alert", type(exc).__name__)
-        try:
-            tasks.notify_alert.delay(alert_id)
-        except Exception as exc:  # noqa: BLE001 - broker down: the sweep retries
-            with contextlib.suppress(Exception):
-                cache.delete(NOTIFY_QUEUED_KEY)
-            logger.warning("Could not run notify_alert(%s) now (%s); the sweep will retry", alert_id, type(exc).__name__)
+        window = getattr(settings, "CAN_NOTIFY_GATHER_SECONDS", 0) / 2
+        with _publish_lock:
+            now = time.monotonic()  # before publishing: the task cannot start earlier
+            if now - _last_publish[0] < window:
+                return  # the task queued then will find this alert
+            try:
+                tasks.notify_alert.delay(alert_id)
+            except Exception as exc:  # noqa: BLE001 - broker down: the sweep retries
+                logger.warning("Could not run notify_alert(%s) now (%s); the sweep will retry", alert_id, type(exc).__name__)
+                return
+            _last_publish[0] = now
 
     transaction.on_commit(publish, robust=True)
-
-
-def notify_flag_clear() -> None:
-    """Called by the notify task as it starts: alerts committed from now on queue a new task."""
-    if getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
-        from django.core.cache import cache
-
-        with contextlib.suppress(Exception):
-            cache.delete(NOTIFY_QUEUED_KEY)
 
 
 def _enqueue(task_name: str, *args) -> None:
@@ -320,26 +310,33 @@ def _find_recent(content_hash: str, now: datetime) -> Alert | None:
     )
 
 
-def _focal_point_id(number_hash: str) -> int | None:
+def _focal_point_id(number_hash: str) -> Subquery | None:
+    """The active focal point with this number, looked up inside the alert's INSERT."""
     if not number_hash:
         return None
-    return _first(FocalPoint.objects.filter(phone_hash=number_hash, is_active=True).values_list("pk", flat=True))
+    return Subquery(FocalPoint.objects.filter(phone_hash=number_hash, is_active=True).values("pk")[:1])
 
 
 def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
-    """Insert the alert and its first event (audited in one INSERT), or return the alert that
-    already holds this idempotency key. Called outside a transaction, the block below is the
-    transaction itself (no savepoint); inside one, it is a savepoint."""
+    """Insert the alert, its first event and their audit rows in one statement (PostgreSQL; a
+    transaction elsewhere), or return the alert that already holds this idempotency key."""
+    alert = Alert(idempotency_key=key, **values)
+    event = AlertEvent(alert_id=parent_pk(0), kind=EventKind.RECEIVED, at=alert.received_at, to_status=alert.status)
+    created = AuditLog.Action.CREATE
     try:
-        with transaction.atomic(), audit.batched():
-            alert = Alert.objects.create(idempotency_key=key, **values)
-            _event(alert, EventKind.RECEIVED, at=alert.received_at, to_status=alert.status)
-            _enqueue_notify(alert.pk)
+        insert_together(
+            [alert], [event],
+            [audit.audit_row(action=created, instance=alert, object_pk=parent_pk(0, as_text=True)),
+             audit.audit_row(action=created, instance=event, object_pk=parent_pk(1, as_text=True))],
+        )
     except IntegrityError:
         existing = _first(Alert.objects.filter(idempotency_key=key))
         if existing is None:
             raise
         return existing, False
+    if isinstance(alert.focal_point_id, Subquery):
+        alert.__dict__.pop("focal_point_id")  # set by the database: deferred, read again if asked for
+    _enqueue_notify(alert.pk)
     return alert, True
 
 
@@ -778,21 +775,25 @@ NOTIFY_BATCH = 50
 
 def alert_notify(*, alert_id: int) -> int:
     """Notify this alert; with coalesced tasks (``CAN_COALESCE_NOTIFY_TASKS``) also every alert
-    still waiting, batch after batch, since one task then stands for all the alerts committed
-    while it was queued. Returns how many notifications were sent now."""
-    notify_flag_clear()
-    sent = _notify_batch(alert_id)
+    waiting when the task has gathered, in batches. Returns how many notifications were sent now.
+
+    A coalesced task first waits ``CAN_NOTIFY_GATHER_SECONDS``: the alerts committed meanwhile
+    queue no task of their own (see ``_enqueue_notify``) and join this task's batches, so under a
+    burst the worker notifies a few large batches, not one alert at a time. Alerts another task
+    holds are left to it."""
     if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
-        return sent
-    tried = {alert_id}
-    while True:
-        waiting = _first(
-            Alert.objects.filter(notified_at__isnull=True).exclude(pk__in=tried).order_by("pk").values_list("pk", flat=True)
-        )
-        if waiting is None:
-            return sent
-        tried.add(waiting)
-        sent += _notify_batch(waiting)
+        return _notify_batch(alert_id)
+    time.sleep(getattr(settings, "CAN_NOTIFY_GATHER_SECONDS", 0))
+    ceiling = Alert.objects.filter(notified_at__isnull=True).aggregate(last=Max("pk"))["last"]
+    sent = _notify_batch(alert_id)
+    while ceiling is not None:
+        with transaction.atomic():
+            alerts = list(_waiting_locked().filter(pk__lte=ceiling)[:NOTIFY_BATCH])
+            if not alerts:
+                break
+            pending, phones, planned = _plan_batch(alerts)
+        sent += planned + _send_sms(pending, phones, alerts)
+    return sent
 
 
 def _claim_many(notification_ids: list[int]) -> list[int]:
@@ -812,11 +813,52 @@ def _claim_many(notification_ids: list[int]) -> list[int]:
     return ids
 
 
+def _waiting_locked():
+    """Alerts not yet notified, locked for notifying; those another worker holds are skipped."""
+    return _notify_query().select_for_update(no_key=True, of=("self",), skip_locked=True).filter(
+        notified_at__isnull=True
+    ).order_by("pk")
+
+
+def _plan_batch(alerts: list[Alert]) -> tuple[list[Notification], dict[int, str] | None, int]:
+    """Plan the first alert's notifications, with the others' (locked and not yet notified), and
+    deliver the in-app ones, in the caller's transaction. Returns the pending SMS notifications,
+    the recipients' phones when just planned, and how many in-app notifications were delivered."""
+    pending, phones = _plan_pending(alerts[0], alerts[1:])
+    in_app = [n for n in pending if n.channel == NotificationChannel.IN_APP]
+    sent = sum(1 for n in in_app if n.status == NotificationStatus.SENT)  # written delivered just now
+    sent += notifications_deliver_in_app(notification_ids=[n.pk for n in in_app if n.status != NotificationStatus.SENT])
+    return [n for n in pending if n.channel != NotificationChannel.IN_APP], phones, sent
+
+
+def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: list[Alert]) -> int:
+    """Claim these SMS notifications together (one commit), send them one by one with the alerts
+    and phones already in hand, and mark the delivered ones sent in one UPDATE."""
+    if not sms:
+        return 0
+    if phones is None:
+        phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
+    by_pk = {a.pk: a for a in alerts}
+    recipient_field = Notification._meta.get_field("recipient")
+    unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
+    users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
+    delivered = []
+    claimed = set(_claim_many([n.pk for n in sms]))
+    for notification in sms:
+        if notification.pk not in claimed:
+            continue
+        notification.alert = by_pk[notification.alert_id]
+        if notification.recipient_id in users:
+            notification.recipient = users[notification.recipient_id]
+        if _transmit(notification, phones.get(notification.recipient_id)):
+            delivered.append(notification.pk)
+    return _mark_sent(delivered)
+
+
 def _notify_batch(alert_id: int) -> int:
     """Plan the duty roster's notifications (once) and send those not yet sent. Returns how many
     were sent now. In-app ones are delivered in the planning transaction (one commit); SMS ones
-    are then claimed together (one more commit) and sent one by one, with the alerts and phones
-    already in hand.
+    are then claimed together (one more commit) and sent one by one.
 
     A worker that fell behind catches up in bulk: with this alert it also plans other alerts still
     waiting (up to NOTIFY_BATCH, skipping those another worker holds). Their own tasks then find
@@ -830,38 +872,10 @@ def _notify_batch(alert_id: int) -> int:
         alert = _lock_alert_for_notify(alert_id)
         if alert is None:
             return 0
-        others = []
-        if alert.notified_at is None:
-            others = list(
-                _notify_query().select_for_update(no_key=True, of=("self",), skip_locked=True)
-                .filter(notified_at__isnull=True).exclude(pk=alert.pk).order_by("pk")[: NOTIFY_BATCH - 1]
-            )
-        pending, phones = _plan_pending(alert, others)
-        in_app = [n for n in pending if n.channel == NotificationChannel.IN_APP]
-        sent = sum(1 for n in in_app if n.status == NotificationStatus.SENT)  # written delivered just now
-        sent += notifications_deliver_in_app(
-            notification_ids=[n.pk for n in in_app if n.status != NotificationStatus.SENT]
-        )
-    sms = [n for n in pending if n.channel != NotificationChannel.IN_APP]
-    if not sms:
-        return sent
-    if phones is None:
-        phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
-    alerts = {a.pk: a for a in [alert, *others]}
-    recipient_field = Notification._meta.get_field("recipient")
-    unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
-    users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
-    delivered = []
-    claimed = set(_claim_many([n.pk for n in sms]))
-    for notification in sms:
-        if notification.pk not in claimed:
-            continue
-        notification.alert = alerts[notification.alert_id]
-        if notification.recipient_id in users:
-            notification.recipient = users[notification.recipient_id]
-        if _transmit(notification, phones.get(notification.recipient_id)):
-            delivered.append(notification.pk)
-    return sent + _mark_sent(delivered)  # one UPDATE for the batch's SMS
+        others = list(_waiting_locked().exclude(pk=alert.pk)[: NOTIFY_BATCH - 1]) if alert.notified_at is None else []
+        alerts = [alert, *others]
+        pending, phones, sent = _plan_batch(alerts)
+    return sent + _send_sms(pending, phones, alerts)
 
 
 def escalation_due_at(alert: Alert) -> datetime:

@@ -63,17 +63,23 @@ def batched():
         AuditLog.objects.bulk_create(rows)
 
 
-def audit_record(*, action: str, instance, actor=None, detail: dict | None = None) -> None:
+def audit_row(*, action: str, instance, actor=None, detail: dict | None = None, object_pk=None):
+    """The audit row for a change, not yet saved. ``object_pk`` stands in for the record's key
+    when it is not known yet (``monusco.db.parent_pk``)."""
     from .models import AuditLog
 
-    row = AuditLog(
+    return AuditLog(
         actor=actor if actor is not None else current_actor(),
         action=action,
         model=instance._meta.label_lower,
-        object_pk=str(instance.pk),
+        object_pk=str(instance.pk) if object_pk is None else object_pk,
         object_repr=_safe_repr(instance),
         detail=detail or {},
     )
+
+
+def audit_record(*, action: str, instance, actor=None, detail: dict | None = None) -> None:
+    row = audit_row(action=action, instance=instance, actor=actor, detail=detail)
     rows = _batch.get()
     if rows is None:
         row.save()

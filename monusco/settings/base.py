@@ -131,9 +131,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery closes the worker's database connection after every task unless this is set; the worker
 # recycles connections itself, like a request, by CONN_MAX_AGE (monusco/celery.py).
 CELERY_DB_REUSE_MAX = 10**9
-# A burst of alerts queues one notify task, not one per alert (can.services._enqueue_notify). It
-# needs a cache the web and the worker share, so it is on only with Redis and a real worker.
-CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=bool(REDIS_URL) and not CELERY_TASK_ALWAYS_EAGER)
+# A burst of alerts queues a few notify tasks, each waiting this long for more alerts before
+# notifying them in one batch (can.services.alert_notify).
+CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)
+CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.1)
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {

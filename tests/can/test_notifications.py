@@ -225,47 +225,70 @@ def test_http_backend(settings):
         HttpBackend().send(to="+243997777777", text="hello", reference="ref-3")
 
 
+class _Clock:
+    """Stands in for ``time`` inside ``can.services``: a monotonic clock the test moves, and a
+    ``sleep`` that records its waits and runs what the test gave it (alerts arriving meanwhile)."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.during_sleep = None
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        if self.during_sleep:
+            self.during_sleep()
+
+
 @pytest.fixture
 def coalesced(settings, monkeypatch):
     """Coalesced notify tasks, with ``delay`` recording instead of publishing (the worker is
-    played by calling the task)."""
-    from django.core.cache import cache
-
+    played by calling the task), and a clock the test controls."""
     settings.CAN_COALESCE_NOTIFY_TASKS = True
-    cache.delete(services.NOTIFY_QUEUED_KEY)
+    settings.CAN_NOTIFY_GATHER_SECONDS = 0.1
+    clock = _Clock()
+    monkeypatch.setattr(services, "time", clock)
+    monkeypatch.setattr(services, "_last_publish", [float("-inf")])
     queued: list[int] = []
     monkeypatch.setattr(tasks.notify_alert, "delay", queued.append)
-    yield queued
-    cache.delete(services.NOTIFY_QUEUED_KEY)
+    return queued, clock
 
 
-def _receive(channel, n):
-    return services.alert_receive_sms(channel=channel, sender=f"+24399000{n:04d}", text="Pillage à Sange", message_id=f"c-{n}")[0]
+def _receive(channel, n, capture):
+    with capture(execute=True):
+        return services.alert_receive_sms(
+            channel=channel, sender=f"+24399000{n:04d}", text="Pillage à Sange", message_id=f"c-{n}"
+        )[0]
+
+
+def _roster_notified(*alerts):
+    return [sorted(a.notifications.values_list("recipient__username", "status")) for a in alerts]
 
 
 def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(world, users, coalesced, django_capture_on_commit_callbacks):
-    from django.core.cache import cache
-
     from tests.can.factories import make_channel
 
+    queued, clock = coalesced
     channel = make_channel(world.base)
-    with django_capture_on_commit_callbacks(execute=True):
-        first = _receive(channel, 1)
-    with django_capture_on_commit_callbacks(execute=True):
-        second = _receive(channel, 2)
-    with django_capture_on_commit_callbacks(execute=True):
-        third = _receive(channel, 3)
-    assert coalesced == [first.pk]  # one task queued; its flag stays up until it starts
-    assert cache.get(services.NOTIFY_QUEUED_KEY) == 1
-    # The worker runs the one task: it lowers the flag and notifies every waiting alert.
-    assert tasks.notify_alert(first.pk) == 6
-    assert cache.get(services.NOTIFY_QUEUED_KEY) is None
-    for alert in (first, second, third):
-        assert sorted(alert.notifications.values_list("recipient__username", "status")) == [("t-cla", "sent"), ("t-duty", "sent")]
-    # The next alert queues a task of its own.
-    with django_capture_on_commit_callbacks(execute=True):
-        fourth = _receive(channel, 4)
-    assert coalesced == [first.pk, fourth.pk]
+    first = _receive(channel, 1, django_capture_on_commit_callbacks)
+    clock.now += 0.049  # within half the gather time: the task queued for the first covers these
+    second = _receive(channel, 2, django_capture_on_commit_callbacks)
+    third = _receive(channel, 3, django_capture_on_commit_callbacks)
+    assert queued == [first.pk]
+    # An alert committed while the task gathers is covered too.
+    late = []
+    clock.during_sleep = lambda: late.append(_receive(channel, 4, django_capture_on_commit_callbacks))
+    assert tasks.notify_alert(first.pk) == 8
+    assert clock.slept == [0.1]  # it gathered before reading which alerts wait
+    assert _roster_notified(first, second, third, *late) == [[("t-cla", "sent"), ("t-duty", "sent")]] * 4
+    assert queued == [first.pk]
+    # Once half the gather time has passed since the last task was queued, an alert queues its own.
+    clock.now += 0.002
+    fifth = _receive(channel, 5, django_capture_on_commit_callbacks)
+    assert queued == [first.pk, fifth.pk]
 
 
 def test_a_coalesced_task_notifies_alerts_beyond_one_batch(world, users, coalesced, monkeypatch):
@@ -276,23 +299,20 @@ def test_a_coalesced_task_notifies_alerts_beyond_one_batch(world, users, coalesc
     assert Notification.objects.filter(status="sent").count() == 10
 
 
-def test_a_failed_publish_lowers_the_flag(world, users, coalesced, monkeypatch, django_capture_on_commit_callbacks):
-    from django.core.cache import cache
-
+def test_a_failed_publish_is_not_counted(world, users, coalesced, monkeypatch, django_capture_on_commit_callbacks):
     from tests.can.factories import make_channel
 
+    queued, _clock = coalesced
     channel = make_channel(world.base)
 
     def broken(alert_id):
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.notify_alert, "delay", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        alert = _receive(channel, 1)
+    alert = _receive(channel, 1, django_capture_on_commit_callbacks)
     assert Alert.objects.filter(pk=alert.pk).exists()  # stored whatever the broker does
-    assert cache.get(services.NOTIFY_QUEUED_KEY) is None  # so the next alert tries again
-    monkeypatch.setattr(tasks.notify_alert, "delay", coalesced.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        again = _receive(channel, 2)
-    assert coalesced == [again.pk]
+    monkeypatch.setattr(tasks.notify_alert, "delay", queued.append)
+    again = _receive(channel, 2, django_capture_on_commit_callbacks)  # at the same instant: it tries again
+    assert queued == [again.pk]
     assert tasks.notify_alert(again.pk) == 4  # and its task notifies the one left behind too
+    assert _roster_notified(alert, again) == [[("t-cla", "sent"), ("t-duty", "sent")]] * 2
