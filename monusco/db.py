@@ -13,12 +13,15 @@ One statement is one transaction in autocommit: all rows are written or none. Ot
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 
 from django.db import connections, transaction
-from django.db.models import Model
+from django.db.models import BigIntegerField, Model, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
+
+_KEY, _TEXT = BigIntegerField(), TextField()  # output fields, made once: a Field is costly to build
 
 
 class _ParentKey(RawSQL):
@@ -28,7 +31,7 @@ class _ParentKey(RawSQL):
         self.index = index
         self.as_text = as_text
         cast = "::text" if as_text else ""
-        super().__init__(f"SELECT id{cast} FROM insert_{index}", ())
+        super().__init__(f"SELECT id{cast} FROM insert_{index}", (), output_field=_TEXT if as_text else _KEY)
 
 
 def parent_pk(index: int, *, as_text: bool = False) -> _ParentKey:
@@ -37,8 +40,9 @@ def parent_pk(index: int, *, as_text: bool = False) -> _ParentKey:
     return _ParentKey(index, as_text=as_text)
 
 
-def _fields(model: type[Model]):
-    return [f for f in model._meta.local_concrete_fields if not f.generated and f is not model._meta.pk]
+@functools.cache
+def _fields(model: type[Model]) -> tuple:
+    return tuple(f for f in model._meta.local_concrete_fields if not f.generated and f is not model._meta.pk)
 
 
 def _compiled(rows: list[Model], using: str, *, returning: bool) -> tuple[str, tuple]:
@@ -65,11 +69,11 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
     model signals do not run: audit rows are given as a group of their own."""
     if any(type(rows[0])._meta.pk.column != "id" for rows in groups):
         raise ValueError("insert_together expects primary keys named id")
-    for index, rows in enumerate(groups):
-        for row in rows:
-            for _attname, stand_in in _stand_ins(row):
-                if stand_in.index >= index or len(groups[stand_in.index]) != 1:
-                    raise ValueError("parent_pk must name an earlier group of one row")
+    stand_ins = [[(row, _stand_ins(row)) for row in rows] for rows in groups]
+    for index, found in enumerate(stand_ins):
+        for _row, pairs in found:
+            if any(stand_in.index >= index or len(groups[stand_in.index]) != 1 for _attname, stand_in in pairs):
+                raise ValueError("parent_pk must name an earlier group of one row")
     connection = connections[using]
     one_statement = connection.vendor == "postgresql"
     # A transaction where the rows take several statements; a savepoint inside an outer
@@ -78,10 +82,8 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
     with block:
         if not one_statement:
             keys: list[int] = []
-            for rows in groups:
-                for row in rows:
-                    for attname, stand_in in _stand_ins(row):
-                        setattr(row, attname, str(keys[stand_in.index]) if stand_in.as_text else keys[stand_in.index])
+            for rows, found in zip(groups, stand_ins, strict=True):
+                _fill(found, keys)
                 type(rows[0])._base_manager.using(using).bulk_create(rows)
                 keys.append(rows[0].pk)
             return keys
@@ -94,11 +96,16 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM ({selects}) AS keys ORDER BY n", params)
             keys = [row[0] for row in cursor.fetchall()]
-    for rows, key in zip(groups, keys, strict=True):
+    for rows, found, key in zip(groups, stand_ins, keys, strict=True):
         rows[0].pk = key
         rows[0]._state.adding = False
         rows[0]._state.db = using
-        for row in rows:
-            for attname, stand_in in _stand_ins(row):
-                setattr(row, attname, str(keys[stand_in.index]) if stand_in.as_text else keys[stand_in.index])
+        _fill(found, keys)
     return keys
+
+
+def _fill(found: list, keys: list[int]) -> None:
+    """Put the parents' keys, once known, where their stand-ins were."""
+    for row, pairs in found:
+        for attname, stand_in in pairs:
+            setattr(row, attname, str(keys[stand_in.index]) if stand_in.as_text else keys[stand_in.index])

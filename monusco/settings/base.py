@@ -134,7 +134,7 @@ CELERY_DB_REUSE_MAX = 10**9
 # A burst of alerts queues a few notify tasks, each waiting this long for more alerts before
 # notifying them in one batch (can.services.alert_notify).
 CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)
-CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.1)
+CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.25)
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {
