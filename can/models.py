@@ -145,6 +145,9 @@ class Alert(BaseModel, Report):
     the client UUID of a form, or the sender-and-text (or missed-call) hash within a window.
     ``territory`` is the alert's area for scope and dashboards: the locality's territory once it
     is known, the base's territory until then.
+
+    The people who acted on an alert are not indexed: nothing looks alerts up by them, and every
+    index is paid on each alert received and each step (users are deactivated, not deleted).
     """
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
@@ -158,7 +161,10 @@ class Alert(BaseModel, Report):
     sender_number = EncryptedTextField(_("sender number"), blank=True)
     sender_hash = models.CharField(_("sender hash"), max_length=64, blank=True, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
-    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("base"))
+    base = models.ForeignKey(
+        OperatingBase, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("base"),
+        db_index=False,  # alert_base_date_idx (base, received_on) serves every lookup by base
+    )
     locality = models.ForeignKey(
         Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("locality")
     )
@@ -178,26 +184,31 @@ class Alert(BaseModel, Report):
     sent_at = models.DateTimeField(_("sent by the sender"), null=True, blank=True)
     received_on = models.DateField(_("date"))
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"),
+        db_index=False,
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by"),
+        db_index=False,
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by"),
+        db_index=False,
     )
     verification_note = models.TextField(_("verification"), blank=True)
     response_at = models.DateTimeField(_("response dispatched"), null=True, blank=True)
     response_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("response dispatched by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("response dispatched by"),
+        db_index=False,
     )
     response_type = models.CharField(_("response"), max_length=10, choices=ResponseType.choices, blank=True)
     response_note = models.TextField(_("response details"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by"),
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
