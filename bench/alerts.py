@@ -176,6 +176,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK"), sum(fields) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_snapshot(web_master: int, workers: list[int], client_pid: int) -> dict[str, float]:
     """CPU seconds used so far by each part: the gunicorn workers, the Celery workers (with their
     pool), the PostgreSQL backends serving the bench database, and the load client."""
@@ -296,6 +303,7 @@ def main() -> None:
         web_master = processes[-1].pid
         worker_pids = [process.pid for process in processes[1:-1]]
         cpu_before = cpu_snapshot(web_master, worker_pids, os.getpid())
+        machine_before = machine_cpu()
         result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -304,6 +312,7 @@ def main() -> None:
                 break
             time.sleep(1)
         cpu_after = cpu_snapshot(web_master, worker_pids, os.getpid())
+        machine_after = machine_cpu()
         lat = sorted(result["latencies"])
         total = sum(result["counts"].values())
         ok = result["counts"].get(200, 0)
@@ -325,6 +334,10 @@ def main() -> None:
             print("CPU per alert, from the run's start until the worker drained: " + ", ".join(
                 f"{part} {ms:.1f} ms" for part, ms in per_alert.items()
             ) + f"; total {total_ms:.1f} ms, so 2 cores hold at most {2000 / total_ms:.0f} alerts/s")
+            busy = machine_after[0] - machine_before[0]
+            print(f"machine: {100 * busy / (machine_after[1] - machine_before[1]):.0f}% of its CPU busy; "
+                  f"{busy * 1000 / figures['alerts']:.1f} ms per alert in all (the parts above, plus the kernel's "
+                  f"network work, Redis, gunicorn's master and anything else running)")
         print(f"logs: {logs}")
     finally:
         for process in reversed(processes):
