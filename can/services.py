@@ -627,7 +627,8 @@ def _plan_rows(
     """Create this level's notifications that do not exist yet for these alerts (the caller holds
     their row locks). One INSERT for all of them, audited in one INSERT too. With
     ``in_app_sent_at``, in-app ones are written already delivered: an in-app notification is
-    delivered by being committed, so the caller's transaction sends them. Returns (created, the
+    delivered by being committed, so the caller's transaction sends them; and SMS ones are
+    written claimed by the caller, who sends them once its transaction commits. Returns (created, the
     alerts' other notifications still pending, the recipients' SMS phones by user id)."""
     by_key: dict[int, list[User]] = {}
     recipients: dict[int, list[User]] = {}
@@ -648,9 +649,10 @@ def _plan_rows(
     delivered = (
         {"status": NotificationStatus.SENT, "sent_at": in_app_sent_at, "attempts": 1} if in_app_sent_at else {}
     )
+    claimed = {"status": NotificationStatus.SENDING, "attempts": 1} if in_app_sent_at else {}
     rows = [
         Notification(alert=alert, recipient=user, channel=channel, level=level,
-                     **(delivered if channel == NotificationChannel.IN_APP else {}))
+                     **(delivered if channel == NotificationChannel.IN_APP else claimed))
         for alert in alerts
         for user in recipients[alert.pk]
         for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
@@ -779,7 +781,7 @@ def notification_send(*, notification_id: int) -> bool:
     return _deliver_claimed(notification, phone)
 
 
-NOTIFY_BATCH = 50
+NOTIFY_BATCH = 200
 
 
 def alert_notify(*, alert_id: int) -> int:
@@ -841,7 +843,7 @@ def _plan_batch(alerts: list[Alert]) -> tuple[list[Notification], dict[int, str]
 
 
 def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: list[Alert]) -> int:
-    """Claim these SMS notifications together (one commit), send them one by one with the alerts
+    """Claim these SMS notifications together (one commit; those written claimed need none), send them one by one with the alerts
     and phones already in hand, and mark the delivered ones sent in one UPDATE."""
     if not sms:
         return 0
@@ -852,7 +854,9 @@ def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: li
     unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
     users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
     delivered = []
-    claimed = set(_claim_many([n.pk for n in sms]))
+    claimed = {n.pk for n in sms if n.status == NotificationStatus.SENDING}  # written claimed just now
+    if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
+        claimed.update(_claim_many(unclaimed))
     for notification in sms:
         if notification.pk not in claimed:
             continue
