@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from . import services
@@ -57,6 +58,8 @@ def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
             return 0
         alert_ids, notification_ids = services.outstanding_work(grace=timedelta(seconds=grace_seconds))
         queued = 0
+        if getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
+            alert_ids = alert_ids[:1]  # a coalesced task notifies every alert waiting when it starts
         for pk in alert_ids:
             queued += _queue(notify_alert, pk)
         for pk in notification_ids:

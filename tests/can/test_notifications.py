@@ -315,3 +315,13 @@ def test_a_failed_publish_is_not_counted(world, users, coalesced, monkeypatch, d
     assert queued == [again.pk]
     assert tasks.notify_alert(again.pk) == 4  # and its task notifies the one left behind too
     assert _roster_notified(alert, again) == [[("t-cla", "sent"), ("t-duty", "sent")]] * 2
+
+
+def test_with_coalesced_tasks_the_sweep_queues_one_task_for_all_waiting_alerts(world, users, coalesced):
+    queued, _clock = coalesced
+    alerts = [_new_alert(world) for _ in range(3)]
+    Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert tasks.sweep_outstanding_notifications() == 1
+    assert queued == [alerts[0].pk]
+    assert tasks.notify_alert(alerts[0].pk) == 6
+    assert _roster_notified(*alerts) == [[("t-cla", "sent"), ("t-duty", "sent")]] * 3
