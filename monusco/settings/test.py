@@ -12,7 +12,7 @@ FIELD_ENCRYPTION_KEY = ["dGVzdC1rZXktbm90LWEtc2VjcmV0LTAwMDAwMDAwMDA="]
 FIELD_HASH_KEY = "test-hash-key"
 # Unit tests run tasks eagerly; tests of the real worker override this per test.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-CAN_COALESCE_NOTIFY_TASKS = False  # tests that cover it turn it on
+CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=False)  # tests that cover it turn it on
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

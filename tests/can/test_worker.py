@@ -67,10 +67,11 @@ def database_url() -> str:
     return f"postgres://{auth}@{conn['HOST'] or '127.0.0.1'}:{conn['PORT'] or 5432}/{conn['NAME']}"
 
 
-def start_worker(broker_url: str, log_path: Path) -> subprocess.Popen:
+def start_worker(broker_url: str, log_path: Path, **extra_env: str) -> subprocess.Popen:
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "monusco.settings.test", "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker_url, "CELERY_TASK_ALWAYS_EAGER": "false", "SMS_BACKEND": "can.sms.LogBackend",
+        **extra_env,
     }
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
@@ -180,3 +181,30 @@ def test_broker_down_then_sweep_delivers_exactly_once(client, world, users, tmp_
         stop(redis)
     assert _sent(alert) == EXPECTED
     assert Notification.objects.filter(alert=alert).count() == 3
+
+
+def test_real_worker_notifies_a_burst_with_coalesced_tasks(client, world, users, tmp_path, settings, monkeypatch):
+    from can import services
+
+    settings.CAN_COALESCE_NOTIFY_TASKS = True
+    settings.CAN_NOTIFY_GATHER_SECONDS = 2.0  # long enough that the whole burst lands in one window
+    monkeypatch.setattr(services, "_last_publish", [float("-inf")])
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    channel = make_channel(world.base)
+    port = free_port()
+    redis = start_redis(port)
+    broker = f"redis://127.0.0.1:{port}/0"
+    worker = start_worker(broker, tmp_path / "worker.log", CAN_COALESCE_NOTIFY_TASKS="true", CAN_NOTIFY_GATHER_SECONDS="2.0")
+    try:
+        with publishing_to(broker):
+            responses = [post_sms(client, channel, f"Pillage à Sange {n}", f"burst-{n}") for n in range(5)]
+        assert [r.status_code for r in responses] == [200] * 5
+        alerts = [Alert.objects.get(uid=r.json()["alert"]) for r in responses]
+        delivered = wait_for(lambda: all(len(_sent(alert)) == 3 for alert in alerts))
+        assert delivered, (tmp_path / "worker.log").read_text()[-3000:]
+        assert [_sent(alert) for alert in alerts] == [EXPECTED] * 5
+    finally:
+        stop(worker)
+        stop(redis)
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("Task can.tasks.notify_alert[") == 2  # one task for the burst: received, then succeeded
