@@ -671,8 +671,18 @@ def _plan_notifications(alert: Alert, level: int) -> list[int]:
     return [n.pk for n in _plan_rows([alert], level)[0]]
 
 
+# What planning and the SMS text read of an alert; a focal point's encrypted fields stay unread.
+NOTIFY_FIELDS = (
+    "uid", "base", "locality", "territory", "focal_point", "threat_category", "escalation_level", "status",
+    "notified_at", "base__name", "locality__name", "focal_point__do_not_call_back",
+)
+
+
 def _notify_query():
-    return Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "locality", "focal_point")
+    return (
+        Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "locality", "focal_point")
+        .only(*NOTIFY_FIELDS)
+    )
 
 
 def _lock_alert_for_notify(alert_id: int) -> Alert | None:
