@@ -290,11 +290,13 @@ class AlertEvent(BaseModel):
 
     Kind = EventKind
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    # alertevent_alert_at_idx (alert, at) serves lookups by alert; nothing looks events up by actor.
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"),
+        db_index=False,
     )
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
@@ -356,7 +358,8 @@ class Notification(BaseModel):
     Channel = NotificationChannel
     Status = NotificationStatus
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    # notification_once_per_recipient (alert, recipient, channel) serves lookups by alert.
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications")
     channel = models.CharField(_("channel"), max_length=6, choices=NotificationChannel.choices)
     level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel.choices, default=0)
