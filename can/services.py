@@ -87,9 +87,9 @@ def _enqueue_notify(alert_id: int) -> None:
     """Queue the notification of a new alert once the transaction commits.
 
     With ``CAN_COALESCE_NOTIFY_TASKS``, a burst of alerts queues a few tasks, not one per alert: a
-    process that queued a notify task less than half of ``CAN_NOTIFY_GATHER_SECONDS`` ago queues
+    process that queued a notify task less than 0.8 × ``CAN_NOTIFY_GATHER_SECONDS`` ago queues
     none. That task waits the whole gather time after it starts, and only then reads which alerts
-    are waiting, so every alert committed in the half window is among them. A failed publish is
+    are waiting, so every alert committed in the shorter window is among them. A failed publish is
     not counted (the next alert tries again), and the sweep re-queues what a lost task left."""
     if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
         _enqueue("notify_alert", alert_id)
@@ -98,7 +98,7 @@ def _enqueue_notify(alert_id: int) -> None:
     def publish() -> None:
         from . import tasks
 
-        window = getattr(settings, "CAN_NOTIFY_GATHER_SECONDS", 0) / 2
+        window = 0.8 * getattr(settings, "CAN_NOTIFY_GATHER_SECONDS", 0)  # shorter than the gather, with a margin
         with _publish_lock:
             now = time.monotonic()  # before publishing: the task cannot start earlier
             if now - _last_publish[0] < window:
