@@ -14,8 +14,11 @@ One statement is one transaction in autocommit: all rows are written or none. Ot
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, Model, TextField
 from django.db.models.expressions import RawSQL
@@ -93,8 +96,9 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
             parts.append(f"insert_{index} AS ({sql})")
             params.extend(values)
         selects = " UNION ALL ".join(f"(SELECT {i} AS n, id FROM insert_{i} LIMIT 1)" for i in range(len(groups)))
+        sql = f"WITH {', '.join(parts)} SELECT id FROM ({selects}) AS keys ORDER BY n"
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM ({selects}) AS keys ORDER BY n", params)
+            cursor.execute(*_prepared(connection, cursor, sql, params))
             keys = [row[0] for row in cursor.fetchall()]
     for rows, found, key in zip(groups, stand_ins, keys, strict=True):
         rows[0].pk = key
@@ -102,6 +106,30 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
         rows[0]._state.db = using
         _fill(found, keys)
     return keys
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _prepared(connection, cursor, sql: str, params: list) -> tuple[str, list]:
+    """The statement to run ``sql`` with ``params``: on PostgreSQL with ``DB_PREPARED_STATEMENTS``,
+    an EXECUTE of a statement prepared once per database session, so the server parses and plans
+    it once, not on every message. (Behind a proxy that pools connections per transaction, turn
+    the setting off: a session's prepared statements would not follow the next transaction.)"""
+    if not getattr(settings, "DB_PREPARED_STATEMENTS", False):
+        return sql, params
+    session = (id(connection.connection), connection.connection.get_backend_pid())
+    known = connection.__dict__.get("_monusco_prepared")
+    if known is None or known[0] != session:  # a new session: learn what it has prepared (nothing, usually)
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        known = connection.__dict__["_monusco_prepared"] = (session, {row[0] for row in cursor.fetchall()})
+    name = "monusco_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+    if name not in known[1]:
+        numbers = iter(range(1, len(params) + 1))
+        body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+        cursor.execute(f"PREPARE {name} AS {body}")  # lasts for the session, whatever the transaction does
+        known[1].add(name)
+    return (f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"), params
 
 
 def _fill(found: list, keys: list[int]) -> None:

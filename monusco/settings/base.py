@@ -131,6 +131,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery closes the worker's database connection after every task unless this is set; the worker
 # recycles connections itself, like a request, by CONN_MAX_AGE (monusco/celery.py).
 CELERY_DB_REUSE_MAX = 10**9
+# PostgreSQL parses and plans the SMS intake's statement once per connection (monusco/db.py).
+# Turn off behind a proxy that pools connections per transaction (PgBouncer's transaction mode).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # A burst of alerts queues a few notify tasks, each waiting this long for more alerts before
 # notifying them in one batch (can.services.alert_notify).
 CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)

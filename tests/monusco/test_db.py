@@ -27,6 +27,8 @@ def _rows(world, key):
 
 
 def test_children_get_their_parent_key(world, django_assert_num_queries):
+    warm, warm_events, warm_audit = _rows(world, "k-0")
+    insert_together([warm], warm_events, warm_audit)  # the statement of this shape is prepared by now
     alert, events, audit = _rows(world, "k-1")
     before = AuditLog.objects.count()
     # One statement on PostgreSQL (a savepoint around it, as the test runs in a transaction);
@@ -57,3 +59,38 @@ def test_a_failure_writes_nothing_and_leaves_the_outer_transaction_usable(world)
         assert Alert.objects.count() == 1  # still usable
     assert AlertEvent.objects.count() == 0
     assert AuditLog.objects.filter(model="can.alert").count() == 0
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"].split(" ", 1)[0] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_postgresql_prepares_the_statement_once_per_session(world, settings):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DB_PREPARED_STATEMENTS = True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")  # a new session, as far as prepared statements go
+    connections["default"].__dict__.pop("_monusco_prepared", None)
+    with CaptureQueriesContext(connection) as first:
+        insert_together([_alert(world, "p-1")])
+    with CaptureQueriesContext(connection) as second:
+        insert_together([_alert(world, "p-2")])
+    if connection.vendor == "postgresql":
+        assert (_statements(first), _statements(second)) == (["SELECT", "PREPARE", "EXECUTE"], ["EXECUTE"])
+    else:
+        assert (_statements(first), _statements(second)) == (["INSERT"], ["INSERT"])
+    assert list(Alert.objects.filter(idempotency_key__startswith="p-").order_by("pk").values_list("idempotency_key", "base_id")) == [
+        ("p-1", world.base.pk), ("p-2", world.base.pk)]
+
+
+def test_without_prepared_statements_the_statement_is_sent_whole(world, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DB_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as captured:
+        insert_together([_alert(world, "w-1")])
+    assert _statements(captured) == ["WITH" if connection.vendor == "postgresql" else "INSERT"]
+    assert Alert.objects.filter(idempotency_key="w-1").exists()
