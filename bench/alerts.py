@@ -1,7 +1,8 @@
 """Alert intake and notification at load, on PostgreSQL with a real worker.
 
 Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]``
-(``--worker-pool``, ``--worker-concurrency``, ``--worker-processes``, ``--web-threads``: see ``--help``).
+(``--new-connections``, ``--worker-pool``, ``--worker-concurrency``, ``--worker-processes``, ``--web-threads``:
+see ``--help``).
 ``--rate`` paces the client (requests per second) to measure notification latency at a load the
 worker keeps up with; without it the client sends as fast as the server answers.
 
@@ -17,14 +18,19 @@ the senders' numbers, so each SMS is matched by keyed hash). It then starts, eac
   PostgreSQL) consuming the notification tasks;
 
 and drives ``POST /can/inbound/<channel>/receive`` from one client process (asyncio, a fixed number
-of concurrent connections) for ``--seconds``. Every message has its own gateway id and a French or
-Swahili text naming a locality and a threat. After the run it waits (bounded) for the worker to
+of concurrent connections) for ``--seconds``. Each connection is kept alive between messages, as
+HTTP/1.1 gateways do by default; ``--new-connections`` opens one per message instead (a TCP
+handshake and close for every message). Every message has its own gateway id (a message resent
+after the server closed a kept connection is answered as a repeat) and a French or Swahili text
+naming a locality and a threat. After the run it waits (bounded) for the worker to
 drain, then prints:
 
 - sustained intake in requests per second, and the request latency p50/p95;
 - lost alerts: 200 answers whose alert is not in the database (must be 0), and non-200 answers;
 - alert-to-notification latency p50/p95: from the alert's creation to its first notification sent,
   computed in PostgreSQL;
+- the CPU each part used per alert, how busy the whole machine was and how much the hypervisor
+  took (steal: a run with a high steal measures the neighbours, not this software);
 - the data sizes used.
 """
 
@@ -203,7 +209,7 @@ def cpu_snapshot(web_master: int, workers: list[int], client_pid: int) -> dict[s
 
 
 async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int, rate: float = 0,
-                prefix: str = "bench") -> dict:
+                prefix: str = "bench", keep_alive: bool = False) -> dict:
     path = f"/can/inbound/{channel}/receive"
     counts: dict[int, int] = {}
     latencies: list[float] = []
@@ -212,7 +218,30 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
     sequence = iter(range(10**9))
     rng = random.Random(7)
 
-    async def one(n: int) -> None:
+    async def exchange(connection: list, request: bytes) -> bytes:
+        """Send one request and read its answer: on a new connection closed by the server after
+        it, or (``keep_alive``) on the connection held in ``connection``, opened when needed."""
+        if not keep_alive:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            await writer.drain()
+            response = await reader.read()
+            writer.close()
+            return response
+        if not connection:
+            connection.extend(await asyncio.open_connection("127.0.0.1", port))
+        reader, writer = connection
+        writer.write(request)
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+        body = await reader.readexactly(length)
+        if b"connection: close" in head.lower():
+            writer.close()
+            connection.clear()
+        return head + body
+
+    async def one(n: int, connection: list) -> None:
         sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
         body = json.dumps({
             "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)), "id": f"{prefix}-{n}",
@@ -220,14 +249,17 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
         }).encode()
         request = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"X-Gateway-Token: {TOKEN}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            f"X-Gateway-Token: {TOKEN}\r\nContent-Length: {len(body)}\r\n"
+            f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
         ).encode() + body
         started = time.perf_counter()
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(request)
-        await writer.drain()
-        response = await reader.read()
-        writer.close()
+        try:
+            response = await exchange(connection, request)
+        except (OSError, asyncio.IncompleteReadError):
+            if not connection:
+                raise
+            connection.clear()  # the server closed a kept connection: send again on a new one (the id makes it safe)
+            response = await exchange(connection, request)
         latencies.append(time.perf_counter() - started)
         status = int(response.split(b" ", 2)[1]) if response else 0
         counts[status] = counts.get(status, 0) + 1
@@ -237,14 +269,18 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
     async def client(index: int) -> None:
         interval = concurrency / rate if rate else 0.0  # each connection's share of the pace
         next_at = time.monotonic() + (interval * index / concurrency if rate else 0.0)
+        connection: list = []
         while time.monotonic() < stop_at:
             if rate:
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += interval
             try:
-                await one(next(sequence))
-            except OSError:
+                await one(next(sequence), connection)
+            except (OSError, asyncio.IncompleteReadError):
+                connection.clear()
                 counts[0] = counts.get(0, 0) + 1
+        if connection:
+            connection[1].close()
 
     started = time.monotonic()
     await asyncio.gather(*(client(i) for i in range(concurrency)))
@@ -262,6 +298,9 @@ def main() -> None:
     parser.add_argument("--worker-concurrency", type=int, default=4)
     parser.add_argument("--worker-processes", type=int, default=1, help="celery worker instances")
     parser.add_argument("--web-threads", type=int, default=2, help="threads per gunicorn worker (1: sync workers)")
+    parser.add_argument("--new-connections", action="store_true",
+                        help="open a new connection for each message (default: each client connection is kept alive, "
+                             "as HTTP/1.1 gateways do by default)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
@@ -300,12 +339,14 @@ def main() -> None:
         time.sleep(3)
         first_id = int(manage(env, "shell", "-c", "from can.models import Alert; print(Alert.objects.order_by('-pk').values_list('pk', flat=True)[0])"))
         pace = f", paced at {args.rate:.0f} requests/s" if args.rate else ", as fast as the server answers"
+        pace += ", a new connection per message" if args.new_connections else ", connections kept alive"
         print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections{pace} ...", flush=True)
         web_master = processes[-1].pid
         worker_pids = [process.pid for process in processes[1:-1]]
         cpu_before = cpu_snapshot(web_master, worker_pids, os.getpid())
         machine_before = machine_cpu()
-        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate))
+        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate,
+                                   keep_alive=not args.new_connections))
         machine_driven = machine_cpu()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
