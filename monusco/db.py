@@ -7,8 +7,10 @@ compiles each INSERT with Django's own compiler (so columns, defaults and value 
 the model's) and sends them as one statement, chained by data-modifying CTEs, on PostgreSQL. A
 child names its parent's key with ``parent_pk(i)``.
 
-One statement is one transaction in autocommit: all rows are written or none. Other databases
-(SQLite has no data-modifying CTEs) get the same rows from ordinary inserts in a transaction.
+One statement is one transaction in autocommit: all rows are written or none. With
+``DB_PREPARED_STATEMENTS`` the statement is prepared once per database session, so PostgreSQL
+parses and plans it once. Other databases (SQLite has no data-modifying CTEs) get the same rows
+from ordinary inserts in a transaction.
 """
 
 from __future__ import annotations
