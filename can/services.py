@@ -321,7 +321,8 @@ def _focal_point_id(number_hash: str) -> RawSQL | None:
         return None
     table, pk, phone, active = (
         connection.ops.quote_name(name)
-        for name in (FocalPoint._meta.db_table, "id", FocalPoint._meta.get_field("phone_hash").column, "is_active")
+        for name in (FocalPoint._meta.db_table, FocalPoint._meta.pk.column, FocalPoint._meta.get_field("phone_hash").column,
+                     FocalPoint._meta.get_field("is_active").column)
     )
     return RawSQL(f"SELECT {pk} FROM {table} WHERE {phone} = %s AND {active} LIMIT 1", (number_hash,), output_field=_FOCAL_POINT_KEY)
 

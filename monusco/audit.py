@@ -19,7 +19,6 @@ AUDITED_APPS = frozenset({"monusco", "cla", "can", "jpt", "gender"})
 _SKIP_MODELS = frozenset({"monusco.auditlog"})
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
-_batch: contextvars.ContextVar = contextvars.ContextVar("audit_batch", default=None)
 
 
 def current_actor():
@@ -43,26 +42,6 @@ def reset_actor(token) -> None:
     _actor.reset(token)
 
 
-@contextlib.contextmanager
-def batched():
-    """Collect the audit rows written inside the block and insert them in one statement when it
-    ends. Use it inside the transaction that makes the changes (a hot path that writes several
-    records); if the block raises, nothing is written, as the changes roll back too."""
-    from .models import AuditLog
-
-    if _batch.get() is not None:  # already batching: the outer block writes
-        yield
-        return
-    rows: list = []
-    token = _batch.set(rows)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    if rows:
-        AuditLog.objects.bulk_create(rows)
-
-
 def audit_row(*, action: str, instance, actor=None, detail: dict | None = None, object_pk=None):
     """The audit row for a change, not yet saved. ``object_pk`` stands in for the record's key
     when it is not known yet (``monusco.db.parent_pk``)."""
@@ -79,12 +58,7 @@ def audit_row(*, action: str, instance, actor=None, detail: dict | None = None, 
 
 
 def audit_record(*, action: str, instance, actor=None, detail: dict | None = None) -> None:
-    row = audit_row(action=action, instance=instance, actor=actor, detail=detail)
-    rows = _batch.get()
-    if rows is None:
-        row.save()
-    else:
-        rows.append(row)
+    audit_row(action=action, instance=instance, actor=actor, detail=detail).save()
 
 
 def audit_protected_read(*, user, instance, fields: list[str]) -> None:
