@@ -1,12 +1,14 @@
 """Admin for the Community Alert Network. Lists are cut to the user's scope; focal point names and
 phones, and alert sender numbers, appear only to users of the record's own base with
-``can.view_focalpoint_identity`` (and each showing is audited). Writes go through the services."""
+``can.view_focalpoint_identity`` (and each showing is audited). Writes go through the services;
+every page and choice is cut to the user's scope (``monusco.admin_scope``)."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
 from monusco.audit import audit_protected_read
 from monusco.scope import scope_for
 
@@ -16,14 +18,6 @@ from .models import Alert, AlertEvent, FocalPoint, Notification, SmsChannel, Sta
 IDENTITY_FIELDS = ("name", "phone")
 PROTECTED_TEXT = ["description", "raw_text", "verification_note", "response_note", "closing_note"]
 FOCALPOINT_FIELDS = ("locality", "community_role", "sex", "consent_on", "do_not_call_back")
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    scope_paths: dict = {}
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else scope_for(request.user).filter(qs, **self.scope_paths)
 
 
 class FocalPointAdminForm(forms.ModelForm):
@@ -125,7 +119,7 @@ class SmsChannelAdmin(ScopedAdmin):
         self.message_user(request, _("Gateway token (shown only once): %(token)s") % {"token": token})
 
 
-class AlertEventInline(admin.TabularInline):
+class AlertEventInline(ScopedTabularInline):
     model = AlertEvent
     extra = 0
     can_delete = False
@@ -186,19 +180,8 @@ class NotificationAdmin(ScopedAdmin):
 
 
 @admin.register(StaffPhone)
-class StaffPhoneAdmin(admin.ModelAdmin):
+class StaffPhoneAdmin(ScopedAdmin):
+    admin_only = True
     list_display = ["user", "created_at"]
     search_fields = ["user__username", "user__last_name"]
     autocomplete_fields = ["user"]
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser

@@ -1,12 +1,19 @@
 """Admin for bases, CLAs, meetings and protection plans. Thin: lists, filters, search, inlines, and
-every list cut to the user's scope (superusers see everything)."""
+every page and choice cut to the user's scope (``monusco.admin_scope``; superusers see everything).
 
+Meetings and protection plans are written on the field pages, whose services hold their rules (the
+CLA's own base, a locality the base covers, no change once submitted, plan versions): here they are
+read-only but for administrators."""
+
+from django import forms
 from django.contrib import admin
 
+from monusco.admin_scope import ScopedAdmin, ScopedStackedInline, ScopedTabularInline, add_scope_paths
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.models import Locality, Province, Territory, User
 from monusco.roles import Role, user_has_role
-from monusco.scope import scope_for
 
+from . import validators
 from .models import (
     BaseAssignment,
     CommunityLiaisonAssistant,
@@ -20,17 +27,42 @@ from .models import (
     UrafikiMeeting,
 )
 
+# A base's users reach the places it covers, and the people assigned to the bases of a scope are in it.
+add_scope_paths(Locality, base="covering_bases__id")
+add_scope_paths(Territory, base="localities__covering_bases__id")
+add_scope_paths(Province, base="territories__localities__covering_bases__id")
+add_scope_paths(
+    User,
+    base="base_assignments__base_id",
+    territory="base_assignments__base__locality__territory_id",
+    province="base_assignments__base__locality__territory__province_id",
+)
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Cuts the changelist (and so every change page) to the user's scope."""
 
-    scope_paths: dict = {}
+class WrittenOnTheFieldPages:
+    """Read-only in the admin but for administrators: the field pages' services write these."""
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return scope_for(request.user).filter(qs, **self.scope_paths)
+    def has_add_permission(self, request, *args) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class CoveredLocalityForm(forms.ModelForm):
+    """The locality must be one the base covers: the services' rule, for administrators' edits."""
+
+    def clean(self):
+        data = super().clean()
+        base = data.get("base")
+        if base is None and self.instance.base_id:
+            base = self.instance.base
+        for field, messages in validators.coverage_errors("locality", base, data.get("locality")).items():
+            self.add_error(field, messages)
+        return data
 
 
 def _paths(prefix: str = "") -> dict:
@@ -41,7 +73,7 @@ def _paths(prefix: str = "") -> dict:
     }
 
 
-class BaseAssignmentInline(admin.TabularInline):
+class BaseAssignmentInline(ScopedTabularInline):
     model = BaseAssignment
     extra = 0
     autocomplete_fields = ["user"]
@@ -71,9 +103,6 @@ class CommunityLiaisonAssistantAdmin(ScopedAdmin):
         "province": "user__base_assignments__base__locality__territory__province_id",
     }
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
-
 
 @admin.register(BaseAssignment)
 class BaseAssignmentAdmin(ScopedAdmin):
@@ -95,7 +124,7 @@ def _hide_protected(request, qs):
     return qs if may_see_protected(request) else qs.exclude(category__in=PROTECTED_THREAT_CATEGORIES)
 
 
-class SecurityConcernInline(admin.TabularInline):
+class SecurityConcernInline(WrittenOnTheFieldPages, ScopedTabularInline):
     model = SecurityConcern
     extra = 0
 
@@ -103,13 +132,14 @@ class SecurityConcernInline(admin.TabularInline):
         return _hide_protected(request, super().get_queryset(request))
 
 
-class MeetingFollowUpInline(admin.TabularInline):
+class MeetingFollowUpInline(WrittenOnTheFieldPages, ScopedTabularInline):
     model = MeetingFollowUp
     extra = 0
 
 
 @admin.register(UrafikiMeeting)
-class UrafikiMeetingAdmin(ScopedAdmin):
+class UrafikiMeetingAdmin(WrittenOnTheFieldPages, ScopedAdmin):
+    form = CoveredLocalityForm
     list_display = ["held_on", "meeting_type", "locality", "base", "review_status", "women", "men", "girls", "boys"]
     list_filter = ["review_status", "meeting_type", "base", "locality__territory"]
     search_fields = ["topics", "locality__name", "base__name"]
@@ -122,7 +152,7 @@ class UrafikiMeetingAdmin(ScopedAdmin):
 
 
 @admin.register(SecurityConcern)
-class SecurityConcernAdmin(ScopedAdmin):
+class SecurityConcernAdmin(WrittenOnTheFieldPages, ScopedAdmin):
     list_display = ["category", "meeting", "created_at"]
     list_filter = ["category"]
     search_fields = ["description", "meeting__locality__name"]
@@ -135,7 +165,7 @@ class SecurityConcernAdmin(ScopedAdmin):
 
 
 @admin.register(MeetingFollowUp)
-class MeetingFollowUpAdmin(ScopedAdmin):
+class MeetingFollowUpAdmin(WrittenOnTheFieldPages, ScopedAdmin):
     list_display = ["action", "responsible", "due_on", "status", "meeting"]
     list_filter = ["status", "responsible"]
     search_fields = ["action", "meeting__locality__name"]
@@ -144,13 +174,13 @@ class MeetingFollowUpAdmin(ScopedAdmin):
     scope_paths = _paths("meeting__")
 
 
-class PlanThreatInline(admin.StackedInline):
+class PlanThreatInline(WrittenOnTheFieldPages, ScopedStackedInline):
     model = PlanThreat
     extra = 0
     show_change_link = True
 
 
-class PlanRevisionInline(admin.TabularInline):
+class PlanRevisionInline(ScopedTabularInline):
     model = PlanRevision
     extra = 0
     fields = ["version", "saved_by", "created_at"]
@@ -162,7 +192,8 @@ class PlanRevisionInline(admin.TabularInline):
 
 
 @admin.register(CommunityProtectionPlan)
-class CommunityProtectionPlanAdmin(ScopedAdmin):
+class CommunityProtectionPlanAdmin(WrittenOnTheFieldPages, ScopedAdmin):
+    form = CoveredLocalityForm
     list_display = ["locality", "base", "period_start", "period_end", "review_on", "version", "review_status"]
     list_filter = ["review_status", "base", "locality__territory"]
     search_fields = ["locality__name", "base__name", "summary"]
@@ -189,13 +220,13 @@ class PlanRevisionAdmin(ScopedAdmin):
         return False
 
 
-class PlanActionInline(admin.TabularInline):
+class PlanActionInline(WrittenOnTheFieldPages, ScopedTabularInline):
     model = PlanAction
     extra = 0
 
 
 @admin.register(PlanThreat)
-class PlanThreatAdmin(ScopedAdmin):
+class PlanThreatAdmin(WrittenOnTheFieldPages, ScopedAdmin):
     list_display = ["category", "perpetrator_type", "plan"]
     list_filter = ["category", "perpetrator_type"]
     search_fields = ["description", "plan__locality__name"]
@@ -206,7 +237,7 @@ class PlanThreatAdmin(ScopedAdmin):
 
 
 @admin.register(PlanAction)
-class PlanActionAdmin(ScopedAdmin):
+class PlanActionAdmin(WrittenOnTheFieldPages, ScopedAdmin):
     list_display = ["description", "responsible", "deadline", "status", "review_on", "threat"]
     list_filter = ["status", "responsible"]
     search_fields = ["description", "threat__plan__locality__name"]

@@ -1,14 +1,71 @@
+"""Admin for checklists and reviews. Reviews are cut to the user's scope through the report each
+is about (learnt from the registry); the snapshot, comments and answers of a review of a
+sexual-violence report are shown only to those with need to know, and each showing is audited."""
+
+from functools import reduce
+from operator import or_
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
+from monusco.audit import audit_protected_read
 
 from . import services
 from .models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
-from .registry import reports
+from .registry import NEED_TO_KNOW_PERMISSION, reports
+
+WITHHELD = _("Details withheld: protected information, shared on a need-to-know basis only.")
+PROTECTED_REVIEW_FIELDS = ["report_snapshot", "comment", "answers"]
 
 
-class ChecklistItemInline(admin.TabularInline):
+def _by_report(reviews_path: str, which) -> Q:
+    """Rows whose review (through ``reviews_path``) is about a report in ``which(report_type)``."""
+    prefix = f"{reviews_path}__" if reviews_path else ""
+    parts = [
+        Q(**{f"{prefix}content_type": ContentType.objects.get_for_model(rt.model),
+             f"{prefix}object_id__in": which(rt).values("pk")})
+        for rt in reports.all()
+    ]
+    return reduce(or_, parts, Q(pk__in=[]))
+
+
+def reviews_in_scope_q(user, reviews_path: str = "") -> Q:
+    """A review is in scope when the report it is about is."""
+    return _by_report(reviews_path, lambda rt: rt.in_scope(user))
+
+
+def reviews_withheld_q(user, reviews_path: str = "") -> Q:
+    """A review's detail is withheld when its report's sexual-violence detail is."""
+    return _by_report(reviews_path, lambda rt: rt.withheld_from(user))
+
+
+def review_protection(request, review: Review) -> tuple[bool, bool]:
+    """(the review is about a sexual-violence report, its detail is withheld from this user),
+    worked out once per request."""
+    cache = request.__dict__.setdefault("_review_protection", {})
+    if review.pk not in cache:
+        report_type = reports.for_model(review.content_type.model_class())
+        if report_type is None:
+            cache[review.pk] = (False, False)
+        else:
+            protected = report_type.protected().filter(pk=review.object_id).exists()
+            withheld = protected and report_type.withheld_from(request.user).filter(pk=review.object_id).exists()
+            cache[review.pk] = (protected, withheld)
+    return cache[review.pk]
+
+
+def audit_review_read(request, review: Review, fields: list[str]) -> None:
+    """A review of a sexual-violence report was shown: log the read against the report."""
+    report = review.content_type.get_object_for_this_type(pk=review.object_id)
+    audit_protected_read(user=request.user, instance=report, fields=[f"review.{name}" for name in fields])
+
+
+class ChecklistItemInline(ScopedTabularInline):
     model = ChecklistItem
     extra = 0
     fields = ("position", "measure", "text_fr", "text_sw", "text_en")
@@ -36,8 +93,10 @@ class ReviewChecklistForm(forms.ModelForm):
 
 
 @admin.register(ReviewChecklist)
-class ReviewChecklistAdmin(admin.ModelAdmin):
+class ReviewChecklistAdmin(ScopedAdmin):
+    scope_global = True  # the same checklists for everyone
     form = ReviewChecklistForm
+    ordering = ("report_type", "-version")  # kept under the item count (a GROUP BY drops Meta.ordering)
     list_display = ("report_type", "version", "is_active", "item_count", "note", "updated_at")
     list_filter = ("report_type", "is_active")
     search_fields = ("report_type", "note", "items__text_en", "items__text_fr")
@@ -79,7 +138,7 @@ class ReviewChecklistAdmin(admin.ModelAdmin):
         return None
 
 
-class ReviewAnswerInline(admin.TabularInline):
+class ReviewAnswerInline(ScopedTabularInline):
     model = ReviewAnswer
     extra = 0
     fields = ("item", "answer", "comment")
@@ -91,7 +150,7 @@ class ReviewAnswerInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ScopedAdmin):
     list_display = ("report_type", "object_id", "round", "decision", "reviewer", "days_to_review", "created_at")
     list_filter = ("report_type", "decision", "created_at")
     search_fields = ("comment", "reviewer__username", "reviewer__last_name")
@@ -103,6 +162,41 @@ class ReviewAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields[:8] + ("comment",) + readonly_fields[8:]
 
+    def scope_queryset(self, request, qs):
+        return qs.filter(reviews_in_scope_q(request.user))
+
+    def get_search_fields(self, request):
+        # Searching the comments would tell what a withheld comment says.
+        fields = super().get_search_fields(request)
+        if request.user.is_superuser or request.user.has_perm(NEED_TO_KNOW_PERMISSION):
+            return fields
+        return tuple(f for f in fields if f != "comment")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and review_protection(request, obj)[1]:
+            fields = [f for f in fields if f not in PROTECTED_REVIEW_FIELDS] + ["withheld"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "withheld")
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is not None and review_protection(request, obj)[1]:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    @admin.display(description=_("report as reviewed"))
+    def withheld(self, obj) -> str:
+        return str(WITHHELD)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        review = self.get_object(request, object_id)
+        if review is not None and request.method == "GET" and review_protection(request, review) == (True, False):
+            answers = any(isinstance(inline, ReviewAnswerInline) for inline in self.get_inline_instances(request, review))
+            audit_review_read(request, review, PROTECTED_REVIEW_FIELDS if answers else PROTECTED_REVIEW_FIELDS[:2])
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False  # reviews are made on the review page, through the service
 
@@ -110,7 +204,7 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -125,6 +219,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 class ChecklistItemAdmin(_ReadOnlyAdmin):
     """Items are edited through their checklist (so that versioning applies)."""
 
+    scope_global = True
     list_display = ("text_en", "measure", "checklist", "position")
     list_filter = ("measure", "checklist__report_type", "checklist__is_active")
     search_fields = ("text_en", "text_fr", "text_sw")
@@ -133,7 +228,18 @@ class ChecklistItemAdmin(_ReadOnlyAdmin):
 
 @admin.register(ReviewAnswer)
 class ReviewAnswerAdmin(_ReadOnlyAdmin):
+    """Answers of reviews in scope; those about a sexual-violence report only with need to know."""
+
     list_display = ("review", "item", "answer")
     list_filter = ("answer", "review__report_type")
     search_fields = ("comment",)
     list_select_related = ("review__content_type", "item")
+
+    def scope_queryset(self, request, qs):
+        return qs.filter(reviews_in_scope_q(request.user, "review")).exclude(reviews_withheld_q(request.user, "review"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        answer = self.get_object(request, object_id)
+        if answer is not None and request.method == "GET" and review_protection(request, answer.review)[0]:
+            audit_review_read(request, answer.review, ["answers"])
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,15 +1,22 @@
 """The registry of report types. Every report model registers itself here, like ``admin.site``.
 
 ``gender`` imports none of the apps that write reports: it learns their models and how to reach
-their base, territory, date and author through the lookup paths given at registration.
+their base, territory, date and author through the lookup paths given at registration, and which
+reports are in a user's scope through those paths (or ``scope_queryset`` when the paths do not say
+it all).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+# Sexual-violence detail is shown to the report's own base (who must respond) and to the roles
+# holding this permission, as on the field pages.
+NEED_TO_KNOW_PERMISSION = "gender.view_sexual_violence_detail"
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class ReportType:
     # True when the sex/age figures count people at risk and ``threat_path`` is one category per
     # report (alerts), so they feed "alerts by threat category".
     is_people_at_risk: bool | None = None
+    # ``scope_queryset(user)``: the reports of this type in the user's scope, when the three paths
+    # above do not say it all (a JPT mission is also in the scope of the bases covering its area).
+    scope_queryset: Callable[[object], models.QuerySet] | None = None
 
     @property
     def content_label(self) -> str:
@@ -96,6 +106,49 @@ class ReportType:
             return self.model._meta.get_field(name).related_model
         except FieldDoesNotExist:
             return None
+
+
+    def _once(self, qs: models.QuerySet, *paths: str | None) -> models.QuerySet:
+        """``qs`` with each report once, when it was filtered through a to-many path."""
+        if any(self.is_multi_valued(path) for path in paths) and qs.query.where:
+            return self.model._default_manager.filter(pk__in=qs.values("pk"))
+        return qs
+
+    def in_scope(self, user) -> models.QuerySet:
+        """The reports of this type in the user's scope, each once."""
+        if self.scope_queryset is not None:
+            return self.scope_queryset(user)
+        from monusco.scope import scope_for
+
+        qs = scope_for(user).filter(
+            self.model._default_manager.all(), base=self.base_path, territory=self.territory_path,
+            province=self.province_path,
+        )
+        return self._once(qs, self.base_path, self.territory_path, self.province_path)
+
+    def protected(self) -> models.QuerySet:
+        """The reports of this type holding sexual-violence information: a protected threat
+        category at ``threat_path`` (the alert's category, or any of a meeting's concerns)."""
+        from monusco.choices import PROTECTED_THREAT_CATEGORIES
+
+        if not self.threat_path:
+            return self.model._default_manager.none()
+        qs = self.model._default_manager.filter(**{f"{self.threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)})
+        return self._once(qs, self.threat_path)
+
+    def withheld_from(self, user) -> models.QuerySet:
+        """The protected reports of this type whose detail ``user`` has no need to know: every one
+        but those of the user's own bases, unless they hold ``NEED_TO_KNOW_PERMISSION``."""
+        from monusco.scope import scope_for
+
+        if user.is_superuser or user.has_perm(NEED_TO_KNOW_PERMISSION):
+            return self.model._default_manager.none()
+        withheld = self.protected()
+        base_ids = scope_for(user).base_ids
+        if self.base_path and base_ids:
+            own = self.model._default_manager.filter(**{f"{self.base_path}__in": sorted(base_ids)})
+            withheld = withheld.exclude(pk__in=own.values("pk"))
+        return withheld
 
 
 class ReportRegistry:

@@ -1,7 +1,8 @@
 """The JPT lead's main door: missions with their team, itinerary, meetings, findings and
 recommendations; lifecycle steps as actions and buttons; the overdue recommendations list.
 
-Every queryset goes through ``jpt.selectors`` (scoped); every lifecycle step and follow-up update
+Every queryset goes through ``jpt.selectors`` (scoped), and every choice and history page follows
+the scope too (``monusco.admin_scope``); every lifecycle step and follow-up update
 goes through ``jpt.services``. JPT leads edit their own missions; other missions in their scope are
 read-only to them, as they are to CLAs, the gender office and managers.
 """
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monusco.admin_scope import ScopedAdmin, ScopedInlineMixin
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 
@@ -149,14 +151,14 @@ class MissionChildInline:
         return super().has_delete_permission(request, obj) and self._editable(request, obj)
 
 
-class MemberInline(MissionChildInline, admin.TabularInline):
+class MemberInline(MissionChildInline, ScopedInlineMixin, admin.TabularInline):
     model = MissionMember
     fields = ["user", "external_name", "section", "sex", "role"]
     autocomplete_fields = ["user"]
     verbose_name_plural = gettext_lazy("Team")
 
 
-class StopInline(MissionChildInline, admin.TabularInline):
+class StopInline(MissionChildInline, ScopedInlineMixin, admin.TabularInline):
     model = ItineraryStop
     fields = ["locality", "arrive_on", "leave_on", "note"]
     autocomplete_fields = ["locality"]
@@ -169,7 +171,7 @@ class MeetingHeldForm(SaddFormMixin, forms.ModelForm):
         fields = ["held_on", "locality", "kind", "with_whom", "notes", *SADD_FIELDS]
 
 
-class MeetingInline(MissionChildInline, admin.StackedInline):
+class MeetingInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
     model = MeetingHeld
     form = MeetingHeldForm
     fields = [("held_on", "locality", "kind"), "with_whom", ("women", "men", "girls", "boys"),
@@ -178,7 +180,7 @@ class MeetingInline(MissionChildInline, admin.StackedInline):
     verbose_name_plural = gettext_lazy("Communities and authorities met")
 
 
-class FindingInline(MissionChildInline, admin.StackedInline):
+class FindingInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
     """Sexual-violence findings are protected: people who can only read the mission see their
     detail if their role needs to know (and the read is logged), otherwise it is withheld."""
 
@@ -215,7 +217,7 @@ class RecommendationInlineForm(forms.ModelForm):
         fields = ["text", "responsible", "responsible_detail", "deadline", "follow_up_status"]
 
 
-class RecommendationInline(MissionChildInline, admin.StackedInline):
+class RecommendationInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
     model = Recommendation
     form = RecommendationInlineForm
     fields = ["text", ("responsible", "responsible_detail"), ("deadline", "follow_up_status"), "update_note",
@@ -271,7 +273,7 @@ class JPTMissionForm(SaddFormMixin, forms.ModelForm):
 
 
 @admin.register(JPTMission)
-class JPTMissionAdmin(admin.ModelAdmin):
+class JPTMissionAdmin(ScopedAdmin):
     form = JPTMissionForm
     change_form_template = "admin/jpt/jptmission/change_form.html"
     change_list_template = "admin/jpt/jptmission/change_list.html"
@@ -343,6 +345,11 @@ class JPTMissionAdmin(admin.ModelAdmin):
 
             kwargs["queryset"] = base_list(user=request.user).order_by("name")
             kwargs["widget"] = forms.CheckboxSelectMultiple
+        elif db_field.name == "localities":
+            # The autocomplete offers the area in scope; ``clean_localities`` says so in words.
+            from monusco.models import Locality
+
+            kwargs["queryset"] = Locality.objects.all()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # columns
@@ -464,7 +471,7 @@ class JPTMissionAdmin(admin.ModelAdmin):
 # --- recommendations and their follow-up --------------------------------------------------------
 
 
-class RecommendationUpdateInline(admin.TabularInline):
+class RecommendationUpdateInline(ScopedInlineMixin, admin.TabularInline):
     model = RecommendationUpdate
     fields = ["updated_on", "status", "note", "author"]
     readonly_fields = fields
@@ -489,15 +496,14 @@ class RecommendationForm(forms.ModelForm):
         fields = ["mission", "text", "responsible", "responsible_detail", "deadline", "follow_up_status"]
 
 
-class ScopedChildAdmin(admin.ModelAdmin):
+class ScopedChildAdmin(ScopedAdmin):
     """Rows that belong to a mission: scoped through it, editable by whoever may edit the mission."""
 
+    def scope_queryset(self, request, qs):
+        return qs.filter(mission__in=selectors.mission_ids_in_scope(user=request.user))
+
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request)
-            .filter(mission__in=selectors.mission_ids_in_scope(user=request.user))
-            .select_related("mission")
-        )
+        return super().get_queryset(request).select_related("mission")
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -594,15 +600,14 @@ class FindingAdmin(ScopedChildAdmin):
 
 
 @admin.register(RecommendationUpdate)
-class RecommendationUpdateAdmin(admin.ModelAdmin):
+class RecommendationUpdateAdmin(ScopedAdmin):
     list_display = ["updated_on", "recommendation", "status", "author"]
     list_filter = ["status"]
     search_fields = ["note", "recommendation__text"]
     list_select_related = ["recommendation", "author"]
 
-    def get_queryset(self, request):
-        missions = selectors.mission_ids_in_scope(user=request.user)
-        return super().get_queryset(request).filter(recommendation__mission__in=missions)
+    def scope_queryset(self, request, qs):
+        return qs.filter(recommendation__mission__in=selectors.mission_ids_in_scope(user=request.user))
 
     def has_add_permission(self, request):
         return request.user.is_superuser

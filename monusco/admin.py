@@ -1,26 +1,48 @@
+"""Admin for users, roles, geography, the audit log and API clients. Every page is cut to the
+user's scope (``monusco.admin_scope``); users, roles, the audit log and API clients are managed by
+administrators only."""
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scope import ScopedAdmin, ScopedAdminMixin, ScopedTabularInline
 from .api.resources import WRITABLE_RESOURCES, Resource
 from .api.services import api_client_prepare, api_client_rotate_key
 from .models import ApiClient, AuditLog, Locality, Province, Territory, User, UserScope
 
 
-class UserScopeInline(admin.TabularInline):
+class UserScopeInline(ScopedTabularInline):
     model = UserScope
     extra = 0
     autocomplete_fields = ["province", "territory"]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ScopedAdminMixin, DjangoGroupAdmin):
+    """Roles are defined in ``monusco.roles``; only administrators look at the groups."""
+
+    admin_only = True
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups", "preferred_language"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ["preferred_language"]}),)
     inlines = [UserScopeInline]
+    # A user is in scope through the areas they work in (base assignments add their way in).
+    scope_paths = [
+        {"territory": "scopes__territory_id", "province": "scopes__province_id"},
+        {"province": "scopes__territory__province_id"},
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -40,6 +62,11 @@ class UserAdmin(DjangoUserAdmin):
             raise PermissionDenied
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if not self.has_change_permission(request):
@@ -51,28 +78,34 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(group.name for group in obj.groups.all())
 
 
+# Geography: a user sees the places of their scope, and the territories and province holding them.
+
+
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ScopedAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+    scope_paths = {"province": "id", "territory": "territories__id"}
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(ScopedAdmin):
     list_display = ["name", "kind", "province"]
     list_filter = ["province", "kind"]
     search_fields = ["name", "province__name"]
     autocomplete_fields = ["province"]
     list_select_related = ["province"]
+    scope_paths = {"territory": "id", "province": "province_id"}
 
 
 @admin.register(Locality)
-class LocalityAdmin(admin.ModelAdmin):
+class LocalityAdmin(ScopedAdmin):
     list_display = ["name", "territory", "province", "latitude", "longitude", "precision"]
     list_filter = ["territory__province", "territory", "precision"]
     search_fields = ["name", "territory__name"]
     autocomplete_fields = ["territory"]
     list_select_related = ["territory__province"]
+    scope_paths = {"territory": "territory_id", "province": "territory__province_id"}
 
     @admin.display(description=_("province"), ordering="territory__province__name")
     def province(self, obj) -> str:
@@ -80,7 +113,10 @@ class LocalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ScopedAdmin):
+    """Administrators only: the trail names who read which protected record."""
+
+    admin_only = True
     list_display = ["at", "actor", "action", "model", "object_pk", "object_repr"]
     list_filter = ["action", "model"]
     search_fields = ["object_pk", "object_repr", "actor__username"]
@@ -113,9 +149,10 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ScopedAdmin):
     """Token shown once, in a message, when the client is created or its key rotated."""
 
+    admin_only = True
     form = ApiClientForm
     list_display = ["name", "key_prefix", "throttle_rate", "is_active", "updated_at"]
     list_filter = ["is_active"]

@@ -72,3 +72,135 @@ def test_admin_add_refuses_a_second_checklist_for_a_type(users, client):
     assert "already has a checklist" in response.content.decode()
     assert client.get(reverse("admin:gender_reviewchecklist_add")).status_code == 200
     assert ReviewChecklist.objects.count() == before
+
+
+# --- scope and need to know ---------------------------------------------------------------------
+
+SV_ACCOUNT = "Deux femmes agressées près du marché de Sange"
+
+
+def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le nombre de filles."):
+    """A reviewed sexual-violence alert (its account is in the review's snapshot), and its review."""
+    from can.models import Alert
+    from gender import services
+    from gender.models import ReviewStatus
+    from tests.gender.factories import make_alert
+
+    alert = make_alert(base=base or world.base, category="sexual_violence", women=2)
+    Alert.objects.filter(pk=alert.pk).update(locality=locality or world.sange, description=SV_ACCOUNT)
+    alert.refresh_from_db()
+    services.report_submit(report=alert, user=users["cla"])
+    checklist = ReviewChecklist.objects.get(report_type="alert", is_active=True)
+    item = review(alert, users["gender"], "returned", checklist, comment=comment)
+    assert alert.review_status == ReviewStatus.RETURNED
+    return alert, item
+
+
+def _protected_reads(user):
+    from monusco.models import AuditLog
+
+    return list(AuditLog.objects.filter(action="view_protected", actor=user).values_list("model", "object_pk", "detail"))
+
+
+@pytest.mark.parametrize(("who", "answer", "shown", "with_answers"), [
+    ("cla", 200, True, False),  # the alert's own base, who must respond (answers are the gender office's)
+    ("duty", 200, True, False),
+    ("gender", 200, True, True),  # need to know
+    ("admin", 200, True, True),
+    ("jpt", 200, False, False),  # in scope, no need to know
+    ("manager", 200, False, False),
+    ("cla2", 302, False, False),  # Minembwe: out of scope, answered as a record that does not exist
+    ("far_manager", 302, False, False),
+])
+def test_review_of_a_sexual_violence_alert_in_the_admin(world, users, client, who, answer, shown, with_answers):
+    alert, item = _sv_review(world, users)
+    user = users[who]
+    client.force_login(user)
+    response = client.get(reverse("admin:gender_review_change", args=[item.pk]))
+    missing = client.get(reverse("admin:gender_review_change", args=[987654]))
+    assert response.status_code == answer
+    html = response.content.decode()
+    assert (SV_ACCOUNT in html) is shown
+    assert ("Ajouter le nombre de filles." in html) is shown
+    if answer == 200:
+        assert ("Details withheld: protected information" in html) is not shown
+        answers = [f.formset.queryset.count() for f in response.context["inline_admin_formsets"]]
+        assert answers == ([len(item.answer_codes)] if shown and with_answers else [])
+    else:
+        assert (response.status_code, response["Location"]) == (missing.status_code, missing["Location"])
+    fields = ["review.report_snapshot", "review.comment", *(["review.answers"] if with_answers else [])]
+    assert _protected_reads(user) == ([("can.alert", str(alert.pk), {"fields": fields})] if shown else [])
+
+
+def test_review_list_is_cut_to_the_report_scope(world, users, client):
+    from tests.gender.factories import make_meeting
+
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    reviews = {
+        name: review(make_meeting(world=world, author=users["cla"], base=base), users["admin"], "approved", checklist)
+        for name, base in (("uvira", world.base), ("minembwe", world.other_base), ("beni", world.far_base))
+    }
+    _alert, sv = _sv_review(world, users)
+    seen = {}
+    for who in ("cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin"):
+        client.force_login(users[who])
+        response = client.get(reverse("admin:gender_review_changelist"))
+        assert response.status_code == 200
+        listed = {r.pk for r in response.context["cl"].result_list}
+        seen[who] = sorted(name for name, r in {**reviews, "sv": sv}.items() if r.pk in listed)
+        assert len(listed) == len(seen[who])
+    assert seen == {
+        "cla": ["sv", "uvira"], "cla2": ["minembwe"], "duty": ["sv", "uvira"], "jpt": ["minembwe", "sv", "uvira"],
+        "gender": ["minembwe", "sv", "uvira"], "manager": ["minembwe", "sv", "uvira"], "far_manager": ["beni"],
+        "admin": ["beni", "minembwe", "sv", "uvira"],
+    }
+    from monusco.models import AuditLog
+
+    assert AuditLog.objects.filter(action="view_protected").count() == 0  # a list shows no protected field
+
+
+def test_review_list_query_count_does_not_grow_with_the_reviews(world, users, client, django_assert_num_queries):
+    from tests.gender.factories import make_meeting
+
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    client.force_login(users["manager"])
+    url = reverse("admin:gender_review_changelist")
+    client.get(url)  # content types and sessions cached
+    counts = []
+    for n in (1, 4):
+        while Review.objects.count() < n:
+            review(make_meeting(world=world, author=users["cla"]), users["admin"], "approved", checklist)
+        with django_assert_num_queries(12) as captured:
+            assert len(client.get(url).context["cl"].result_list) == n
+        counts.append(len(captured))
+    assert counts == [12, 12]
+
+
+def test_searching_review_comments_needs_need_to_know(world, users, client):
+    _sv_review(world, users, comment="Préciser le lieu exact")
+    url = reverse("admin:gender_review_changelist")
+    found = {}
+    for who in ("manager", "jpt", "gender"):
+        client.force_login(users[who])
+        found[who] = client.get(url, {"q": "lieu exact"}).context["cl"].result_count
+    assert found == {"manager": 0, "jpt": 0, "gender": 1}
+
+
+def test_review_answers_of_a_sexual_violence_report_need_to_know(world, users, client):
+    from django.contrib.auth.models import Permission
+
+    _alert, item = _sv_review(world, users)
+    # A manager given the answers list, but not the need to know, does not see these answers.
+    manager = users["manager"]
+    manager.user_permissions.add(Permission.objects.get(codename="view_reviewanswer"))
+    client.force_login(manager)
+    response = client.get(reverse("admin:gender_reviewanswer_changelist"))
+    assert (response.status_code, response.context["cl"].result_count) == (200, 0)
+    first = item.answers.order_by("pk").first()
+    assert client.get(reverse("admin:gender_reviewanswer_change", args=[first.pk])).status_code == 302
+    client.force_login(users["gender"])
+    response = client.get(reverse("admin:gender_reviewanswer_changelist"))
+    assert response.context["cl"].result_count == len(item.answer_codes)
+    assert client.get(reverse("admin:gender_reviewanswer_change", args=[first.pk])).status_code == 200
+    assert _protected_reads(users["gender"]) == [("can.alert", str(_alert.pk), {"fields": ["review.answers"]})]
+    assert _protected_reads(manager) == []
