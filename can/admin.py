@@ -130,8 +130,22 @@ class AlertEventInline(ScopedTabularInline):
         return False
 
 
+class AlertAdminForm(forms.ModelForm):
+    """New links and values are checked by the service's rules, shown beside the fields."""
+
+    request_user = None  # set per request by ``AlertAdmin.get_form``
+
+    def clean(self):
+        data = super().clean()
+        changes = {name: data[name] for name in self.changed_data if name in data}
+        if self.instance.pk is not None and changes:
+            services.alert_update_check(user=self.request_user, alert=self.instance, changes=changes)
+        return data
+
+
 @admin.register(Alert)
 class AlertAdmin(ScopedAdmin):
+    form = AlertAdminForm
     list_display = ["short_id", "received_at", "base", "channel", "threat_category", "locality", "status",
                     "needs_triage", "escalation_level", "outcome"]
     list_filter = ["status", "channel", "threat_category", "needs_triage", "escalation_level", "outcome", "base"]
@@ -158,6 +172,16 @@ class AlertAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         exclude = self.get_exclude(request, obj)
         return [f for f in self.readonly_fields if f not in exclude]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        saved = services.alert_update(user=request.user, alert=obj, changes=changes)
+        obj.territory_id = saved.territory_id
 
     def has_add_permission(self, request):
         return False  # alerts come from intake, the browser form or the API

@@ -588,6 +588,73 @@ def alert_correct(
     return report_submit(report=locked, user=user)
 
 
+# What the admin may edit on an alert; the lifecycle, the sender and the message stay with their steps.
+UPDATABLE_FIELDS = (
+    "focal_point", "locality", "threat_category", "description", "needs_triage", "missed_calls",
+    "verification_note", "response_type", "response_note", "closing_note", "women", "men", "girls", "boys",
+    "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus",
+)
+
+
+def alert_update_check(*, user: User, alert: Alert, changes: dict) -> None:
+    """The rules of ``alert_update`` (the admin form shows them beside the fields): a new
+    locality or focal point must be in the user's scope, the threat and response from their
+    lists, and people at risk zero or more. A link left as it was is not checked again."""
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise ValueError(f"alert_update cannot change {', '.join(unknown)}")
+    scope = scope_for(user)
+    errors: dict[str, list[str]] = {}
+    locality = changes.get("locality")
+    if locality is not None and locality.pk != alert.locality_id and not scope.filter(
+        Locality.objects.filter(pk=locality.pk), base="covering_bases__id", territory="territory_id",
+        province="territory__province_id",
+    ).exists():
+        errors["locality"] = [_("Choose a locality in your area.")]
+    focal_point = changes.get("focal_point")
+    if focal_point is not None and focal_point.pk != alert.focal_point_id and not scope.filter(
+        FocalPoint.objects.filter(pk=focal_point.pk), base="base_id", territory="locality__territory_id",
+        province="locality__territory__province_id",
+    ).exists():
+        errors["focal_point"] = [_("Choose a focal point of your area.")]
+    if "threat_category" in changes and changes["threat_category"] not in ThreatCategory.values:
+        errors["threat_category"] = [_("Choose a threat category from the list.")]
+    if changes.get("response_type") and changes["response_type"] not in ResponseType.values:
+        errors["response_type"] = [_("Choose a response from the list.")]
+    for name in ("women", "men", "girls", "boys", "missed_calls"):
+        if (changes.get(name) or 0) < 0:
+            errors.setdefault(name, []).append(_("A count cannot be negative."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def alert_update(*, user: User, alert: Alert, changes: dict) -> Alert:
+    """Edit an alert's details (``UPDATABLE_FIELDS``, new values by name), as the admin does. The
+    alert must be in the user's scope and they must hold ``can.change_alert``; the rules are
+    ``alert_update_check``'s. The territory follows the locality (the base's, when the locality
+    is cleared). Nothing changes when a rule is broken."""
+    locked = _first(
+        Alert.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("base__locality", "territory").filter(pk=alert.pk)
+    )
+    if locked is None or not user.has_perm("can.change_alert") or not scope_for(user).covers(
+        base_id=locked.base_id, territory_id=locked.territory_id, province_id=locked.territory.province_id
+    ):
+        raise PermissionDenied
+    alert_update_check(user=user, alert=locked, changes=changes)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    for name in changed:
+        value = changes[name]
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if "locality" in changed:
+        locked.territory_id = locked.locality.territory_id if locked.locality else _territory_of_base(locked.base)
+        changed.append("territory")
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
 # --- notifications and escalation -------------------------------------------------------------
 
 
