@@ -10,6 +10,8 @@
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
 
 from tests.factories import LocalityFactory, OperatingBaseFactory, ProvinceFactory, TerritoryFactory, make_user
 
@@ -49,3 +51,69 @@ def users(world):
         "api": make_user("api_client", username="t-api"),
         "norole": make_user(None, username="t-norole"),
     }
+
+
+# --- Signing in ------------------------------------------------------------------------------
+# The test clients sign a user in as the login pages do, second step included: ``force_login`` and
+# ``login`` give a user whose role requires a second factor (or who has one) a confirmed
+# authenticator, and mark the session verified with it, under the session key that django-otp's
+# ``login`` sets after a right code. ``second_step=False`` stops after the password, as a browser
+# that has not typed the code yet. The enforcement itself is never turned off in tests.
+
+
+def give_authenticator(user):
+    """The user's confirmed authenticator (TOTP device), made if there is none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def mark_session_verified(client, device) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class SignInMixin:
+    def force_login(self, user, backend=None, *, second_step: bool = True):
+        super().force_login(user, backend)
+        if second_step:
+            self._pass_second_step(user)
+
+    def login(self, *, second_step: bool = True, **credentials) -> bool:
+        from django.contrib.auth import authenticate
+        from django.test import RequestFactory
+
+        # The login throttle (django-axes) needs the request, as the login page passes it.
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        user = authenticate(**credentials)
+        if user is None:
+            return False
+        self._login(user)
+        if second_step:
+            self._pass_second_step(user)
+        return True
+
+    def _pass_second_step(self, user) -> None:
+        from monusco.accounts.policy import second_factor_required
+        from monusco.accounts.selectors import user_devices
+
+        if second_factor_required(user) or user_devices(user).any:
+            mark_session_verified(self, give_authenticator(user))
+
+
+class SignInClient(SignInMixin, Client):
+    pass
+
+
+class SignInAPIClient(SignInMixin, APIClient):
+    pass
+
+
+@pytest.fixture
+def client():
+    """pytest-django's ``client``, signing in with the second step (see above)."""
+    return SignInClient()

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment via one ``env``."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -29,9 +30,16 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Logins: throttle, second factor, Content-Security-Policy (settings in "Logins and hardening").
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 LOCAL_APPS = [
     "monusco.apps.MonuscoConfig",
+    "monusco.accounts.apps.AccountsConfig",
     "gender.apps.GenderConfig",
     "cla.apps.ClaConfig",
     "can.apps.CanConfig",
@@ -53,6 +61,12 @@ MIDDLEWARE = [
     "monusco.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Logins and hardening (see below): headers, session limits, the second step, the login throttle.
+    "csp.middleware.CSPMiddleware",
+    "monusco.security.PermissionsPolicyMiddleware",
+    "monusco.accounts.middleware.SessionLimitsMiddleware",
+    "monusco.accounts.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "monusco.urls"
@@ -83,12 +97,6 @@ AUTH_USER_MODEL = "monusco.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 
 # Languages: French by default, Swahili and English.
 LANGUAGE_CODE = "fr"
@@ -220,3 +228,75 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Logins and hardening --------------------------------------------------------------------
+# Passwords: 12 characters or more, not on the common list, not a common word or a place of the
+# region with digits added ("Kinshasa2026").
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "monusco.accounts.passwords.WordWithDigitsValidator"},
+]
+# The login throttle (monusco/accounts/throttle.py): a username is locked after LOGIN_FAILURE_LIMIT
+# wrong passwords, an address after LOGIN_IP_FAILURE_LIMIT, for LOGIN_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "monusco.accounts.backends.AccountBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+# Proxies in front of the app that append to X-Forwarded-For; 0 = use the connection's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "monusco.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "monusco.accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "monusco.accounts.throttle.client_ip"
+AXES_VERBOSE = False
+# Two factors (django-otp): TOTP codes and recovery codes; who needs them: monusco/accounts/policy.py.
+OTP_TOTP_ISSUER = "MONUSCO field"
+# Sessions: SESSION_LIFETIME_HOURS after signing in for everyone; for roles that require a second
+# factor, also SESSION_IDLE_MINUTES without a request (monusco/accounts/middleware.py).
+SESSION_LIFETIME_HOURS = env.int("SESSION_LIFETIME_HOURS", default=12)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features: geolocation for the app itself (CLAs may record positions), nothing else.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "display-capture": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+}
+# Error reports (the DEBUG page, error e-mails) hide protected values (monusco/security.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "monusco.security.ProtectedDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "monusco.security.ProtectedDataExceptionReporter"

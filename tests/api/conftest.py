@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.conftest import SignInAPIClient
 from tests.factories import PASSWORD
 
 
@@ -46,7 +47,7 @@ def token_client(key: str) -> APIClient:
 
 
 def session_client(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client = SignInAPIClient(HTTP_ACCEPT_LANGUAGE="en")
     assert client.login(username=user.username, password=PASSWORD)
     return client
 

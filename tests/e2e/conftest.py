@@ -52,9 +52,59 @@ def page(browser, live_server):
     context.close()
 
 
+def totp_code(key: bytes, *, after_step: int = -1) -> str:
+    """The code an authenticator app shows now for ``key``, or, when a code of this time step was
+    already used (``after_step``, the device's ``last_t``), the next step's (the server accepts one
+    step either side, and never the same step twice)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(key)
+    totp.time = time.time()
+    if totp.t() <= after_step:
+        totp.time = (after_step + 1) * totp.step + totp.t0
+    return f"{totp.token():06d}"
+
+
+def secret_on_page(page) -> bytes:
+    """The key of the enrolment page, read as a person types it into an app."""
+    import base64
+
+    return base64.b32decode(page.locator("#totp-secret").inner_text().replace(" ", ""))
+
+
+def enrol_on_page(page) -> list[str]:
+    """Finish enrolment on the page shown: type the code for the key shown, keep the recovery
+    codes, continue. Returns the recovery codes."""
+    page.fill("#id_otp_token", totp_code(secret_on_page(page)))
+    page.click("#otp-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    codes = page.locator("#recovery-codes code").all_inner_texts()
+    page.click("#continue")
+    page.wait_for_load_state("networkidle")
+    return codes
+
+
+def type_code(page, username: str) -> None:
+    """At the code step, type the code of the user's authenticator, as the person would read it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    page.fill("#id_otp_token", totp_code(device.bin_key, after_step=device.last_t))
+    page.click("#otp-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
 def login(page, username: str, password: str) -> None:
+    """Sign in as a person does: the password, then the code step when the account has one
+    (enrolling first if the role requires it and the account has no authenticator yet)."""
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
+    if "/accounts/two-factor/setup/" in page.url:
+        enrol_on_page(page)
+    elif "/accounts/two-factor/verify/" in page.url:
+        type_code(page, username)
