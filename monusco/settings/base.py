@@ -288,7 +288,6 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
     "serial": [],
-    "bluetooth": [],
     "midi": [],
     "accelerometer": [],
     "gyroscope": [],

@@ -108,3 +108,26 @@ def login(page, username: str, password: str) -> None:
         enrol_on_page(page)
     elif "/accounts/two-factor/verify/" in page.url:
         type_code(page, username)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """``phone(language)``: a new 360 px wide page whose browser asks for ``language``."""
+    contexts = []
+
+    def open_page(language: str):
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale=language)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base_url = live_server.url
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def log_out(page) -> None:
+    page.click("form.logout button")
+    page.wait_for_load_state("networkidle")

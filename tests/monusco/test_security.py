@@ -142,7 +142,7 @@ def test_a_crashing_gateway_request_shows_no_sender_or_text_on_the_debug_page(se
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-PERMISSIONS = ("geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), "
+PERMISSIONS = ("geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), midi=(), "
                "accelerometer=(), gyroscope=(), magnetometer=(), display-capture=(), screen-wake-lock=(), "
                "xr-spatial-tracking=()")
 
