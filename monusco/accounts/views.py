@@ -79,6 +79,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, result.device)
             if result.device.model_label() == "otp_static.staticdevice":
                 messages.warning(request, _("You signed in with a recovery code; it cannot be used again."))
+                if user_devices(request.user).totp_pk is None:  # the authenticator was removed: set up a new one
+                    return redirect(_with_next("accounts:two_factor_setup", next_url))
             return redirect(next_url)
         if result.locked_until:
             form.add_error(None, _throttled_message(result.locked_until))

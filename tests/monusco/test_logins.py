@@ -431,3 +431,14 @@ def test_demo_users_of_protected_roles_enrol_on_first_login():
     client = Client()
     assert post_login(client, "demo-duty", "monusco-demo")["Location"] == "/accounts/two-factor/setup/?next=%2F"
     assert post_login(Client(), "demo-cla", "monusco-demo")["Location"] == "/"
+
+
+def test_a_recovery_code_without_an_authenticator_leads_to_setting_up_a_new_one(world, users):
+    static = StaticDevice.objects.create(user=users["duty"], name="recovery codes")
+    static.token_set.create(token="abcd2345")
+    client = Client()
+    response = post_login(client, "t-duty", PASSWORD, next_url="/can/inbox/")
+    assert response["Location"] == "/accounts/two-factor/verify/?next=%2Fcan%2Finbox%2F"
+    response = client.post(response["Location"], {"otp_token": "abcd2345", "next": "/can/inbox/"})
+    assert response["Location"] == "/accounts/two-factor/setup/?next=%2Fcan%2Finbox%2F"
+    assert client.get("/can/inbox/").status_code == 200
