@@ -71,6 +71,12 @@ VIEWERS = {
     "jpt.meetingheld": set(),
     "jpt.finding": set(),
     "jpt.recommendationupdate": set(),
+    # The login throttle's records and second-factor devices: administrators only.
+    "axes.accessattempt": set(),
+    "axes.accesslog": set(),
+    "axes.accessfailurelog": set(),
+    "otp_totp.totpdevice": set(),
+    "otp_static.staticdevice": set(),
 }
 # JPT leads pick team members by name in the autocomplete, and never open user records.
 AUTOCOMPLETE_ONLY = {"monusco.user": {"jpt"}}
@@ -79,6 +85,10 @@ MISSING_PK = 987654321
 
 def _records(world, users) -> dict[str, dict[str, object]]:
     """One record per place for every registered model (``"*"``: one for everyone)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from can.models import Notification, StaffPhone
     from cla.models import PlanRevision
     from gender.models import ReviewChecklist, ReviewStatus
@@ -163,6 +173,14 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     api_client_prepare(client=client)
     add("monusco.apiclient", "*", client)
     add("can.staffphone", "*", StaffPhone.objects.create(user=users["duty"], phone="+243990000222"))
+    attempt = {"username": "t-duty", "ip_address": "192.0.2.7", "user_agent": "matrix", "path_info": "/accounts/login/"}
+    add("axes.accessattempt", "*", AccessAttempt.objects.create(**attempt, failures_since_start=3))
+    add("axes.accesslog", "*", AccessLog.objects.create(**attempt))
+    add("axes.accessfailurelog", "*", AccessFailureLog.objects.create(**attempt, locked_out=False))
+    add("otp_totp.totpdevice", "*", TOTPDevice.objects.create(user=users["duty"], name="matrix", confirmed=True))
+    static = StaticDevice.objects.create(user=users["duty"], name="matrix recovery", confirmed=True)
+    static.token_set.create(token="matrixcode1")
+    add("otp_static.staticdevice", "*", static)
     return records
 
 

@@ -442,3 +442,22 @@ def test_a_recovery_code_without_an_authenticator_leads_to_setting_up_a_new_one(
     response = client.post(response["Location"], {"otp_token": "abcd2345", "next": "/can/inbox/"})
     assert response["Location"] == "/accounts/two-factor/setup/?next=%2Fcan%2Finbox%2F"
     assert client.get("/can/inbox/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_administrator_may_remove_a_device_in_the_admin_and_the_removal_is_audited(world, users):
+    device = TOTPDevice.objects.create(user=users["cla"], name="lost phone", confirmed=True)
+    admin_client = SignInClient()
+    admin_client.force_login(users["admin"])
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert list(AuditLog.objects.filter(model="otp_totp.totpdevice", object_pk=str(device.pk)).values_list(
+        "action", "actor_id")) == [(AuditLog.Action.DELETE, users["admin"].pk)]
+    # No one else opens the page, and nothing is added or edited there, even by an administrator.
+    other = TOTPDevice.objects.create(user=users["cla"], name="phone", confirmed=True)
+    manager = SignInClient()
+    manager.force_login(users["manager"])
+    assert manager.post(reverse("admin:otp_totp_totpdevice_delete", args=[other.pk]), {"post": "yes"}).status_code == 403
+    assert TOTPDevice.objects.filter(pk=other.pk).exists()
+    assert admin_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
