@@ -1,6 +1,8 @@
 """Forms for meetings and protection plans. They check input shape; the rules themselves come from
 ``cla.services`` / ``cla.validators`` so the form and the service can never disagree."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,19 @@ BAND_LABELS = {
 }
 
 
+def _version_field() -> forms.IntegerField:
+    """The version a form was opened at, sent back with the save (``services.VersionConflict``)."""
+    return forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+def _planning_date(form: forms.Form, name: str):
+    value = form.cleaned_data.get(name)
+    errors = validators.planning_date_errors(name, value)
+    if errors:
+        raise forms.ValidationError(errors[name])
+    return value
+
+
 def _add_errors(form: forms.Form, errors: dict) -> None:
     for field, messages in errors.items():
         target = field if field in form.fields else None
@@ -38,8 +53,9 @@ def _add_errors(form: forms.Form, errors: dict) -> None:
 
 
 class CountsMixin:
-    """Women, men, girls, boys and the optional age bands. Negative numbers are let through the
-    field so that the shared rule (``validators.sadd_errors``) reports them, in one wording."""
+    """Women, men, girls, boys and the optional age bands. Negative and too large numbers are let
+    through the field so that the shared rule (``validators.sadd_errors``) reports them, in one
+    wording."""
 
     with_bands = True
 
@@ -88,6 +104,7 @@ class MeetingForm(CountsMixin, forms.Form):
     women_consulted_separately = forms.BooleanField(label=_("Women were consulted separately"), required=False)
     topics = forms.CharField(label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    version = _version_field()
 
     def __init__(self, *args, bases, facilitators, fixed_base=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,13 +140,17 @@ class MeetingForm(CountsMixin, forms.Form):
     def create_values(self) -> dict:
         return {**self.values(), "base": self.chosen_base(), "client_token": self.cleaned_data.get("client_token")}
 
+    def expected_version(self) -> int:
+        """The version the form was opened at; 0 (never a saved version) when the form lacks it."""
+        return self.cleaned_data.get("version") or 0
+
     @staticmethod
     def initial_for(meeting) -> dict:
         initial = {name: getattr(meeting, name) for name in validators.SEX_FIELDS + CHILD_BANDS + ADULT_BANDS}
         initial.update(
             locality=meeting.locality, held_on=meeting.held_on, meeting_type=meeting.meeting_type,
             stakeholder_groups=meeting.stakeholder_groups, women_consulted_separately=meeting.women_consulted_separately,
-            topics=meeting.topics, facilitators=list(meeting.facilitators.all()),
+            topics=meeting.topics, facilitators=list(meeting.facilitators.all()), version=meeting.version,
         )
         return initial
 
@@ -156,6 +177,9 @@ class FollowUpForm(RowForm):
     responsible = forms.ChoiceField(label=_("Responsible"), choices=BLANK + ResponsibleActor.choices)
     due_on = forms.DateField(label=_("Due"), required=False, widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+
+    def clean_due_on(self):
+        return _planning_date(self, "due_on")
 
 
 ConcernFormSet = forms.formset_factory(ConcernForm, extra=1, can_delete=True)
@@ -203,6 +227,8 @@ class PlanForm(CountsMixin, forms.Form):
     period_end = forms.DateField(label=_("Period end"), widget=DATE)
     review_on = forms.DateField(label=_("Next review"), required=False, widget=DATE)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    version = _version_field()
 
     def __init__(self, *args, bases=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,6 +252,7 @@ class PlanForm(CountsMixin, forms.Form):
         _add_errors(self, services.plan_errors(
             base=None if self.plan else self.chosen_base(), locality=data.get("locality"),
             period_start=data.get("period_start"), period_end=data.get("period_end"), counts=self.counts(),
+            review_on=data.get("review_on"),
         ))
         return data
 
@@ -233,6 +260,10 @@ class PlanForm(CountsMixin, forms.Form):
         data = self.cleaned_data
         return {"period_start": data["period_start"], "period_end": data["period_end"], "review_on": data["review_on"],
                 "summary": data["summary"], "counts": self.counts()}
+
+    def expected_version(self) -> int:
+        """The version the form was opened at; 0 (never a saved version) when the form lacks it."""
+        return self.cleaned_data.get("version") or 0
 
 
 class ThreatForm(RowForm):
@@ -255,6 +286,12 @@ class ActionForm(RowForm):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
     review_on = forms.DateField(label=_("Review date"), required=False, widget=DATE)
 
+    def clean_deadline(self):
+        return _planning_date(self, "deadline")
+
+    def clean_review_on(self):
+        return _planning_date(self, "review_on")
+
 
 ThreatFormSet = forms.formset_factory(ThreatForm, extra=0, can_delete=True)
 ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True)
@@ -268,10 +305,10 @@ class PlanEditor:
         self.plan = plan
         initial_threats = []
         initial_actions = []
-        plan_initial = None
+        plan_initial = {"client_token": uuid.uuid4()} if plan is None and data is None else None
         if plan is not None:
             plan_initial = {name: getattr(plan, name) for name in
-                            ("period_start", "period_end", "review_on", "summary", *validators.SEX_FIELDS)}
+                            ("period_start", "period_end", "review_on", "summary", "version", *validators.SEX_FIELDS)}
             for threat in plan.threats.all():
                 initial_threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
                 initial_actions.append([

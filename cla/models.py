@@ -9,6 +9,8 @@ from gender.models import Report
 from monusco.choices import ThreatCategory
 from monusco.models import BaseModel, Locality
 
+from .validators import validate_past_date, validate_planning_date
+
 
 class OperatingBase(BaseModel):
     """A Company Operating Base (permanent) or a Temporary Operating Base set up from a COB.
@@ -182,7 +184,7 @@ class UrafikiMeeting(BaseModel, Report):
 
     base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="meetings")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="meetings")
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=[validate_past_date])
     meeting_type = models.CharField(_("type"), max_length=20, choices=MeetingType.choices, default=MeetingType.URAFIKI)
     facilitators = models.ManyToManyField(CommunityLiaisonAssistant, related_name="meetings_facilitated", blank=True, verbose_name=_("facilitating CLAs"))
     stakeholder_groups = models.JSONField(_("stakeholder groups present"), default=list, blank=True)
@@ -191,6 +193,8 @@ class UrafikiMeeting(BaseModel, Report):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_written")
     # Set by the form when it is first shown: a form posted twice on a weak link makes one meeting.
     client_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
+    # Grows with every save through ``cla.services``; a save made from an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -239,7 +243,7 @@ class MeetingFollowUp(BaseModel):
     meeting = models.ForeignKey(UrafikiMeeting, on_delete=models.CASCADE, related_name="follow_ups")
     action = models.TextField(_("follow-up action"))
     responsible = models.CharField(_("responsible"), max_length=20, choices=ResponsibleActor.choices)
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True, validators=[validate_planning_date])
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
 
     class Meta:
@@ -263,17 +267,20 @@ class CommunityProtectionPlan(BaseModel, Report):
     """The protection plan of one locality for one period, kept by the base covering it.
 
     The sex/age fields count the people consulted to draw the plan up. ``version`` grows with each
-    saved revision; earlier versions are kept as ``PlanRevision`` snapshots.
+    saved revision; earlier versions are kept as ``PlanRevision`` snapshots. A save made from an
+    older version is refused (``cla.services.VersionConflict``).
     """
 
     base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="protection_plans")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="protection_plans")
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    review_on = models.DateField(_("next review"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), validators=[validate_planning_date])
+    period_end = models.DateField(_("period end"), validators=[validate_planning_date])
+    review_on = models.DateField(_("next review"), null=True, blank=True, validators=[validate_planning_date])
     version = models.PositiveIntegerField(_("version"), default=1)
     summary = models.TextField(_("summary"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plans_written")
+    # Set by the form when it is first shown: a new-plan form posted twice makes one plan.
+    client_token = models.UUIDField(_("form token"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["locality__name", "-period_start"]
@@ -350,9 +357,9 @@ class PlanAction(BaseModel):
     threat = models.ForeignKey(PlanThreat, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("action"))
     responsible = models.CharField(_("responsible actor"), max_length=20, choices=ResponsibleActor.choices)
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, validators=[validate_planning_date])
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
-    review_on = models.DateField(_("review date"), null=True, blank=True)
+    review_on = models.DateField(_("review date"), null=True, blank=True, validators=[validate_planning_date])
 
     class Meta:
         ordering = ["deadline", "id"]

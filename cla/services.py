@@ -1,9 +1,16 @@
-"""Writes for meetings and protection plans. Views, forms and the demo seeder all call these."""
+"""Writes for meetings and protection plans. Views, forms and the demo seeder all call these.
+
+Editing is optimistic: a meeting and a plan carry a ``version`` that every save here increments.
+An update names the version it was made from (``expected_version``); when someone saved in
+between, nothing is written and ``VersionConflict`` says so, carrying the record as it stands, so
+the caller can show both versions. Never last-write-wins.
+"""
 
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from gender.models import AGE_BANDS, ReviewStatus
@@ -24,6 +31,24 @@ from .selectors import can_write
 
 COUNT_FIELDS = validators.SEX_FIELDS + AGE_BANDS
 EDITABLE_MEETING_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+
+
+class VersionConflict(ValidationError):
+    """The record was saved by someone else after the version the caller started from.
+
+    ``current`` is the record as saved now, with its rows loaded (concerns, follow-ups and
+    facilitators of a meeting; threats and their actions of a plan); ``expected_version`` is the
+    version the refused save was made from."""
+
+    def __init__(self, *, current, expected_version: int):
+        self.current = current
+        self.expected_version = expected_version
+        super().__init__(
+            _("Someone else saved this record (version %(current)d) after you opened it (version %(expected)d). "
+              "Nothing of yours was saved yet: compare the two versions, then save again.")
+            % {"current": current.version, "expected": expected_version},
+            code="stale_version",
+        )
 
 
 def _ensure_writer(user, base: OperatingBase) -> None:
@@ -73,6 +98,17 @@ def meeting_errors(*, base, locality, held_on, counts: dict) -> dict[str, list[s
     )
 
 
+def _meeting_rows_errors(follow_ups) -> dict[str, list[str]]:
+    return validators.row_date_errors("follow_ups", follow_ups, ("due_on",))
+
+
+def meeting_current(pk: int) -> UrafikiMeeting:
+    """A meeting as saved now, with everything a comparison of versions shows."""
+    return UrafikiMeeting.objects.select_related("base", "locality").prefetch_related(
+        "concerns", "follow_ups", "facilitators__user"
+    ).get(pk=pk)
+
+
 def _meeting_apply(meeting, *, locality, held_on, meeting_type, stakeholder_groups, women_consulted_separately,
                    topics, counts, facilitators, concerns, follow_ups) -> UrafikiMeeting:
     meeting.locality = locality
@@ -106,7 +142,8 @@ def meeting_create(
         existing = UrafikiMeeting.objects.filter(client_token=client_token, created_by=user).first()
         if existing is not None:
             return existing
-    _raise(meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts))
+    _raise(validators.merge(meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts),
+                            _meeting_rows_errors(follow_ups)))
     meeting = UrafikiMeeting(base=base, created_by=user, client_token=client_token)
     try:
         with transaction.atomic():  # a repeat racing this one waits on the unique token, then fails here
@@ -125,18 +162,23 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_update(
-    *, user, meeting: UrafikiMeeting, locality, held_on: date, meeting_type: str, counts: dict,
-    stakeholder_groups: list[str] = (), women_consulted_separately: bool = False, topics: str = "",
+    *, user, meeting: UrafikiMeeting, expected_version: int, locality, held_on: date, meeting_type: str,
+    counts: dict, stakeholder_groups: list[str] = (), women_consulted_separately: bool = False, topics: str = "",
     facilitators=(), concerns: list[dict] = (), follow_ups: list[dict] = (),
 ) -> UrafikiMeeting:
-    """Correct a draft or a returned meeting. A submitted or approved one is frozen."""
+    """Correct a draft or a returned meeting. A submitted or approved one is frozen. The save is
+    made from ``expected_version``; if the meeting was saved since, ``VersionConflict``."""
     _ensure_writer(user, meeting.base)
-    locked = UrafikiMeeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = UrafikiMeeting.objects.select_for_update().select_related("base").get(pk=meeting.pk)
     if locked.review_status not in EDITABLE_MEETING_STATUSES:
         raise ValidationError(_("This meeting is under review or approved and can no longer be changed."), code="locked")
-    _raise(meeting_errors(base=meeting.base, locality=locality, held_on=held_on, counts=counts))
+    if locked.version != expected_version:
+        raise VersionConflict(current=meeting_current(locked.pk), expected_version=expected_version)
+    _raise(validators.merge(meeting_errors(base=locked.base, locality=locality, held_on=held_on, counts=counts),
+                            _meeting_rows_errors(follow_ups)))
+    locked.version += 1
     return _meeting_apply(
-        meeting, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
+        locked, locality=locality, held_on=held_on, meeting_type=meeting_type, stakeholder_groups=stakeholder_groups,
         women_consulted_separately=women_consulted_separately, topics=topics, counts=counts,
         facilitators=facilitators, concerns=list(concerns), follow_ups=list(follow_ups),
     )
@@ -156,12 +198,27 @@ THREAT_FIELDS = ("category", "perpetrator_type", "description", "at_risk_groups"
 ACTION_FIELDS = ("description", "responsible", "deadline", "status", "review_on")
 
 
-def plan_errors(*, base, locality, period_start, period_end, counts: dict) -> dict[str, list[str]]:
+def plan_errors(*, base, locality, period_start, period_end, counts: dict, review_on=None) -> dict[str, list[str]]:
     return validators.merge(
         validators.coverage_errors("locality", base, locality),
+        validators.planning_date_errors("period_start", period_start),
+        validators.planning_date_errors("period_end", period_end),
+        validators.planning_date_errors("review_on", review_on),
         validators.period_errors(period_start, period_end),
         validators.sadd_errors(counts),
     )
+
+
+def _plan_rows_errors(threats) -> dict[str, list[str]]:
+    actions = [action for threat in threats for action in threat.get("actions", [])]
+    return validators.row_date_errors("threats", actions, ("deadline", "review_on"))
+
+
+def plan_current(pk: int) -> CommunityProtectionPlan:
+    """A plan as saved now, with its threats and their actions."""
+    return CommunityProtectionPlan.objects.select_related("base", "locality").prefetch_related(
+        Prefetch("threats", queryset=PlanThreat.objects.order_by("id").prefetch_related("actions"))
+    ).get(pk=pk)
 
 
 def _iso(value):
@@ -215,46 +272,86 @@ def _plan_apply(plan, *, period_start, period_end, review_on, summary, counts, t
     return plan
 
 
+def _period_taken() -> dict[str, list[str]]:
+    return {"period_start": [_("This locality already has a plan starting on that date.")]}
+
+
+def _plan_by_token(user, client_token) -> CommunityProtectionPlan | None:
+    if client_token is None:
+        return None
+    return CommunityProtectionPlan.objects.filter(client_token=client_token, created_by=user).first()
+
+
 @transaction.atomic
 def plan_create(
     *, user, base: OperatingBase, locality, period_start: date, period_end: date, counts: dict,
-    review_on: date | None = None, summary: str = "", threats: list[dict] = (),
+    review_on: date | None = None, summary: str = "", threats: list[dict] = (), client_token=None,
 ) -> CommunityProtectionPlan:
+    """Draw up a plan (version 1). A repeat with the same ``client_token`` (the form posted twice,
+    even at the same moment) returns the plan already saved instead of failing."""
     _ensure_writer(user, base)
-    errors = plan_errors(base=base, locality=locality, period_start=period_start, period_end=period_end, counts=counts)
+    if (existing := _plan_by_token(user, client_token)) is not None:
+        return existing
+    threats = list(threats)
+    errors = validators.merge(
+        plan_errors(base=base, locality=locality, period_start=period_start, period_end=period_end, counts=counts,
+                    review_on=review_on),
+        _plan_rows_errors(threats),
+    )
     if not errors.get("period_start") and CommunityProtectionPlan.objects.filter(
         locality=locality, period_start=period_start
     ).exists():
-        errors = validators.merge(errors, {"period_start": [_("This locality already has a plan starting on that date.")]})
+        errors = validators.merge(errors, _period_taken())
     _raise(errors)
-    plan = CommunityProtectionPlan(base=base, locality=locality, created_by=user)
-    return _plan_apply(plan, period_start=period_start, period_end=period_end, review_on=review_on, summary=summary,
-                       counts=counts, threats=list(threats))
+    plan = CommunityProtectionPlan(base=base, locality=locality, created_by=user, client_token=client_token)
+    try:
+        # A repeat racing this one waits on the unique token (or locality and period), then fails here.
+        with transaction.atomic():
+            return _plan_apply(plan, period_start=period_start, period_end=period_end, review_on=review_on,
+                               summary=summary, counts=counts, threats=threats)
+    except IntegrityError:
+        if (existing := _plan_by_token(user, client_token)) is not None:
+            return existing
+        if client_token is not None and CommunityProtectionPlan.objects.filter(client_token=client_token).exists():
+            raise ValidationError(_("This form was already used. Open a new plan form."), code="token_used") from None
+        raise ValidationError(_period_taken()) from None
 
 
 @transaction.atomic
 def plan_update(
-    *, user, plan: CommunityProtectionPlan, period_start: date, period_end: date, counts: dict,
-    review_on: date | None = None, summary: str = "", threats: list[dict] = (),
+    *, user, plan: CommunityProtectionPlan, expected_version: int, period_start: date, period_end: date,
+    counts: dict, review_on: date | None = None, summary: str = "", threats: list[dict] = (),
 ) -> CommunityProtectionPlan:
     """Save a new version of the plan. The version it replaces is kept as a ``PlanRevision``. A plan
-    under review cannot change; an approved or returned plan that changes goes back to draft."""
+    under review cannot change; an approved or returned plan that changes goes back to draft. The
+    save is made from ``expected_version``; if the plan was saved since, ``VersionConflict``."""
     _ensure_writer(user, plan.base)
-    locked = CommunityProtectionPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = CommunityProtectionPlan.objects.select_for_update().select_related("base", "locality").get(pk=plan.pk)
     if locked.review_status == ReviewStatus.SUBMITTED:
         raise ValidationError(_("This plan is under review and cannot change until the gender office answers."), code="locked")
-    errors = plan_errors(base=plan.base, locality=plan.locality, period_start=period_start, period_end=period_end,
-                         counts=counts)
+    if locked.version != expected_version:
+        raise VersionConflict(current=plan_current(locked.pk), expected_version=expected_version)
+    threats = list(threats)
+    errors = validators.merge(
+        plan_errors(base=locked.base, locality=locked.locality, period_start=period_start, period_end=period_end,
+                    counts=counts, review_on=review_on),
+        _plan_rows_errors(threats),
+    )
     if not errors.get("period_start") and CommunityProtectionPlan.objects.filter(
-        locality=plan.locality, period_start=period_start
-    ).exclude(pk=plan.pk).exists():
-        errors = validators.merge(errors, {"period_start": [_("This locality already has a plan starting on that date.")]})
+        locality=locked.locality, period_start=period_start
+    ).exclude(pk=locked.pk).exists():
+        errors = validators.merge(errors, _period_taken())
     _raise(errors)
+    _keep_revision(locked, user)
+    locked.review_status = ReviewStatus.DRAFT
+    return _plan_apply(locked, period_start=period_start, period_end=period_end, review_on=review_on, summary=summary,
+                       counts=counts, threats=threats)
+
+
+def _keep_revision(locked: CommunityProtectionPlan, user) -> None:
+    """Freeze the plan as it stands as a revision, and number the coming save one higher."""
     PlanRevision.objects.create(plan=locked, version=locked.version, snapshot=plan_snapshot(locked), saved_by=user)
-    plan.version = locked.version + 1
-    plan.review_status = ReviewStatus.DRAFT
-    return _plan_apply(plan, period_start=period_start, period_end=period_end, review_on=review_on, summary=summary,
-                       counts=counts, threats=list(threats))
+    locked.version += 1
 
 
 @transaction.atomic
@@ -265,11 +362,18 @@ def plan_submit(*, user, plan: CommunityProtectionPlan) -> CommunityProtectionPl
 
 @transaction.atomic
 def plan_action_update(*, user, action: PlanAction, status: str, review_on: date | None) -> PlanAction:
-    """Record how an action stands (and when to look at it again)."""
+    """Record how an action stands (and when to look at it again). This changes the plan: a new
+    version, the one it replaces kept, so that a plan form opened before cannot silently undo it."""
     _ensure_writer(user, action.threat.plan.base)
     if status not in ActionStatus.values:
         raise ValidationError({"status": [_("Choose a valid status.")]})
+    _raise(validators.planning_date_errors("review_on", review_on))
+    plan = CommunityProtectionPlan.objects.select_for_update().get(pk=action.threat.plan_id)
     locked = PlanAction.objects.select_for_update().get(pk=action.pk)
+    if (locked.status, locked.review_on) == (status, review_on):
+        return locked
+    _keep_revision(plan, user)
+    plan.save(update_fields=["version", "updated_at"])
     locked.status = status
     locked.review_on = review_on
     locked.save(update_fields=["status", "review_on", "updated_at"])

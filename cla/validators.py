@@ -1,14 +1,32 @@
 """The rules of a meeting or plan, written once. Services raise them; forms show them next to the
-field. Each function returns ``{field name: [messages]}`` (empty when the input is fine)."""
+field; the admin runs them through the model fields' validators. Each ``*_errors`` function returns
+``{field name: [messages]}`` (empty when the input is fine).
+
+The CAN and JPT forms use the same count bound and date window (``can`` and ``jpt`` may use ``cla``).
+"""
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gender.models import ADULT_BANDS, AGE_BANDS, CHILD_BANDS
 
 SEX_FIELDS = ("women", "men", "girls", "boys")
+
+# The most people one report may count, in any one field: the bound the API's alert serializer
+# has always applied. Far above any meeting or alert, far below the database's 32-bit integers.
+MAX_COUNT = 100_000
+TOO_MANY = gettext_lazy("A count cannot be more than %(limit_value)s.")
+# For a form's ``IntegerField(max_value=MAX_COUNT, error_messages=COUNT_ERROR_MESSAGES)``.
+COUNT_ERROR_MESSAGES = {"max_value": TOO_MANY, "min_value": gettext_lazy("A count cannot be negative.")}
+
+# No record of this work is older than the year 2000; a date before it is a typing slip (or an
+# attack), as is a plan date decades ahead.
+EARLIEST_DATE = date(2000, 1, 1)
+PLANNING_YEARS = 10
 
 
 def _add(errors: dict, field: str, message: str) -> None:
@@ -23,6 +41,8 @@ def sadd_errors(counts: dict) -> dict[str, list[str]]:
         value = counts.get(name)
         if value is not None and value < 0:
             _add(errors, name, _("A count cannot be negative."))
+        elif value is not None and value > MAX_COUNT:
+            _add(errors, name, str(TOO_MANY % {"limit_value": MAX_COUNT}))
     if errors:
         return errors
     bands = [counts.get(name) for name in AGE_BANDS]
@@ -42,11 +62,56 @@ def sadd_errors(counts: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _date_messages(value: date | None, *, future_years: int) -> list[str]:
+    if value is None:
+        return []
+    if value < EARLIEST_DATE:
+        return [_("Enter a date in the year 2000 or later.")]
+    today = timezone.localdate()
+    if future_years == 0 and value > today:
+        return [_("The date cannot be in the future.")]
+    if future_years and value > _years_after(today, future_years):
+        return [_("The date cannot be more than %(years)d years ahead.") % {"years": future_years}]
+    return []
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def date_errors(field: str, value: date | None) -> dict[str, list[str]]:
-    """A meeting cannot be logged before it took place."""
-    if value is not None and value > timezone.localdate():
-        return {field: [_("The date cannot be in the future.")]}
-    return {}
+    """Something that has happened (a meeting held, a consent given): from 2000 to today."""
+    messages = _date_messages(value, future_years=0)
+    return {field: messages} if messages else {}
+
+
+def planning_date_errors(field: str, value: date | None) -> dict[str, list[str]]:
+    """A plan's period and review, a deadline, a due date: from 2000 to ten years from today."""
+    messages = _date_messages(value, future_years=PLANNING_YEARS)
+    return {field: messages} if messages else {}
+
+
+def row_date_errors(key: str, rows, fields: tuple[str, ...]) -> dict[str, list[str]]:
+    """The planning dates of inline rows (follow-ups, actions), reported under ``key``."""
+    messages = []
+    for row in rows:
+        for field in fields:
+            messages += _date_messages(row.get(field), future_years=PLANNING_YEARS)
+    return {key: sorted(set(messages))} if messages else {}
+
+
+# Model field validators: the admin's forms run the same window through them.
+def validate_past_date(value: date) -> None:
+    if messages := _date_messages(value, future_years=0):
+        raise ValidationError(messages, code="date_out_of_range")
+
+
+def validate_planning_date(value: date) -> None:
+    if messages := _date_messages(value, future_years=PLANNING_YEARS):
+        raise ValidationError(messages, code="date_out_of_range")
 
 
 def coverage_errors(field: str, base, locality) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.home import panels_for
 
-from . import selectors, services
+from . import conflicts, selectors, services
 from .forms import (
     ConcernFormSet,
     FollowUpFormSet,
@@ -57,6 +58,18 @@ def _apply_service_errors(form, error: ValidationError) -> None:
 
 def _reviews(report) -> list:
     return review_rounds(report=report, language=get_language())
+
+
+def _at_current_version(data, error: services.VersionConflict):
+    """The posted data, kept as typed, but now made from the version saved now: saving it again
+    (after reading both versions) replaces that version."""
+    data = data.copy()
+    data["version"] = str(error.current.version)
+    return data
+
+
+def _conflict_context(error: services.VersionConflict, conflict: conflicts.Conflict, discard_url: str) -> dict:
+    return {"conflict": conflict, "conflict_message": error.messages[0], "discard_url": discard_url}
 
 
 @login_required
@@ -119,13 +132,16 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
                     values = {**values, **form.create_values()}
                     meeting = services.meeting_create(user=request.user, **values)
                 else:
-                    meeting = services.meeting_update(user=request.user, meeting=meeting, **values)
+                    meeting = services.meeting_update(user=request.user, meeting=meeting,
+                                                      expected_version=form.expected_version(), **values)
                 if action == "submit":
                     services.meeting_submit(user=request.user, meeting=meeting)
                     messages.success(request, _("The meeting was sent to the gender office for review."))
                 else:
                     messages.success(request, _("The meeting was saved as a draft."))
                 return redirect("cla:meeting-detail", uid=meeting.uid)
+            except services.VersionConflict as error:
+                return _meeting_conflict_page(request, meeting, data, form_kwargs, values, error)
             except ValidationError as error:
                 _apply_service_errors(form, error)
     else:
@@ -147,6 +163,22 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
         "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": meeting, "show_errors": show_errors,
         "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
     })
+
+
+def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -> HttpResponse:
+    """The save was refused as stale: both versions side by side, the CLA's still in the form."""
+    conflict = conflicts.meeting_conflict(yours=values, error=error)
+    if any(c.category in PROTECTED_THREAT_CATEGORIES for c in error.current.concerns.all()):
+        audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
+    data = _at_current_version(data, error)
+    form = MeetingForm(data, **form_kwargs)
+    concerns, follow_ups = ConcernFormSet(data, prefix="concerns"), FollowUpFormSet(data, prefix="followups")
+    all([form.is_valid(), concerns.is_valid(), follow_ups.is_valid()])  # as posted: they were valid
+    return render(request, "cla/meeting_form.html", {
+        "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": error.current, "show_errors": True,
+        "reviews": _reviews(meeting) if meeting.review_round else [],
+        **_conflict_context(error, conflict, reverse("cla:meeting-edit", kwargs={"uid": meeting.uid})),
+    }, status=409)
 
 
 @login_required
@@ -224,20 +256,35 @@ def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) 
         editor = PlanEditor(data, bases=bases, plan=plan)
         if show_errors and editor.is_valid():
             values = {**editor.form.values(), "threats": editor.threat_rows()}
+            form = editor.form
             try:
                 if plan is None:
-                    form = editor.form
                     plan = services.plan_create(user=request.user, base=form.chosen_base(),
-                                                locality=form.cleaned_data["locality"], **values)
+                                                locality=form.cleaned_data["locality"],
+                                                client_token=form.cleaned_data.get("client_token"), **values)
                 else:
-                    plan = services.plan_update(user=request.user, plan=plan, **values)
+                    plan = services.plan_update(user=request.user, plan=plan, expected_version=form.expected_version(),
+                                                **values)
                 messages.success(request, _("The protection plan was saved (version %(version)d).") % {"version": plan.version})
                 return redirect("cla:plan-detail", uid=plan.uid)
+            except services.VersionConflict as error:
+                return _plan_conflict_page(request, plan, data, bases, values, error)
             except ValidationError as error:
                 _apply_service_errors(editor.form, error)
     else:
         editor = PlanEditor(bases=bases, plan=plan)
     return render(request, "cla/plan_form.html", {"editor": editor, "plan": plan, "show_errors": show_errors})
+
+
+def _plan_conflict_page(request, plan, data, bases, values, error) -> HttpResponse:
+    """The save was refused as stale: both versions side by side, the CLA's still in the form."""
+    conflict = conflicts.plan_conflict(yours=values, error=error)
+    editor = PlanEditor(_at_current_version(data, error), bases=bases, plan=error.current)
+    editor.is_valid()  # as posted: it was valid
+    return render(request, "cla/plan_form.html", {
+        "editor": editor, "plan": error.current, "show_errors": True,
+        **_conflict_context(error, conflict, reverse("cla:plan-edit", kwargs={"uid": plan.uid})),
+    }, status=409)
 
 
 @login_required

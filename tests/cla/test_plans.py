@@ -82,6 +82,7 @@ def _edit_post(plan, **overrides):
     threat = plan.threats.get()
     action = threat.actions.get()
     post = _plan_post(**{
+        "version": str(plan.version),
         "threats-INITIAL_FORMS": "1", "threats-0-uid": str(threat.uid), "threats-0-category": "extortion",
         "threats-0-perpetrator_type": "bandits", "threats-0-description": "Barrières illégales sur la route",
         "threats-0-actions-INITIAL_FORMS": "1", "threats-0-actions-0-uid": str(action.uid),
@@ -146,8 +147,8 @@ def test_plan_submission_and_locked_while_under_review(client, users, plan):
     assert response["Location"] == reverse("cla:plan-detail", kwargs={"uid": plan.uid})
     assert PlanRevision.objects.count() == 0
     with pytest.raises(ValidationError) as error:
-        services.plan_update(user=users["cla"], plan=plan, period_start=plan.period_start,
-                             period_end=plan.period_end, counts={})
+        services.plan_update(user=users["cla"], plan=plan, expected_version=plan.version,
+                             period_start=plan.period_start, period_end=plan.period_end, counts={})
     assert error.value.messages == ["This plan is under review and cannot change until the gender office answers."]
 
 

@@ -232,6 +232,7 @@ def test_the_cla_edits_a_draft_and_the_rows_follow(client, world, users, data):
     concern = meeting.concerns.get()
     client.force_login(users["cla"])
     post = _meeting_post(world.uvira, **{
+        "version": str(meeting.version),
         "concerns-TOTAL_FORMS": "2", "concerns-INITIAL_FORMS": "1",
         "concerns-0-uid": str(concern.uid), "concerns-0-category": "sexual_violence",
         "concerns-0-description": "Corrigé", "concerns-0-DELETE": "",
