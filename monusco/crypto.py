@@ -9,6 +9,7 @@ import hmac
 import re
 from functools import lru_cache
 
+import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -36,21 +37,30 @@ def decrypt(token: str) -> str:
         raise ImproperlyConfigured("A protected field could not be decrypted with FIELD_ENCRYPTION_KEY.") from exc
 
 
-_NON_DIGITS = re.compile(r"[^\d+]")
+# Digits and the separators people write between them, with at most one leading "+". Anything
+# else (letters, quotes, SQL, an extension) is not a phone number, whatever digits it holds.
+_PHONE_SHAPE = re.compile(r"\+?[0-9(][0-9 ().\-/]*")
+_MAX_PHONE_LENGTH = 32
 
 
-def normalize_phone(raw: str, default_country: str = "243") -> str:
-    """Return a phone number in E.164 form. DR Congo numbers written locally (0xx...) get +243."""
-    digits = _NON_DIGITS.sub("", raw or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("+"):
-        return "+" + re.sub(r"\D", "", digits)
-    if digits.startswith("0"):
-        return f"+{default_country}{digits[1:]}"
-    if digits.startswith(default_country) and len(digits) > 10:
-        return f"+{digits}"
-    return f"+{default_country}{digits}" if digits else ""
+def normalize_phone(raw: str, region: str = "CD") -> str:
+    """The phone number in E.164 form (``+243812345678``), or ``""`` when ``raw`` is not a phone
+    number: empty, not shaped like one, or not a number of any country's numbering plan (Google's
+    libphonenumber, through ``phonenumbers``). Numbers written without a country code are read as
+    DR Congo's: ``0812345678`` and ``812 345 678`` are ``+243812345678``; ``00…`` is international.
+
+    Callers decide what an invalid number means: a form refuses it, the SMS intake keeps the
+    message with its sender unknown."""
+    text = (raw or "").strip()
+    if not text or len(text) > _MAX_PHONE_LENGTH or not _PHONE_SHAPE.fullmatch(text):
+        return ""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_hash(raw: str) -> str:
