@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cla.models import OperatingBase
+from cla.validators import COUNT_ERROR_MESSAGES, MAX_COUNT
 from monusco.choices import Sex, ThreatCategory
+from monusco.crypto import normalize_phone
 from monusco.models import Locality
 from monusco.scope import scope_for
 
@@ -19,6 +21,12 @@ def _user_bases(user):
     scope = scope_for(user)
     qs = OperatingBase.objects.filter(closed_on__isnull=True)
     return qs if scope.everything else qs.filter(pk__in=sorted(scope.base_ids))
+
+
+def _count(label, **kwargs) -> forms.IntegerField:
+    """People at risk: bounded as the API and the CLA forms bound them."""
+    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, error_messages=COUNT_ERROR_MESSAGES,
+                              **kwargs)
 
 
 def _covered_localities(bases):
@@ -38,10 +46,10 @@ class AlertForm(forms.Form):
     threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
     description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     sender = forms.CharField(label=_("Caller's phone (optional)"), required=False, max_length=30)
-    women = forms.IntegerField(label=_("Women at risk"), min_value=0, initial=0)
-    men = forms.IntegerField(label=_("Men at risk"), min_value=0, initial=0)
-    girls = forms.IntegerField(label=_("Girls at risk"), min_value=0, initial=0)
-    boys = forms.IntegerField(label=_("Boys at risk"), min_value=0, initial=0)
+    women = _count(_("Women at risk"), initial=0)
+    men = _count(_("Men at risk"), initial=0)
+    girls = _count(_("Girls at risk"), initial=0)
+    boys = _count(_("Boys at risk"), initial=0)
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
@@ -52,6 +60,12 @@ class AlertForm(forms.Form):
         if len(bases) == 1:
             self.fields["base"].initial = bases[0]
 
+    def clean_sender(self):
+        sender = self.cleaned_data["sender"]
+        if sender and not normalize_phone(sender):
+            raise forms.ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+        return sender
+
 
 class CorrectionForm(forms.Form):
     """A closed alert the gender office returned: what the review may ask to put right."""
@@ -60,10 +74,10 @@ class CorrectionForm(forms.Form):
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
     description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
                                   required=False)
-    women = forms.IntegerField(label=_("Women at risk"), min_value=0)
-    men = forms.IntegerField(label=_("Men at risk"), min_value=0)
-    girls = forms.IntegerField(label=_("Girls at risk"), min_value=0)
-    boys = forms.IntegerField(label=_("Boys at risk"), min_value=0)
+    women = _count(_("Women at risk"))
+    men = _count(_("Men at risk"))
+    girls = _count(_("Girls at risk"))
+    boys = _count(_("Boys at risk"))
 
     def __init__(self, *args, alert, **kwargs):
         kwargs.setdefault("initial", {

@@ -29,6 +29,15 @@ def alert_inbox(*, user) -> QuerySet[Alert]:
     )
 
 
+def alert_inbox_counts(*, user) -> dict[str, int]:
+    """How many open alerts of the user's scope stand in each open state (every state named, zero
+    included), counted in one query."""
+    counts = alert_list(user=user).filter(status__in=OPEN_STATUSES).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in OPEN_STATUSES}
+    )
+    return {status.value: counts[status.value] or 0 for status in OPEN_STATUSES}
+
+
 def alert_detail(*, user, uid) -> QuerySet[Alert]:
     return alert_list(user=user).filter(uid=uid).select_related(
         "base", "locality", "territory", "focal_point", "sms_channel", "reported_by", "acknowledged_by",

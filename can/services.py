@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cla.models import BaseAssignment, OperatingBase
+from cla.validators import date_errors as report_date_errors
 from gender.models import ReviewStatus
 from gender.services import report_submit
 from monusco import audit
@@ -166,8 +167,8 @@ def _check_phone_free(number_hash: str, *, exclude_pk: int | None = None) -> Non
 
 
 def _check_focalpoint_fields(*, base: OperatingBase, locality: Locality, consent_on) -> None:
-    if consent_on > timezone.localdate():
-        raise ValidationError({"consent_on": _("The consent date cannot be in the future.")})
+    if errors := report_date_errors("consent_on", consent_on):  # from 2000 to today, as a meeting's date
+        raise ValidationError(errors)
     if not base.coverage.filter(pk=locality.pk).exists():
         raise ValidationError({"locality": _("This locality is not covered by the base.")})
 

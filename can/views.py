@@ -9,9 +9,11 @@ from datetime import UTC
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -123,16 +125,35 @@ def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
 # --- alerts ----------------------------------------------------------------------------------
 
 
+# Alerts per inbox page: about 40 KB of HTML (5 KB compressed), refreshed every minute, even
+# after a flood (bench/inbox_weight.py measures it).
+INBOX_PAGE_SIZE = 50
+
+
+def _inbox_url(page: str | None) -> str:
+    """The inbox page a step was taken from, so the duty officer stays where they were."""
+    url = reverse("can:inbox")
+    if page and page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 1:
+        return f"{url}?page={int(page)}"
+    return url
+
+
 @login_required
 @permission_required("can.change_alert", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
-    alerts = list(selectors.alert_inbox(user=request.user))
+    counts = selectors.alert_inbox_counts(user=request.user)
+    paginator = Paginator(selectors.alert_inbox(user=request.user), INBOX_PAGE_SIZE)
+    paginator.count = sum(counts.values())  # the counts say how many: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    alerts = list(page.object_list)
     now = timezone.now()
     for alert in alerts:
         alert.age_minutes = int((now - alert.received_at).total_seconds() // 60)
     unread = selectors.notification_inbox(user=request.user).filter(read_at__isnull=True).count()
+    labels = dict(AlertStatus.choices)
     return render(request, "can/inbox.html", {
-        "alerts": alerts, "unread": unread, "statuses": AlertStatus,
+        "alerts": alerts, "page": page, "unread": unread, "statuses": AlertStatus,
+        "state_counts": [{"status": status, "label": labels[status], "count": count} for status, count in counts.items()],
         "response_types": ResponseType.choices, "outcomes": Outcome.choices,
     })
 
@@ -222,7 +243,7 @@ def _transition(request: HttpRequest, uid, form_class, call) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     if request.POST.get("next") == "inbox":
-        return redirect("can:inbox")
+        return redirect(_inbox_url(request.POST.get("page")))
     return redirect("can:alert-detail", uid=alert.uid)
 
 

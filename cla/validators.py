@@ -21,7 +21,7 @@ SEX_FIELDS = ("women", "men", "girls", "boys")
 MAX_COUNT = 100_000
 TOO_MANY = gettext_lazy("A count cannot be more than %(limit_value)s.")
 # For a form's ``IntegerField(max_value=MAX_COUNT, error_messages=COUNT_ERROR_MESSAGES)``.
-COUNT_ERROR_MESSAGES = {"max_value": TOO_MANY, "min_value": gettext_lazy("A count cannot be negative.")}
+COUNT_ERROR_MESSAGES = {"max_value": TOO_MANY}
 
 # No record of this work is older than the year 2000; a date before it is a typing slip (or an
 # attack), as is a plan date decades ahead.

@@ -61,9 +61,20 @@ def _check_age_bands(form: forms.ModelForm) -> None:
 
 class SaddFormMixin:
     """Checks the sex/age bands with a translated message, and then leaves the database
-    constraint on those fields out of the model validation (it would only repeat it)."""
+    constraint on those fields out of the model validation (it would only repeat it). Each count
+    is bounded as the API and the CLA forms bound them."""
 
     _bands_invalid = False
+
+    def __init__(self, *args, **kwargs):
+        from django.core.validators import MaxValueValidator
+
+        from cla.validators import MAX_COUNT, TOO_MANY
+
+        super().__init__(*args, **kwargs)
+        for name in SADD_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(MaxValueValidator(MAX_COUNT, message=TOO_MANY))
 
     def clean(self):
         cleaned = super().clean()

@@ -71,9 +71,75 @@ def _fill(world, n):
 def test_inbox_query_count_does_not_grow(client, world, users, size, django_assert_num_queries):
     _fill(world, size)
     login(client, users["duty"])
-    with django_assert_num_queries(10):
+    # 11: the counts per state are one query of their own, and they also give the pager its total.
+    with django_assert_num_queries(11):
         response = client.get("/can/inbox/")
     assert len(response.context["alerts"]) == size
+
+
+def _flood(world, n, *, start=None):
+    """``n`` open alerts a minute apart (oldest first), in turn in each open state."""
+    start = start or timezone.now() - datetime.timedelta(minutes=n + 1)
+    states = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED,
+              AlertStatus.RESPONSE_DISPATCHED]
+    return [make_alert(world.base, locality=world.sange, status=states[i % 5],
+                       received_at=start + datetime.timedelta(minutes=i)) for i in range(n)]
+
+
+@pytest.mark.parametrize(("page", "shown"), [("", slice(0, 50)), ("2", slice(50, 120)), ("3", slice(100, 120))])
+def test_inbox_is_paginated_oldest_first_with_counts_per_state_in_one_query(
+        client, world, users, page, shown, django_assert_num_queries):
+    alerts = _flood(world, 120)
+    make_alert(world.base, status=AlertStatus.CLOSED)
+    make_alert(world.other_base)
+    login(client, users["duty"])
+    with django_assert_num_queries(11):
+        response = client.get(f"/can/inbox/?page={page}" if page else "/can/inbox/")
+    expected = [a.pk for a in alerts][shown][:50]
+    assert [a.pk for a in response.context["alerts"]] == expected
+    assert [(c["status"], c["count"]) for c in response.context["state_counts"]] == [
+        ("received", 24), ("callback_needed", 24), ("acknowledged", 24), ("verified", 24), ("response_dispatched", 24)]
+    html = response.content.decode()
+    assert '<h1>Open alerts <span class="badge">120</span></h1>' in html
+    assert "Callback needed <span class=\"badge\">24</span>" in html
+    number = int(page or 1)
+    assert f"Alerts {(number - 1) * 50 + 1}–{min(number * 50, 120)} of 120 (page {number} of 3)" in html
+    assert ('href="?page=2" rel="next"' in html) is (number == 1)
+    assert ('rel="prev"' in html) is (number > 1)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "9" * 5000, "%00"])
+def test_a_bad_inbox_page_shows_a_real_page(client, world, users, page):
+    alerts = _flood(world, 60)
+    login(client, users["duty"])
+    response = client.get(f"/can/inbox/?page={page}")
+    assert response.status_code == 200
+    assert len(response.context["alerts"]) in (50, 10)
+    assert {a.pk for a in response.context["alerts"]} <= {a.pk for a in alerts}
+
+
+def test_the_inbox_counts_are_the_users_scope(client, world, users):
+    _flood(world, 3)
+    make_alert(world.other_base, status=AlertStatus.VERIFIED)
+    login(client, users["cla2"])
+    response = client.get("/can/inbox/")
+    assert [c["count"] for c in response.context["state_counts"]] == [0, 0, 0, 1, 0]
+    assert "No open alerts." not in response.content.decode()
+
+
+def test_a_step_taken_on_a_later_inbox_page_comes_back_to_that_page(client, world, users):
+    alerts = _flood(world, 60)
+    login(client, users["duty"])
+    page = client.get("/can/inbox/?page=2").content.decode()
+    received = next(a for a in alerts[50:] if a.status == AlertStatus.RECEIVED)
+    assert '<input type="hidden" name="page" value="2">' in page
+    response = client.post(f"/can/alerts/{received.uid}/acknowledge", {"next": "inbox", "page": "2"})
+    assert response["Location"] == "/can/inbox/?page=2"
+    received.refresh_from_db()
+    assert received.status == AlertStatus.ACKNOWLEDGED
+    for bad in ("1", "0", "x", "9" * 5000, ""):
+        response = client.post(f"/can/alerts/{alerts[0].uid}/acknowledge", {"next": "inbox", "page": bad})
+        assert response["Location"] == "/can/inbox/"
 
 
 def test_acknowledge_from_the_inbox(client, world, users):
@@ -198,6 +264,58 @@ def test_alert_form_rejects_bad_input_and_other_bases(client, world, users):
     assert Alert.objects.count() == 0
 
 
+@pytest.mark.parametrize(("field", "value", "errors"), [
+    ("women", str(2**31), {"women": ["A count cannot be more than 100000."]}),
+    ("boys", "100001", {"boys": ["A count cannot be more than 100000."]}),
+    ("girls", "-3", {"girls": ["Ensure this value is greater than or equal to 0."]}),
+    ("sender", "' OR 1=1--", {"sender": ["Enter a valid phone number."]}),
+    ("sender", "11", {"sender": ["Enter a valid phone number."]}),
+])
+def test_alert_form_refuses_huge_counts_and_what_is_not_a_phone_number(client, world, users, field, value, errors):
+    login(client, users["cla"])
+    data = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11", "channel": "radio", "threat_category": "looting",
+            "description": "x", "base": world.base.pk, "sender": "", "women": 0, "men": 0, "girls": 0, "boys": 0}
+    response = client.post("/can/alerts/new/", {**data, field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors == errors
+    assert Alert.objects.count() == 0
+
+
+def test_alert_form_keeps_a_real_callers_number(client, world, users):
+    login(client, users["cla"])
+    data = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c12", "channel": "phone_call", "threat_category": "looting",
+            "description": "x", "base": world.base.pk, "sender": "0812 345 678", "women": 0, "men": 0, "girls": 0,
+            "boys": 0}
+    assert client.post("/can/alerts/new/", data).status_code == 302
+    assert Alert.objects.get().sender_number == "+243812345678"
+
+
+def test_correction_form_refuses_huge_counts(client, world, users):
+    from tests.can.test_review import _post, _returned
+
+    alert = _returned(world, users, women=2)
+    login(client, users["cla"])
+    response = _post(client, alert, girls=str(2**31))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"girls": ["A count cannot be more than 100000."]}
+    alert.refresh_from_db()
+    assert (alert.girls, alert.review_status) == (0, "returned")
+
+
+def test_an_sms_from_a_sender_that_is_no_phone_number_is_kept_with_the_sender_unknown(client, world, channel):
+    import json
+
+    from tests.can.factories import TOKEN
+
+    for path, body in (("receive", {"from": "' OR 1=1--", "text": "Attaque à Sange", "id": "gw-sql"}),
+                       ("missed-call", {"from": "' OR 1=1--"})):
+        response = client.post(f"/can/inbound/{channel.uid}/{path}", json.dumps(body), content_type="application/json",
+                               HTTP_X_GATEWAY_TOKEN=TOKEN)
+        assert response.status_code == 200
+    assert sorted(Alert.objects.values_list("channel", "sender_number", "sender_hash")) == [
+        ("missed_call", "", ""), ("sms", "", "")]
+
+
 @pytest.mark.parametrize("role,status", [("manager", 403), ("gender", 403), ("jpt", 403), ("norole", 403), ("api", 403)])
 def test_alert_form_denied(client, world, users, role, status):
     login(client, users[role])
@@ -277,7 +395,13 @@ def test_focal_point_bad_input_is_rejected(client, world, users):
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     response = client.post("/can/focal-points/new/", _fp_data(world, phone="", consent_on=future))
     assert response.status_code == 400
-    assert "The consent date cannot be in the future." in response.content.decode()
+    assert "The date cannot be in the future." in response.content.decode()
+    response = client.post("/can/focal-points/new/", _fp_data(world, phone="", consent_on="1999-12-31"))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"consent_on": ["Enter a date in the year 2000 or later."]}
+    response = client.post("/can/focal-points/new/", _fp_data(world, phone="' OR 1=1--"))
+    assert response.status_code == 400
+    assert "Enter a valid phone number." in response.content.decode()
     response = client.post("/can/focal-points/new/", _fp_data(world, phone="", locality=world.minembwe.pk))
     assert response.status_code == 400
     assert FocalPoint.objects.count() == 1

@@ -182,3 +182,23 @@ def test_the_admin_form_runs_the_same_date_rule(users, model, field, value, mess
     form = form_class(data={field: value})
     form.is_valid()
     assert form.errors[field] == [message]
+
+
+# --- the JPT admin ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "errors_of"), [
+    ("women", lambda response: response.context["adminform"].form.errors),
+    ("meetings-0-women", lambda response: response.context["inline_admin_formsets"][2].formset.errors[0]),
+])
+def test_jpt_admin_mission_and_meeting_inline_refuse_huge_counts(client, world, users, field, errors_of):
+    from jpt.models import JPTMission
+    from tests.jpt.test_admin import ADD, _member, mission_post
+
+    client.force_login(users["jpt"])
+    data = mission_post(world, members=[_member(external_name="Aline Mwamini", section="human_rights", sex="f")],
+                        **{field: HUGE})
+    response = client.post(reverse(ADD), data)
+    assert response.status_code == 200
+    assert errors_of(response) == {"women": ["A count cannot be more than 100000."]}
+    assert JPTMission.objects.count() == 0
