@@ -125,9 +125,9 @@ def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-# Alerts per inbox page: about 40 KB of HTML (5 KB compressed), refreshed every minute, even
+# Alerts per inbox page: about 36 KB of HTML (3.4 KB compressed), refreshed every minute, even
 # after a flood (bench/inbox_weight.py measures it).
-INBOX_PAGE_SIZE = 50
+INBOX_PAGE_SIZE = 25
 
 
 def _inbox_url(page: str | None) -> str:

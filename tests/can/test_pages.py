@@ -86,35 +86,36 @@ def _flood(world, n, *, start=None):
                        received_at=start + datetime.timedelta(minutes=i)) for i in range(n)]
 
 
-@pytest.mark.parametrize(("page", "shown"), [("", slice(0, 50)), ("2", slice(50, 120)), ("3", slice(100, 120))])
+@pytest.mark.parametrize("page", ["", "2", "5"])
 def test_inbox_is_paginated_oldest_first_with_counts_per_state_in_one_query(
-        client, world, users, page, shown, django_assert_num_queries):
-    alerts = _flood(world, 120)
+        client, world, users, page, django_assert_num_queries):
+    alerts = _flood(world, 110)
     make_alert(world.base, status=AlertStatus.CLOSED)
     make_alert(world.other_base)
     login(client, users["duty"])
     with django_assert_num_queries(11):
         response = client.get(f"/can/inbox/?page={page}" if page else "/can/inbox/")
-    expected = [a.pk for a in alerts][shown][:50]
-    assert [a.pk for a in response.context["alerts"]] == expected
-    assert [(c["status"], c["count"]) for c in response.context["state_counts"]] == [
-        ("received", 24), ("callback_needed", 24), ("acknowledged", 24), ("verified", 24), ("response_dispatched", 24)]
-    html = response.content.decode()
-    assert '<h1>Open alerts <span class="badge">120</span></h1>' in html
-    assert "Callback needed <span class=\"badge\">24</span>" in html
     number = int(page or 1)
-    assert f"Alerts {(number - 1) * 50 + 1}–{min(number * 50, 120)} of 120 (page {number} of 3)" in html
-    assert ('href="?page=2" rel="next"' in html) is (number == 1)
-    assert ('rel="prev"' in html) is (number > 1)
+    first, last = (number - 1) * 25, min(number * 25, 110)
+    assert [a.pk for a in response.context["alerts"]] == [a.pk for a in alerts[first:last]]
+    assert [(c["status"], c["count"]) for c in response.context["state_counts"]] == [
+        ("received", 22), ("callback_needed", 22), ("acknowledged", 22), ("verified", 22), ("response_dispatched", 22)]
+    html = response.content.decode()
+    assert '<h1>Open alerts <span class="badge">110</span></h1>' in html
+    assert 'Callback needed <span class="badge">22</span>' in html
+    assert f"Alerts {first + 1}–{last} of 110 (page {number} of 5)" in html
+    assert html.count('class="card" id="alert-') == last - first
+    assert (f'href="?page={number + 1}" rel="next"' in html) is (number < 5)
+    assert (f'href="?page={number - 1}" rel="prev"' in html) is (number > 1)
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "9" * 5000, "%00"])
 def test_a_bad_inbox_page_shows_a_real_page(client, world, users, page):
-    alerts = _flood(world, 60)
+    alerts = _flood(world, 30)
     login(client, users["duty"])
     response = client.get(f"/can/inbox/?page={page}")
     assert response.status_code == 200
-    assert len(response.context["alerts"]) in (50, 10)
+    assert len(response.context["alerts"]) in (25, 5)
     assert {a.pk for a in response.context["alerts"]} <= {a.pk for a in alerts}
 
 
@@ -128,10 +129,10 @@ def test_the_inbox_counts_are_the_users_scope(client, world, users):
 
 
 def test_a_step_taken_on_a_later_inbox_page_comes_back_to_that_page(client, world, users):
-    alerts = _flood(world, 60)
+    alerts = _flood(world, 30)
     login(client, users["duty"])
     page = client.get("/can/inbox/?page=2").content.decode()
-    received = next(a for a in alerts[50:] if a.status == AlertStatus.RECEIVED)
+    received = next(a for a in alerts[25:] if a.status == AlertStatus.RECEIVED)
     assert '<input type="hidden" name="page" value="2">' in page
     response = client.post(f"/can/alerts/{received.uid}/acknowledge", {"next": "inbox", "page": "2"})
     assert response["Location"] == "/can/inbox/?page=2"
