@@ -314,7 +314,9 @@ def plan_create(
             return existing
         if client_token is not None and CommunityProtectionPlan.objects.filter(client_token=client_token).exists():
             raise ValidationError(_("This form was already used. Open a new plan form."), code="token_used") from None
-        raise ValidationError(_period_taken()) from None
+        if CommunityProtectionPlan.objects.filter(locality=locality, period_start=period_start).exists():
+            raise ValidationError(_period_taken()) from None
+        raise
 
 
 @transaction.atomic

@@ -173,7 +173,8 @@ def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -
     data = _at_current_version(data, error)
     form = MeetingForm(data, **form_kwargs)
     concerns, follow_ups = ConcernFormSet(data, prefix="concerns"), FollowUpFormSet(data, prefix="followups")
-    all([form.is_valid(), concerns.is_valid(), follow_ups.is_valid()])  # as posted: they were valid
+    for posted in (form, concerns, follow_ups):
+        posted.is_valid()  # as posted, and valid then: the page shows the cleaned values
     return render(request, "cla/meeting_form.html", {
         "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": error.current, "show_errors": True,
         "reviews": _reviews(meeting) if meeting.review_round else [],
@@ -280,7 +281,7 @@ def _plan_conflict_page(request, plan, data, bases, values, error) -> HttpRespon
     """The save was refused as stale: both versions side by side, the CLA's still in the form."""
     conflict = conflicts.plan_conflict(yours=values, error=error)
     editor = PlanEditor(_at_current_version(data, error), bases=bases, plan=error.current)
-    editor.is_valid()  # as posted: it was valid
+    editor.is_valid()  # as posted, and valid then: the page shows the cleaned values
     return render(request, "cla/plan_form.html", {
         "editor": editor, "plan": error.current, "show_errors": True,
         **_conflict_context(error, conflict, reverse("cla:plan-edit", kwargs={"uid": plan.uid})),

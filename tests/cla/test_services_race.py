@@ -117,9 +117,9 @@ def test_six_identical_new_plan_posts_at_once_answer_with_the_one_saved_plan(wor
     assert (PlanThreat.objects.count(), PlanAction.objects.count(), plan.version) == (1, 1, 1)
 
 
-def _create_plan(user, world, token):
+def _create_plan(user, world, token, period_start=datetime.date(2024, 7, 1)):
     return services.plan_create(
-        user=user, base=world.base, locality=world.sange, period_start=datetime.date(2024, 7, 1),
+        user=user, base=world.base, locality=world.sange, period_start=period_start,
         period_end=datetime.date(2024, 12, 31), counts={"women": 6}, client_token=token,
     )
 
@@ -157,12 +157,21 @@ def test_another_cla_racing_for_the_same_locality_and_period_gets_a_form_error(w
     _create_plan(users["cla"], world, uuid.uuid4())
     colleague = make_user("cla", base=world.base, username="colleague")
     real_filter = CommunityProtectionPlan.objects.filter
-    monkeypatch.setattr(CommunityProtectionPlan.objects, "filter",
-                        lambda *a, **k: real_filter(*a, **k).none() if "period_start" in k else real_filter(*a, **k))
+    blinded = []
+
+    def blind_first_period_lookup(*args, **kwargs):
+        qs = real_filter(*args, **kwargs)
+        if "period_start" in kwargs and not blinded:
+            blinded.append(kwargs)
+            return qs.none()
+        return qs
+
+    monkeypatch.setattr(CommunityProtectionPlan.objects, "filter", blind_first_period_lookup)
     with pytest.raises(ValidationError) as error:
         _create_plan(colleague, world, uuid.uuid4())
+    assert blinded == [{"locality": world.sange, "period_start": datetime.date(2024, 7, 1)}]
     assert error.value.message_dict == {"period_start": ["This locality already has a plan starting on that date."]}
-    with pytest.raises(ValidationError) as error:
-        _create_plan(colleague, world, CommunityProtectionPlan.objects.get().client_token)
+    with pytest.raises(ValidationError) as error:  # the first CLA's form token, another period
+        _create_plan(colleague, world, CommunityProtectionPlan.objects.get().client_token, datetime.date(2024, 8, 1))
     assert error.value.messages == ["This form was already used. Open a new plan form."]
     assert CommunityProtectionPlan.objects.count() == 1
