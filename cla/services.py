@@ -276,6 +276,10 @@ def _period_taken() -> dict[str, list[str]]:
     return {"period_start": [_("This locality already has a plan starting on that date.")]}
 
 
+def _same_form(plan: CommunityProtectionPlan, user, client_token) -> bool:
+    return client_token is not None and plan.client_token == client_token and plan.created_by_id == user.pk
+
+
 def _plan_by_token(user, client_token) -> CommunityProtectionPlan | None:
     if client_token is None:
         return None
@@ -298,10 +302,12 @@ def plan_create(
                     review_on=review_on),
         _plan_rows_errors(threats),
     )
-    if not errors.get("period_start") and CommunityProtectionPlan.objects.filter(
-        locality=locality, period_start=period_start
-    ).exists():
-        errors = validators.merge(errors, _period_taken())
+    if not errors.get("period_start"):
+        taken = CommunityProtectionPlan.objects.filter(locality=locality, period_start=period_start).first()
+        if taken is not None and _same_form(taken, user, client_token):
+            return taken  # this very form, saved by a repeat that committed since the token was looked up
+        if taken is not None:
+            errors = validators.merge(errors, _period_taken())
     _raise(errors)
     plan = CommunityProtectionPlan(base=base, locality=locality, created_by=user, client_token=client_token)
     try:

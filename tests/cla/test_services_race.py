@@ -150,6 +150,30 @@ def test_a_plan_token_saved_by_a_racing_request_returns_that_plan(world, users, 
 
 
 @pytest.mark.django_db
+def test_a_plan_saved_by_a_repeat_between_the_token_and_the_period_lookups_is_returned(world, users, monkeypatch):
+    from cla.models import CommunityProtectionPlan
+
+    token = uuid.uuid4()
+    first = _create_plan(users["cla"], world, token)
+    # The repeat looked for its token just before the first one committed, and for the period just
+    # after: the period is taken, by this very form.
+    real_filter = CommunityProtectionPlan.objects.filter
+    blinded = []
+
+    def blind_token_lookup(*args, **kwargs):
+        qs = real_filter(*args, **kwargs)
+        if "client_token" in kwargs and not blinded:
+            blinded.append(kwargs)
+            return qs.none()
+        return qs
+
+    monkeypatch.setattr(CommunityProtectionPlan.objects, "filter", blind_token_lookup)
+    assert _create_plan(users["cla"], world, token).pk == first.pk
+    assert len(blinded) == 1
+    assert CommunityProtectionPlan.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_another_cla_racing_for_the_same_locality_and_period_gets_a_form_error(world, users, monkeypatch):
     from cla.models import CommunityProtectionPlan
     from tests.factories import make_user
