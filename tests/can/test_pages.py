@@ -109,7 +109,7 @@ def test_inbox_is_paginated_oldest_first_with_counts_per_state_in_one_query(
     assert (f'href="?page={number - 1}" rel="prev"' in html) is (number > 1)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "9" * 5000, "%00"])
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "9" * 5000, "%EF%BF%BF"])
 def test_a_bad_inbox_page_shows_a_real_page(client, world, users, page):
     alerts = _flood(world, 30)
     login(client, users["duty"])
@@ -117,6 +117,13 @@ def test_a_bad_inbox_page_shows_a_real_page(client, world, users, page):
     assert response.status_code == 200
     assert len(response.context["alerts"]) in (25, 5)
     assert {a.pk for a in response.context["alerts"]} <= {a.pk for a in alerts}
+
+
+def test_a_nul_in_the_inbox_page_is_refused_before_the_inbox(client, world, users):
+    _flood(world, 3)
+    login(client, users["duty"])
+    response = client.get("/can/inbox/?page=%00")
+    assert response.status_code == 400  # the NUL guard answers, as for any query string
 
 
 def test_the_inbox_counts_are_the_users_scope(client, world, users):
