@@ -4,6 +4,8 @@ Protected data (focal point name and phone, alert sender number) is encrypted at
 beside each phone column lets a number be matched without decrypting anything.
 """
 
+from datetime import UTC, date, datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -131,6 +133,18 @@ class Outcome(models.TextChoices):
     NO_RESPONSE_POSSIBLE = "no_response_possible", _("No response possible")
 
 
+# The dates an alert may hold, kept by check constraints: every date outside input can set lies in
+# this range, so no stored row is one that Python or a page cannot read back (PostgreSQL itself
+# would take years from 4713 BC to 294276 AD, and "infinity"). Intake keeps a tighter window.
+DATES_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+DATES_BEFORE = datetime(2100, 1, 1, tzinfo=UTC)
+DAYS_FROM, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)  # received_on: the local date of received_at
+
+# The longest SMS text kept: far beyond any real message (a phone joins at most a few dozen
+# parts of 153 characters). A longer text keeps its first characters and flags the alert.
+MAX_SMS_TEXT = 10_000
+
+
 class EscalationLevel(models.IntegerChoices):
     NONE = 0, _("Not escalated")
     COMMANDER = 1, _("Base commander")
@@ -182,6 +196,18 @@ class Alert(BaseModel, Report):
     status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.RECEIVED)
     received_at = models.DateTimeField(_("received"))
     sent_at = models.DateTimeField(_("sent by the sender"), null=True, blank=True)
+    sent_at_ignored = models.BooleanField(
+        _("gateway date ignored"), default=False, editable=False,
+        help_text=_("The gateway gave a date that could not be used; the time of receipt is used."),
+    )
+    sent_at_as_received = models.CharField(
+        _("gateway date as received"), max_length=64, blank=True, editable=False,
+        help_text=_("The date the gateway gave, kept as text when it could not be used."),
+    )
+    text_truncated = models.BooleanField(
+        _("text cut"), default=False, editable=False,
+        help_text=_("The SMS was longer than the longest text kept; its beginning is kept."),
+    )
     received_on = models.DateField(_("date"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"),
@@ -239,6 +265,16 @@ class Alert(BaseModel, Report):
             models.CheckConstraint(
                 condition=Q(status__in=["received", "callback_needed"]) | Q(acknowledged_at__isnull=False),
                 name="alert_acknowledged_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(sent_at__gte=DATES_FROM, sent_at__lt=DATES_BEFORE),
+                name="alert_sent_at_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_at__gte=DATES_FROM, received_at__lt=DATES_BEFORE), name="alert_received_at_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__gte=DAYS_FROM, received_on__lte=LAST_DAY), name="alert_received_on_in_range"
             ),
         ]
         indexes = [
@@ -315,6 +351,7 @@ class AlertEvent(BaseModel):
                 condition=Q(escalation_level__isnull=True) | Q(escalation_level__in=_values(EscalationLevel)),
                 name="alertevent_escalation_level_valid",
             ),
+            models.CheckConstraint(condition=Q(at__gte=DATES_FROM, at__lt=DATES_BEFORE), name="alertevent_at_in_range"),
         ]
         indexes = [models.Index(fields=["alert", "at"], name="alertevent_alert_at_idx")]
 

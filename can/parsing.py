@@ -1,7 +1,9 @@
-"""Reading an inbound SMS in French or Swahili: which locality, which kind of threat.
+"""Reading an inbound SMS in French or Swahili: which locality, which kind of threat, and when the
+gateway says it was sent.
 
 Matching is on whole words after folding case and accents, so "Attaque à Sangé" finds the category
 "armed attack" and the locality "Sange". Anything not understood is left for a human to triage.
+Nothing here raises on any input: a message is never refused for what it holds.
 """
 
 from __future__ import annotations
@@ -10,8 +12,79 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.utils.dateparse import parse_datetime
 
 from monusco.choices import ThreatCategory
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str | None) -> str:
+    """The text as received, storable anywhere: NUL (which PostgreSQL text cannot hold) and lone
+    surrogates (which no encoding can write, and JSON escapes can carry) become U+FFFD."""
+    text = (text or "").replace("\x00", "\ufffd")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+# --- the sender's date -----------------------------------------------------------------------
+
+# A gateway's date is used only between these bounds: before 2000 no gateway of this network
+# existed, and a phone's clock may run ahead, but not by more than a day.
+EARLIEST_SENT_AT = datetime(2000, 1, 1, tzinfo=UTC)
+SENT_AT_LEEWAY = timedelta(days=1)
+MAX_DATE_TEXT = 64  # longer than any date-time; a longer "date" is not read, and kept cut
+
+UNREADABLE, OUT_OF_RANGE = "unreadable", "out_of_range"
+
+
+@dataclass(frozen=True)
+class SentAt:
+    """The sender's date as intake keeps it: ``value`` in UTC when usable; otherwise ``ignored``
+    holds the date as received (at most 64 characters) and ``problem`` says why."""
+
+    value: datetime | None = None
+    ignored: str = ""
+    problem: str = ""
+
+
+def usable_sent_at(value: datetime, *, now: datetime) -> datetime | None:
+    """``value`` in UTC if it lies between 2000-01-01 and ``now`` + 1 day, else None. A naive
+    value is taken as UTC. Converting to UTC first means no offset ever reaches the database
+    (PostgreSQL refuses offsets beyond ±15:59, Python allows up to ±23:59)."""
+    if value.utcoffset() is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00+14:00 is in year 0 in UTC
+        return None
+    return value if EARLIEST_SENT_AT <= value <= now + SENT_AT_LEEWAY else None
+
+
+def read_sent_at(raw: str | None, *, now: datetime) -> SentAt:
+    """Read a gateway's ``date`` field (RFC 3339, or any ISO 8601 date-time Django reads; no
+    offset means UTC). Never raises: an empty field is no date, anything else unusable is ignored."""
+    text = clean_text(raw).strip()
+    if not text:
+        return SentAt()
+    value = None
+    if len(text) <= MAX_DATE_TEXT:
+        try:
+            value = parse_datetime(text)
+        except (ValueError, OverflowError):  # a well-formed but impossible date, or offset
+            value = None
+    if value is None:
+        return SentAt(ignored=text[:MAX_DATE_TEXT], problem=UNREADABLE)
+    usable = usable_sent_at(value, now=now)
+    if usable is None:
+        return SentAt(ignored=text, problem=OUT_OF_RANGE)
+    return SentAt(value=usable)
 
 # Keyword stems (folded: lower case, no accents). A keyword matches a word starting with it, so
 # "attaq" finds "attaque", "attaquent", "attaqué". The first category with a hit wins, in this

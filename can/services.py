@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +44,8 @@ from monusco.roles import Role
 from monusco.scope import scope_for
 
 from .models import (
+    DATES_FROM,
+    MAX_SMS_TEXT,
     UNACKNOWLEDGED_STATUSES,
     Alert,
     AlertChannel,
@@ -60,11 +62,12 @@ from .models import (
     SmsChannel,
     StaffPhone,
 )
-from .parsing import parse_message
+from .parsing import clean_text, parse_message, usable_sent_at
 
 logger = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
+MAX_SENDER = 64  # characters of a gateway's "from" read (a phone number has at most 16)
 MAX_SEND_ATTEMPTS = 5
 ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
 FORM_CHANNELS = (AlertChannel.PHONE_CALL, AlertChannel.RADIO, AlertChannel.IN_PERSON, AlertChannel.WEB, AlertChannel.API)
@@ -127,11 +130,6 @@ def _enqueue(task_name: str, *args) -> None:
             logger.warning("Could not run %s%s now (%s); the sweep will retry", task_name, args, type(exc).__name__)
 
     transaction.on_commit(publish, robust=True)
-
-
-def _clean_text(text: str | None) -> str:
-    # PostgreSQL text cannot hold NUL; keep everything else as received.
-    return (text or "").replace("\x00", "\ufffd")
 
 
 def _territory_of_base(base: OperatingBase) -> int:
@@ -312,6 +310,18 @@ def _find_recent(content_hash: str, now: datetime) -> Alert | None:
     )
 
 
+def _sent_at_values(sent_at: datetime | None, as_received: str, now: datetime) -> dict:
+    """The sender's date as stored: in UTC and within intake's window, or None with the alert
+    flagged and the date kept as text. Checked here too, whoever the caller."""
+    if sent_at is not None:
+        usable = usable_sent_at(sent_at, now=now)
+        if usable is None:
+            as_received = as_received or sent_at.isoformat()
+        sent_at = usable
+    as_received = clean_text(as_received).strip()[:64] if sent_at is None else ""
+    return {"sent_at": sent_at, "sent_at_ignored": bool(as_received), "sent_at_as_received": as_received}
+
+
 _FOCAL_POINT_KEY = BigIntegerField()
 
 
@@ -352,19 +362,27 @@ def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
 
 
 def alert_receive_sms(
-    *, channel: SmsChannel, sender: str, text: str, message_id: str = "", sent_at: datetime | None = None
+    *, channel: SmsChannel, sender: str, text: str, message_id: str = "", sent_at: datetime | None = None,
+    sent_at_as_received: str = "",
 ) -> tuple[Alert, bool]:
     """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message.
+
+    The sender's date is used only
+    when it is sane (see ``parsing.usable_sent_at``); otherwise the time of receipt stands, the
+    alert is flagged and ``sent_at_as_received`` (the gateway's text) is kept. A text longer than
+    ``MAX_SMS_TEXT`` keeps its beginning and flags the alert.
 
     Not wrapped in a transaction of its own: the reads before the insert need none (a racing
     repeat is caught by the unique idempotency key), and the insert's transaction is then the
     outermost one, so the hot path of the gateway costs no savepoint."""
     now = timezone.now()
-    text = _clean_text(text)
-    number = normalize_phone(_clean_text(sender))
+    text = clean_text(text)
+    text_truncated = len(text) > MAX_SMS_TEXT
+    text = text[:MAX_SMS_TEXT]
+    number = normalize_phone(clean_text(sender)[:MAX_SENDER])
     number_hash = phone_hash(number) if number else ""
     content_hash = hashlib.sha256(f"sms|{channel.pk}|{number_hash}|{text}".encode()).hexdigest()
-    message_id = _clean_text(message_id).strip()
+    message_id = clean_text(message_id).strip()
     if message_id:
         # No lookup first: a repeat is rare, and the unique key turns it into the existing alert.
         key = f"sms:{channel.uid}:id:{hashlib.sha256(message_id.encode()).hexdigest()}"
@@ -381,19 +399,23 @@ def alert_receive_sms(
         values={
             "channel": AlertChannel.SMS, "sms_channel": channel, "base": base,
             "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
-            "content_hash": content_hash, "raw_text": text, "description": text,
+            "content_hash": content_hash, "raw_text": text, "description": text, "text_truncated": text_truncated,
             "locality_id": parsed.locality_id, "territory_id": parsed.territory_id or _territory_of_base(base),
             "threat_category": parsed.threat_category or ThreatCategory.OTHER, "needs_triage": not parsed.complete,
-            "status": AlertStatus.RECEIVED, "received_at": now, "received_on": timezone.localdate(now), "sent_at": sent_at,
+            "status": AlertStatus.RECEIVED, "received_at": now, "received_on": timezone.localdate(now),
+            **_sent_at_values(sent_at, sent_at_as_received, now),
         },
     )
 
 
 @transaction.atomic
-def alert_receive_missed_call(*, channel: SmsChannel, sender: str, sent_at: datetime | None = None) -> tuple[Alert, bool]:
-    """A missed call ("bip") asks for a callback. Calls from one number within 10 minutes join one alert."""
+def alert_receive_missed_call(
+    *, channel: SmsChannel, sender: str, sent_at: datetime | None = None, sent_at_as_received: str = ""
+) -> tuple[Alert, bool]:
+    """A missed call ("bip") asks for a callback. Calls from one number within 10 minutes join one
+    alert. The sender's date follows the rule of ``alert_receive_sms``."""
     now = timezone.now()
-    number = normalize_phone(_clean_text(sender))
+    number = normalize_phone(clean_text(sender)[:MAX_SENDER])
     number_hash = phone_hash(number) if number else ""
     content_hash = hashlib.sha256(f"call|{channel.pk}|{number_hash}".encode()).hexdigest()
     existing = _find_recent(content_hash, now)
@@ -407,7 +429,7 @@ def alert_receive_missed_call(*, channel: SmsChannel, sender: str, sent_at: date
                 "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
                 "content_hash": content_hash, "territory_id": _territory_of_base(base), "needs_triage": True,
                 "missed_calls": 1, "status": AlertStatus.CALLBACK_NEEDED, "received_at": now,
-                "received_on": timezone.localdate(now), "sent_at": sent_at,
+                "received_on": timezone.localdate(now), **_sent_at_values(sent_at, sent_at_as_received, now),
             },
         )
         if created:
@@ -437,8 +459,15 @@ def alert_create(
     if min(women, men, girls, boys) < 0:
         raise ValidationError(_("People at risk cannot be negative."))
     now = timezone.now()
-    if received_at and received_at > now + timedelta(minutes=5):
-        raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+        # Compared before any conversion: an aware comparison never overflows, a conversion can.
+        if received_at < DATES_FROM:
+            raise ValidationError({"received_at": _("The alert cannot be received before 2000.")})
+        if received_at > now + timedelta(minutes=5):
+            raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
+        received_at = received_at.astimezone(UTC)  # stored in UTC: no offset reaches the database
     received_at = received_at or now
     key = f"client:{client_uuid}" if client_uuid else f"user:{uuid.uuid4()}"
     if client_uuid and (existing := _first(Alert.objects.filter(idempotency_key=key))) is not None:

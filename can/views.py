@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -38,7 +38,8 @@ from .forms import (
     MoveForm,
     VerifyForm,
 )
-from .models import AlertStatus, Outcome, ResponseType, SmsChannel
+from .models import MAX_SMS_TEXT, AlertStatus, Outcome, ResponseType, SmsChannel
+from .parsing import OUT_OF_RANGE, UNREADABLE, SentAt, read_sent_at
 
 logger = logging.getLogger(__name__)
 
@@ -55,28 +56,69 @@ def _channel_or_error(request: HttpRequest, channel_uid) -> SmsChannel | JsonRes
     return channel
 
 
-def _payload(request: HttpRequest) -> dict | None:
-    """Form or JSON fields. Bytes that are not UTF-8 become U+FFFD: the message is kept."""
-    if request.content_type == "application/json":
-        try:
-            data = json.loads(request.body.decode("utf-8", errors="replace") or "{}")
-        except ValueError:
-            return None
-        return {k: "" if v is None else str(v) for k, v in data.items()} if isinstance(data, dict) else None
-    return {key: request.POST.get(key, "") for key in ("from", "text", "date", "id")}
+GATEWAY_FIELDS = ("from", "text", "date", "id")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _sent_at(raw: str, warnings: list[str]):
-    if not raw:
-        return None
-    try:
-        value = parse_datetime(raw.strip())
-    except ValueError:
-        value = None
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _field(value) -> str:
+    """A JSON value as text: numbers keep their literal digits (read as text), lists and objects
+    their JSON."""
     if value is None:
-        warnings.append(_("The date is not an RFC 3339 date-time; the time of receipt is used."))
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return ""
+
+
+def _json_fields(body: bytes) -> dict | None:
+    # Bytes first, so UTF-16 and UTF-32 bodies (and a BOM) are read; bytes that are not UTF-8
+    # then become U+FFFD. Numbers are read as their text: no number is too long to keep.
+    numbers = {"parse_int": str, "parse_float": str, "parse_constant": str}
+    try:
+        try:
+            data = json.loads(body.strip() or b"{}", **numbers)
+        except UnicodeDecodeError:
+            data = json.loads(body.decode("utf-8", errors="replace").lstrip("\ufeff"), **numbers)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser's stack
         return None
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    return {key: _field(data.get(key)) for key in GATEWAY_FIELDS} if isinstance(data, dict) else None
+
+
+def _payload(request: HttpRequest) -> dict | None:
+    """The gateway's fields, from form fields or a JSON object (or, under another content type, a
+    body that looks like either). Bytes that are not UTF-8 become U+FFFD: the message is kept.
+    None if the body is neither; ``_BodyTooLarge`` above ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    content_type = request.content_type or ""
+    try:
+        if content_type in _FORM_TYPES:
+            return {key: request.POST.get(key, "") for key in GATEWAY_FIELDS}
+        body = request.body
+        if content_type in ("application/json", "text/json") or content_type.endswith("+json") or body.lstrip()[:1] == b"{":
+            return _json_fields(body)
+        fields = QueryDict(body, encoding=request.encoding)
+        return {key: fields.get(key, "") for key in GATEWAY_FIELDS}
+    except RequestDataTooBig:
+        raise _BodyTooLarge from None
+    except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+        return None
+
+
+def _sent_at(raw: str, warnings: list[str]) -> SentAt:
+    sent = read_sent_at(raw, now=timezone.now())
+    if sent.problem == UNREADABLE:
+        warnings.append(_("The date is not an RFC 3339 date-time; the time of receipt is used."))
+    elif sent.problem == OUT_OF_RANGE:
+        warnings.append(_("The date is before 2000 or more than a day ahead; the time of receipt is used."))
+    return sent
 
 
 def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
@@ -88,17 +130,26 @@ def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
 
 def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
     """The shared gateway contract: check the channel and token, read the fields, hand them to
-    ``receive(channel, data, sent_at)`` (a service call) and answer with the alert."""
+    ``receive(channel, data, sent_at)`` (a service call) and answer with the alert. Only a body
+    too large (413) or not a form or JSON object (400) is refused: any fields are kept."""
     channel = _channel_or_error(request, channel_uid)
     if isinstance(channel, JsonResponse):
         return channel
-    data = _payload(request)
+    try:
+        data = _payload(request)
+    except _BodyTooLarge:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse({"error": _("The message is too large: a gateway may send at most %(limit)s bytes.") % {
+            "limit": limit}}, status=413)
     if data is None:
         return JsonResponse({"error": _("The body is not a JSON object or form fields.")}, status=400)
     warnings: list[str] = []
-    sent_at = _sent_at(data.get("date", ""), warnings)
-    if not data.get("from", "").strip():
+    sent_at = _sent_at(data["date"], warnings)
+    if not data["from"].strip():
         warnings.append(_("No sender number: the alert is kept, but no one can call back."))
+    if len(data["text"]) > MAX_SMS_TEXT:
+        warnings.append(_("The text is longer than %(limit)s characters: only the first %(limit)s are kept.") % {
+            "limit": MAX_SMS_TEXT})
     alert, created = receive(channel, data, sent_at)
     return _intake_answer(alert, created, warnings)
 
@@ -107,9 +158,9 @@ def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
 @require_POST
 @transaction.non_atomic_requests  # the service is the transaction: no outer one, no savepoint
 def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
-    return _intake(request, channel_uid, lambda channel, data, sent_at: services.alert_receive_sms(
-        channel=channel, sender=data.get("from", ""), text=data.get("text", ""),
-        message_id=data.get("id", ""), sent_at=sent_at,
+    return _intake(request, channel_uid, lambda channel, data, sent: services.alert_receive_sms(
+        channel=channel, sender=data["from"], text=data["text"], message_id=data["id"],
+        sent_at=sent.value, sent_at_as_received=sent.ignored,
     ))
 
 
@@ -117,8 +168,8 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
 @require_POST
 @transaction.non_atomic_requests
 def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
-    return _intake(request, channel_uid, lambda channel, data, sent_at: services.alert_receive_missed_call(
-        channel=channel, sender=data.get("from", ""), sent_at=sent_at,
+    return _intake(request, channel_uid, lambda channel, data, sent: services.alert_receive_missed_call(
+        channel=channel, sender=data["from"], sent_at=sent.value, sent_at_as_received=sent.ignored,
     ))
 
 

@@ -8,7 +8,7 @@
 
 from rest_framework import serializers
 
-from can.models import AlertChannel
+from can.models import MAX_SMS_TEXT, AlertChannel
 from monusco.api.serializers import (
     AreaRefSerializer,
     BaseRefSerializer,
@@ -45,6 +45,13 @@ class AlertSerializer(serializers.Serializer):
     threat_category = serializers.CharField()
     description = serializers.CharField(allow_null=True, help_text="null for sexual-violence alerts")
     needs_triage = serializers.BooleanField()
+    sent_at_ignored = serializers.BooleanField(
+        help_text="The SMS gateway gave a sending date that could not be used (unreadable, before 2000 or "
+        "more than a day ahead), so it was ignored; received_at is always the time of receipt."
+    )
+    text_truncated = serializers.BooleanField(
+        help_text=f"The SMS was longer than {MAX_SMS_TEXT:,} characters: only its beginning is kept."
+    )
     people_at_risk = SexAgeSerializer()
     status = serializers.CharField()
     received_at = serializers.DateTimeField()
@@ -74,6 +81,8 @@ class AlertSerializer(serializers.Serializer):
             "threat_category": alert.threat_category,
             "description": None if is_protected(alert.threat_category) else redact(alert.description),
             "needs_triage": alert.needs_triage,
+            "sent_at_ignored": alert.sent_at_ignored,
+            "text_truncated": alert.text_truncated,
             "people_at_risk": sex_age(alert),
             "status": alert.status,
             "received_at": iso(alert.received_at),

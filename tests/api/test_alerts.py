@@ -39,7 +39,7 @@ def test_alert_detail_exact_for_a_token_client(world, tokens):
         "province": {"uid": str(world.south.uid), "name": "South Kivu"},
         "focal_point": None, "threat_category": "looting",
         "description": "Cattle raid, call [phone] for details",
-        "needs_triage": False,
+        "needs_triage": False, "sent_at_ignored": False, "text_truncated": False,
         "people_at_risk": {"women": 2, "men": 1, "girls": 1, "boys": 0, "age_0_5": None, "age_6_12": None,
                            "age_13_17": None, "age_18_49": None, "age_50_59": None, "age_60_plus": None},
         "status": "acknowledged", "received_at": stamp, "received_on": item.received_on.isoformat(),

@@ -292,3 +292,271 @@ def test_a_repeat_delivered_at_once_keeps_the_first_alert_and_its_audit(client, 
     assert Alert.objects.count() == 1
     assert AlertEvent.objects.count() == 1
     assert AuditLog.objects.count() == audits  # the failed insert's audit rows were never written
+
+
+# --- the sender's date: any date is survivable, a bad one is ignored and flagged ----------------
+
+OUT_OF_RANGE = "The date is before 2000 or more than a day ahead; the time of receipt is used."
+UNREADABLE = "The date is not an RFC 3339 date-time; the time of receipt is used."
+
+
+def post_call(client, channel, data):
+    return client.post(call_url(channel), data, HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def _in_three_days():
+    return (timezone.now() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize(("date", "warning"), [
+    ("0001-01-01T00:00:00+14:00", OUT_OF_RANGE),  # year 0 in UTC: stored once, unreadable since
+    ("9999-12-31T23:59:59-14:00", OUT_OF_RANGE),  # year 10000 in UTC
+    ("0001-01-01T00:00:00Z", OUT_OF_RANGE),
+    ("1999-12-31T23:59:59.999999Z", OUT_OF_RANGE),
+    (_in_three_days(), OUT_OF_RANGE),
+    ("infinity", UNREADABLE),
+    ("2026-11-23T08:15:00+24:00", UNREADABLE),
+    ("2026-02-30T08:15:00Z", UNREADABLE),
+])
+@pytest.mark.parametrize("kind", ["sms", "missed_call"])
+def test_a_date_out_of_range_is_ignored_flagged_and_every_page_still_answers(client, channel, users, date, warning, kind):
+    data = {"from": PHONE, "text": "Attaque Uvira", "date": date} if kind == "sms" else {"from": PHONE, "date": date}
+    before = timezone.now()
+    response = post_sms(client, channel, data) if kind == "sms" else post_call(client, channel, data)
+    assert response.status_code == 200
+    assert response.json()["warnings"] == [warning]
+    alert = Alert.objects.get()
+    assert (alert.sent_at, alert.sent_at_ignored, alert.sent_at_as_received) == (None, True, date)
+    assert before <= alert.received_at <= timezone.now()
+    # The alert reads back everywhere it is listed or shown, with its flag.
+    client.force_login(users["duty"])
+    inbox = client.get("/can/inbox/", HTTP_ACCEPT_LANGUAGE="en")
+    assert inbox.status_code == 200
+    assert inbox.content.decode().count(">gateway date ignored</span>") == 1
+    page = client.get(f"/can/alerts/{alert.uid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">gateway date ignored</span>" in page
+    assert f"“{date}” could not be used: the time of receipt is shown." in page
+    api = client.get("/api/v1/alerts/", HTTP_ACCEPT_LANGUAGE="en")
+    assert [(row["uid"], row["sent_at_ignored"]) for row in api.json()["results"]] == [(str(alert.uid), True)]
+
+
+def test_the_flag_is_translated(client, channel, users):
+    post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "date": "0001-01-01T00:00:00+14:00"})
+    client.force_login(users["duty"])
+    for language, flag in (("fr", "date de la passerelle ignorée"), ("sw", "tarehe ya gateway imepuuzwa")):
+        client.cookies["django_language"] = language
+        assert f">{flag}</span>" in client.get("/can/inbox/").content.decode()
+    client.cookies.clear()  # the gateway speaks the language of its Accept-Language
+    response = client.post(receive_url(channel), {"from": PHONE, "text": "Pillage", "date": "0001-01-01"},
+                           HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.json()["warnings"] == [
+        "La date est antérieure à 2000 ou en avance de plus d'un jour ; l'heure de réception est utilisée."]
+
+
+def test_another_base_sees_the_flag_but_not_the_date_as_received(client, channel, users):
+    post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "date": "0001-01-01T00:00:00+14:00"})
+    alert = Alert.objects.get()
+    client.force_login(users["manager"])  # South Kivu, read only
+    page = client.get(f"/can/alerts/{alert.uid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">gateway date ignored</span>" in page
+    assert "It could not be used: the time of receipt is shown." in page
+    assert "0001-01-01" not in page
+
+
+@pytest.mark.parametrize(("offset", "utc"), [
+    ("-23:59", datetime.timedelta(hours=23, minutes=59)),
+    ("+16:00", -datetime.timedelta(hours=16)),
+    ("-16:00", datetime.timedelta(hours=16)),
+    ("+23:59:59", -datetime.timedelta(hours=23, minutes=59, seconds=59)),
+    ("+1530", -datetime.timedelta(hours=15, minutes=30)),
+])
+@pytest.mark.parametrize("kind", ["sms", "missed_call"])
+def test_an_offset_postgresql_refuses_is_converted_to_utc_and_the_message_kept(client, channel, offset, utc, kind, django_assert_max_num_queries):
+    local = (timezone.now() - datetime.timedelta(days=2)).replace(microsecond=0, tzinfo=None)
+    date = local.isoformat() + offset
+    data = {"from": PHONE, "text": "Attaque Uvira", "date": date} if kind == "sms" else {"from": PHONE, "date": date}
+    with django_assert_max_num_queries(20) as captured:
+        response = post_sms(client, channel, data) if kind == "sms" else post_call(client, channel, data)
+    assert (response.status_code, response.json()["warnings"]) == (200, [])
+    alert = Alert.objects.get()
+    assert alert.sent_at == (local + utc).replace(tzinfo=datetime.UTC)
+    assert (alert.sent_at_ignored, alert.sent_at_as_received) == (False, "")
+    # The offset never reached the database: the date went in as UTC.
+    assert not [q["sql"] for q in captured.captured_queries if offset in q["sql"]]
+
+
+def test_the_window_edges(client, channel):
+    now = timezone.now()
+    edges = [
+        ("2000-01-01T00:00:00Z", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
+        ("2000-01-01T01:00:00+01:00", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
+        ("1999-12-31T23:59:59Z", None),
+        ("2000-01-01T00:59:59+01:00", None),
+        ((now + datetime.timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ"), (now + datetime.timedelta(hours=23)).replace(microsecond=0)),
+        ((now + datetime.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M:%SZ"), None),
+    ]
+    for n, (date, expected) in enumerate(edges):
+        response = post_sms(client, channel, {"from": PHONE, "text": f"Attaque {n}", "date": date})
+        alert = Alert.objects.get(uid=response.json()["alert"])
+        assert (date, alert.sent_at, alert.sent_at_ignored) == (date, expected, expected is None)
+
+
+def test_a_date_without_offset_is_utc_and_an_empty_one_is_no_date(client, channel):
+    first = post_sms(client, channel, {"from": PHONE, "text": "Attaque 1", "date": "2026-11-23T08:15:00"}).json()
+    second = post_sms(client, channel, {"from": PHONE, "text": "Attaque 2", "date": "  "}).json()
+    assert Alert.objects.get(uid=first["alert"]).sent_at == datetime.datetime(2026, 11, 23, 8, 15, tzinfo=datetime.UTC)
+    flagged = Alert.objects.get(uid=second["alert"])
+    assert (flagged.sent_at, flagged.sent_at_ignored, second["warnings"]) == (None, False, [])
+
+
+def test_a_long_or_nul_date_is_kept_cut_and_clean(client, channel):
+    date = "2026-11-23T08:15:00Z" + "\x00" + "9" * 200
+    response = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "date": date})
+    assert response.json()["warnings"] == [UNREADABLE]
+    alert = Alert.objects.get()
+    assert alert.sent_at_as_received == ("2026-11-23T08:15:00Z\ufffd" + "9" * 200)[:64]
+
+
+def test_the_service_itself_refuses_a_date_out_of_range(channel):
+    """Whoever calls it, the service stores no date outside the window, and stores UTC."""
+    east = datetime.timezone(datetime.timedelta(hours=14))
+    alert, created = services.alert_receive_sms(
+        channel=channel, sender=PHONE, text="Attaque", sent_at=datetime.datetime(1, 1, 1, tzinfo=east))
+    assert (alert.sent_at, alert.sent_at_ignored, alert.sent_at_as_received) == (None, True, "0001-01-01T00:00:00+14:00")
+    west = datetime.timezone(-datetime.timedelta(hours=23, minutes=59))
+    call, _created = services.alert_receive_missed_call(
+        channel=channel, sender=PHONE, sent_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=west))
+    call.refresh_from_db()
+    assert call.sent_at == datetime.datetime(2026, 11, 24, 7, 59, tzinfo=datetime.UTC)
+    assert call.sent_at.utcoffset() == datetime.timedelta(0)
+
+
+def test_a_planted_date_out_of_range_is_refused_by_the_database(channel, world):
+    from django.db import IntegrityError, transaction
+
+    alert, _created = services.alert_receive_sms(channel=channel, sender=PHONE, text="Attaque")
+    for field, value in (
+        ("sent_at", datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)),
+        ("sent_at", datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)),
+        ("received_at", datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)),
+        ("received_at", datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)),
+        ("received_on", datetime.date(1999, 12, 31)),
+        ("received_on", datetime.date(2100, 1, 2)),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Alert.objects.filter(pk=alert.pk).update(**{field: value})
+    for value in (datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC), datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AlertEvent.objects.filter(alert=alert).update(at=value)
+    assert Alert.objects.filter(pk=alert.pk, sent_at=None, received_at=alert.received_at).count() == 1
+    assert AlertEvent.objects.get(alert=alert).at == alert.received_at
+
+
+# --- bodies: sizes, encodings, shapes ------------------------------------------------------------
+
+def test_a_text_beyond_the_limit_keeps_its_beginning_and_is_flagged(client, channel, users):
+    from can.models import MAX_SMS_TEXT
+
+    text = "Attaque à Sange " + "x" * 20_000
+    response = post_sms(client, channel, {"from": PHONE, "text": text, "id": "huge"})
+    assert response.status_code == 200
+    assert response.json()["warnings"] == [
+        f"The text is longer than {MAX_SMS_TEXT} characters: only the first {MAX_SMS_TEXT} are kept."]
+    alert = Alert.objects.get()
+    assert (alert.raw_text, alert.description, alert.text_truncated) == (text[:10_000], text[:10_000], True)
+    assert alert.threat_category == "armed_attack"
+    client.force_login(users["duty"])
+    assert ">text cut</span>" in client.get("/can/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/can/alerts/{alert.uid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The SMS was longer than the longest text kept; its beginning is kept." in page
+    assert client.get(f"/api/v1/alerts/{alert.uid}/").json()["text_truncated"] is True
+
+
+def test_a_text_at_the_limit_is_whole_and_not_flagged(client, channel):
+    text = "y" * 10_000
+    response = post_sms(client, channel, {"from": PHONE, "text": text})
+    assert response.json()["warnings"] == []
+    assert Alert.objects.filter(raw_text=text, text_truncated=False).count() == 1
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/json", "multipart/form-data"])
+@pytest.mark.parametrize("language", ["en", "fr", "sw"])
+def test_a_body_beyond_the_upload_limit_is_a_json_413(client, channel, settings, content_type, language):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    text = "Attaque " + "x" * 2000
+    if content_type == "application/json":
+        response = client.post(receive_url(channel), json.dumps({"from": PHONE, "text": text}), content_type=content_type,
+                               HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+    elif content_type == "multipart/form-data":
+        response = client.post(receive_url(channel), {"from": PHONE, "text": text}, HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+    else:
+        response = client.post(receive_url(channel), f"from=%2B243990000111&text={text}", content_type=content_type,
+                               HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {
+        "en": "The message is too large: a gateway may send at most 1000 bytes.",
+        "fr": "Le message est trop volumineux : une passerelle peut envoyer au plus 1000 octets.",
+        "sw": "Ujumbe ni mkubwa mno: gateway inaweza kutuma baiti 1000 kwa juu kabisa.",
+    }[language]}
+    assert Alert.objects.count() == 0
+
+
+def test_the_default_upload_limit_applies(client, channel):
+    from django.conf import settings
+
+    body = json.dumps({"from": PHONE, "text": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    assert Alert.objects.count() == 0
+
+
+def test_lone_surrogates_in_json_are_kept_as_replacement_characters(client, channel):
+    body = b'{"from": "+243990000111", "text": "Tirs \\ud800 Uvira \\udfff", "id": "\\ud83d", "date": "\\udc00"}'
+    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert response.status_code == 200
+    alert = Alert.objects.get()
+    assert (alert.raw_text, alert.sent_at_as_received) == ("Tirs \ufffd Uvira \ufffd", "\ufffd")
+
+
+def test_utf16_json_and_a_bom_are_read(client, channel, world):
+    for n, body in enumerate([
+        json.dumps({"from": PHONE, "text": "Attaque à Sange 1"}, ensure_ascii=False).encode("utf-16"),
+        b"\xef\xbb\xbf" + json.dumps({"from": PHONE, "text": "Attaque à Sange 2"}, ensure_ascii=False).encode(),
+    ], start=1):
+        response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
+        assert response.status_code == 200
+        assert Alert.objects.get(uid=response.json()["alert"]).raw_text == f"Attaque à Sange {n}"
+
+
+def test_json_numbers_lists_and_objects_are_kept_as_text(client, channel):
+    big = "9" * 5000  # longer than Python converts to int by default
+    body = '{"from": 243990000111, "text": ["Attaque", {"lieu": "Uvira"}], "id": ' + big + ', "date": 1.5e999}'
+    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert response.status_code == 200
+    alert = Alert.objects.get()
+    assert (alert.sender_number, alert.raw_text, alert.sent_at_as_received) == (
+        "+243990000111", '["Attaque", {"lieu": "Uvira"}]', "1.5e999")
+    assert alert.idempotency_key.endswith(":id:" + __import__("hashlib").sha256(big.encode()).hexdigest())
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(client, channel):
+    for body in ("[" * 100_000, '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"):
+        response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+        assert (response.status_code, response.json()) == (400, {"error": "The body is not a JSON object or form fields."})
+    assert Alert.objects.count() == 0
+
+
+def test_too_many_form_fields_is_a_json_400(client, channel):
+    body = "&".join(f"f{n}=1" for n in range(1100)) + "&text=Attaque"
+    response = client.post(receive_url(channel), body, content_type="application/x-www-form-urlencoded", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code, response.json()) == (400, {"error": "The body is not a JSON object or form fields."})
+    assert Alert.objects.count() == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", ""])
+def test_a_body_under_another_content_type_is_read_as_json_or_form(client, channel, content_type):
+    as_json = client.post(receive_url(channel), json.dumps({"from": PHONE, "text": "Attaque 1"}), content_type=content_type, HTTP_X_GATEWAY_TOKEN=TOKEN)
+    as_form = client.post(receive_url(channel), "from=%2B243990000111&text=Attaque+2", content_type=content_type, HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert (as_json.status_code, as_form.status_code) == (200, 200)
+    assert sorted(Alert.objects.values_list("raw_text", flat=True)) == ["Attaque 1", "Attaque 2"]
