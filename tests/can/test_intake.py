@@ -104,11 +104,12 @@ def test_duplicate_by_sender_and_text_within_ten_minutes(client, channel):
     assert other_text["created"] is True
     assert Alert.objects.count() == 2
     # Eleven minutes later the same text is a new alert. (Move the first alert back in time: its
-    # creation and its key, which carries the 10-minute bucket it was received in.)
+    # receipt and its key, which carries the 10-minute bucket it was received in.)
     eleven_ago = timezone.now() - datetime.timedelta(minutes=11)
     old = Alert.objects.get(uid=first["alert"])
     bucket = int(eleven_ago.timestamp()) // 600
-    Alert.objects.filter(pk=old.pk).update(created_at=eleven_ago, idempotency_key=old.idempotency_key.rsplit(":", 1)[0] + f":{bucket}")
+    Alert.objects.filter(pk=old.pk).update(
+        received_at=eleven_ago, created_at=eleven_ago, idempotency_key=old.idempotency_key.rsplit(":", 1)[0] + f":{bucket}")
     later = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira"}).json()
     assert later["created"] is True
     assert Alert.objects.count() == 3
@@ -213,7 +214,7 @@ def test_missed_call_needs_callback_and_repeats_join(client, channel, world):
         AlertStatus.CALLBACK_NEEDED, "missed_call", 2, fp, True)
     assert list(alert.events.values_list("kind", flat=True)) == ["received", "repeated"]
     eleven_ago = timezone.now() - datetime.timedelta(minutes=11)
-    Alert.objects.update(created_at=eleven_ago, idempotency_key=alert.idempotency_key.rsplit(":", 1)[0] + f":{int(eleven_ago.timestamp()) // 600}")
+    Alert.objects.update(received_at=eleven_ago, created_at=eleven_ago, idempotency_key=alert.idempotency_key.rsplit(":", 1)[0] + f":{int(eleven_ago.timestamp()) // 600}")
     third = client.post(call_url(channel), {"from": PHONE}, HTTP_X_GATEWAY_TOKEN=TOKEN).json()
     assert third["created"] is True
     assert Alert.objects.count() == 2
@@ -245,14 +246,14 @@ def test_gateway_answers_in_french_by_default(client, channel):
 
 
 def test_channel_deactivation_applies_after_the_cache_period(client, channel, monkeypatch):
-    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-1"}).status_code == 200
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira 1", "id": "c-1"}).status_code == 200
     channel.is_active = False
     channel.save()
     # Within the cache period the gateway is still answered (nothing is lost while it is switched off)...
-    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-2"}).status_code == 200
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira 2", "id": "c-2"}).status_code == 200
     # ...after it, the channel is unknown.
     monkeypatch.setattr(services, "CHANNEL_CACHE_SECONDS", 0.0)
-    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "c-3"}).status_code == 404
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira 3", "id": "c-3"}).status_code == 404
     assert Alert.objects.count() == 2
 
 
@@ -262,14 +263,18 @@ def test_sms_intake_writes_in_one_statement_and_audits_both_rows(client, channel
     from monusco.models import AuditLog
 
     focal_point = make_focal_point(world.base, world.sange, phone=PHONE)
-    post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-warm"})  # caches channel and places
+    post_sms(client, channel, {"from": PHONE, "text": "Tirs à Sange", "id": "gw-warm"})  # caches channel and places
     before = AuditLog.objects.count()
-    # The focal point match, the alert, its first event and their two audit rows: one statement on
-    # PostgreSQL (in a savepoint here, as the test runs in a transaction); on SQLite, the match
-    # inside the alert's INSERT, then the event's and the audit rows' INSERTs, in a savepoint.
-    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 5):
+    # The repeat check by content (one probe of alert_content_recent_idx), then the focal point
+    # match, the alert, its first event and their two audit rows: one statement on PostgreSQL (in
+    # a savepoint here, as the test runs in a transaction); on SQLite, the match inside the
+    # alert's INSERT, then the event's and the audit rows' INSERTs, in a savepoint.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6) as captured:
         response = post_sms(client, channel, {"from": PHONE, "text": "Pillage à Sange", "id": "gw-q"})
     assert response.status_code == 200
+    check = captured.captured_queries[0]["sql"]
+    assert check.startswith("SELECT") and '"content_hash" = ' in check and '"received_at" >= ' in check
+    assert check.endswith('ORDER BY "can_alert"."received_at" DESC LIMIT 1')
     alert = Alert.objects.get(uid=response.json()["alert"])
     assert alert.focal_point_id == focal_point.pk
     event = alert.events.get()
@@ -450,6 +455,32 @@ def test_a_planted_date_out_of_range_is_refused_by_the_database(channel, world):
             AlertEvent.objects.filter(alert=alert).update(at=value)
     assert Alert.objects.filter(pk=alert.pk, sent_at=None, received_at=alert.received_at).count() == 1
     assert AlertEvent.objects.get(alert=alert).at == alert.received_at
+
+
+# --- repeats by content whatever the gateway id ------------------------------------------------
+
+def test_same_sender_and_text_with_a_new_gateway_id_is_the_same_alert(client, channel):
+    first = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "gw-1"}).json()
+    again = post_sms(client, channel, {"from": "0990000111", "text": "Attaque Uvira", "id": "gw-2"})
+    assert again.status_code == 200
+    assert (again.json()["alert"], again.json()["created"]) == (first["alert"], False)
+    assert (Alert.objects.count(), AlertEvent.objects.count()) == (1, 1)
+    # Another text from the same sender, or the same text from another sender, is another alert.
+    assert post_sms(client, channel, {"from": PHONE, "text": "Pillage Uvira", "id": "gw-3"}).json()["created"] is True
+    assert post_sms(client, channel, {"from": "+243990000222", "text": "Attaque Uvira", "id": "gw-4"}).json()["created"] is True
+    # Eleven minutes after the first, the same text with a new id is a new alert.
+    eleven_ago = timezone.now() - datetime.timedelta(minutes=11)
+    Alert.objects.filter(uid=first["alert"]).update(received_at=eleven_ago, created_at=eleven_ago)
+    assert post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "gw-5"}).json()["created"] is True
+    assert Alert.objects.count() == 4
+
+
+def test_a_repeat_by_content_costs_one_query(client, channel, django_assert_num_queries):
+    post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "gw-1"})
+    with django_assert_num_queries(1) as captured:
+        response = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "gw-2"})
+    assert response.json()["created"] is False
+    assert captured.captured_queries[0]["sql"].endswith('ORDER BY "can_alert"."received_at" DESC LIMIT 1')
 
 
 # --- bodies: sizes, encodings, shapes ------------------------------------------------------------
