@@ -76,7 +76,7 @@ def read_sent_at(raw: str | None, *, now: datetime) -> SentAt:
     value = None
     if len(text) <= MAX_DATE_TEXT:
         try:
-            value = parse_datetime(text)
+            value = parse_datetime(text[:-1] + "Z" if text[-1] == "z" else text)  # RFC 3339 allows "z"
         except (ValueError, OverflowError):  # a well-formed but impossible date, or offset
             value = None
     if value is None:

@@ -57,7 +57,6 @@ def _channel_or_error(request: HttpRequest, channel_uid) -> SmsChannel | JsonRes
 
 
 GATEWAY_FIELDS = ("from", "text", "date", "id")
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class _BodyTooLarge(Exception):
@@ -81,13 +80,14 @@ def _field(value) -> str:
 
 def _json_fields(body: bytes) -> dict | None:
     # Bytes first, so UTF-16 and UTF-32 bodies (and a BOM) are read; bytes that are not UTF-8
-    # then become U+FFFD. Numbers are read as their text: no number is too long to keep.
-    numbers = {"parse_int": str, "parse_float": str, "parse_constant": str}
+    # then become U+FFFD. Numbers are read as their text (no number is too long to keep); raw control characters in a
+    # string (a newline a gateway did not escape) are kept.
+    options = {"parse_int": str, "parse_float": str, "parse_constant": str, "strict": False}
     try:
         try:
-            data = json.loads(body.strip() or b"{}", **numbers)
+            data = json.loads(body.strip() or b"{}", **options)
         except UnicodeDecodeError:
-            data = json.loads(body.decode("utf-8", errors="replace").lstrip("\ufeff"), **numbers)
+            data = json.loads(body.decode("utf-8", errors="replace").lstrip("\ufeff"), **options)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser's stack
         return None
     return {key: _field(data.get(key)) for key in GATEWAY_FIELDS} if isinstance(data, dict) else None
@@ -99,11 +99,14 @@ def _payload(request: HttpRequest) -> dict | None:
     None if the body is neither; ``_BodyTooLarge`` above ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
     content_type = request.content_type or ""
     try:
-        if content_type in _FORM_TYPES:
+        if content_type == "multipart/form-data":
             return {key: request.POST.get(key, "") for key in GATEWAY_FIELDS}
         body = request.body
-        if content_type in ("application/json", "text/json") or content_type.endswith("+json") or body.lstrip()[:1] == b"{":
+        if content_type in ("application/json", "text/json") or content_type.endswith("+json") or (
+            content_type != "application/x-www-form-urlencoded" and body.lstrip()[:1] == b"{"
+        ):
             return _json_fields(body)
+        # Read here, not through request.POST, which refuses a form in any charset but UTF-8.
         fields = QueryDict(body, encoding=request.encoding)
         return {key: fields.get(key, "") for key in GATEWAY_FIELDS}
     except RequestDataTooBig:

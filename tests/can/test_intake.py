@@ -591,3 +591,27 @@ def test_a_body_under_another_content_type_is_read_as_json_or_form(client, chann
     as_form = client.post(receive_url(channel), "from=%2B243990000111&text=Attaque+2", content_type=content_type, HTTP_X_GATEWAY_TOKEN=TOKEN)
     assert (as_json.status_code, as_form.status_code) == (200, 200)
     assert sorted(Alert.objects.values_list("raw_text", flat=True)) == ["Attaque 1", "Attaque 2"]
+
+
+def test_raw_control_characters_in_a_json_string_are_kept(client, channel):
+    body = '{"from": "+243990000111", "text": "Attaque\nUvira\tcentre"}'
+    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert response.status_code == 200
+    assert Alert.objects.get().raw_text == "Attaque\nUvira\tcentre"
+
+
+def test_a_form_in_another_charset_is_read_in_that_charset(client, channel, world):
+    from urllib.parse import quote
+
+    body = "from=%2B243990000111&text=" + quote("Attaque à Sangé", encoding="latin-1")
+    response = client.post(receive_url(channel), body, content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
+                           HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert response.status_code == 200
+    alert = Alert.objects.get()
+    assert (alert.raw_text, alert.locality) == ("Attaque à Sangé", world.sange)
+
+
+def test_lower_case_t_and_z_are_rfc_3339_too(client, channel):
+    response = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "date": "2026-11-23t08:15:00z"})
+    assert response.json()["warnings"] == []
+    assert Alert.objects.get().sent_at == datetime.datetime(2026, 11, 23, 8, 15, tzinfo=datetime.UTC)
