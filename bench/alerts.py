@@ -22,7 +22,8 @@ of concurrent connections) for ``--seconds``. Each connection is kept alive betw
 HTTP/1.1 gateways do by default; ``--new-connections`` opens one per message instead (a TCP
 handshake and close for every message). Every message has its own gateway id (a message resent
 after the server closed a kept connection is answered as a repeat) and a French or Swahili text
-naming a locality and a threat. After the run it waits (bounded) for the worker to
+naming a locality and a threat, numbered so that no two are the same text from the same sender
+(which intake takes as one alert within 10 minutes). After the run it waits (bounded) for the worker to
 drain, then prints:
 
 - sustained intake in requests per second, and the request latency p50/p95;
@@ -244,7 +245,7 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
     async def one(n: int, connection: list) -> None:
         sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
         body = json.dumps({
-            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)), "id": f"{prefix}-{n}",
+            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)) + f" ({n})", "id": f"{prefix}-{n}",
             "date": "2026-11-23T10:00:00+02:00",
         }).encode()
         request = (
