@@ -62,7 +62,7 @@ from .models import (
     SmsChannel,
     StaffPhone,
 )
-from .parsing import clean_text, parse_message, usable_sent_at
+from .parsing import MAX_DATE_TEXT, clean_text, parse_message, usable_sent_at
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +320,7 @@ def _sent_at_values(sent_at: datetime | None, as_received: str, now: datetime) -
         if usable is None:
             as_received = as_received or sent_at.isoformat()
         sent_at = usable
-    as_received = clean_text(as_received).strip()[:64] if sent_at is None else ""
+    as_received = clean_text(as_received).strip()[:MAX_DATE_TEXT] if sent_at is None else ""
     return {"sent_at": sent_at, "sent_at_ignored": bool(as_received), "sent_at_as_received": as_received}
 
 

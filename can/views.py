@@ -59,10 +59,6 @@ def _channel_or_error(request: HttpRequest, channel_uid) -> SmsChannel | JsonRes
 GATEWAY_FIELDS = ("from", "text", "date", "id")
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 def _field(value) -> str:
     """A JSON value as text: numbers keep their literal digits (read as text), lists and objects
     their JSON."""
@@ -80,12 +76,12 @@ def _field(value) -> str:
 
 def _json_fields(body: bytes) -> dict | None:
     # Bytes first, so UTF-16 and UTF-32 bodies (and a BOM) are read; bytes that are not UTF-8
-    # then become U+FFFD. Numbers are read as their text (no number is too long to keep); raw control characters in a
-    # string (a newline a gateway did not escape) are kept.
+    # then become U+FFFD. Numbers are read as their text (no number is too long to keep); raw
+    # control characters in a string (a newline a gateway did not escape) are kept.
     options = {"parse_int": str, "parse_float": str, "parse_constant": str, "strict": False}
     try:
         try:
-            data = json.loads(body.strip() or b"{}", **options)
+            data = json.loads(body if body.strip() else b"{}", **options)
         except UnicodeDecodeError:
             data = json.loads(body.decode("utf-8", errors="replace").lstrip("\ufeff"), **options)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser's stack
@@ -96,7 +92,7 @@ def _json_fields(body: bytes) -> dict | None:
 def _payload(request: HttpRequest) -> dict | None:
     """The gateway's fields, from form fields or a JSON object (or, under another content type, a
     body that looks like either). Bytes that are not UTF-8 become U+FFFD: the message is kept.
-    None if the body is neither; ``_BodyTooLarge`` above ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    None if the body is neither; ``RequestDataTooBig`` above ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
     content_type = request.content_type or ""
     try:
         if content_type == "multipart/form-data":
@@ -109,8 +105,6 @@ def _payload(request: HttpRequest) -> dict | None:
         # Read here, not through request.POST, which refuses a form in any charset but UTF-8.
         fields = QueryDict(body, encoding=request.encoding)
         return {key: fields.get(key, "") for key in GATEWAY_FIELDS}
-    except RequestDataTooBig:
-        raise _BodyTooLarge from None
     except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
         return None
 
@@ -131,7 +125,7 @@ def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
     })
 
 
-def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
+def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = True) -> HttpResponse:
     """The shared gateway contract: check the channel and token, read the fields, hand them to
     ``receive(channel, data, sent_at)`` (a service call) and answer with the alert. Only a body
     too large (413) or not a form or JSON object (400) is refused: any fields are kept."""
@@ -140,7 +134,7 @@ def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
         return channel
     try:
         data = _payload(request)
-    except _BodyTooLarge:
+    except RequestDataTooBig:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return JsonResponse({"error": _("The message is too large: a gateway may send at most %(limit)s bytes.") % {
             "limit": limit}}, status=413)
@@ -150,7 +144,7 @@ def _intake(request: HttpRequest, channel_uid, receive) -> HttpResponse:
     sent_at = _sent_at(data["date"], warnings)
     if not data["from"].strip():
         warnings.append(_("No sender number: the alert is kept, but no one can call back."))
-    if len(data["text"]) > MAX_SMS_TEXT:
+    if with_text and len(data["text"]) > MAX_SMS_TEXT:
         warnings.append(_("The text is longer than %(limit)s characters: only the first %(limit)s are kept.") % {
             "limit": MAX_SMS_TEXT})
     alert, created = receive(channel, data, sent_at)
@@ -173,7 +167,7 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
 def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
     return _intake(request, channel_uid, lambda channel, data, sent: services.alert_receive_missed_call(
         channel=channel, sender=data["from"], sent_at=sent.value, sent_at_as_received=sent.ignored,
-    ))
+    ), with_text=False)
 
 
 # --- alerts ----------------------------------------------------------------------------------

@@ -615,3 +615,16 @@ def test_lower_case_t_and_z_are_rfc_3339_too(client, channel):
     response = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "date": "2026-11-23t08:15:00z"})
     assert response.json()["warnings"] == []
     assert Alert.objects.get().sent_at == datetime.datetime(2026, 11, 23, 8, 15, tzinfo=datetime.UTC)
+
+
+def test_a_missed_call_ignores_any_text_without_a_warning(client, channel):
+    response = post_call(client, channel, {"from": PHONE, "text": "x" * 20_000})
+    assert (response.status_code, response.json()["warnings"]) == (200, [])
+    assert Alert.objects.get().raw_text == ""
+
+
+def test_utf16_big_endian_json_ending_in_a_newline_is_read(client, channel):
+    body = (json.dumps({"from": PHONE, "text": "Attaque Uvira"}) + "\n").encode("utf-16-be")
+    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
+    assert response.status_code == 200
+    assert Alert.objects.get().raw_text == "Attaque Uvira"
