@@ -245,7 +245,7 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
     async def one(n: int, connection: list) -> None:
         sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
         body = json.dumps({
-            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)) + f" ({n})", "id": f"{prefix}-{n}",
+            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)) + f" ({prefix}-{n})", "id": f"{prefix}-{n}",
             "date": "2026-11-23T10:00:00+02:00",
         }).encode()
         request = (
