@@ -128,6 +128,7 @@ def test_every_page_and_list_survives_the_worst_dates(planted, users, world):
     urls += [f"/can/alerts/{a.uid}/" for a in planted.values()]
     urls += [f"/admin/can/alert/{a.pk}/change/" for a in planted.values()]
     urls += [f"/api/v1/alerts/{a.uid}/" for a in planted.values()]
+    urls += [f"/gender/review/alert/{a.uid}/" for a in closed]
     failures = {(name, url): status for name, user in users.items() if user in everyone for url in urls
                 if (status := _get(user, url).status_code) >= 500}
     assert failures == {}
@@ -146,6 +147,8 @@ def test_every_page_and_list_survives_the_worst_dates(planted, users, world):
         assert _get(admin, f"/admin/can/alert/{alert.pk}/change/").status_code == 200
     queue = _get(gender, "/gender/queue/").content.decode()
     assert all(str(a.uid) in queue for a in closed)
+    for alert in closed:
+        assert _get(gender, f"/gender/review/alert/{alert.uid}/").status_code == 200
     for user in (gender, manager):
         assert _get(user, "/gender/dashboard/").status_code == 200
         assert _get(user, "/gender/dashboard.csv").status_code == 200
