@@ -140,8 +140,8 @@ DATES_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 DATES_BEFORE = datetime(2100, 1, 1, tzinfo=UTC)
 DAYS_FROM, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)  # received_on: the local date of received_at
 
-# The longest SMS text kept: far beyond any real message (a phone joins at most a few dozen
-# parts of 153 characters). A longer text keeps its first characters and flags the alert.
+# The longest SMS text kept: far beyond any real message (phones send a long SMS as at most about
+# ten parts of 153 characters). A longer text keeps its first characters and flags the alert.
 MAX_SMS_TEXT = 10_000
 
 
