@@ -390,7 +390,12 @@ class NotificationStatus(models.TextChoices):
 
 
 class Notification(BaseModel):
-    """One message about one alert to one person on one channel: sent at most once."""
+    """One message about one alert to one person on one channel: sent at most once.
+
+    States: pending (certainly not sent; a worker may hold it until ``claimed_until``), sending (a
+    worker holds it until ``claimed_until`` and may have handed it to the gateway), sent, failed
+    (retried while attempts remain). A message that may have gone out unconfirmed is sent again at
+    most once, marked ``possible_duplicate`` (can/services.py, "Claims are leases")."""
 
     Channel = NotificationChannel
     Status = NotificationStatus
@@ -405,6 +410,12 @@ class Notification(BaseModel):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     error = models.CharField(_("last error"), max_length=200, blank=True)
+    # A worker's claim is a lease: it holds the notification until then, and once it has passed
+    # the sweep takes the notification back (a worker that died holds nothing for long).
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
+    # The message may already have reached the gateway once unconfirmed: it is sent again at most
+    # once, and that text says it may be a repeat.
+    possible_duplicate = models.BooleanField(_("possible repeat"), default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -421,6 +432,7 @@ class Notification(BaseModel):
         ]
         indexes = [
             models.Index(fields=["created_at"], name="notification_outstanding_idx", condition=Q(status__in=["pending", "failed"])),
+            models.Index(fields=["claimed_until"], name="notification_sending_idx", condition=Q(status="sending")),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx", condition=Q(channel="in_app")),
         ]
 

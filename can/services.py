@@ -8,7 +8,8 @@ Rules that keep alerts from getting lost:
   ``FOR NO KEY UPDATE OF`` the alert only: a plain ``FOR UPDATE`` over a join would also lock the
   base row, and every intake commit (its foreign-key check on the base) would queue behind it;
 - a notification is claimed with one conditional UPDATE before it is sent, so it goes out at most
-  once per alert, recipient and channel.
+  once per alert, recipient and channel; the claim is a lease, so a worker that dies holds nothing
+  for long (see "Claims are leases" below).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, F, Max, Q
+from django.db.models import BigIntegerField, Case, F, Max, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -729,7 +731,7 @@ def _plan_rows(
     their row locks). One INSERT for all of them, audited in one INSERT too. With
     ``in_app_sent_at``, in-app ones are written already delivered: an in-app notification is
     delivered by being committed, so the caller's transaction sends them; and SMS ones are
-    written claimed by the caller, who sends them once its transaction commits. Returns (created, the
+    written claimed by the caller (leased), who sends them once its transaction commits. Returns (created, the
     alerts' other notifications still pending, the recipients' SMS phones by user id)."""
     by_key: dict[int, list[User]] = {}
     recipients: dict[int, list[User]] = {}
@@ -744,13 +746,16 @@ def _plan_rows(
     phones = dict(StaffPhone.objects.filter(user_id__in=user_ids).values_list("user_id", "phone"))
     existing = list(
         Notification.objects.filter(alert__in=[alert.pk for alert in alerts])
-        .only("pk", "alert_id", "recipient_id", "channel", "status", "uid")
+        .only("pk", "alert_id", "recipient_id", "channel", "status", "uid", "possible_duplicate")
     )
     taken = {(n.alert_id, n.recipient_id, n.channel) for n in existing}
     delivered = (
         {"status": NotificationStatus.SENT, "sent_at": in_app_sent_at, "attempts": 1} if in_app_sent_at else {}
     )
-    claimed = {"status": NotificationStatus.SENDING, "attempts": 1} if in_app_sent_at else {}
+    claimed = (
+        {"status": NotificationStatus.SENDING, "attempts": 1, "claimed_until": in_app_sent_at + _lease()}
+        if in_app_sent_at else {}
+    )
     rows = [
         Notification(alert=alert, recipient=user, channel=channel, level=level,
                      **(delivered if channel == NotificationChannel.IN_APP else claimed))
@@ -818,11 +823,13 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
 
 
 def notification_message(notification: Notification) -> str:
-    """The SMS text: the alert's short id, base, category and place; never a name or number."""
+    """The SMS text: the alert's short id, base, category and place; never a name or number. A
+    message sent again after an unconfirmed attempt begins by saying it may be a repeat."""
     alert = notification.alert
     with translation.override(notification.recipient.preferred_language or settings.LANGUAGE_CODE):
         place = alert.locality.name if alert.locality_id else _("place not yet known")
-        parts = [
+        parts = [_("Possible repeat.")] if notification.possible_duplicate else []
+        parts += [
             _("CAN alert %(id)s") % {"id": alert.short_id},
             f"{alert.base.name}: {alert.get_threat_category_display()}, {place}.",
         ]
@@ -836,18 +843,76 @@ def notification_message(notification: Notification) -> str:
         return " ".join(str(p) for p in parts)
 
 
-def _claim(notification_id: int) -> bool:
+# --- claims are leases ------------------------------------------------------------------------
+# A worker claims SMS notifications before sending them: status "sending", held until
+# ``claimed_until`` (now + CAN_SMS_LEASE_SECONDS), written by the statement that plans them or by
+# one UPDATE for a batch. It hands them to the gateway one by one and marks the delivered ones sent
+# in one UPDATE at the end. If it dies in between, its claims expire, ``outstanding_work`` lists
+# them and the sweep queues them; ``_claim`` takes them back:
+# - a "pending" one held by the dead worker had certainly not been handed out: it is sent once,
+#   as any pending one;
+# - a "sending" one may have reached the gateway: it is sent again once, marked
+#   ``possible_duplicate`` (the text says it may be a repeat). One already marked is not sent a
+#   third time: it is failed, with no attempts left (UNCONFIRMED_TWICE).
+# A quick batch writes nothing more. A slow one (a slow gateway) writes its progress every
+# PROGRESS_SECONDS, before the next message (``_Handout``): the delivered ones are marked sent, the
+# next few (as many as went out in the last interval) stay "sending", the rest go back to
+# "pending", still held, and the lease is renewed. So a worker that dies leaves about its last
+# second of messages to be sent twice, marked; every other message goes out exactly once.
+# The gateway's delivery receipts are not consulted: no backend here can be asked about one. The
+# resent message carries the same reference, so a gateway that drops repeated references drops it.
+
+PROGRESS_SECONDS = 1.0
+UNCONFIRMED_TWICE = "may have reached the gateway twice unconfirmed: not sent again"
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "CAN_SMS_LEASE_SECONDS", 60))
+
+
+def _progress_seconds() -> float:
+    return min(PROGRESS_SECONDS, _lease().total_seconds() / 4)  # the lease is renewed well before it ends
+
+
+def _free(now: datetime) -> Q:
+    """Pending or failed with attempts left, and held by no worker (or by one whose lease has passed)."""
+    return Q(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def _unconfirmed(now: datetime) -> Q:
+    """Held by a worker whose lease passed while it may have been handing them to the gateway."""
+    return Q(status=NotificationStatus.SENDING, claimed_until__lt=now)
+
+
+def _claim(notification_id: int, now: datetime) -> bool:
     """One conditional UPDATE, committed before the message leaves: a second worker finds nothing
-    to claim."""
+    to claim. It also takes back an unconfirmed one (marking it a possible repeat), unless it is
+    already marked."""
     return bool(Notification.objects.filter(
-        pk=notification_id, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
-        attempts__lt=MAX_SEND_ATTEMPTS,
-    ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()))
+        Q(pk=notification_id) & (_free(now) | (_unconfirmed(now) & Q(possible_duplicate=False)))
+    ).update(
+        status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=now + _lease(), updated_at=now,
+        possible_duplicate=Case(
+            When(status=NotificationStatus.SENDING, channel=NotificationChannel.SMS, then=Value(True)),
+            default=F("possible_duplicate"),
+        ),
+    ))
+
+
+def _give_up_unconfirmed(notification_id: int, now: datetime) -> int:
+    """A possible repeat whose holder died too may have gone out twice: never send it again."""
+    return Notification.objects.filter(Q(pk=notification_id) & _unconfirmed(now) & Q(possible_duplicate=True)).update(
+        status=NotificationStatus.FAILED, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)),
+        claimed_until=None, error=UNCONFIRMED_TWICE, updated_at=now,
+    )
 
 
 def _transmit(notification: Notification, phone: str | None) -> bool:
     """Send a claimed notification through the SMS backend (in-app ones need nothing). A failure
-    marks it failed, for the sweep to retry."""
+    marks it failed, for the sweep to retry: as a possible repeat when the gateway may have taken
+    it, and never again when it already was one."""
     from .sms import SmsError, get_backend
 
     if notification.channel != NotificationChannel.SMS:
@@ -857,20 +922,26 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
             raise SmsError("recipient has no phone")
         get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
     except SmsError as exc:
-        Notification.objects.filter(pk=notification.pk).update(
-            status=NotificationStatus.FAILED, error=str(exc)[:200], updated_at=timezone.now()
-        )
+        failed = {"status": NotificationStatus.FAILED, "error": str(exc)[:200], "claimed_until": None}
+        if exc.maybe_sent and notification.possible_duplicate:
+            failed.update(error=UNCONFIRMED_TWICE, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)))
+        elif exc.maybe_sent:
+            failed["possible_duplicate"] = True
+        Notification.objects.filter(
+            pk=notification.pk, status=NotificationStatus.SENDING, claimed_until=notification.claimed_until
+        ).update(**failed, updated_at=timezone.now())
         logger.warning("SMS notification %s failed: %s", notification.uid, exc)
         return False
     return True
 
 
 def _mark_sent(notification_ids: list[int]) -> int:
+    """Mark delivered notifications sent, whoever holds them now (they did go out)."""
     if not notification_ids:
         return 0
     now = timezone.now()
-    return Notification.objects.filter(pk__in=notification_ids, status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.SENT, sent_at=now, error="", updated_at=now
+    return Notification.objects.filter(pk__in=notification_ids).exclude(status=NotificationStatus.SENT).update(
+        status=NotificationStatus.SENT, sent_at=now, error="", claimed_until=None, updated_at=now
     )
 
 
@@ -878,10 +949,13 @@ def _deliver_claimed(notification: Notification, phone: str | None) -> bool:
     return _transmit(notification, phone) and bool(_mark_sent([notification.pk]))
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification, at most once. Not atomic on purpose: the claim commits before the
+def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:
+    """Send one notification: at most once, or, when an earlier attempt may have gone out
+    unconfirmed, once more with a mark. Not atomic on purpose: the claim commits before the
     message leaves."""
-    if not _claim(notification_id):
+    now = now or timezone.now()
+    if not _claim(notification_id, now):
+        _give_up_unconfirmed(notification_id, now)
         return False
     notification = Notification.objects.select_related(
         "alert__base", "alert__locality", "alert__focal_point", "recipient"
@@ -918,19 +992,19 @@ def alert_notify(*, alert_id: int) -> int:
     return sent
 
 
-def _claim_many(notification_ids: list[int]) -> list[int]:
-    """Claim notifications for sending in one transaction (two statements for the batch): rows
-    another worker holds are skipped, and the claim commits before any message leaves."""
+def _claim_many(notification_ids: list[int], *, until: datetime) -> list[int]:
+    """Claim notifications for sending until ``until`` in one transaction (two statements for the
+    batch): rows another worker holds are skipped, and the claim commits before any message leaves."""
+    now = timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True, no_key=True)
-            .filter(pk__in=notification_ids, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
-                    attempts__lt=MAX_SEND_ATTEMPTS)
+            .filter(Q(pk__in=notification_ids) & _free(now))
             .values_list("pk", flat=True)
         )
         if ids:
             Notification.objects.filter(pk__in=ids).update(
-                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until, updated_at=now
             )
     return ids
 
@@ -953,9 +1027,64 @@ def _plan_batch(alerts: list[Alert]) -> tuple[list[Notification], dict[int, str]
     return [n for n in pending if n.channel != NotificationChannel.IN_APP], phones, sent
 
 
+class _Handout:
+    """The claimed SMS notifications of one batch, handed to the gateway in order, and what is
+    known of them: which this worker still holds, which may have gone out (written "sending"),
+    and which were delivered since progress was last written (see "Claims are leases")."""
+
+    def __init__(self, notifications: list[Notification], until: datetime):
+        self.order = [n.pk for n in notifications]
+        self.position = {pk: index for index, pk in enumerate(self.order)}
+        self.held = set(self.order)
+        self.sending = set(self.order)  # the claim wrote them all "sending"
+        self.until = until  # the lease written on those held
+        self.delivered: list[int] = []
+        self.handed = 0
+        self.written = time.monotonic()
+        self.sent = 0
+
+    def may_send(self, notification: Notification) -> bool:
+        """Whether this worker may hand the notification out now; writes progress first when due."""
+        pk = notification.pk
+        if pk not in self.held:
+            return False
+        if pk not in self.sending or time.monotonic() - self.written >= _progress_seconds():
+            self._write_progress(pk)
+        notification.claimed_until = self.until
+        if pk not in self.sending:
+            return False  # taken back while this worker was stalled past its lease
+        self.handed += 1
+        return True
+
+    def _write_progress(self, next_pk: int) -> None:
+        """Mark the delivered ones sent; keep "sending" the next few (as many as were handed out in
+        the last interval) and hold the rest as "pending"; renew the lease of both."""
+        now = timezone.now()
+        until = now + _lease()
+        remaining = [pk for pk in self.order[self.position[next_pk]:] if pk in self.held]
+        ahead, rest = remaining[: max(1, self.handed)], remaining[max(1, self.handed):]
+        with transaction.atomic():
+            self.sent += _mark_sent(self.delivered)
+            held = Notification.objects.filter(
+                status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING], claimed_until=self.until
+            )
+            renewed = held.filter(pk__in=ahead).update(status=NotificationStatus.SENDING, claimed_until=until, updated_at=now)
+            if rest:
+                renewed += held.filter(pk__in=rest).update(status=NotificationStatus.PENDING, claimed_until=until, updated_at=now)
+            if renewed < len(remaining):  # the sweep took some back: keep only what is still held
+                remaining = list(Notification.objects.filter(pk__in=remaining, claimed_until=until).values_list("pk", flat=True))
+        self.held, self.sending, self.until = set(remaining), set(ahead) & set(remaining), until
+        self.delivered, self.handed, self.written = [], 0, time.monotonic()
+
+    def finish(self) -> int:
+        """Mark the delivered ones sent; returns how many this batch marked sent in all."""
+        return self.sent + _mark_sent(self.delivered)
+
+
 def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: list[Alert]) -> int:
     """Claim these SMS notifications together (one commit; those written claimed need none), send them one by one with the alerts
-    and phones already in hand, and mark the delivered ones sent in one UPDATE."""
+    and phones already in hand, and mark the delivered ones sent in one UPDATE (a slow batch also
+    writes its progress every second, see "Claims are leases")."""
     if not sms:
         return 0
     if phones is None:
@@ -964,19 +1093,20 @@ def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: li
     recipient_field = Notification._meta.get_field("recipient")
     unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
     users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
-    delivered = []
-    claimed = {n.pk for n in sms if n.status == NotificationStatus.SENDING}  # written claimed just now
+    fresh = [n for n in sms if n.status == NotificationStatus.SENDING]  # written claimed just now
+    until = fresh[0].claimed_until if fresh else timezone.now() + _lease()
+    claimed = {n.pk for n in fresh}
     if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
-        claimed.update(_claim_many(unclaimed))
-    for notification in sms:
-        if notification.pk not in claimed:
-            continue
+        claimed.update(_claim_many(unclaimed, until=until))
+    batch = [n for n in sms if n.pk in claimed]
+    handout = _Handout(batch, until)
+    for notification in batch:
         notification.alert = by_pk[notification.alert_id]
         if notification.recipient_id in users:
             notification.recipient = users[notification.recipient_id]
-        if _transmit(notification, phones.get(notification.recipient_id)):
-            delivered.append(notification.pk)
-    return _mark_sent(delivered)
+        if handout.may_send(notification) and _transmit(notification, phones.get(notification.recipient_id)):
+            handout.delivered.append(notification.pk)
+    return handout.finish()
 
 
 def _notify_batch(alert_id: int) -> int:
@@ -1037,16 +1167,16 @@ def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
 
 
 def outstanding_work(*, grace: timedelta = timedelta(minutes=1), now: datetime | None = None) -> tuple[list[int], list[int]]:
-    """(alert ids never notified, notification ids not yet sent), older than ``grace``."""
-    cutoff = (now or timezone.now()) - grace
+    """(alert ids never notified, older than ``grace``; notification ids to send: not yet sent,
+    older than ``grace`` and held by no worker, or held by a worker whose lease has passed)."""
+    now = now or timezone.now()
+    cutoff = now - grace
     alert_ids = list(
         Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
     )
     notification_ids = list(
-        Notification.objects.filter(
-            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS,
-            created_at__lte=cutoff,
-        ).exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
+        Notification.objects.filter((Q(created_at__lte=cutoff) & _free(now)) | _unconfirmed(now))
+        .exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
     )
     return alert_ids, notification_ids
 

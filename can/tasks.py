@@ -51,7 +51,8 @@ def escalate_overdue_alerts() -> int:
 
 @shared_task(ignore_result=True)
 def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
-    """Queue again what a broker failure (or a crash) left undone."""
+    """Queue again what a broker failure (or a crash) left undone: alerts never notified,
+    notifications not sent, and those a worker claimed and then held past its lease."""
     with periodic_lock("sweep") as acquired:
         if not acquired:
             logger.info("Notification sweep already running; skipped")

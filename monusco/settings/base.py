@@ -147,6 +147,9 @@ DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # notifying them in one batch (can.services.alert_notify).
 CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)
 CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.25)
+# A worker holds the SMS notifications it claims this long (renewed while a slow batch goes on);
+# once it has passed, the sweep takes them back (can/services.py, "Claims are leases").
+CAN_SMS_LEASE_SECONDS = env.float("CAN_SMS_LEASE_SECONDS", default=60)
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE: dict = {

@@ -194,10 +194,12 @@ def test_broker_failure_on_commit_is_swallowed(world, users, monkeypatch, django
 class _Gateway(BaseHTTPRequestHandler):
     received: list = []
     status = 200
+    answered = threading.Event()  # cleared: the gateway takes the message and keeps the answer back
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Gateway.received.append((self.headers["Authorization"], json.loads(body)))
+        _Gateway.answered.wait(5)
         self.send_response(_Gateway.status)
         self.end_headers()
 
@@ -209,20 +211,33 @@ def test_http_backend(settings):
     server = HTTPServer(("127.0.0.1", 0), _Gateway)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    _Gateway.answered.set()
     try:
         settings.SMS_HTTP_URL = f"http://127.0.0.1:{server.server_port}/send"
         settings.SMS_HTTP_TOKEN = "secret"
         HttpBackend().send(to="+243997777777", text="hello", reference="ref-1")
         assert _Gateway.received == [("Bearer secret", {"to": "+243997777777", "text": "hello", "reference": "ref-1"})]
         _Gateway.status = 503
-        with pytest.raises(SmsError, match="gateway answered 503"):
+        with pytest.raises(SmsError, match="gateway answered 503") as refused:
             HttpBackend().send(to="+243997777777", text="hello", reference="ref-2")
+        assert refused.value.maybe_sent is False
+        # The gateway took the message and no answer came in time: it may have gone out.
+        _Gateway.answered.clear()
+        backend = HttpBackend()
+        backend.timeout = 0.2
+        with pytest.raises(SmsError, match="no answer from the gateway: TimeoutError") as lost:
+            backend.send(to="+243997777777", text="hello", reference="ref-3")
+        assert lost.value.maybe_sent is True
+        assert [body["reference"] for _auth, body in _Gateway.received] == ["ref-1", "ref-2", "ref-3"]
     finally:
+        _Gateway.answered.set()
         server.shutdown()
         _Gateway.status = 200
+        _Gateway.received.clear()
     settings.SMS_HTTP_URL = "http://127.0.0.1:9/unreachable"
-    with pytest.raises(SmsError, match="gateway unreachable"):
-        HttpBackend().send(to="+243997777777", text="hello", reference="ref-3")
+    with pytest.raises(SmsError, match="gateway unreachable: ConnectionRefusedError") as unreachable:
+        HttpBackend().send(to="+243997777777", text="hello", reference="ref-4")
+    assert unreachable.value.maybe_sent is False
 
 
 class _Clock:
@@ -326,3 +341,235 @@ def test_with_coalesced_tasks_the_sweep_queues_one_task_for_all_waiting_alerts(w
     assert queued == [alerts[0].pk]
     assert tasks.notify_alert(alerts[0].pk) == 6
     assert _roster_notified(*alerts) == [[("t-cla", "sent"), ("t-duty", "sent")]] * 3
+
+
+# --- claims are leases: a worker that dies mid-batch --------------------------------------------
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing in the worker catches it, so nothing after it runs."""
+
+
+class Gateway:
+    """An SMS backend that records every message handed to it. Each message takes ``seconds`` on
+    the test's clock; the ``kill_at``-th message (counting from 1) reaches the gateway, then the
+    worker dies before the answer comes back. ``maybe_sent_from``: from that message on, the
+    request reaches the gateway and the answer is lost (``SmsError(maybe_sent=True)``)."""
+
+    clock = None
+    seconds = 0.0
+    kill_at = None
+    maybe_sent_from = None
+    during: dict = {}  # message number -> what else happens while the gateway takes it
+    received: list = []
+
+    def send(self, *, to, text, reference):
+        Gateway.received.append((reference, text))
+        if happening := Gateway.during.pop(len(Gateway.received), None):
+            happening()
+        if Gateway.clock is not None:
+            Gateway.clock.now += Gateway.seconds
+        if Gateway.kill_at is not None and len(Gateway.received) >= Gateway.kill_at:
+            raise WorkerKilled
+        if Gateway.maybe_sent_from is not None and len(Gateway.received) >= Gateway.maybe_sent_from:
+            raise SmsError("no answer from the gateway: TimeoutError", maybe_sent=True)
+
+
+@pytest.fixture
+def gateway(settings, monkeypatch):
+    settings.SMS_BACKEND = "tests.can.test_notifications.Gateway"
+    clock = _Clock()
+    monkeypatch.setattr(services, "time", clock)
+    monkeypatch.setattr(Gateway, "clock", clock)
+    monkeypatch.setattr(Gateway, "seconds", 0.0)
+    monkeypatch.setattr(Gateway, "kill_at", None)
+    monkeypatch.setattr(Gateway, "maybe_sent_from", None)
+    monkeypatch.setattr(Gateway, "during", {})
+    monkeypatch.setattr(Gateway, "received", [])
+    return Gateway
+
+
+LEASE = datetime.timedelta(seconds=60)  # CAN_SMS_LEASE_SECONDS by default
+
+
+def _sms_states():
+    return list(Notification.objects.filter(channel="sms").order_by("pk").values_list("status", "possible_duplicate", "attempts"))
+
+
+def _sends(notification):
+    return [text for reference, text in Gateway.received if reference == str(notification.uid)]
+
+
+def test_a_slow_batch_writes_its_progress_so_a_killed_worker_leaves_little_unconfirmed(
+    world, users, gateway, django_assert_num_queries
+):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alerts = [_new_alert(world) for _ in range(10)]
+    gateway.seconds = 0.3  # a slow gateway: progress is written before the 5th message (1.2 s in)
+    gateway.kill_at = 8  # the 8th message reaches the gateway, then the worker dies
+    # The usual 12 queries but the last (the 8th message is never confirmed), plus one progress
+    # write: a savepoint around marking the first 4 sent, keeping the next 4 "sending" and
+    # holding the last 2 as "pending", all with a renewed lease.
+    with django_assert_num_queries(16), pytest.raises(WorkerKilled):
+        services.alert_notify(alert_id=alerts[0].pk)
+    assert len(gateway.received) == 8
+    assert _sms_states() == [("sent", False, 1)] * 4 + [("sending", False, 1)] * 4 + [("pending", False, 1)] * 2
+    held = Notification.objects.filter(channel="sms", status__in=["pending", "sending"])
+    assert held.filter(claimed_until__gt=timezone.now() + LEASE - datetime.timedelta(seconds=5)).count() == 6
+    assert Notification.objects.filter(channel="in_app", status="sent").count() == 20
+
+    # While the lease lasts, nothing is taken back.
+    now = timezone.now()
+    assert services.outstanding_work(grace=datetime.timedelta(0), now=now) == ([], [])
+    for notification in held:
+        assert services.notification_send(notification_id=notification.pk, now=now) is False
+    assert len(gateway.received) == 8
+    assert _sms_states()[4:] == [("sending", False, 1)] * 4 + [("pending", False, 1)] * 2
+
+    # Once it has passed, the sweep takes all six back.
+    gateway.kill_at = None
+    later = now + LEASE + datetime.timedelta(seconds=1)
+    _alert_ids, notification_ids = services.outstanding_work(grace=datetime.timedelta(0), now=later)
+    assert notification_ids == sorted(held.values_list("pk", flat=True))
+    assert [services.notification_send(notification_id=pk, now=later) for pk in notification_ids] == [True] * 6
+    assert services.outstanding_work(grace=datetime.timedelta(0), now=later) == ([], [])
+    assert _sms_states() == [("sent", False, 1)] * 4 + [("sent", True, 2)] * 4 + [("sent", False, 2)] * 2
+    sms = list(Notification.objects.filter(channel="sms").order_by("pk"))
+    # Confirmed before the kill: once. Maybe sent: twice, the second marked. Certainly not sent: once.
+    assert [len(_sends(n)) for n in sms] == [1, 1, 1, 1, 2, 2, 2, 2, 1, 1]
+    for notification in sms[4:8]:
+        first, second = _sends(notification)
+        assert not first.startswith("Possible repeat.")
+        assert second == f"Possible repeat. {first}"
+    assert not any(text.startswith("Possible repeat.") for n in sms[8:] for text in _sends(n))
+
+
+def test_a_quick_batch_writes_no_progress(world, users, gateway, django_assert_num_queries):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alerts = [_new_alert(world) for _ in range(10)]
+    gateway.seconds = 0.09  # ten messages in 0.9 s: within one progress interval
+    with django_assert_num_queries(12):
+        assert services.alert_notify(alert_id=alerts[0].pk) == 30
+    assert _sms_states() == [("sent", False, 1)] * 10
+    assert Notification.objects.filter(claimed_until__isnull=False).count() == 0
+
+
+def test_a_worker_stalled_past_its_lease_skips_what_was_taken_back(world, users, gateway):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alerts = [_new_alert(world) for _ in range(5)]
+    gateway.seconds = 0.6
+    fourth = []
+
+    def sweep_takes_back_the_fourth():  # as if this worker had stalled past its lease meanwhile
+        sms = Notification.objects.filter(channel="sms").order_by("pk")[3]
+        fourth.append(sms)
+        assert services.notification_send(notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1))
+
+    gateway.during[2] = sweep_takes_back_the_fourth
+    assert services.alert_notify(alert_id=alerts[0].pk) == 10 + 4  # in-app, and the SMS this worker sent
+    assert _sms_states() == [("sent", False, 1)] * 3 + [("sent", True, 2)] + [("sent", False, 1)]
+    # The fourth went out once, from the worker that took it back, marked (it could not know).
+    assert [reference for reference, _text in gateway.received].count(str(fourth[0].uid)) == 1
+    assert len(gateway.received) == 5
+
+
+def test_a_possible_repeat_is_sent_again_at_most_once(world, users, gateway):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alert = _new_alert(world)
+    gateway.kill_at = 1  # the message reaches the gateway; the worker dies before it is confirmed
+    with pytest.raises(WorkerKilled):
+        services.alert_notify(alert_id=alert.pk)
+    sms = Notification.objects.get(channel="sms")
+    assert _sms_states() == [("sending", False, 1)]
+    first_expiry = timezone.now() + LEASE + datetime.timedelta(seconds=1)
+    assert services.outstanding_work(grace=datetime.timedelta(0), now=first_expiry)[1] == [sms.pk]
+    with pytest.raises(WorkerKilled):  # the worker sending the marked repeat dies too
+        services.notification_send(notification_id=sms.pk, now=first_expiry)
+    assert _sms_states() == [("sending", True, 2)]
+    assert len(_sends(sms)) == 2
+
+    second_expiry = first_expiry + LEASE + datetime.timedelta(seconds=1)
+    assert services.outstanding_work(grace=datetime.timedelta(0), now=second_expiry)[1] == [sms.pk]
+    gateway.kill_at = None
+    assert services.notification_send(notification_id=sms.pk, now=second_expiry) is False  # it may have gone out twice
+    sms.refresh_from_db()
+    assert (sms.status, sms.possible_duplicate, sms.attempts, sms.claimed_until) == ("failed", True, 5, None)
+    assert sms.error == services.UNCONFIRMED_TWICE
+    assert services.outstanding_work(grace=datetime.timedelta(0), now=second_expiry) == ([], [])
+    assert tasks.sweep_outstanding_notifications(grace_seconds=0) == 0
+    assert len(_sends(sms)) == 2
+
+
+def test_an_answer_lost_after_the_request_makes_a_possible_repeat(world, users, gateway):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alert = _new_alert(world)
+    gateway.maybe_sent_from = 1
+    services.alert_notify(alert_id=alert.pk)
+    sms = Notification.objects.get(channel="sms")
+    assert _sms_states() == [("failed", True, 1)]
+    # The sweep's retry is marked, and its answer is lost too: it is never sent a third time.
+    assert services.notification_send(notification_id=sms.pk) is False
+    assert _sends(sms)[1].startswith("Possible repeat. CAN alert")
+    sms.refresh_from_db()
+    assert sms.status == "failed"
+    assert (sms.possible_duplicate, sms.attempts, sms.error) == (True, 5, services.UNCONFIRMED_TWICE)
+    assert services.notification_send(notification_id=sms.pk) is False
+    assert len(_sends(sms)) == 2
+
+
+def test_a_certain_failure_is_retried_unmarked(world, users, gateway, settings):
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alert = _new_alert(world)
+    settings.SMS_BACKEND = "tests.can.test_notifications.FailingBackend"
+    services.alert_notify(alert_id=alert.pk)
+    settings.SMS_BACKEND = "tests.can.test_notifications.Gateway"
+    sms = Notification.objects.get(channel="sms")
+    assert services.notification_send(notification_id=sms.pk) is True
+    assert _sms_states() == [("sent", False, 2)]
+    assert [text.startswith("CAN alert") for text in _sends(sms)] == [True]
+
+
+def test_the_possible_repeat_mark_is_in_the_recipient_language(world, users, gateway):
+    users["duty"].preferred_language = "sw"
+    users["duty"].save()
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alert = _new_alert(world)
+    gateway.kill_at = 1
+    with pytest.raises(WorkerKilled):
+        services.alert_notify(alert_id=alert.pk)
+    gateway.kill_at = None
+    sms = Notification.objects.get(channel="sms")
+    assert services.notification_send(notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1))
+    first, second = _sends(sms)
+    assert second == f"Huenda ni marudio. {first}"
+    assert first.startswith(f"Tahadhari CAN {alert.short_id} Uvira: Shambulio la silaha, Sange.")
+
+
+def test_outstanding_work_includes_expired_claims_only(world, users):
+    now = timezone.now()
+    old = now - datetime.timedelta(minutes=5)
+    soon, gone = now + datetime.timedelta(seconds=30), now - datetime.timedelta(seconds=1)
+    cases = {
+        "pending, free": ("pending", None, False, 0),
+        "pending, held": ("pending", soon, False, 1),
+        "pending, held until a lease that passed": ("pending", gone, False, 1),
+        "sending, held": ("sending", soon, False, 1),
+        "sending, lease passed": ("sending", gone, False, 1),
+        "sending, lease passed, already a repeat": ("sending", gone, True, 2),
+        "failed, attempts left": ("failed", None, False, 1),
+        "failed, no attempts left": ("failed", None, True, 5),
+        "sent": ("sent", None, False, 1),
+    }
+    made = {}
+    for name, (status, until, repeat, attempts) in cases.items():
+        alert = make_alert(world.base)
+        made[name] = Notification.objects.create(
+            alert=alert, recipient=users["duty"], channel="sms", status=status, claimed_until=until,
+            possible_duplicate=repeat, attempts=attempts, sent_at=now if status == "sent" else None,
+        )
+    Notification.objects.update(created_at=old)
+    _alert_ids, ids = services.outstanding_work(now=now)
+    assert [name for name, n in made.items() if n.pk in ids] == [
+        "pending, free", "pending, held until a lease that passed", "sending, lease passed",
+        "sending, lease passed, already a repeat", "failed, attempts left",
+    ]

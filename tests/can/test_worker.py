@@ -12,15 +12,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from can import tasks
 from can.models import Alert, Notification, StaffPhone
-from tests.can.factories import TOKEN, make_channel
+from tests.can.factories import TOKEN, make_alert, make_channel
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -208,3 +210,85 @@ def test_real_worker_notifies_a_burst_with_coalesced_tasks(client, world, users,
         stop(redis)
     log = (tmp_path / "worker.log").read_text()
     assert log.count("Task can.tasks.notify_alert[") == 2  # one task for the burst: received, then succeeded
+
+
+class FileGateway:
+    """An SMS backend for a worker process: appends each message (reference, tab, text) to the
+    file named by ``SMS_TEST_OUTBOX`` as it reaches the gateway, then takes ``SMS_TEST_SECONDS``
+    to answer, as a slow gateway does."""
+
+    def send(self, *, to, text, reference):
+        with open(os.environ["SMS_TEST_OUTBOX"], "a", encoding="utf-8") as outbox:
+            outbox.write(f"{reference}\t{text}\n")
+        time.sleep(float(os.environ.get("SMS_TEST_SECONDS", "0")))
+
+
+def _outbox(path: Path) -> list[tuple[str, str]]:
+    return [tuple(line.split("\t", 1)) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+REPEAT_SW = "Huenda ni marudio. "  # "Possible repeat." in Swahili, the duty officer's language
+
+
+def test_a_worker_killed_mid_batch_then_the_sweep_delivers_every_notification(world, users, tmp_path):
+    users["duty"].preferred_language = "sw"
+    users["duty"].save()
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    alerts = [make_alert(world.base, locality=world.sange, notified_at=None) for _ in range(60)]
+    outbox = tmp_path / "outbox.tsv"
+    outbox.touch()
+    gateway = {"SMS_BACKEND": "tests.can.test_worker.FileGateway", "SMS_TEST_OUTBOX": str(outbox),
+               "CAN_SMS_LEASE_SECONDS": "4"}
+    port = free_port()
+    redis = start_redis(port)
+    broker = f"redis://127.0.0.1:{port}/0"
+    first = start_worker(broker, tmp_path / "first.log", SMS_TEST_SECONDS="0.25", **gateway)
+    second = None
+    try:
+        with publishing_to(broker):
+            tasks.notify_alert.delay(alerts[0].pk)  # one task plans all 60 alerts and sends their SMS in one batch
+        assert wait_for(lambda: len(_outbox(outbox)) >= 12), (tmp_path / "first.log").read_text()[-3000:]
+        first.kill()  # SIGKILL, mid-batch: about 3 s into 15
+        first.wait()
+        handed = {reference for reference, _text in _outbox(outbox)}
+        sms = Notification.objects.filter(channel="sms")
+        at_kill = dict(sms.values_list("uid", "status"))
+        states = Counter(at_kill.values())
+        assert 12 <= len(handed) < 60
+        # Progress was written: the messages confirmed are sent, at most the last second's (4
+        # messages of 0.25 s) are "sending" (they may have gone out), and the rest are certainly
+        # not sent.
+        assert 1 <= states["sending"] <= 4
+        assert states["sent"] + states["sending"] + states["pending"] == 60
+        assert {str(uid) for uid, status in at_kill.items() if status == "pending"}.isdisjoint(handed)
+        assert {str(uid) for uid, status in at_kill.items() if status == "sent"} <= handed
+        assert Notification.objects.filter(channel="in_app", status="sent").count() == 120
+
+        # The claims expire; the sweep queues what they held for a second worker.
+        assert wait_for(lambda: not Notification.objects.filter(claimed_until__gte=timezone.now()).exists(), seconds=15)
+        second = start_worker(broker, tmp_path / "second.log", SMS_TEST_SECONDS="0", **gateway)
+        with publishing_to(broker):
+            assert tasks.sweep_outstanding_notifications(grace_seconds=0) == 60 - states["sent"]
+        delivered = wait_for(lambda: sms.filter(status="sent").count() == 60)
+        assert delivered, (tmp_path / "second.log").read_text()[-3000:]
+    finally:
+        stop(first)
+        if second is not None:
+            stop(second)
+        stop(redis)
+
+    assert Notification.objects.exclude(status="sent").count() == 0
+    sends: dict[str, list[str]] = {}
+    for reference, text in _outbox(outbox):
+        sends.setdefault(reference, []).append(text)
+    assert set(sends) == {str(uid) for uid in at_kill}
+    for notification in sms:
+        texts, was = sends[str(notification.uid)], at_kill[notification.uid]
+        assert notification.possible_duplicate is (was == "sending")
+        if was == "sending" and str(notification.uid) in handed:  # may have gone out: twice, the second marked
+            assert texts == [texts[0], REPEAT_SW + texts[0]]
+            assert not texts[0].startswith(REPEAT_SW)
+        elif was == "sending":  # not yet handed out when the worker died: once, marked all the same
+            assert texts[0].startswith(REPEAT_SW) and len(texts) == 1
+        else:  # confirmed, or certainly not sent: exactly once, unmarked
+            assert len(texts) == 1 and not texts[0].startswith(REPEAT_SW)
