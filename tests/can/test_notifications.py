@@ -415,7 +415,8 @@ def test_a_slow_batch_writes_its_progress_so_a_killed_worker_leaves_little_uncon
     assert len(gateway.received) == 8
     assert _sms_states() == [("sent", False, 1)] * 4 + [("sending", False, 1)] * 4 + [("pending", False, 1)] * 2
     held = Notification.objects.filter(channel="sms", status__in=["pending", "sending"])
-    assert held.filter(claimed_until__gt=timezone.now() + LEASE - datetime.timedelta(seconds=5)).count() == 6
+    leases = set(held.values_list("claimed_until", flat=True))  # renewed together by the progress write
+    assert len(leases) == 1 and leases.pop() > timezone.now() + LEASE / 2
     assert Notification.objects.filter(channel="in_app", status="sent").count() == 20
 
     # While the lease lasts, nothing is taken back.
