@@ -27,4 +27,4 @@ RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlit
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "monusco.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--timeout", "30", "--access-logfile", "-"]
+CMD ["gunicorn", "monusco.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--timeout", "30", "--access-logfile", "-", "--logger-class", "monusco.gunicorn.RedactingLogger"]

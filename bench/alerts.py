@@ -331,7 +331,7 @@ def main() -> None:
             ))
         processes.append(subprocess.Popen(
             [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--threads", str(args.web_threads), "--bind", f"127.0.0.1:{web_port}",
-             "--log-level", "warning", "--backlog", "2048"],
+             "--log-level", "warning", "--backlog", "2048", "--logger-class", "monusco.gunicorn.RedactingLogger"],
             cwd=ROOT, env=env, stdout=open(logs / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
         ))
         wait_port(web_port)
