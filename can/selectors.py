@@ -6,8 +6,11 @@ from datetime import date
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext
 
+from gender.selectors import may_see_protected, protected_visible_q
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for
 
 from .models import OPEN_STATUSES, Alert, AlertStatus, FocalPoint, Notification, NotificationChannel, Outcome
@@ -79,7 +82,30 @@ def can_see_detail(*, user, alert: Alert) -> bool:
     need-to-know roles only. Other alerts: anyone who may see the alert."""
     if alert.threat_category not in PROTECTED_THREAT_CATEGORIES:
         return True
-    return alert.base_id in scope_for(user).base_ids or user.has_perm("gender.view_sexual_violence_detail")
+    return may_see_protected(user=user, base_ids=[alert.base_id])
+
+
+def alert_rows(*, user, for_client: bool = False) -> QuerySet[Alert]:
+    """The alerts ``user`` may receive as records (API lists and details, in every format): those
+    in scope, less the sexual-violence alerts of other bases unless the user has a need to know.
+    API clients receive none (``for_client``): they see them only in the suppressed indicators."""
+    return alert_list(user=user).filter(
+        protected_visible_q(user=user, category="threat_category", base="base_id", for_client=for_client)
+    )
+
+
+def show_text(*, user, alert: Alert, text: str) -> str:
+    """Free text of an alert as ``user`` may read it: phone numbers typed in it (a sender asking to
+    be called back) in clear only for those who may see the sender number (the alert's base),
+    masked for everyone else."""
+    if not text or (user is not None and can_see_sender(user=user, alert=alert)):
+        return text
+    return mask_phone_numbers(text, phone_mask())
+
+
+def phone_mask() -> str:
+    # Translators: shown in place of a phone number the reader may not see.
+    return gettext("[phone]")
 
 
 def notification_inbox(*, user) -> QuerySet[Notification]:

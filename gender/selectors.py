@@ -37,6 +37,39 @@ from .registry import ReportType, reports
 
 WAITING_DAYS = 7
 SMALL_COUNT = 5
+NEED_TO_KNOW = "gender.view_sexual_violence_detail"
+
+
+# --- Who sees records of a protected threat category ----------------------------------------
+#
+# A record of a protected category (a sexual-violence alert, concern, threat or finding) appears
+# as a record only to the base that handles it and to need-to-know roles; everyone else, and every
+# API client, sees it only inside the dashboard's suppressed aggregates. One rule, used by the
+# pages, the admin and every API list and format.
+
+
+def may_see_protected(*, user, base_ids) -> bool:
+    """Whether ``user`` may see one protected record handled by any of ``base_ids``."""
+    if not user.is_authenticated:
+        return False
+    own = scope_for(user).base_ids
+    return any(base_id in own for base_id in base_ids) or user.has_perm(NEED_TO_KNOW)
+
+
+def protected_visible_q(*, user, category: str, base: str | None, for_client: bool = False) -> Q:
+    """The rows ``user`` may see, for rows whose threat category is at ``category`` and whose base
+    is at ``base`` (lookup paths): every row of another category, and protected ones only of the
+    user's own bases, or all of them for need-to-know roles. API clients (``for_client``) see no
+    protected row at all."""
+    protected = Q(**{f"{category}__in": sorted(PROTECTED_THREAT_CATEGORIES)})
+    if for_client or not user.is_authenticated:
+        return ~protected
+    if user.has_perm(NEED_TO_KNOW):
+        return Q()
+    own = sorted(scope_for(user).base_ids)
+    if base and own:
+        return ~protected | Q(**{f"{base}__in": own})
+    return ~protected
 
 
 def review_history(*, report) -> QuerySet[Review]:
@@ -107,6 +140,17 @@ def review_changes(*, report, history: list[Review]) -> list[dict]:
                 }
             )
     return changes
+
+
+def shows_phone_numbers(*, user, report_type: ReportType, report) -> bool:
+    """Whether phone numbers typed in a report's text (an SMS asking to be called back) show in
+    clear to ``user``: only to users of the report's own base, as the sender's number; everyone
+    else, the gender office included, reads them masked (``monusco.redaction``)."""
+    path = report_type.base_path
+    if not path or "__" in path:
+        return False
+    base_id = getattr(report, path, None)
+    return base_id is not None and base_id in scope_for(user).base_ids
 
 
 def field_display(report, name: str, raw: str) -> str:
@@ -342,19 +386,24 @@ _SADD = ("women", "men", "girls", "boys")
 
 
 def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
-    """Every indicator of the gender dashboard for the user's scope and the filters."""
+    """Every indicator of the gender dashboard for the user's scope and the filters.
+
+    Records of a protected threat category (sexual-violence alerts, and their reviews) are left out
+    of every figure but the sexual-violence ones, which are built from base-month cells and
+    suppressed cell by cell (see ``_protected_figures``): so no subtraction between figures,
+    filters or the records an API client may list can reveal a count under 5."""
     result = Dashboard()
     review_filter = Q(pk__in=[])
     months: dict[datetime.date, dict] = {}
-    sv = ThreatCategory.SEXUAL_VIOLENCE.value
     threats: dict[str, dict] = {}
-    sv_reports = 0
+    cells: dict[str, dict] = {"alerts": {}, "mentions": {}}
     for report_type in dashboard_types(filters):
         qs = dashboard_reports(user=user, report_type=report_type, filters=filters)
-        row = _type_figures(user=user, report_type=report_type, filters=filters, months=months, threats=threats)
+        row = _type_figures(
+            user=user, report_type=report_type, filters=filters, months=months, threats=threats, cells=cells
+        )
         for key in ("reports", "reviewed", "returned", "waiting"):
             setattr(result, key, getattr(result, key) + row[key])
-        sv_reports += row["sv_reports"]
         if report_type.counts_participants:
             result.meetings += row["reports"]
             result.meetings_no_women += row["no_women"]
@@ -383,31 +432,80 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
         {**bucket, "women_share": _ratio(bucket["women"], bucket["people"])}
         for _month, bucket in sorted(months.items())
     ]
+    protected = _protected_figures(cells, filters)
+    if any(rt.counts_people_at_risk for rt in dashboard_types(filters)):
+        # Always listed, even with no alert: a row that appeared with the first one would tell.
+        for category in PROTECTED_THREAT_CATEGORIES:
+            threats[str(category)] = protected["alerts"]
     labels = dict(ThreatCategory.choices)
     for category, bucket in sorted(threats.items(), key=lambda item: (-item[1]["n"], item[0] or "")):
-        protected = category in PROTECTED_THREAT_CATEGORIES
+        is_protected = category in PROTECTED_THREAT_CATEGORIES
         result.threats.append(
             {
                 "category": category,
                 "label": labels.get(category, category),
-                "protected": protected,
-                **{key: suppress(value) if protected else value for key, value in bucket.items()},
+                "protected": is_protected,
+                **{key: suppress(value) if is_protected else value for key, value in bucket.items()},
             }
         )
-    sv_bucket = threats.get(sv, {"n": 0, **dict.fromkeys(_SADD, 0)})
     result.sexual_violence = {
-        "alerts": suppress(sv_bucket["n"]),
-        **{name: suppress(sv_bucket[name]) for name in _SADD},
-        "reports_mentioning": suppress(sv_reports),
+        "alerts": suppress(protected["alerts"]["n"]),
+        **{name: suppress(protected["alerts"][name]) for name in _SADD},
+        "reports_mentioning": suppress(protected["mentions"]["n"]),
     }
     return result
 
 
-def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, months: dict, threats: dict) -> dict:
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _protected_figures(cells: dict[str, dict], filters: DashboardFilters) -> dict[str, dict]:
+    """The sexual-violence figures from their cells, one per base, territory and month.
+
+    - A cell counts only when the filters take its whole month (a date range cut inside a month
+      would let one day be subtracted from the next).
+    - Within a counted cell, each figure counts only when it is 5 or more, and only if the cell
+      holds 5 alerts (or reports) or more. Every total is a sum of such values; a value under 5
+      enters no total, so no difference between totals can reveal it. A total of 0 shows as "<5"
+      (nothing is said about cells left out), and totals are lower bounds.
+    """
+    result = {}
+    for kind, kind_cells in cells.items():
+        totals = {"n": 0, **dict.fromkeys(_SADD, 0)}
+        for (_base, _territory, month), cell in kind_cells.items():
+            if filters.date_from and filters.date_from > month:
+                continue
+            if filters.date_to and filters.date_to < _month_end(month):
+                continue
+            if cell["n"] < SMALL_COUNT:
+                continue
+            for key, value in cell.items():
+                if value >= SMALL_COUNT:
+                    totals[key] += value
+        result[kind] = totals
+    return result
+
+
+def _add_cell(cells: dict, key: tuple, values: dict) -> None:
+    cell = cells.setdefault(key, {"n": 0, **dict.fromkeys(_SADD, 0)})
+    for name, value in values.items():
+        cell[name] += value
+
+
+def _type_figures(
+    *, user, report_type: ReportType, filters: DashboardFilters, months: dict, threats: dict, cells: dict
+) -> dict:
     """One query for one report type: every count, sum and the trends, grouped by month (and by
-    threat category for alerts) in the database. The caller adds the few groups up."""
-    sv = ThreatCategory.SEXUAL_VIOLENCE.value
+    threat category for alerts) in the database. The caller adds the few groups up.
+
+    Sexual-violence records are grouped apart, by base and territory as well (a few more rows):
+    alerts of a protected category go only to ``cells["alerts"]``, and reports mentioning one
+    (a meeting's concern, a plan's threat) also to ``cells["mentions"]``. Reports reaching
+    several bases (JPT missions) cannot be put in one cell, so no sexual-violence figure counts
+    them."""
     at_risk = report_type.counts_people_at_risk
+    protected = sorted(PROTECTED_THREAT_CATEGORIES)
     # Alerts count in "alerts by threat" from the moment they are logged; the review figures
     # count submitted reports only.
     qs = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=at_risk)
@@ -433,22 +531,33 @@ def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, m
     }
     if report_type.consultation_field:
         aggregates["separate"] = count(Q(**{report_type.consultation_field: True}))
-    if report_type.threat_path and not at_risk:
-        mentioning = report_type.model.objects.filter(**{report_type.threat_path: sv}).values("pk")
-        aggregates["sv_reports"] = count(Q(pk__in=mentioning))
     groups = {"month": TruncMonth(report_type.date_field)}
+    sv_condition = None
     if at_risk:
         groups["category"] = F(report_type.threat_path)
+        sv_condition = Q(**{f"{report_type.threat_path}__in": protected})
         aggregates.update({"all_n": Count("pk"), **{f"all_{name}": Coalesce(Sum(name), 0) for name in _SADD}})
-    figures = dict.fromkeys(("reports", "reviewed", "returned", "waiting", "no_women", "separate", "sv_reports", *_SADD), 0)
+    elif report_type.threat_path and not report_type.has_multi_valued_paths:
+        mentioning = report_type.model.objects.filter(**{f"{report_type.threat_path}__in": protected}).values("pk")
+        sv_condition = Q(pk__in=mentioning)
+    if sv_condition is not None:
+        groups["sv_base"] = _path_when(sv_condition, report_type.base_path)
+        groups["sv_territory"] = _path_when(sv_condition, report_type.territory_path)
+    figures = dict.fromkeys(("reports", "reviewed", "returned", "waiting", "no_women", "separate", *_SADD), 0)
     for row in qs.annotate(**groups).values(*groups).annotate(**aggregates).order_by():
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        cell_key = (row.get("sv_base"), row.get("sv_territory"), month)
+        if at_risk and row["category"] in PROTECTED_THREAT_CATEGORIES:
+            _add_cell(cells["alerts"], cell_key, {"n": row["all_n"], **{name: row[f"all_{name}"] for name in _SADD}})
+            continue
         for name in _SADD:
             row[name] = row.pop(f"{name}_n")
         for key in figures:
             figures[key] += row.get(key, 0)
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
+        if row.get("sv_base") is not None:
+            _add_cell(cells["mentions"], cell_key, {"n": row["reports"]})
         bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
         bucket["reports"] += row["reports"]
         bucket["reviewed"] += row["reviewed"]
@@ -463,11 +572,31 @@ def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, m
     return figures
 
 
+def _path_when(condition: Q, path: str | None):
+    """The id at ``path`` for rows matching ``condition``, NULL for the others (a grouping key
+    that splits only those rows)."""
+    from django.db.models import BigIntegerField, Case, When
+
+    if not path:
+        return Value(None, output_field=BigIntegerField())
+    return Case(When(condition, then=F(path)), default=None, output_field=BigIntegerField())
+
+
 def _review_q(*, user, report_type: ReportType, filters: DashboardFilters, reports_qs: QuerySet) -> Q:
     """The reviews of the reports the dashboard counts, read from the copies on each review (no
     join to the report table), or through the report table for to-many paths (JPT missions)."""
     if report_type.has_multi_valued_paths:
         return Q(report_type=report_type.slug, object_id__in=reports_qs.values("pk"))
+    if report_type.counts_people_at_risk:
+        # Reviews of sexual-violence alerts stay out of the review figures, as the alerts do.
+        protected = report_type.model.objects.filter(
+            **{f"{report_type.threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)}
+        ).values("pk")
+        return _review_q_by_copies(user=user, report_type=report_type, filters=filters) & ~Q(object_id__in=protected)
+    return _review_q_by_copies(user=user, report_type=report_type, filters=filters)
+
+
+def _review_q_by_copies(*, user, report_type: ReportType, filters: DashboardFilters) -> Q:
     columns = {
         "report_base_id": report_type.base_path,
         "report_territory_id": report_type.territory_path,

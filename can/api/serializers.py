@@ -1,8 +1,8 @@
 """Alerts (with their events) and focal points.
 
 - Sender numbers never leave through the API, and phone-shaped text in descriptions is masked.
-- API clients never receive sexual-violence alerts (left out of their queryset); signed-in users
-  get them with the description emptied (``null``).
+- Sexual-violence alerts reach only the alert's base and need-to-know roles (``can.selectors.
+  alert_rows``), with the description emptied (``null``); API clients never receive them.
 - API clients see no focal point at all; signed-in users see its pseudonymous code only.
 """
 
@@ -21,7 +21,7 @@ from monusco.api.serializers import (
     sex_age,
 )
 from monusco.choices import ThreatCategory
-from monusco.logging import redact
+from monusco.redaction import mask_phone_numbers
 
 
 class AlertEventSerializer(serializers.Serializer):
@@ -79,7 +79,7 @@ class AlertSerializer(serializers.Serializer):
             "province": {"uid": territory.province.uid, "name": territory.province.name},
             "focal_point": alert.focal_point.code if alert.focal_point_id and not for_client else None,
             "threat_category": alert.threat_category,
-            "description": None if is_protected(alert.threat_category) else redact(alert.description),
+            "description": None if is_protected(alert.threat_category) else mask_phone_numbers(alert.description),
             "needs_triage": alert.needs_triage,
             "sent_at_ignored": alert.sent_at_ignored,
             "text_truncated": alert.text_truncated,

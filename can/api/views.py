@@ -14,7 +14,6 @@ from monusco.api.resources import Resource
 from monusco.api.selectors import locality_list
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
 from monusco.audit import acting_as, audit_protected_read
-from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from .filters import AlertFilter, FocalPointFilter
@@ -35,8 +34,9 @@ from .serializers import AlertCreateSerializer, AlertSerializer, FocalPointIdent
     ),
 )
 class AlertViewSet(GeoApiViewSet):
-    """Community alerts and their lifecycle. Sexual-violence alerts are left out for API clients;
-    sender numbers and focal point identities never appear."""
+    """Community alerts and their lifecycle. Sexual-violence alerts are left out for API clients,
+    and for signed-in users outside the alert's base without a need to know; sender numbers and
+    focal point identities never appear, and phone numbers typed in a description are masked."""
 
     resource = Resource.ALERTS
     read_permissions = ("can.view_alert",)
@@ -67,15 +67,13 @@ class AlertViewSet(GeoApiViewSet):
         ("updated_at", "updated_at", "#date+updated"),
     ]
 
-    def _alerts(self):
-        return selectors.alert_list(user=self.request.user).select_related(
+    def _alerts(self, alerts):
+        return alerts.select_related(
             "base", "locality__territory__province", "territory__province", "focal_point"
         ).prefetch_related(Prefetch("events", queryset=AlertEvent.objects.order_by("at", "id"), to_attr="api_events"))
 
     def get_queryset(self):
-        if self.client is not None:
-            return self._alerts().exclude(threat_category__in=PROTECTED_THREAT_CATEGORIES)
-        return self._alerts()
+        return self._alerts(selectors.alert_rows(user=self.request.user, for_client=self.client is not None))
 
     def get_serializer_class(self):
         return AlertCreateSerializer if self.action == "create" else AlertSerializer
@@ -103,7 +101,9 @@ class AlertViewSet(GeoApiViewSet):
                 client_uuid=values.get("idempotency_key"), received_at=values.get("received_at"),
             )
         # The caller's own alert comes back whatever its category (it sent the content itself).
-        body = AlertSerializer(self._alerts().get(pk=alert.pk), context=self.get_serializer_context()).data
+        body = AlertSerializer(
+            self._alerts(selectors.alert_list(user=user)).get(pk=alert.pk), context=self.get_serializer_context()
+        ).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -12,9 +12,10 @@ from cla.models import (
     UrafikiMeeting,
 )
 from gender.models import ReviewStatus
+from gender.selectors import protected_visible_q
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiFilterSet, uid_filter
-from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.choices import ThreatCategory
 
 
 class BaseFilter(ApiFilterSet):
@@ -29,9 +30,13 @@ class BaseFilter(ApiFilterSet):
         fields = ["kind", "is_open", "locality", "territory", "province", "updated_since"]
 
 
-def _hidden_from_client(filterset, category: str) -> bool:
-    """API clients never learn which record holds sexual-violence information."""
-    return category in PROTECTED_THREAT_CATEGORIES and api_client_of(filterset.request) is not None
+def _visible(filterset, queryset, base: str):
+    """Children (concerns, threats) the caller may see: a filter on a sexual-violence category
+    never tells which record of another base holds one, and never anything to an API client."""
+    request = filterset.request
+    return queryset.filter(
+        protected_visible_q(user=request.user, category="category", base=base, for_client=api_client_of(request) is not None)
+    )
 
 
 class ReportFilter(ApiFilterSet):
@@ -56,9 +61,8 @@ class MeetingFilter(ReportFilter):
                   "review_status", "threat_category", "updated_since"]
 
     def filter_threat(self, queryset, name, value):
-        if _hidden_from_client(self, value):
-            return queryset.none()
-        return queryset.filter(Exists(SecurityConcern.objects.filter(meeting=OuterRef("pk"), category=value)))
+        concerns = _visible(self, SecurityConcern.objects.filter(meeting=OuterRef("pk"), category=value), "meeting__base_id")
+        return queryset.filter(Exists(concerns))
 
 
 class PlanFilter(ReportFilter):
@@ -77,9 +81,8 @@ class PlanFilter(ReportFilter):
                   "threat_category", "status", "updated_since"]
 
     def filter_threat(self, queryset, name, value):
-        if _hidden_from_client(self, value):
-            return queryset.none()
-        return queryset.filter(Exists(PlanThreat.objects.filter(plan=OuterRef("pk"), category=value)))
+        threats = _visible(self, PlanThreat.objects.filter(plan=OuterRef("pk"), category=value), "plan__base_id")
+        return queryset.filter(Exists(threats))
 
     def filter_action_status(self, queryset, name, value):
         return queryset.filter(Exists(PlanAction.objects.filter(threat__plan=OuterRef("pk"), status=value)))

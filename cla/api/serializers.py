@@ -1,8 +1,8 @@
 """Read serializers for bases, community meetings and protection plans. Related rows come from
 the views' prefetches into plain lists (``api_*`` attributes).
 
-Sexual-violence concerns and threats: API clients never receive them (left out of the prefetch);
-signed-in users see the category with every free-text field emptied (``null``).
+Sexual-violence concerns and threats reach only the record's base and need-to-know roles, with
+every free-text field emptied (``null``); API clients and everyone else never receive them.
 """
 
 import orjson
@@ -91,7 +91,12 @@ class MeetingSerializer(serializers.Serializer):
         """``row`` comes from ``MEETING_COLUMNS`` and the view's columns built in SQL (the meeting
         table is the big one: no model instances): UUIDs as text, coordinates as floats, the
         stakeholder groups as JSON text, and the concerns and follow-ups as JSON arrays of
-        ``CONCERN_FIELDS`` and ``FOLLOW_UP_FIELDS`` values (see ``monusco.api.columns``)."""
+        ``CONCERN_FIELDS`` and ``FOLLOW_UP_FIELDS`` values (see ``monusco.api.columns``).
+
+        ``protected_only_of_bases`` in the context (a set of base ids) keeps sexual-violence
+        concerns only on meetings of those bases; the view leaves them out in SQL for readers who
+        may see none."""
+        own_bases = self.context.get("protected_only_of_bases")
         return {
             "uid": row["uid_text"],
             "base": {"uid": row["base_uid"], "code": row["base__code"], "name": row["base__name"]},
@@ -117,6 +122,7 @@ class MeetingSerializer(serializers.Serializer):
                     "at_risk_groups": at_risk_groups,
                 }
                 for uid, category, description, at_risk_groups in orjson.loads(row["concerns_json"])
+                if own_bases is None or row["base_id"] in own_bases or not is_protected(category)
             ],
             "follow_ups": [
                 {"uid": uid, "action": action, "responsible": responsible, "due_on": due_on, "status": status}
@@ -129,7 +135,7 @@ class MeetingSerializer(serializers.Serializer):
 
 
 MEETING_COLUMNS = (
-    "id", "base__code", "base__name", "locality__name", "locality__territory__name",
+    "id", "base_id", "base__code", "base__name", "locality__name", "locality__territory__name",
     "locality__territory__province__name", "held_on", "meeting_type",
     "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
 )

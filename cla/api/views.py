@@ -12,12 +12,14 @@ from cla.models import (
     SecurityConcern,
     UrafikiMeeting,
 )
+from gender.selectors import NEED_TO_KNOW, protected_visible_q
 from monusco.api.base import ApiViewSet, GeoApiViewSet
 from monusco.api.columns import ChildRows, UUIDText
 from monusco.api.resources import Resource
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.models import Locality
+from monusco.scope import scope_for
 
 from .filters import BaseFilter, MeetingFilter, PlanFilter
 from .serializers import (
@@ -32,9 +34,15 @@ from .serializers import (
 _LOCALITY = "locality__territory__province"
 
 
-def _visible(queryset, client):
-    """Sexual-violence rows are left out for API clients (they see them only as aggregates)."""
-    return queryset.exclude(category__in=PROTECTED_THREAT_CATEGORIES) if client is not None else queryset
+def _protected_mode(view) -> tuple[bool, frozenset[int] | None]:
+    """How a reader sees sexual-violence concerns and threats: ``(hide_all, own_bases)``. API
+    clients and readers with neither a base nor a need to know see none (``hide_all``); need-to-
+    know roles see every one (``own_bases`` None); base users see those of their own bases."""
+    user = view.request.user
+    if view.client is None and user.has_perm(NEED_TO_KNOW):
+        return False, None
+    own = scope_for(user).base_ids if view.client is None else frozenset()
+    return not own, own
 
 
 @extend_schema_view(
@@ -108,11 +116,18 @@ class MeetingViewSet(ApiViewSet):
     def get_queryset(self):
         return self.built_once_per_caller(self.meeting_rows, self.client is not None)
 
+    def get_serializer_context(self) -> dict:
+        # Sexual-violence concerns: left out in SQL for readers who see none; dropped per row, by
+        # the meeting's base, for base users without a need to know.
+        hide_all, own_bases = _protected_mode(self)
+        return {**super().get_serializer_context(), "protected_only_of_bases": None if hide_all else own_bases}
+
     def meeting_rows(self):
         # Rows as dicts: the meeting table is the big one, and a page of 100 builds no model instance.
         # Each row brings its concerns and follow-ups as JSON text (one query for the page), parsed
         # by orjson in the serializer, its UUIDs as text and its coordinates as floats.
-        hidden = ("category", PROTECTED_THREAT_CATEGORIES) if self.client is not None else None
+        hide_all, _own_bases = _protected_mode(self)
+        hidden = ("category", PROTECTED_THREAT_CATEGORIES) if hide_all else None
         return selectors.meeting_list(user=self.request.user).values(
             *MEETING_COLUMNS,
             uid_text=UUIDText("uid"),
@@ -156,7 +171,11 @@ class PlanViewSet(ApiViewSet):
     ]
 
     def get_queryset(self):
-        threats = _visible(PlanThreat.objects.order_by("id"), self.client).prefetch_related(
+        threats = PlanThreat.objects.filter(
+            protected_visible_q(
+                user=self.request.user, category="category", base="plan__base_id", for_client=self.client is not None
+            )
+        ).order_by("id").prefetch_related(
             Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"), to_attr="api_actions")
         )
         return (

@@ -13,7 +13,6 @@ from gender.registry import reports
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiViewSet
 from monusco.api.resources import Resource
-from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.models import Province, Territory
 
 from .filters import IndicatorFilter, ReviewFilter, report_type_choices
@@ -30,14 +29,19 @@ def _answers(answer: str):
 
 def review_list(*, user, for_client: bool):
     """Reviews of the reports in scope, with the report's uid and the answer counts, in one query.
-    API clients get no review of a report whose one threat category is protected (an alert)."""
+    A review of a report whose one threat category is protected (a sexual-violence alert) is
+    listed only to the report's base and need-to-know roles, never to API clients."""
     in_scope = Q(pk__in=[])
     report_uid = []
     for report_type in reports.all():
         scoped = selectors.report_queryset(user=user, report_type=report_type)
         path = report_type.threat_path
-        if for_client and path and "__" not in path:
-            scoped = scoped.exclude(**{f"{path}__in": PROTECTED_THREAT_CATEGORIES})
+        if path and "__" not in path:
+            scoped = scoped.filter(
+                selectors.protected_visible_q(
+                    user=user, category=path, base=report_type.base_path, for_client=for_client
+                )
+            )
         in_scope |= Q(report_type=report_type.slug, object_id__in=scoped.values("pk"))
         uid = report_type.model.objects.filter(pk=OuterRef("object_id")).values("uid")[:1]
         report_uid.append(When(report_type=report_type.slug, then=Subquery(uid)))
@@ -97,7 +101,9 @@ def _area_id(model, uid, queryset=None):
 
 class IndicatorsView(GenericAPIView):
     """The gender dashboard's indicators for the caller's scope, aggregated in the database.
-    Sexual-violence figures below 5 are suppressed (null)."""
+    Sexual-violence alerts count only in the sexual-violence figures, which add up base-month cells
+    of whole months: a cell of fewer than 5 alerts, or a figure under 5 within one, enters no total,
+    so no subtraction reveals it; a total with nothing to show is null."""
 
     resource = Resource.INDICATORS
     read_permissions = ("gender.view_dashboard",)

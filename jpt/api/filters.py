@@ -2,10 +2,11 @@ from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 
 from gender.models import ReviewStatus
+from gender.selectors import protected_visible_q
 from jpt.models import Finding, FollowUpStatus, JPTMission, MissionStatus, Recommendation
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiFilterSet
-from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.choices import ThreatCategory
 
 
 class MissionFilter(ApiFilterSet):
@@ -51,9 +52,12 @@ class MissionFilter(ApiFilterSet):
         )
 
     def filter_threat(self, queryset, name, value):
-        if value in PROTECTED_THREAT_CATEGORIES and api_client_of(self.request) is not None:
-            return queryset.none()
-        return self._through(queryset, Finding, mission=OuterRef("pk"), category=value)
+        # A sexual-violence finding is found only by the mission's bases and need-to-know roles.
+        findings = Finding.objects.filter(mission=OuterRef("pk"), category=value).filter(protected_visible_q(
+            user=self.request.user, category="category", base="mission__bases__id",
+            for_client=api_client_of(self.request) is not None,
+        ))
+        return queryset.filter(Exists(findings))
 
     def filter_follow_up(self, queryset, name, value):
         return self._through(queryset, Recommendation, mission=OuterRef("pk"), follow_up_status=value)

@@ -85,12 +85,14 @@ def test_scope_and_filters(dataset, users, world):
     assert (admin.reports, admin.reviewed, admin.returned) == (5, 4, 1)
     manager = users["manager"]
     fizi = gender_dashboard(user=manager, filters=DashboardFilters(territory_id=world.fizi_t.pk))
-    assert (fizi.reports, fizi.reviewed, fizi.meetings_no_women, fizi.threats) == (1, 1, 1, [])
+    assert (fizi.reports, fizi.reviewed, fizi.meetings_no_women) == (1, 1, 1)
+    # no alert in Fizi, but the sexual-violence row is always there (its presence would tell)
+    assert [(t["category"], t["n"]) for t in fizi.threats] == [("sexual_violence", "<5")]
     uvira = gender_dashboard(user=manager, filters=DashboardFilters(base_id=world.base.pk))
     assert (uvira.reports, uvira.reviewed, uvira.returned, uvira.median_days) == (3, 2, 1, 2.0)
     february = gender_dashboard(user=manager, filters=DashboardFilters(date_from=D(2026, 2, 1), date_to=D(2026, 2, 28)))
     assert (february.reports, february.participants["women"], february.meetings_separate) == (2, 5, 1)
-    assert [(t["category"], t["n"]) for t in february.threats] == [("armed_attack", 1)]
+    assert [(t["category"], t["n"]) for t in february.threats] == [("armed_attack", 1), ("sexual_violence", "<5")]
     alerts_only = gender_dashboard(user=manager, filters=DashboardFilters(report_type="alert"))
     assert (alerts_only.reports, alerts_only.meetings, alerts_only.checklist) == (0, 0, [])
     assert [(t["category"], t["n"]) for t in alerts_only.threats] == [("armed_attack", 2), ("sexual_violence", "<5")]
@@ -104,7 +106,8 @@ def test_small_counts_are_suppressed_and_five_is_shown(world, users):
         make_alert(base=world.base, category="sexual_violence", women=2, girls=1)
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert data.sexual_violence["alerts"] == "<5"
-    assert (data.sexual_violence["women"], data.sexual_violence["girls"]) == ("8", "<5")
+    # 8 women at risk, but in a base-month of fewer than 5 alerts: withheld with the alerts
+    assert (data.sexual_violence["women"], data.sexual_violence["girls"]) == ("<5", "<5")
     make_alert(base=world.base, category="sexual_violence", girls=1)
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert (data.sexual_violence["alerts"], data.sexual_violence["girls"]) == ("5", "5")
