@@ -1,7 +1,8 @@
 """Admin for the Community Alert Network. Lists are cut to the user's scope; focal point names and
 phones, and alert sender numbers, appear only to users of the record's own base with
-``can.view_focalpoint_identity`` (and each showing is audited). Writes go through the services;
-every page and choice is cut to the user's scope (``monusco.admin_scope``)."""
+``can.view_focalpoint_identity`` (and each showing is audited); so do phone numbers typed in an
+alert's text, which everyone else reads masked. Writes go through the services; every page and
+choice is cut to the user's scope (``monusco.admin_scope``)."""
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
 from monusco.audit import audit_protected_read
+from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for
 
 from . import selectors, services
@@ -119,12 +121,39 @@ class SmsChannelAdmin(ScopedAdmin):
         self.message_user(request, _("Gateway token (shown only once): %(token)s") % {"token": token})
 
 
+def _text_mode(user, alert: Alert) -> str:
+    """How the alert's free text shows to ``user``: ``clear`` for the alert's base, ``masked``
+    (phone numbers typed in it masked) for everyone else, ``hidden`` for a sexual-violence alert
+    outside the base and need-to-know roles."""
+    if not selectors.can_see_detail(user=user, alert=alert):
+        return "hidden"
+    return "clear" if selectors.can_see_sender(user=user, alert=alert) else "masked"
+
+
+def _masked(model, name: str):
+    """A read-only admin column showing ``name`` with its phone numbers masked."""
+
+    def show(self, obj) -> str:
+        return mask_phone_numbers(getattr(obj, name), selectors.phone_mask())
+
+    show.short_description = model._meta.get_field(name).verbose_name
+    return show
+
+
 class AlertEventInline(ScopedTabularInline):
     model = AlertEvent
     extra = 0
     can_delete = False
     fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
     readonly_fields = fields
+    note_masked = _masked(AlertEvent, "note")
+
+    def get_fields(self, request, obj=None):
+        note = {"clear": ["note"], "masked": ["note_masked"], "hidden": []}
+        return [*self.fields[:-1], *note[_text_mode(request.user, obj) if obj is not None else "clear"]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -163,15 +192,24 @@ class AlertAdmin(ScopedAdmin):
     ]
     scope_paths = {"base": "base_id", "territory": "territory_id", "province": "territory__province_id"}
 
+    description_masked = _masked(Alert, "description")
+    raw_text_masked = _masked(Alert, "raw_text")
+    verification_note_masked = _masked(Alert, "verification_note")
+    response_note_masked = _masked(Alert, "response_note")
+    closing_note_masked = _masked(Alert, "closing_note")
+
     def get_exclude(self, request, obj=None):
         exclude = ["sender_number"]
-        if obj is not None and not selectors.can_see_detail(user=request.user, alert=obj):
+        if obj is not None and _text_mode(request.user, obj) != "clear":
             exclude += PROTECTED_TEXT
         return exclude
 
     def get_readonly_fields(self, request, obj=None):
         exclude = self.get_exclude(request, obj)
-        return [f for f in self.readonly_fields if f not in exclude]
+        fields = [f for f in self.readonly_fields if f not in exclude]
+        if obj is not None and _text_mode(request.user, obj) == "masked":
+            fields += [f"{name}_masked" for name in PROTECTED_TEXT]  # shown, never edited
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.redaction import mask_phone_numbers
 
 from . import charts, selectors, services
 from .forms import DashboardFilterForm, QueueFilterForm, ReviewForm
@@ -80,11 +81,23 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
     snapshot = services.report_snapshot(report)
     if threat in PROTECTED_THREAT_CATEGORIES:
         audit_protected_read(user=request.user, instance=report, fields=sorted(snapshot))
+    if selectors.shows_phone_numbers(user=request.user, report_type=rtype, report=report):
+        shown = str
+    else:
+        # Translators: shown in place of a phone number the reader may not see.
+        mask = _("[phone]")
+
+        def shown(text: str) -> str:
+            return mask_phone_numbers(text, mask)
+    changes = [
+        {**change, **{key: shown(change[key]) for key in ("before", "after", "before_shown", "after_shown")}}
+        for change in selectors.review_changes(report=report, history=history)
+    ]
     context = {
         "report": report,
         "report_type": rtype,
         "summary": [
-            (report._meta.get_field(name).verbose_name, selectors.field_display(report, name, value))
+            (report._meta.get_field(name).verbose_name, shown(selectors.field_display(report, name, value)))
             for name, value in snapshot.items()
             if name not in SADD_FIELDS and value != ""
         ],
@@ -92,7 +105,7 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
         "checklist": checklist,
         "form": form,
         "history": history,
-        "changes": selectors.review_changes(report=report, history=history),
+        "changes": changes,
         "can_review": report.review_status == ReviewStatus.SUBMITTED,
         "decisions": Review.Decision,
         "language": (get_language() or "fr")[:2],

@@ -26,22 +26,26 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_DIGITS = 9  # DRC numbers have 9 digits after the 0 or +243; dates and times have fewer
 
 
-def _mask(match: re.Match) -> str:
-    text = match.group(0)
+def _masked(text: str, mask: str) -> str:
+    return _PHONE.sub(lambda match: _mask(match.group(0), mask), text)
+
+
+def _mask(text: str, mask: str) -> str:
     date = _DATE.match(text)
     if date:
-        return date.group(0) + _PHONE.sub(_mask, text[date.end():])
+        return date.group(0) + _masked(text[date.end():], mask)
     digits = sum(ch.isdigit() for ch in text)
-    return PHONE_MASK if digits >= MIN_DIGITS else text
+    return mask if digits >= MIN_DIGITS else text
 
 
-def mask_phone_numbers(text: str) -> str:
-    """``text`` with every phone-shaped run of 9 or more digits replaced by ``[phone]``
+def mask_phone_numbers(text: str, mask: str = PHONE_MASK) -> str:
+    """``text`` with every phone-shaped run of 9 or more digits replaced by ``mask``
     (``+243 812 345 678``, ``0990100001``, ``(+243) 990-100-001``). Dates, times and small
-    amounts stay; a long amount written as ``1 000 000 000`` is masked too (the safe side)."""
+    amounts stay; a long amount written as ``1 000 000 000`` is masked too (the safe side).
+    Logs and the API use the fixed ``[phone]``; pages pass it translated."""
     if not text:
         return text
-    return _PHONE.sub(_mask, text)
+    return _masked(text, mask)
 
 
 _URL_SAFE = "/?&=:;,@!$'()*~[]#"
