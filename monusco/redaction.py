@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote, unquote, unquote_plus
 
 PHONE_MASK = "[phone]"
 # A phone number: an optional "+" and "(", a digit, then digits, spaces, hyphens or parentheses,
@@ -48,17 +48,24 @@ def mask_phone_numbers(text: str, mask: str = PHONE_MASK) -> str:
     return _masked(text, mask)
 
 
+_PLUS_BETWEEN_DIGITS = re.compile(r"(?<=\d)\+(?=\d)")
 _URL_SAFE = "/?&=:;,@!$'()*~[]#"
 
 
 def mask_phone_numbers_in_url(value: str) -> str:
     """A URL, path or query string with its phone numbers masked, whatever their encoding
-    (``?q=%2B243+812+345+678`` or ``?q=0990100001``). A value holding none is returned as is; one
-    holding some is returned decoded, masked and percent-encoded again (one line, no control
-    characters)."""
+    (``?q=%2B243+812+345+678``, ``?q=0990100001``, or encoded twice in a ``next=`` link as the
+    login redirect writes it). A value holding none is returned as is; one holding some is
+    returned decoded, masked and percent-encoded again (one line, no control characters)."""
     if not value or not any(ch.isdigit() for ch in value):
         return value
     decoded = unquote_plus(value)
+    for _ in range(2):  # a link inside a link is encoded twice ("+" is a plus by then)
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    decoded = _PLUS_BETWEEN_DIGITS.sub(" ", decoded)  # a "+" left inside a link's query is a space
     masked = mask_phone_numbers(decoded)
     if masked == decoded:
         return value

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -21,6 +22,8 @@ REQUESTS = [
     ("/admin/can/alert/?q=%2B243812345678", None),
     ("/admin/can/alert/?q=%2B243+812+345+678&status=received", None),
     ("/healthz?from=0990100001", "http://field.example.org/admin/can/alert/?q=%2B243812345678"),
+    # where the admin's redirect to its login sends the browser: the search, encoded twice
+    ("/admin/login/?" + urlencode({"next": "/admin/can/alert/?q=%2B243+812+345+678"}), None),
 ]
 
 
@@ -68,16 +71,18 @@ def _serve_and_log(tmp_path, *logger_class: str) -> list[str]:
 def test_the_access_log_masks_numbers_in_the_request_line_query_and_referer(tmp_path):
     plain = _serve_and_log(tmp_path)
     # gunicorn's own logger writes the searched number as it came: the leak this guards against
-    assert ["%2B243812345678" in plain[0], "%2B243+812+345+678" in plain[1], "0990100001" in plain[2]] == [True] * 3
+    assert ["%2B243812345678" in plain[0], "%2B243+812+345+678" in plain[1], "0990100001" in plain[2],
+            "%252B243%2B812%2B345%2B678" in plain[3]] == [True] * 4
     lines = _serve_and_log(tmp_path, "--logger-class", "monusco.gunicorn.RedactingLogger")
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert [line for line in lines if "243" in line or "812" in line or "0990100001" in line] == []
-    first, second, third = lines
+    first, second, third, fourth = lines
     assert '"GET /admin/can/alert/?q=[phone] HTTP/1.1" 302 q=q=[phone] f="-" U=/admin/can/alert/' in first
     assert '"GET /admin/can/alert/?q=[phone]&status=received HTTP/1.1" 302' in second
     assert "q=q=[phone]&status=received" in second
     assert '"GET /healthz?from=[phone] HTTP/1.1"' in third
     assert 'f="http://field.example.org/admin/can/alert/?q=[phone]"' in third
+    assert '"GET /admin/login/?next=/admin/can/alert/?q=[phone] HTTP/1.1" 200' in fourth
 
 
 @pytest.mark.parametrize(
