@@ -538,8 +538,7 @@ def _type_figures(
         sv_condition = Q(**{f"{report_type.threat_path}__in": protected})
         aggregates.update({"all_n": Count("pk"), **{f"all_{name}": Coalesce(Sum(name), 0) for name in _SADD}})
     elif report_type.threat_path and not report_type.has_multi_valued_paths:
-        mentioning = report_type.model.objects.filter(**{f"{report_type.threat_path}__in": protected}).values("pk")
-        sv_condition = Q(pk__in=mentioning)
+        sv_condition = Q(pk__in=_mentioning(report_type, protected))
     if sv_condition is not None:
         groups["sv_base"] = _path_when(sv_condition, report_type.base_path)
         groups["sv_territory"] = _path_when(sv_condition, report_type.territory_path)
@@ -570,6 +569,21 @@ def _type_figures(
             for name in _SADD:
                 threat[name] += row[f"all_{name}"]
     return figures
+
+
+def _mentioning(report_type: ReportType, categories: list[str]) -> QuerySet:
+    """The ids of the reports holding a child of one of ``categories`` (a meeting's concern), read
+    from the children's table alone when the threat path is one reverse foreign key."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    relation, _, rest = report_type.threat_path.partition("__")
+    try:
+        field_ = report_type.model._meta.get_field(relation)
+    except FieldDoesNotExist:
+        field_ = None
+    if field_ is not None and field_.one_to_many and rest and "__" not in rest:
+        return field_.related_model.objects.filter(**{f"{rest}__in": categories}).values(field_.field.attname)
+    return report_type.model.objects.filter(**{f"{report_type.threat_path}__in": categories}).values("pk")
 
 
 def _path_when(condition: Q, path: str | None):
