@@ -396,7 +396,7 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     review_filter = Q(pk__in=[])
     months: dict[datetime.date, dict] = {}
     threats: dict[str, dict] = {}
-    cells: dict[str, dict] = {"alerts": {}, "mentions": {}}
+    cells: dict[str, dict] = {}  # per protected category, and "mentions": {(base, territory, month): figures}
     for report_type in dashboard_types(filters):
         qs = dashboard_reports(user=user, report_type=report_type, filters=filters)
         row = _type_figures(
@@ -436,7 +436,7 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     if any(rt.counts_people_at_risk for rt in dashboard_types(filters)):
         # Always listed, even with no alert: a row that appeared with the first one would tell.
         for category in PROTECTED_THREAT_CATEGORIES:
-            threats[str(category)] = protected["alerts"]
+            threats[str(category)] = protected[str(category)]
     labels = dict(ThreatCategory.choices)
     for category, bucket in sorted(threats.items(), key=lambda item: (-item[1]["n"], item[0] or "")):
         is_protected = category in PROTECTED_THREAT_CATEGORIES
@@ -448,9 +448,10 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
                 **{key: suppress(value) if is_protected else value for key, value in bucket.items()},
             }
         )
+    sv = protected[ThreatCategory.SEXUAL_VIOLENCE.value]
     result.sexual_violence = {
-        "alerts": suppress(protected["alerts"]["n"]),
-        **{name: suppress(protected["alerts"][name]) for name in _SADD},
+        "alerts": suppress(sv["n"]),
+        **{name: suppress(sv[name]) for name in _SADD},
         "reports_mentioning": suppress(protected["mentions"]["n"]),
     }
     return result
@@ -461,7 +462,8 @@ def _month_end(month: datetime.date) -> datetime.date:
 
 
 def _protected_figures(cells: dict[str, dict], filters: DashboardFilters) -> dict[str, dict]:
-    """The sexual-violence figures from their cells, one per base, territory and month.
+    """The figures of each protected category (and of the reports mentioning one, ``mentions``)
+    from their cells, one per base, territory and month.
 
     - A cell counts only when the filters take its whole month (a date range cut inside a month
       would let one day be subtracted from the next).
@@ -471,7 +473,8 @@ def _protected_figures(cells: dict[str, dict], filters: DashboardFilters) -> dic
       (nothing is said about cells left out), and totals are lower bounds.
     """
     result = {}
-    for kind, kind_cells in cells.items():
+    for kind in {*map(str, PROTECTED_THREAT_CATEGORIES), "mentions", *cells}:
+        kind_cells = cells.get(kind, {})
         totals = {"n": 0, **dict.fromkeys(_SADD, 0)}
         for (_base, _territory, month), cell in kind_cells.items():
             if filters.date_from and filters.date_from > month:
@@ -500,7 +503,7 @@ def _type_figures(
     threat category for alerts) in the database. The caller adds the few groups up.
 
     Sexual-violence records are grouped apart, by base and territory as well (a few more rows):
-    alerts of a protected category go only to ``cells["alerts"]``, and reports mentioning one
+    alerts of a protected category go only to ``cells[category]``, and reports mentioning one
     (a meeting's concern, a plan's threat) also to ``cells["mentions"]``. Reports reaching
     several bases (JPT missions) cannot be put in one cell, so no sexual-violence figure counts
     them."""
@@ -549,14 +552,17 @@ def _type_figures(
             month = month.date()
         cell_key = (row.get("sv_base"), row.get("sv_territory"), month)
         if at_risk and row["category"] in PROTECTED_THREAT_CATEGORIES:
-            _add_cell(cells["alerts"], cell_key, {"n": row["all_n"], **{name: row[f"all_{name}"] for name in _SADD}})
+            _add_cell(
+                cells.setdefault(row["category"], {}), cell_key,
+                {"n": row["all_n"], **{name: row[f"all_{name}"] for name in _SADD}},
+            )
             continue
         for name in _SADD:
             row[name] = row.pop(f"{name}_n")
         for key in figures:
             figures[key] += row.get(key, 0)
         if row.get("sv_base") is not None:
-            _add_cell(cells["mentions"], cell_key, {"n": row["reports"]})
+            _add_cell(cells.setdefault("mentions", {}), cell_key, {"n": row["reports"]})
         bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
         bucket["reports"] += row["reports"]
         bucket["reviewed"] += row["reviewed"]
