@@ -396,12 +396,9 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     review_filter = Q(pk__in=[])
     months: dict[datetime.date, dict] = {}
     threats: dict[str, dict] = {}
-    cells: dict[str, dict] = {}  # per protected category, and "mentions": {(base, territory, month): figures}
     for report_type in dashboard_types(filters):
         qs = dashboard_reports(user=user, report_type=report_type, filters=filters)
-        row = _type_figures(
-            user=user, report_type=report_type, filters=filters, months=months, threats=threats, cells=cells
-        )
+        row = _type_figures(user=user, report_type=report_type, filters=filters, months=months, threats=threats)
         for key in ("reports", "reviewed", "returned", "waiting"):
             setattr(result, key, getattr(result, key) + row[key])
         if report_type.counts_participants:
@@ -432,7 +429,7 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
         {**bucket, "women_share": _ratio(bucket["women"], bucket["people"])}
         for _month, bucket in sorted(months.items())
     ]
-    protected = _protected_figures(cells, filters)
+    protected = _protected_figures(_protected_cells(user=user, filters=filters), filters)
     if any(rt.counts_people_at_risk for rt in dashboard_types(filters)):
         # Always listed, even with no alert: a row that appeared with the first one would tell.
         for category in PROTECTED_THREAT_CATEGORIES:
@@ -490,25 +487,11 @@ def _protected_figures(cells: dict[str, dict], filters: DashboardFilters) -> dic
     return result
 
 
-def _add_cell(cells: dict, key: tuple, values: dict) -> None:
-    cell = cells.setdefault(key, {"n": 0, **dict.fromkeys(_SADD, 0)})
-    for name, value in values.items():
-        cell[name] += value
-
-
-def _type_figures(
-    *, user, report_type: ReportType, filters: DashboardFilters, months: dict, threats: dict, cells: dict
-) -> dict:
+def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters, months: dict, threats: dict) -> dict:
     """One query for one report type: every count, sum and the trends, grouped by month (and by
-    threat category for alerts) in the database. The caller adds the few groups up.
-
-    Sexual-violence records are grouped apart, by base and territory as well (a few more rows):
-    alerts of a protected category go only to ``cells[category]``, and reports mentioning one
-    (a meeting's concern, a plan's threat) also to ``cells["mentions"]``. Reports reaching
-    several bases (JPT missions) cannot be put in one cell, so no sexual-violence figure counts
-    them."""
+    threat category for alerts) in the database. The caller adds the few groups up. Alerts of a
+    protected category are left out (``_protected_cells`` counts them)."""
     at_risk = report_type.counts_people_at_risk
-    protected = sorted(PROTECTED_THREAT_CATEGORIES)
     # Alerts count in "alerts by threat" from the moment they are logged; the review figures
     # count submitted reports only.
     qs = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=at_risk)
@@ -535,34 +518,19 @@ def _type_figures(
     if report_type.consultation_field:
         aggregates["separate"] = count(Q(**{report_type.consultation_field: True}))
     groups = {"month": TruncMonth(report_type.date_field)}
-    sv_condition = None
     if at_risk:
+        qs = qs.exclude(**{f"{report_type.threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)})
         groups["category"] = F(report_type.threat_path)
-        sv_condition = Q(**{f"{report_type.threat_path}__in": protected})
         aggregates.update({"all_n": Count("pk"), **{f"all_{name}": Coalesce(Sum(name), 0) for name in _SADD}})
-    elif report_type.threat_path and not report_type.has_multi_valued_paths:
-        sv_condition = Q(pk__in=_mentioning(report_type, protected))
-    if sv_condition is not None:
-        groups["sv_base"] = _path_when(sv_condition, report_type.base_path)
-        groups["sv_territory"] = _path_when(sv_condition, report_type.territory_path)
     figures = dict.fromkeys(("reports", "reviewed", "returned", "waiting", "no_women", "separate", *_SADD), 0)
     for row in qs.annotate(**groups).values(*groups).annotate(**aggregates).order_by():
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        cell_key = (row.get("sv_base"), row.get("sv_territory"), month)
-        if at_risk and row["category"] in PROTECTED_THREAT_CATEGORIES:
-            _add_cell(
-                cells.setdefault(row["category"], {}), cell_key,
-                {"n": row["all_n"], **{name: row[f"all_{name}"] for name in _SADD}},
-            )
-            continue
         for name in _SADD:
             row[name] = row.pop(f"{name}_n")
         for key in figures:
             figures[key] += row.get(key, 0)
-        if row.get("sv_base") is not None:
-            _add_cell(cells.setdefault("mentions", {}), cell_key, {"n": row["reports"]})
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
         bucket = months.setdefault(month, {"month": month, "reports": 0, "reviewed": 0, "women": 0, "people": 0})
         bucket["reports"] += row["reports"]
         bucket["reviewed"] += row["reviewed"]
@@ -575,6 +543,58 @@ def _type_figures(
             for name in _SADD:
                 threat[name] += row[f"all_{name}"]
     return figures
+
+
+def _protected_cells(*, user, filters: DashboardFilters) -> dict[str, dict]:
+    """The cells of the sexual-violence figures, in one query (a UNION ALL over the report types):
+    ``{kind: {(base, territory, month): {"n": …, "women": …, …}}}``, where ``kind`` is a protected
+    category (its alerts, logged or submitted, and the people at risk) or ``mentions`` (submitted
+    reports holding a concern or threat of one). Reports reaching several bases at once (JPT
+    missions) fit in no cell, so no sexual-violence figure counts them. Only the protected rows
+    are read: the meetings through the concerns' category, not the meeting table's rows."""
+    from django.db.models import CharField, IntegerField
+
+    protected = sorted(PROTECTED_THREAT_CATEGORIES)
+    parts = []
+    for report_type in dashboard_types(filters):
+        if not report_type.threat_path or report_type.has_multi_valued_paths:
+            continue
+        if report_type.counts_people_at_risk:
+            qs = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=True).filter(
+                **{f"{report_type.threat_path}__in": protected}
+            )
+            kind = F(report_type.threat_path)
+            sums = {name: Coalesce(Sum(name), 0) for name in _SADD}
+        else:
+            qs = dashboard_reports(user=user, report_type=report_type, filters=filters).filter(
+                pk__in=_mentioning(report_type, protected)
+            )
+            kind = Value("mentions", output_field=CharField())
+            sums = {name: Value(0, output_field=IntegerField()) for name in _SADD}
+        parts.append(
+            qs.annotate(
+                kind=kind,
+                cell_base=_path_or_null(report_type.base_path),
+                cell_territory=_path_or_null(report_type.territory_path),
+                cell_month=Cast(TruncMonth(report_type.date_field), DateField()),
+            )
+            .values("kind", "cell_base", "cell_territory", "cell_month")
+            .annotate(n=Count("pk"), **sums)
+            .order_by()
+        )
+    cells: dict[str, dict] = {}
+    if not parts:
+        return cells
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for row in union:
+        month = row["cell_month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        key = (row["cell_base"], row["cell_territory"], month)
+        cell = cells.setdefault(str(row["kind"]), {}).setdefault(key, {"n": 0, **dict.fromkeys(_SADD, 0)})
+        for name in ("n", *_SADD):
+            cell[name] += row[name]
+    return cells
 
 
 def _mentioning(report_type: ReportType, categories: list[str]) -> QuerySet:
@@ -590,16 +610,6 @@ def _mentioning(report_type: ReportType, categories: list[str]) -> QuerySet:
     if field_ is not None and field_.one_to_many and rest and "__" not in rest:
         return field_.related_model.objects.filter(**{f"{rest}__in": categories}).values(field_.field.attname)
     return report_type.model.objects.filter(**{f"{report_type.threat_path}__in": categories}).values("pk")
-
-
-def _path_when(condition: Q, path: str | None):
-    """The id at ``path`` for rows matching ``condition``, NULL for the others (a grouping key
-    that splits only those rows)."""
-    from django.db.models import BigIntegerField, Case, When
-
-    if not path:
-        return Value(None, output_field=BigIntegerField())
-    return Case(When(condition, then=F(path)), default=None, output_field=BigIntegerField())
 
 
 def _review_q(*, user, report_type: ReportType, filters: DashboardFilters, reports_qs: QuerySet) -> Q:

@@ -170,7 +170,9 @@ def test_dashboard_query_count_does_not_grow_with_data(dataset, users, world, cl
     _grow(world, users, extra)
     client.force_login(users["gender"])
     client.get(reverse("gender:dashboard"))  # warm the session and content type caches
-    with django_assert_num_queries(19):
+    # 20: the sexual-violence cells are one query of their own (a UNION over the report types
+    # reading only the protected rows), so the figures of every other record stay as cheap as before
+    with django_assert_num_queries(20):
         response = client.get(reverse("gender:dashboard"), {"province": str(world.south.uid)})
     assert response.status_code == 200
     assert response.context["data"].reports == 4 + extra
