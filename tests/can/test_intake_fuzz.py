@@ -11,7 +11,6 @@ import json
 from urllib.parse import quote_from_bytes
 
 import pytest
-from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from can.models import MAX_SMS_TEXT, Alert
 from can.parsing import EARLIEST_SENT_AT, SENT_AT_LEEWAY, clean_text, read_sent_at
 from tests.can.factories import TOKEN
+from tests.conftest import SignInClient as Client
 
 pytestmark = pytest.mark.django_db
 

@@ -82,7 +82,7 @@ def test_the_access_log_masks_numbers_in_the_request_line_query_and_referer(tmp_
     assert "q=q=[phone]&status=received" in second
     assert '"GET /healthz?from=[phone] HTTP/1.1"' in third
     assert 'f="http://field.example.org/admin/can/alert/?q=[phone]"' in third
-    assert '"GET /admin/login/?next=/admin/can/alert/?q=[phone] HTTP/1.1" 200' in fourth
+    assert '"GET /admin/login/?next=/admin/can/alert/?q=[phone] HTTP/1.1" 302' in fourth  # on to the two-step login
 
 
 @pytest.mark.parametrize(
