@@ -3,7 +3,8 @@
 ``SessionLimitsMiddleware`` ends a session past its lifetime (``SESSION_LIFETIME_HOURS`` after
 signing in) or, for roles that require a second factor, after ``SESSION_IDLE_MINUTES`` without a
 request. The time of the last request is written to the session at most once a minute, so a page
-costs no extra write.
+costs no extra write. A page's own automatic refresh (a GET with ``auto=1``, as the inbox reloads
+itself) is no activity: an inbox left open on a screen does not keep a session alive.
 
 ``SecondFactorMiddleware`` holds a session whose second step is not done: every page redirects to
 the code (or to enrolment), every API call answers 403 with a JSON ``detail``, until it is done.
@@ -49,6 +50,14 @@ def _open_paths() -> tuple[str, ...]:
     )) + (settings.STATIC_URL,)
 
 
+def _automatic(request) -> bool:
+    """A request the page made by itself (``auto=1``), not a person."""
+    return request.method == "GET" and request.GET.get(AUTOMATIC) == "1"
+
+
+AUTOMATIC = "auto"
+
+
 class SessionLimitsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,7 +89,7 @@ class SessionLimitsMiddleware:
         if idle is not None and now - seen_at > idle:
             return _("You were signed out after %(minutes)d minutes without activity. Please sign in again.") % {
                 "minutes": idle // 60}
-        if now - seen_at >= SEEN_RESOLUTION:
+        if now - seen_at >= SEEN_RESOLUTION and not _automatic(request):
             session[SEEN_AT] = now
         return None
 

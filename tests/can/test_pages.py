@@ -54,7 +54,7 @@ def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
     assert [a.pk for a in response.context["alerts"]] == [older.pk, newer.pk]
     assert [a.age_minutes for a in response.context["alerts"]] == [90, 5]
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="60">' in html
+    assert '<meta http-equiv="refresh" content="60; url=?auto=1">' in html
     assert html.count('action="/can/alerts/') == 2  # one-tap acknowledge, a plain form per alert
     assert html.count("/acknowledge") == 2
     assert "90 minutes ago" in html
