@@ -177,7 +177,8 @@ class AlertAdmin(ScopedAdmin):
     form = AlertAdminForm
     list_display = ["short_id", "received_at", "base", "channel", "threat_category", "locality", "status",
                     "needs_triage", "escalation_level", "outcome"]
-    list_filter = ["status", "channel", "threat_category", "needs_triage", "escalation_level", "outcome", "base"]
+    list_filter = ["status", "channel", "threat_category", "needs_triage", "escalation_level", "outcome",
+                   "sent_at_ignored", "base"]
     search_fields = ["uid", "focal_point__code", "locality__name", "base__name"]
     date_hierarchy = "received_at"
     list_select_related = ["base", "locality"]
@@ -189,6 +190,7 @@ class AlertAdmin(ScopedAdmin):
         "reported_by", "acknowledged_at", "acknowledged_by", "verified_at", "verified_by", "response_at",
         "response_by", "closed_at", "closed_by", "outcome", "escalation_level", "escalated_at", "notified_at",
         "received_on", "review_status", "review_round", "submitted_at", "reviewed_at",
+        "sent_at_ignored", "text_truncated",
     ]
     scope_paths = {"base": "base_id", "territory": "territory_id", "province": "territory__province_id"}
 
@@ -197,6 +199,11 @@ class AlertAdmin(ScopedAdmin):
     verification_note_masked = _masked(Alert, "verification_note")
     response_note_masked = _masked(Alert, "response_note")
     closing_note_masked = _masked(Alert, "closing_note")
+
+    def get_queryset(self, request):
+        rule = selectors.alert_protected_rule(user=request.user)  # other bases' sexual-violence alerts
+        queryset = super().get_queryset(request)
+        return queryset if rule is None else queryset.filter(rule)
 
     def get_exclude(self, request, obj=None):
         exclude = ["sender_number"]
@@ -234,7 +241,8 @@ class NotificationAdmin(ScopedAdmin):
     list_filter = ["channel", "status", "level"]
     search_fields = ["alert__uid", "recipient__username"]
     list_select_related = ["alert", "recipient"]
-    readonly_fields = ["alert", "recipient", "channel", "level", "status", "attempts", "sent_at", "read_at", "error"]
+    readonly_fields = ["alert", "recipient", "channel", "level", "status", "attempts", "claimed_until",
+                       "possible_duplicate", "sent_at", "read_at", "error"]
     scope_paths = {"base": "alert__base_id", "territory": "alert__territory_id", "province": "alert__territory__province_id"}
 
     def has_add_permission(self, request):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext
 
-from gender.selectors import may_see_protected, protected_visible_q
+from gender.selectors import NEED_TO_KNOW, may_see_protected, protected_visible_q
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for
@@ -17,9 +17,25 @@ from .models import OPEN_STATUSES, Alert, AlertStatus, FocalPoint, Notification,
 
 
 def alert_list(*, user) -> QuerySet[Alert]:
-    return scope_for(user).filter(
+    """The alerts ``user`` may open in the app: those in scope, less the sexual-violence alerts of
+    other bases, unless the user has a need to know or was notified of that alert (an escalation
+    reaches the sector's and the province's managers, who must be able to open what they are
+    asked to act on)."""
+    in_scope = scope_for(user).filter(
         Alert.objects.all(), base="base_id", territory="territory_id", province="territory__province_id"
     )
+    rule = alert_protected_rule(user=user)
+    return in_scope if rule is None else in_scope.filter(rule)
+
+
+def alert_protected_rule(*, user) -> Q | None:
+    """The condition that keeps other bases' sexual-violence alerts from ``user`` (``None``: no
+    condition, the user has a need to know). Pages and the admin apply it; the API applies the
+    stricter ``alert_rows``."""
+    if not user.is_authenticated or user.has_perm(NEED_TO_KNOW):
+        return None
+    notified = Exists(Notification.objects.filter(alert=OuterRef("pk"), recipient_id=user.pk))
+    return protected_visible_q(user=user, category="threat_category", base="base_id") | Q(notified)
 
 
 def alert_inbox(*, user) -> QuerySet[Alert]:

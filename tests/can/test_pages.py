@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from can.models import Alert, AlertStatus, FocalPoint
+from can.models import Alert, AlertStatus, FocalPoint, Notification
 from monusco.models import AuditLog
 from tests.can.factories import make_alert, make_focal_point
 from tests.factories import PASSWORD
@@ -453,22 +453,48 @@ SV_DETAIL = {"cla": True, "duty": True, "gender": True, "manager": False, "jpt":
 
 
 @pytest.mark.parametrize("role", list(SV_DETAIL))
-def test_sexual_violence_detail_is_need_to_know(client, world, users, role):
+def test_sexual_violence_alerts_open_only_for_their_base_and_need_to_know(client, world, users, role):
     alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé de l'incident",
                        verification_note="Note protégée")
+    other = make_alert(world.base, threat_category="looting", description="Pillage au marché")
     login(client, users[role])
     response = client.get(f"/can/alerts/{alert.uid}/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert ("Détail protégé" in html) is SV_DETAIL[role]
-    assert ("Note protégée" in html) is SV_DETAIL[role]
-    assert ("The details of this alert are protected" in html) is not SV_DETAIL[role]
+    assert response.status_code == (200 if SV_DETAIL[role] else 404)  # as if it did not exist
+    assert client.get(f"/can/alerts/{other.uid}/").status_code == 200
+    if SV_DETAIL[role]:
+        html = response.content.decode()
+        assert "Détail protégé" in html and "Note protégée" in html
     logged = AuditLog.objects.filter(action="view_protected", model="can.alert", actor=users[role]).count()
     assert logged == (1 if SV_DETAIL[role] else 0)
 
 
-@pytest.mark.parametrize("role,visible", [("admin", True), ("manager", False)])
-def test_admin_hides_sexual_violence_text_from_others(client, world, users, role, visible):
+@pytest.mark.parametrize("role", ["manager", "jpt"])
+def test_a_sexual_violence_alert_opens_without_its_text_for_whoever_was_notified_of_it(client, world, users, role):
+    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé de l'incident",
+                       verification_note="Note protégée")
+    Notification.objects.create(alert=alert, recipient=users[role], channel="in_app", level=2)  # escalated to them
+    login(client, users[role])
+    response = client.get(f"/can/alerts/{alert.uid}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Détail protégé" not in html and "Note protégée" not in html
+    assert "The details of this alert are protected" in html
+    assert AuditLog.objects.filter(action="view_protected", model="can.alert", actor=users[role]).count() == 0
+
+
+@pytest.mark.parametrize("role", ["manager", "jpt"])
+def test_other_bases_sexual_violence_alerts_are_in_no_list_of_the_app(client, world, users, role):
+    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé")
+    shown = make_alert(world.base, threat_category="looting", description="Pillage")
+    login(client, users[role])
+    listed = client.get("/admin/can/alert/")
+    assert {a.pk for a in listed.context["cl"].result_list} == {shown.pk}
+    assert client.get("/admin/can/alert/?threat_category__exact=sexual_violence").context["cl"].result_count == 0
+    assert client.get(f"/admin/can/alert/{alert.pk}/change/").status_code == 302  # as a record that does not exist
+
+
+@pytest.mark.parametrize("role,visible", [("admin", True), ("gender", True)])
+def test_admin_shows_sexual_violence_text_to_need_to_know(client, world, users, role, visible):
     alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé", raw_text="Texte brut protégé")
     login(client, users[role])
     response = client.get(f"/admin/can/alert/{alert.pk}/change/")
