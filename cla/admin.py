@@ -52,6 +52,20 @@ class WrittenOnTheFieldPages:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
+class VersionedOnSave:
+    """An administrator's edit makes a new version, as the services' saves do: a CLA form opened
+    before it is then refused as stale, never saved over it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "version"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = (saved or 0) + 1
+        super().save_model(request, obj, form, change)
+
+
 class CoveredLocalityForm(forms.ModelForm):
     """The locality must be one the base covers: the services' rule, for administrators' edits."""
 
@@ -138,7 +152,7 @@ class MeetingFollowUpInline(WrittenOnTheFieldPages, ScopedTabularInline):
 
 
 @admin.register(UrafikiMeeting)
-class UrafikiMeetingAdmin(WrittenOnTheFieldPages, ScopedAdmin):
+class UrafikiMeetingAdmin(VersionedOnSave, WrittenOnTheFieldPages, ScopedAdmin):
     form = CoveredLocalityForm
     list_display = ["held_on", "meeting_type", "locality", "base", "review_status", "women", "men", "girls", "boys"]
     list_filter = ["review_status", "meeting_type", "base", "locality__territory"]
@@ -192,7 +206,7 @@ class PlanRevisionInline(ScopedTabularInline):
 
 
 @admin.register(CommunityProtectionPlan)
-class CommunityProtectionPlanAdmin(WrittenOnTheFieldPages, ScopedAdmin):
+class CommunityProtectionPlanAdmin(VersionedOnSave, WrittenOnTheFieldPages, ScopedAdmin):
     form = CoveredLocalityForm
     list_display = ["locality", "base", "period_start", "period_end", "review_on", "version", "review_status"]
     list_filter = ["review_status", "base", "locality__territory"]

@@ -327,3 +327,42 @@ def test_rows_added_on_one_side_are_shown_with_everything_they_hold(client, user
     assert [(a.title, a.state, [(f.label, f.saved) for f in a.fields]) for a in added.sections[0].rows] == [
         ("Alerte précoce", "only_saved", [("Action", "Alerte précoce"), ("Responsible actor", "Community"),
                                           ("Status", "Planned")])]
+
+
+def _admin_post(response) -> dict:
+    """What the admin change form holds, as the browser would post it back."""
+    post = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value in (None, False) or bound.field.disabled:
+                continue
+            if isinstance(value, list):
+                post[bound.html_name] = [str(getattr(v, "pk", v)) for v in value]
+            else:
+                post[bound.html_name] = str(getattr(value, "pk", value))
+    return post
+
+
+def test_an_administrators_edit_in_the_admin_makes_a_new_version_so_an_older_cla_form_is_refused(
+    client, users, meeting
+):
+    edit = reverse("cla:meeting-edit", kwargs={"uid": meeting.uid})
+    client.force_login(users["cla"])
+    opened = _opened(client, edit)
+    admin_client = type(client)()
+    admin_client.force_login(users["admin"])
+    change = reverse("admin:cla_urafikimeeting_change", args=[meeting.pk])
+    post = _admin_post(admin_client.get(change))
+    assert "version" not in post  # shown, never typed
+    post["topics"] = "Corrigé par l'administrateur"
+    assert admin_client.post(change, post).status_code == 302
+    assert UrafikiMeeting.objects.filter(pk=meeting.pk).values_list("version", "topics").get() == (
+        meeting.version + 1, "Corrigé par l'administrateur")
+    opened["topics"] = "Version de la CLA"
+    response = client.post(edit, opened)
+    assert response.status_code == 409
+    assert UrafikiMeeting.objects.get(pk=meeting.pk).topics == "Corrigé par l'administrateur"
