@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import BigIntegerField, Model, TextField
 from django.db.models.expressions import RawSQL
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 _KEY, _TEXT = BigIntegerField(), TextField()  # output fields, made once: a Field is costly to build
 
@@ -139,3 +139,60 @@ def _fill(found: list, keys: list[int]) -> None:
     for row, pairs in found:
         for attname, stand_in in pairs:
             setattr(row, attname, str(keys[stand_in.index]) if stand_in.as_text else keys[stand_in.index])
+
+
+def update_returning(queryset, fields: dict, *, audit: Model) -> int:
+    """Update the rows of ``queryset`` with ``fields`` and write, for each row changed, a copy of
+    the ``audit`` row (an unsaved ``AuditLog``) naming it: ``object_pk`` its key, ``object_repr``
+    the audit row's text, a space and the row's ``uid``. Returns how many rows changed.
+
+    On PostgreSQL this is one statement, the UPDATE compiled by Django's own compiler inside a
+    data-modifying CTE whose rows feed the audit INSERT, so an audited bulk change costs what the
+    plain UPDATE did. SQLite (3.35+) runs ``UPDATE ... RETURNING`` and inserts the audit rows in
+    the same transaction."""
+    model = queryset.model
+    using = queryset.db
+    connection = connections[using]
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    query.annotations = {}
+    sql, params = query.get_compiler(using=using).as_sql()
+    if not sql:
+        return 0
+    qn = connection.ops.quote_name
+    pk, uid = qn(model._meta.pk.column), qn(model._meta.get_field("uid").column)
+    audit_model = type(audit)
+    audit.at = audit.at or _now()
+    if connection.vendor == "postgresql":
+        columns = ["at", "actor_id", "action", "model", "object_pk", "object_repr", "detail"]
+        detail = audit_model._meta.get_field("detail").get_db_prep_value(audit.detail, connection)
+        statement = (
+            f"WITH changed AS ({sql} RETURNING {pk} AS id, {uid} AS uid) "
+            f"INSERT INTO {qn(audit_model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+            "SELECT %s, %s, %s, %s, changed.id::text, %s || ' ' || changed.uid::text, %s FROM changed"
+        )
+        values = (*params, audit.at, audit.actor_id, audit.action, audit.model, audit.object_repr, detail)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, values)
+            return cursor.rowcount
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {pk}, {uid}", params)
+        changed = cursor.fetchall()
+        audit_model._base_manager.using(using).bulk_create([
+            audit_model(at=audit.at, actor_id=audit.actor_id, action=audit.action, model=audit.model,
+                        object_pk=str(key), object_repr=f"{audit.object_repr} {_uid_text(value)}", detail=audit.detail)
+            for key, value in changed
+        ])
+    return len(changed)
+
+
+def _uid_text(value) -> str:
+    import uuid
+
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value)))
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
