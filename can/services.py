@@ -95,13 +95,16 @@ def _enqueue_notify(alert_id: int) -> None:
     With ``CAN_COALESCE_NOTIFY_TASKS``, a burst of alerts queues a few tasks, not one per alert: a
     process that queued a notify task less than 0.8 × ``CAN_NOTIFY_GATHER_SECONDS`` ago queues
     none. That task waits the whole gather time after it starts, and only then reads which alerts
-    are waiting, so every alert committed in the shorter window is among them. A failed publish is
-    not counted (the next alert tries again), and the sweep re-queues what a lost task left."""
+    are waiting, so every alert committed in the shorter window is among them. A failed or skipped
+    publish (the broker's breaker open, see ``_enqueue``) is not counted (the next alert tries
+    again), and the sweep re-queues what a lost task left."""
     if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
         _enqueue("notify_alert", alert_id)
         return
 
     def publish() -> None:
+        from monusco.breaker import queue_task
+
         from . import tasks
 
         window = 0.8 * getattr(settings, "CAN_NOTIFY_GATHER_SECONDS", 0)  # shorter than the gather, with a margin
@@ -110,24 +113,29 @@ def _enqueue_notify(alert_id: int) -> None:
             if now - _last_publish[0] < window:
                 return  # the task queued then will find this alert
             try:
-                tasks.notify_alert.delay(alert_id)
+                queued = queue_task(tasks.notify_alert, alert_id)
             except Exception as exc:  # noqa: BLE001 - broker down: the sweep retries
                 logger.warning("Could not run notify_alert(%s) now (%s); the sweep will retry", alert_id, type(exc).__name__)
                 return
-            _last_publish[0] = now
+            if queued:  # not queued: the broker's breaker is open, and the sweep will queue it
+                _last_publish[0] = now
 
     transaction.on_commit(publish, robust=True)
 
 
 def _enqueue(task_name: str, *args) -> None:
     """Queue ``can.tasks.<task_name>`` once the transaction commits. A broker failure is logged
-    and swallowed: the data is already saved and the sweep will queue the work again."""
+    and swallowed: the data is already saved and the sweep will queue the work again. After a
+    failure, the broker's circuit breaker skips publishing at once for a few seconds
+    (``monusco.breaker.queue_task``), so an outage does not slow every message down."""
 
     def publish() -> None:
+        from monusco.breaker import queue_task
+
         from . import tasks
 
         try:
-            getattr(tasks, task_name).delay(*args)
+            queue_task(getattr(tasks, task_name), *args)
         except Exception as exc:  # noqa: BLE001 - broker down, eager task error: the sweep retries
             logger.warning("Could not run %s%s now (%s); the sweep will retry", task_name, args, type(exc).__name__)
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -7,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .breaker import breaker
 from .roles import Role, user_has_role
 from .services import user_set_language
 
@@ -43,33 +45,57 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _broker_ok() -> tuple[bool, str]:
+def _broker_state() -> str:
+    """``ok``, ``down``, or ``eager`` (no broker: tasks run in the web process)."""
     from django.conf import settings
 
     url = settings.CELERY_BROKER_URL
     if url.startswith("memory://"):
-        return True, "eager"
-    try:
-        import redis
+        return "eager"
+    import redis
 
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-        return True, "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        return False, type(exc).__name__
+    broker = breaker("broker")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        broker.failed(exc)
+        return "down"
+    broker.succeeded()  # publishing resumes at once instead of at the breaker's next trial
+    return "ok"
+
+
+def _cache_state() -> str:
+    """``ok``, ``down``, or ``local`` (a cache in each process's memory, nothing to reach)."""
+    cache = caches["default"]
+    ping = getattr(cache, "ping", None)
+    if ping is None:
+        return "local"
+    return "ok" if ping() else "down"
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "down"
+    return "ok"
 
 
 @never_cache
 @require_GET
+@transaction.non_atomic_requests  # with the database down, opening the request's transaction would fail first
 def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        db_ok, db_state = True, "ok"
-    except DatabaseError as exc:
-        db_ok, db_state = False, type(exc).__name__
-    broker_ok, broker_state = _broker_ok()
-    healthy = db_ok and broker_ok
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "database": db_state, "broker": broker_state},
-        status=200 if healthy else 503,
-    )
+    """What this process can reach. 503 only when the database is down: then this process cannot
+    serve a page. With the broker or the cache down it still serves everything (alerts are stored,
+    the sweep queues their notifications later; pages read the database instead of the cache), and
+    every process shares the same broker and cache, so the answer is 200 with ``"status":
+    "degraded"`` and the parts named in ``degraded``: a load balancer keeps sending traffic (taking
+    every process out would turn a degraded service into an outage), and monitoring alerts on it."""
+    states = {"database": _database_state(), "broker": _broker_state(), "cache": _cache_state()}
+    degraded = [part for part, state in states.items() if state == "down"]
+    if states["database"] == "down":
+        status, code = "unhealthy", 503
+    else:
+        status, code = ("degraded" if degraded else "ok"), 200
+    return JsonResponse({"status": status, **states, "degraded": degraded}, status=code)

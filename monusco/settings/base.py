@@ -119,10 +119,20 @@ STORAGES = {
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
 
-# Cache: Redis when REDIS_URL is set, else local memory.
+# Cache: Redis when REDIS_URL is set, else local memory. The Redis cache fails open (monusco/cache.py):
+# while Redis is down, reads miss, writes are dropped and throttles let requests through. Short socket
+# timeouts, and a circuit breaker that skips Redis (cache and broker) for REDIS_BREAKER_SECONDS after
+# a failure (monusco/breaker.py), keep an outage from slowing every request.
 REDIS_URL = env("REDIS_URL", default="")
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "monusco.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

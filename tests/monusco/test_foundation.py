@@ -44,20 +44,41 @@ def test_roles_are_groups_and_sync_is_idempotent():
     assert sorted(wanted - existing) == []
 
 
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.mark.django_db
-@override_settings(CELERY_BROKER_URL="memory://")
+@override_settings(CELERY_BROKER_URL="memory://", CACHES=LOCAL_CACHE)
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "cache": "local", "degraded": []}
 
 
 @pytest.mark.django_db
-@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_healthz_answers_503_when_the_broker_is_unreachable(client):
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0", CACHES=LOCAL_CACHE)
+def test_healthz_answers_200_degraded_when_the_broker_is_unreachable(client):
+    from monusco.breaker import reset_all
+
     response = client.get("/healthz")
+    reset_all()
+    assert response.status_code == 200  # alerts are still stored; the sweep queues them later
+    assert response.json() == {"status": "degraded", "database": "ok", "broker": "down", "cache": "local", "degraded": ["broker"]}
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_BROKER_URL="memory://", CACHES=LOCAL_CACHE)
+def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/healthz")
+    monkeypatch.undo()
     assert response.status_code == 503
-    assert response.json() == {"status": "unhealthy", "database": "ok", "broker": "ConnectionError"}
+    assert response.json() == {"status": "unhealthy", "database": "down", "broker": "eager", "cache": "local", "degraded": ["database"]}
 
 
 @pytest.mark.django_db
@@ -158,9 +179,12 @@ def test_healthz_checks_a_real_redis_broker(client):
     redis = start_redis(port)
     try:
         with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"):
-            assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "broker": "ok"}
+            assert client.get("/healthz").json()["broker"] == "ok"
     finally:
         stop(redis)
     with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"):
         response = client.get("/healthz")
-    assert (response.status_code, response.json()["broker"]) == (503, "ConnectionError")
+    from monusco.breaker import reset_all
+
+    reset_all()
+    assert (response.status_code, response.json()["status"], response.json()["broker"]) == (200, "degraded", "down")
