@@ -22,3 +22,9 @@ urlpatterns = [
     path("gender/", include("gender.urls")),
     path("api/v1/", include("monusco.api_urls")),
 ]
+
+# Errors raised before a view: JSON under /api/, Django's pages elsewhere (monusco.views).
+handler400 = "monusco.views.api_error_400"
+handler403 = "monusco.views.api_error_403"
+handler404 = "monusco.views.api_error_404"
+handler500 = "monusco.views.api_error_500"

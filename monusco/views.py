@@ -1,13 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .api import messages as api_messages
 from .breaker import breaker
 from .roles import Role, user_has_role
 from .services import user_set_language
@@ -99,3 +102,42 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         status, code = ("degraded" if degraded else "ok"), 200
     return JsonResponse({"status": status, **states, "degraded": degraded}, status=code)
+
+
+# Errors answered before any view runs (``handler400`` and the others in ``monusco.urls``): a bad
+# Host header, a body too large for Django, a server error. Under ``/api/`` they are JSON with a
+# ``detail``, like every other API error; elsewhere, Django's pages (``templates/<status>.html``).
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(status: int, detail) -> JsonResponse:
+    return JsonResponse({"detail": str(detail)}, status=status)
+
+
+def api_error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _api_error(413, api_messages.BODY_TOO_LARGE)
+    return _api_error(400, api_messages.BAD_REQUEST)
+
+
+def api_error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    return _api_error(403, api_messages.FORBIDDEN)
+
+
+def api_error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return _api_error(404, api_messages.NOT_FOUND)
+
+
+def api_error_500(request: HttpRequest) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return _api_error(500, api_messages.SERVER_ERROR)

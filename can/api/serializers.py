@@ -6,9 +6,13 @@
 - API clients see no focal point at all; signed-in users see its pseudonymous code only.
 """
 
+import datetime
+
+from django.core.validators import MinValueValidator
 from rest_framework import serializers
 
 from can.models import MAX_SMS_TEXT, AlertChannel
+from monusco.api import messages
 from monusco.api.serializers import (
     AreaRefSerializer,
     BaseRefSerializer,
@@ -105,10 +109,12 @@ class AlertSerializer(serializers.Serializer):
 
 class AlertCreateSerializer(serializers.Serializer):
     """An alert from another tool (an early-warning system) or a signed-in user. A repeat of the
-    same ``idempotency_key`` returns the first alert (200) instead of creating another (201)."""
+    same ``idempotency_key`` returns the first alert (200) instead of creating another (201): every
+    caller sends one, as every other inbound message carries its key."""
 
     idempotency_key = serializers.UUIDField(
-        required=False, help_text="Your own id for this alert; required for API clients. A repeat is the same alert."
+        help_text="Your own id for this alert. A repeat is the same alert.",
+        error_messages={"required": messages.IDEMPOTENCY_KEY_REQUIRED},
     )
     base = serializers.UUIDField(help_text="uid of the operating base the alert is for")
     locality = serializers.UUIDField(required=False, allow_null=True, help_text="uid of the locality, if known")
@@ -121,7 +127,11 @@ class AlertCreateSerializer(serializers.Serializer):
     men = serializers.IntegerField(min_value=0, max_value=100000, default=0)
     girls = serializers.IntegerField(min_value=0, max_value=100000, default=0)
     boys = serializers.IntegerField(min_value=0, max_value=100000, default=0)
-    received_at = serializers.DateTimeField(required=False, help_text="When your tool received it; now if left out.")
+    received_at = serializers.DateTimeField(
+        required=False,
+        validators=[MinValueValidator(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), messages.RECEIVED_BEFORE_2000)],
+        help_text="When your tool received it; now if left out. From the year 2000, and not in the future.",
+    )
 
 
 class FocalPointSerializer(serializers.Serializer):

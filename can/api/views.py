@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -82,8 +83,6 @@ class AlertViewSet(GeoApiViewSet):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if self.client is not None and not values.get("idempotency_key"):
-            raise ValidationError({"idempotency_key": [messages.IDEMPOTENCY_KEY_REQUIRED]})
         user = request.user
         base = base_list(user=user).filter(uid=values["base"]).first()
         if base is None:
@@ -98,7 +97,7 @@ class AlertViewSet(GeoApiViewSet):
                 user=user, base=base, locality=locality, channel=values["channel"],
                 threat_category=values["threat_category"], description=values["description"],
                 women=values["women"], men=values["men"], girls=values["girls"], boys=values["boys"],
-                client_uuid=values.get("idempotency_key"), received_at=values.get("received_at"),
+                client_uuid=values["idempotency_key"], received_at=values.get("received_at"),
             )
         # The caller's own alert comes back whatever its category (it sent the content itself).
         body = AlertSerializer(
@@ -129,7 +128,6 @@ class FocalPointViewSet(ApiViewSet):
     ordering = ("code",)
     ordering_fields = ("code", "created_at", "updated_at")
     queryset = FocalPoint.objects.none()
-    atomic_reads = True  # reading an identity writes its audit row in the same transaction
 
     def get_queryset(self):
         own_bases = sorted(scope_for(self.request.user).base_ids)
@@ -139,6 +137,7 @@ class FocalPointViewSet(ApiViewSet):
             .select_related("locality__territory__province")
         )
 
+    @transaction.atomic  # reading an identity writes its audit row in the same transaction
     def retrieve(self, request, *args, **kwargs):
         focal_point = self.get_object()
         if not selectors.can_see_identity(user=request.user, focal_point=focal_point):

@@ -11,7 +11,7 @@ from gender import selectors
 from gender.models import Review, ReviewAnswer
 from gender.registry import reports
 from monusco.api.auth import api_client_of
-from monusco.api.base import ApiViewSet
+from monusco.api.base import ApiView, ApiViewSet
 from monusco.api.resources import Resource
 from monusco.models import Province, Territory
 
@@ -99,7 +99,7 @@ def _area_id(model, uid, queryset=None):
     return (queryset if queryset is not None else model.objects).filter(uid=uid).values_list("pk", flat=True).first() or -1
 
 
-class IndicatorsView(GenericAPIView):
+class IndicatorsView(ApiView, GenericAPIView):
     """The gender dashboard's indicators for the caller's scope, aggregated in the database.
     Sexual-violence alerts count only in the sexual-violence figures, which add up base-month cells
     of whole months: a cell of fewer than 5 alerts, or a figure under 5 within one, enters no total,
@@ -111,6 +111,9 @@ class IndicatorsView(GenericAPIView):
     serializer_class = IndicatorsSerializer
     pagination_class = None
     filter_backends = []
+
+    def query_parameters(self) -> set[str]:
+        return {"format", *IndicatorFilter.base_filters}
 
     @extend_schema(
         summary="Dashboard indicators in scope",

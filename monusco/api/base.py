@@ -5,25 +5,54 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils.decorators import method_decorator
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from . import messages
 from .auth import api_client_of
 from .filtering import ApiFilterBackend
+from .negotiation import ApiContentNegotiation
 from .ordering import ApiOrderingFilter
 from .pagination import ApiCursorPagination
+from .params import PAGING_PARAMETERS, StrictFilterSet, check_query
+from .parsers import ApiJSONParser
 from .permissions import ResourcePermission
 from .renderers import ApiJSONRenderer, GeoJSONRenderer, HXLCSVRenderer
 
 
-class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApiView:
+    """What every ``/api/v1/`` view shares: JSON bodies (``parsers``), ``?format=`` checked
+    (``negotiation``), each query parameter it knows given once and no NUL byte (``params``), and
+    errors always as JSON, whatever format was asked for."""
+
+    parser_classes = [ApiJSONParser]
+    content_negotiation_class = ApiContentNegotiation
+
+    def query_parameters(self) -> set[str]:
+        return {"format"}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # format, authentication, permissions, throttles
+        check_query(request.query_params, self.query_parameters())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = ApiJSONRenderer()
+            request.accepted_media_type = ApiJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+# Outside ATOMIC_REQUESTS: a page's reads need no transaction (no BEGIN/COMMIT per page), and
+# writes are services, each in its own. A view whose read also writes (an audit row for protected
+# data) puts that action in ``transaction.atomic`` itself.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class ApiViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Subclasses set ``resource``, ``read_permissions`` (Django permissions a session user needs),
     ``ordering``, ``ordering_fields``, ``filterset_class``, ``csv_columns`` and ``get_queryset``
-    (a scoped selector). Errors are always JSON, whatever format was asked for."""
+    (a scoped selector)."""
 
     permission_classes = [ResourcePermission]
     pagination_class = ApiCursorPagination
@@ -35,21 +64,13 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     write_permissions: tuple[str, ...] = ()
     session_only = False
     csv_columns: list[tuple[str, str, str]] = []
-    # Reads run outside a transaction (no BEGIN/COMMIT per page); a view whose reads also write
-    # (an audit row for protected data) sets this so they stay in one transaction, as writes do.
-    atomic_reads = False
 
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        # ATOMIC_REQUESTS is applied in ``dispatch`` instead, per method.
-        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.method in SAFE_METHODS and not self.atomic_reads:
-            return super().dispatch(request, *args, **kwargs)
-        request.api_atomic = True  # the exception handler rolls this transaction back on a 4xx
-        with transaction.atomic():
-            return super().dispatch(request, *args, **kwargs)
+    def query_parameters(self) -> set[str]:
+        names = set(PAGING_PARAMETERS)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            names.update(filterset_class.base_filters)
+        return names
 
     @property
     def client(self):
@@ -88,22 +109,19 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def filter_queryset_for_detail(self, queryset):
         return queryset
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = ApiJSONRenderer()
-            request.accepted_media_type = ApiJSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
 
 class GeoApiViewSet(ApiViewSet):
     renderer_classes = [ApiJSONRenderer, HXLCSVRenderer, GeoJSONRenderer]
     geo_coordinates: tuple[str, str] = ("longitude", "latitude")
 
 
-class ApiFilterSet(filters.FilterSet):
+class ApiFilterSet(StrictFilterSet):
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",
-        help_text="Only records changed at or after this time (ISO 8601), for incremental sync.",
+        help_text=(
+            "Only records changed at or after this time, for incremental sync: RFC 3339 with an offset "
+            "(2026-11-01T08:00:00Z), between the years 1 and 9999 once in UTC."
+        ),
     )
 
 

@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "monusco.api.schema.strip_parameter_titles",
         "monusco.api.schema.document_errors",
+        "monusco.api.schema.document_formats",
+        "monusco.api.schema.forbid_nul_in_text",
     ],
 }
 

@@ -103,7 +103,7 @@ def test_messages_are_translated(callers):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "La requête n'est pas valide. Voyez les erreurs de chaque champ.",
-        "errors": {"base": ["Saisissez un UUID valide."]},
+        "errors": {"base": ["Saisissez un uid sous sa forme habituelle, par exemple 6c906e2b-9472-37fa-9b6f-a398e0f821f1."]},
     }
     response = callers["anonymous"].get("/api/v1/meetings/", HTTP_ACCEPT_LANGUAGE="sw")
     assert response.json() == {

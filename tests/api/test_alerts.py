@@ -115,13 +115,22 @@ def test_bad_alert_is_refused_with_a_message_and_nothing_saved(world, tokens, ch
     assert _counts() == before
 
 
-def test_missing_idempotency_key_is_refused_for_clients(world, tokens):
+@pytest.mark.parametrize("caller", ["token_in", "cla"])
+def test_missing_idempotency_key_is_refused_for_every_caller(world, callers, caller):
     payload = _payload(world)
     del payload["idempotency_key"]
-    response = token_client(tokens.inside_key).post("/api/v1/alerts/", payload, format="json")
-    assert response.json()["errors"] == {
-        "idempotency_key": ["API clients must send an idempotency key (a UUID of their own) with each alert."]
-    }
+    response = callers[caller].post("/api/v1/alerts/", payload, format="json")
+    assert (response.status_code, response.json()["errors"]) == (400, {
+        "idempotency_key": ["Send an idempotency key (a UUID of your own) with each alert: a repeat is then the same alert."]
+    })
+    assert _counts() == (0, 0)
+
+
+def test_a_time_received_before_2000_is_refused(world, tokens):
+    response = token_client(tokens.inside_key).post(
+        "/api/v1/alerts/", _payload(world, received_at="1999-12-31T23:59:59Z"), format="json"
+    )
+    assert (response.status_code, response.json()["errors"]) == (400, {"received_at": ["Give a time from the year 2000 on."]})
     assert _counts() == (0, 0)
 
 
@@ -180,4 +189,4 @@ def test_focal_points_only_for_session_users_of_their_own_base(world, users, tok
     assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", object_pk=str(fp.pk)).count() == 1
     assert callers["cla2"].get(f"/api/v1/focal-points/{fp.uid}/").status_code == 404
     assert callers["admin"].get(f"/api/v1/focal-points/{fp.uid}/").status_code == 404
-    assert callers["cla"].get("/api/v1/focal-points/?format=csv").status_code == 404
+    assert callers["cla"].get("/api/v1/focal-points/?format=csv").status_code == 406  # JSON only

@@ -78,6 +78,8 @@ def test_bad_filter_values_are_explained(world, client):
         "detail": "The request is not valid. See the errors for each field.",
         "errors": {
             "status": ["Select a valid choice. lost is not one of the available choices."],
-            "updated_since": ["Enter a valid date/time."],
+            "updated_since": [
+                "Enter a date and time with its UTC offset, e.g. 2026-11-01T08:00:00Z or 2026-11-01T10:00:00+02:00."
+            ],
         },
     }

@@ -100,16 +100,16 @@ def test_base_geojson_detail_is_one_feature(world, tokens):
 
 def test_geojson_is_not_offered_for_meetings(world, tokens):
     response = token_client(tokens.inside_key).get("/api/v1/meetings/?format=geojson")
-    assert response.status_code == 404  # DRF answers an unknown format override with 404
+    assert response.status_code == 406
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found, or outside your scope."}
+    assert response.json() == {"detail": "This format is not available here. Use json, csv or geojson where listed."}
 
 
 def test_errors_are_json_even_when_csv_was_asked(world, tokens):
     response = token_client(tokens.inside_key).get("/api/v1/meetings/?format=csv&date_from=yesterday")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert response.json()["errors"] == {"date_from": ["Enter a valid date."]}
+    assert response.json()["errors"] == {"date_from": ["Enter a date as YYYY-MM-DD, e.g. 2026-11-01."]}
 
 
 def test_cursor_pagination_walks_every_record_once(world, tokens):

@@ -112,7 +112,7 @@ def test_indicators_refuse_bad_parameters_with_a_message(world, tokens):
     assert response.json() == {
         "detail": "The request is not valid. See the errors for each field.",
         "errors": {
-            "date_from": ["Enter a valid date."],
+            "date_from": ["Enter a date as YYYY-MM-DD, e.g. 2026-11-01."],
             "report_type": ["Select a valid choice. poem is not one of the available choices."],
         },
     }
