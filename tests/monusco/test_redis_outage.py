@@ -103,6 +103,17 @@ def test_the_cache_answers_as_an_empty_cache_and_tries_redis_once_per_breaker_pe
     ]
 
 
+def test_periodic_tasks_still_run_while_the_cache_is_down(dead_redis, world, caplog):
+    from can import tasks
+
+    caplog.set_level(logging.INFO, logger="can.tasks")
+    with override_settings(CACHES=redis_cache(dead_redis)), tasks.periodic_lock("escalate") as acquired:
+        assert acquired is True  # escalation must not stop because its lock cannot be taken
+    with override_settings(CACHES=redis_cache(dead_redis)):
+        assert tasks.escalate_overdue_alerts() == 0  # nothing is overdue...
+    assert [r.getMessage() for r in caplog.records if r.name == "can.tasks"] == []  # ...and it was not skipped
+
+
 def test_without_the_breaker_every_call_tries_redis(dead_redis, attempts, settings):
     settings.REDIS_BREAKER_SECONDS = 0
     with override_settings(CACHES=redis_cache(dead_redis)):
