@@ -8,8 +8,9 @@ is logged when the breaker opens, then at most once per ``WARN_SECONDS`` while i
 the number of calls skipped; recovery is logged once. ``REDIS_BREAKER_SECONDS = 0`` turns the
 skipping off (every call tries), which is what ``bench/redis_outage.py`` compares against.
 
-Each process keeps its own breakers, shared by its threads; ``breaker(name)`` returns the one for
-a name (``"cache"``, ``"broker"``).
+Each process keeps its own breakers, shared by its threads: ``breaker(name, target)`` returns the
+one for a Redis (``name`` is ``"cache"`` or ``"broker"``, as the logs say; ``target`` its URL, so
+that another Redis, such as a new broker, starts with a closed breaker).
 """
 
 from __future__ import annotations
@@ -92,15 +93,15 @@ class CircuitBreaker:
             self._open_until, self._failing_since, self._skipped, self._warned_at = _CLOSED, None, 0, _CLOSED
 
 
-_breakers: dict[str, CircuitBreaker] = {}
+_breakers: dict[tuple[str, str], CircuitBreaker] = {}
 _registry_lock = threading.Lock()
 
 
-def breaker(name: str) -> CircuitBreaker:
-    found = _breakers.get(name)
+def breaker(name: str, target: str = "") -> CircuitBreaker:
+    found = _breakers.get((name, target))
     if found is None:
         with _registry_lock:
-            found = _breakers.setdefault(name, CircuitBreaker(name))
+            found = _breakers.setdefault((name, target), CircuitBreaker(name))
     return found
 
 
@@ -117,7 +118,7 @@ def queue_task(task, *args) -> bool:
     if task.app.conf.task_always_eager:
         task.delay(*args)
         return True
-    broker = breaker("broker")
+    broker = breaker("broker", str(task.app.conf.broker_url))
     if not broker.allows():
         logger.debug("%s%s not queued: the broker is unreachable; the sweep will queue it", task.name, args)
         return False

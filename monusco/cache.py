@@ -32,8 +32,11 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         super().__init__(servers, **options)
         self._unreachable = (redis.ConnectionError, redis.TimeoutError, OSError)
 
+    def _breaker(self):
+        return breaker(self.breaker_name, ",".join(self._servers))
+
     def _guarded(self, name: str, fail_open, *args):
-        cache_breaker = breaker(self.breaker_name)
+        cache_breaker = self._breaker()
         if not cache_breaker.allows():
             return fail_open()
         try:
@@ -83,7 +86,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
 
     def ping(self) -> bool:
         """Ask Redis itself, breaker or not (for ``/healthz``); the answer opens or closes it."""
-        cache_breaker = breaker(self.breaker_name)
+        cache_breaker = self._breaker()
         try:
             self.get_client(write=True).ping()
         except self._unreachable as exc:

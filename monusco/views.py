@@ -57,7 +57,7 @@ def _broker_state() -> str:
         return "eager"
     import redis
 
-    broker = breaker("broker")
+    broker = breaker("broker", url)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
     except (redis.RedisError, OSError, ValueError) as exc:

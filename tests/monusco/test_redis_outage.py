@@ -126,7 +126,7 @@ def test_the_cache_works_again_once_redis_answers(live_redis, caplog):
     with override_settings(CACHES=redis_cache(live_redis)):
         cache.set("k", "v")
         assert cache.get("k") == "v"
-        cache_breaker = breaker.breaker("cache")
+        cache_breaker = breaker.breaker("cache", f"{live_redis}/13")
         cache_breaker.failed(ConnectionError("lost"))  # as after a failed call...
         assert cache.get("k", "skipped") == "skipped"  # ...Redis is skipped while the breaker is open
         assert cache.ping() is True  # the health check finds it back, which closes the breaker
