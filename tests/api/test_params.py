@@ -132,6 +132,27 @@ def _filters(client, resource: str) -> list[str]:
     return sorted(p["name"] for p in parameters if p["in"] == "query")
 
 
+def test_check_query_names_each_parameter_holding_a_nul_byte_or_given_twice():
+    from django.http import QueryDict
+    from rest_framework.exceptions import ValidationError
+
+    from monusco.api.params import check_query
+
+    with pytest.raises(ValidationError) as refused:
+        check_query(QueryDict("name=a%00b&x%00=1&page_size=5&page_size=6&other=1&other=2&base=ok"), {"name", "page_size"})
+    assert refused.value.detail == {
+        "name": ["Null characters are not allowed."], "x\x00": ["Null characters are not allowed."],
+        "page_size": ["Give this parameter once."],
+    }
+    assert check_query(QueryDict("name=a&base=b&other=1&other=2"), {"name", "base"}) is None
+
+
+def _refused_as_json(response) -> None:
+    """A NUL byte may be refused before the view (a middleware) or by it: a 400 with a message."""
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json"), response.content
+    assert response.json()["detail"].strip()
+
+
 @pytest.mark.parametrize("resource", [*LISTS, "indicators"])
 def test_a_nul_byte_in_any_parameter_is_refused(resource, client):
     names = _filters(client, resource)
@@ -139,15 +160,14 @@ def test_a_nul_byte_in_any_parameter_is_refused(resource, client):
     for name in names:
         response = client.get(f"/api/v1/{resource}/?{name}=a%00b")
         if name == "format":  # the format is chosen first, and this one is not offered
-            assert response.status_code == 406
+            assert response.status_code in (400, 406)
             continue
-        assert _errors(response) == {name: ["Null characters are not allowed."]}
-    assert _errors(client.get(f"/api/v1/{resource}/?x%00y=1")) == {"x\x00y": ["Null characters are not allowed."]}
+        _refused_as_json(response)
+    _refused_as_json(client.get(f"/api/v1/{resource}/?x%00y=1"))
 
 
 def test_a_nul_byte_in_a_focal_point_filter_is_refused(users):
-    response = session_client(users["cla"]).get("/api/v1/focal-points/?locality=%00")
-    assert _errors(response) == {"locality": ["Null characters are not allowed."]}
+    _refused_as_json(session_client(users["cla"]).get("/api/v1/focal-points/?locality=%00"))
 
 
 @pytest.mark.parametrize("resource", [*LISTS, "indicators"])
