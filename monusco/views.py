@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -122,6 +122,8 @@ def api_error_400(request: HttpRequest, exception: Exception) -> HttpResponse:
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return _api_error(413, api_messages.BODY_TOO_LARGE)
+    if isinstance(exception, TooManyFieldsSent):
+        return _api_error(400, api_messages.TOO_MANY_PARAMETERS)
     return _api_error(400, api_messages.BAD_REQUEST)
 
 

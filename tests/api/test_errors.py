@@ -120,6 +120,19 @@ def test_a_body_django_refuses_before_any_view_is_413_json_under_the_api(client,
     assert (page.status_code, page["Content-Type"]) == (400, "text/html; charset=utf-8")
 
 
+class ReadsTheQuery(ReadsTheForm):
+    def __call__(self, request):
+        request.GET  # noqa: B018 - Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS here
+        return self.get_response(request)
+
+
+def test_too_many_query_parameters_before_any_view_is_400_json_under_the_api(client, settings):
+    query = "&".join(f"p{n}=1" for n in range(1001))
+    with override_settings(MIDDLEWARE=["tests.api.test_errors.ReadsTheQuery", *settings.MIDDLEWARE]):
+        response = client.get(f"/api/v1/alerts/?{query}")
+    assert _json_error(response, 400) == "The request has too many parameters."
+
+
 def test_a_server_error_is_json_under_the_api(tokens, monkeypatch):
     from monusco.api import views
 
