@@ -137,6 +137,7 @@ class Outcome(models.TextChoices):
 # this range, so no stored row is one that Python or a page cannot read back (PostgreSQL itself
 # would take years from 4713 BC to 294276 AD, and "infinity"). Intake keeps a tighter window.
 DATES_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+RECEIVED_TOO_EARLY = _("The alert cannot be received before 2000.")  # the form, the API and the service
 DATES_BEFORE = datetime(2100, 1, 1, tzinfo=UTC)
 DAYS_FROM, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)  # received_on: the local date of received_at
 

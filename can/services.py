@@ -48,6 +48,7 @@ from monusco.scope import scope_for
 from .models import (
     DATES_FROM,
     MAX_SMS_TEXT,
+    RECEIVED_TOO_EARLY,
     UNACKNOWLEDGED_STATUSES,
     Alert,
     AlertChannel,
@@ -477,7 +478,7 @@ def alert_create(
             received_at = timezone.make_aware(received_at)
         # Compared before any conversion: an aware comparison never overflows, a conversion can.
         if received_at < DATES_FROM:
-            raise ValidationError({"received_at": _("The alert cannot be received before 2000.")})
+            raise ValidationError({"received_at": str(RECEIVED_TOO_EARLY)})
         if received_at > now + timedelta(minutes=5):
             raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
         received_at = received_at.astimezone(UTC)  # stored in UTC: no offset reaches the database

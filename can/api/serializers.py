@@ -6,12 +6,11 @@
 - API clients see no focal point at all; signed-in users see its pseudonymous code only.
 """
 
-import datetime
 
 from django.core.validators import MinValueValidator
 from rest_framework import serializers
 
-from can.models import MAX_SMS_TEXT, AlertChannel
+from can.models import DATES_FROM, MAX_SMS_TEXT, RECEIVED_TOO_EARLY, AlertChannel
 from monusco.api import messages
 from monusco.api.serializers import (
     AreaRefSerializer,
@@ -129,7 +128,7 @@ class AlertCreateSerializer(serializers.Serializer):
     boys = serializers.IntegerField(min_value=0, max_value=100000, default=0)
     received_at = serializers.DateTimeField(
         required=False,
-        validators=[MinValueValidator(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), messages.RECEIVED_BEFORE_2000)],
+        validators=[MinValueValidator(DATES_FROM, RECEIVED_TOO_EARLY)],
         help_text="When your tool received it; now if left out. From the year 2000, and not in the future.",
     )
 

@@ -130,7 +130,7 @@ def test_a_time_received_before_2000_is_refused(world, tokens):
     response = token_client(tokens.inside_key).post(
         "/api/v1/alerts/", _payload(world, received_at="1999-12-31T23:59:59Z"), format="json"
     )
-    assert (response.status_code, response.json()["errors"]) == (400, {"received_at": ["Give a time from the year 2000 on."]})
+    assert (response.status_code, response.json()["errors"]) == (400, {"received_at": ["The alert cannot be received before 2000."]})
     assert _counts() == (0, 0)
 
 
