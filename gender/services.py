@@ -10,12 +10,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monusco.audit import audited_bulk_create, audited_update
+
+from . import locks
 from .models import ChecklistItem, Report, Review, ReviewAnswer, ReviewChecklist, ReviewStatus
 
 
 def _locked(report: Report) -> Report:
     """Re-read the report under a row lock, so two submissions or reviews never interleave."""
-    return type(report).objects.select_for_update().get(pk=report.pk)
+    return locks.reports_for_update(type(report)).get(pk=report.pk)
 
 
 @transaction.atomic
@@ -53,9 +56,11 @@ def checklist_ensure_defaults() -> int:
         if slug in existing:
             continue
         checklist = ReviewChecklist.objects.create(report_type=slug, version=1, note="IASC GAM defaults")
-        ChecklistItem.objects.bulk_create(
-            ChecklistItem(checklist=checklist, position=i, measure=m, text_fr=fr, text_sw=sw, text_en=en)
-            for i, (m, fr, sw, en) in enumerate(default_items(slug), start=1)
+        audited_bulk_create(
+            [
+                ChecklistItem(checklist=checklist, position=i, measure=m, text_fr=fr, text_sw=sw, text_en=en)
+                for i, (m, fr, sw, en) in enumerate(default_items(slug), start=1)
+            ]
         )
         created += 1
     return created
@@ -82,10 +87,15 @@ def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str
     """Replace a checklist's items. If reviews were already made with it, the old version is kept
     (inactive) for them and a new active version is created; otherwise it is edited in place."""
     cleaned = _clean_items(items)
-    locked = ReviewChecklist.objects.select_for_update().get(pk=checklist.pk)
+    # Every version of the type is locked (in key order), so two revisions never both make the
+    # next version; a review being recorded holds the active one (``review_record``).
+    versions = {row.pk: row for row in locks.checklists_for_update().filter(report_type=checklist.report_type)}
+    if checklist.pk not in versions:
+        raise ReviewChecklist.DoesNotExist("ReviewChecklist matching query does not exist.")
+    locked = versions[checklist.pk]
     if locked.reviews.exists():
         last = ReviewChecklist.objects.filter(report_type=locked.report_type).order_by("-version").first()
-        ReviewChecklist.objects.filter(report_type=locked.report_type, is_active=True).update(is_active=False)
+        audited_update(ReviewChecklist.objects.filter(report_type=locked.report_type, is_active=True), is_active=False)
         target = ReviewChecklist.objects.create(
             report_type=locked.report_type, version=last.version + 1, note=note or locked.note, is_active=True
         )
@@ -95,9 +105,7 @@ def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str
         if note:
             target.note = note
             target.save(update_fields=["note", "updated_at"])
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(checklist=target, position=i, **item) for i, item in enumerate(cleaned, start=1)
-    )
+    audited_bulk_create([ChecklistItem(checklist=target, position=i, **item) for i, item in enumerate(cleaned, start=1)])
     return target
 
 
@@ -198,21 +206,9 @@ def review_record(
     locked = _locked(report)
     if locked.review_status != ReviewStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be reviewed."), code="invalid_transition")
-    if decision not in Review.Decision.values:
-        raise ValidationError(_("Choose to approve the report or to return it."), code="invalid_decision")
-    checklist = ReviewChecklist.objects.filter(report_type=report_type.slug, is_active=True).first()
-    if checklist is None:
-        raise ValidationError(_("There is no checklist for this report type."), code="no_checklist")
+    checklist = _review_checklist(report_type=report_type.slug, decision=decision)
     items = list(checklist.items.all())
-    valid_answers = set(ReviewAnswer.Answer.values)
-    missing = [item for item in items if item.pk not in answers or answers[item.pk][0] not in valid_answers]
-    if missing:
-        raise ValidationError(_("Answer every checklist item."), code="missing_answers")
-    comment = (comment or "").strip()
-    if decision == Review.Decision.RETURNED and not comment:
-        raise ValidationError(
-            _("Say what the author should correct before returning the report."), code="comment_required"
-        )
+    comment = _checked(items=items, answers=answers, decision=decision, comment=comment)
     now = timezone.now()
     codes = "".join(ReviewAnswer.CODES[answers[item.pk][0]] for item in items)
     review = Review.objects.create(
@@ -230,9 +226,11 @@ def review_record(
         submitted_at=locked.submitted_at,
         days_to_review=round((now - locked.submitted_at).total_seconds() / 86400, 4),
     )
-    ReviewAnswer.objects.bulk_create(
-        ReviewAnswer(review=review, item=item, answer=answers[item.pk][0], comment=(answers[item.pk][1] or "").strip())
-        for item in items
+    audited_bulk_create(
+        [
+            ReviewAnswer(review=review, item=item, answer=answers[item.pk][0], comment=(answers[item.pk][1] or "").strip())
+            for item in items
+        ]
     )
     locked.review_status = (
         ReviewStatus.APPROVED if decision == Review.Decision.APPROVED else ReviewStatus.RETURNED
@@ -242,3 +240,29 @@ def review_record(
     for field in ("review_status", "reviewed_at", "updated_at"):
         setattr(report, field, getattr(locked, field))
     return review
+
+
+def _review_checklist(*, report_type: str, decision: str) -> ReviewChecklist:
+    """The active checklist of the type, locked until the review is saved (so a revision of the
+    checklist waits for it), once the decision is known to be one of the two."""
+    if decision not in Review.Decision.values:
+        raise ValidationError(_("Choose to approve the report or to return it."), code="invalid_decision")
+    checklist = locks.checklists_for_update().filter(report_type=report_type, is_active=True).first()
+    if checklist is None:
+        raise ValidationError(_("There is no checklist for this report type."), code="no_checklist")
+    return checklist
+
+
+def _checked(*, items: list[ChecklistItem], answers: dict[int, tuple[str, str]], decision: str, comment: str) -> str:
+    """Check that every item has a valid answer and that a returned report says what to correct.
+    Returns the overall comment, trimmed."""
+    valid_answers = set(ReviewAnswer.Answer.values)
+    missing = [item for item in items if item.pk not in answers or answers[item.pk][0] not in valid_answers]
+    if missing:
+        raise ValidationError(_("Answer every checklist item."), code="missing_answers")
+    comment = (comment or "").strip()
+    if decision == Review.Decision.RETURNED and not comment:
+        raise ValidationError(
+            _("Say what the author should correct before returning the report."), code="comment_required"
+        )
+    return comment
