@@ -130,30 +130,6 @@ def _report_place(report_type, report: Report) -> dict:
     return place
 
 
-@transaction.atomic
-def review_fill_copies() -> int:
-    """Fill the dashboard copies of reviews made before they existed. Idempotent; returns how many
-    reviews were filled."""
-    from .registry import reports
-
-    filled = 0
-    for review in Review.objects.filter(answer_codes="").select_related("content_type").prefetch_related("answers__item"):
-        model = review.content_type.model_class()
-        report_type = reports.for_model(model) if model else None
-        report = model.objects.filter(pk=review.object_id).first() if report_type else None
-        answers = sorted(review.answers.all(), key=lambda a: a.item.position)
-        review.answer_codes = "".join(ReviewAnswer.CODES[a.answer] for a in answers) or "-"
-        update = ["answer_codes"]
-        if report is not None:
-            for key, value in _report_place(report_type, report).items():
-                setattr(review, key, value)
-                update.append(key)
-            review.report_type = report_type.slug
-            update.append("report_type")
-        review.save(update_fields=update)
-        filled += 1
-    return filled
-
 _NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "review_round", "submitted_at", "reviewed_at"}
 
 

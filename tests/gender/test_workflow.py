@@ -185,7 +185,31 @@ def test_draft_cannot_be_reviewed(world, users, client):
     assert Review.objects.count() == 0
 
 
-def test_review_keeps_dashboard_copies_and_backfill_restores_them(world, users):
+def _fill_copies_as_migrated() -> int:
+    """The data migration that fills the copies of older reviews, run on the historical models of
+    the schema as migrated."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("gender.migrations.0005_review_fill_copies")
+    return migration.fill_review_copies(MigrationLoader(connection).project_state().apps, None)
+
+
+def _blank_copies(review) -> None:
+    Review.objects.filter(pk=review.pk).update(
+        answer_codes="", report_type="", report_date=None, report_base_id=None, report_territory_id=None,
+        report_province_id=None,
+    )
+
+
+COPIES = ("report_type", "report_date", "report_base_id", "report_territory_id", "report_province_id", "answer_codes")
+
+
+def test_review_keeps_dashboard_copies_and_the_data_migration_restores_them(world, users):
+    from monusco.models import AuditLog
+
     meeting = make_meeting(world=world, author=users["cla"], base=world.other_base)
     checklist = _checklist()
     answers = all_answers(checklist)
@@ -194,17 +218,52 @@ def test_review_keeps_dashboard_copies_and_backfill_restores_them(world, users):
     answers[second] = ("na", "")
     made = services.review_record(report=meeting, reviewer=users["gender"], decision="returned", comment="Fix", answers=answers)
     expected = (
-        meeting.held_on, world.other_base.pk, world.fizi_t.pk, world.south.pk, "nx" + "y" * (len(answers) - 2)
+        "meeting", meeting.held_on, world.other_base.pk, world.fizi_t.pk, world.south.pk,
+        "nx" + "y" * (len(answers) - 2),
     )
-    fields = ("report_date", "report_base_id", "report_territory_id", "report_province_id", "answer_codes")
-    assert tuple(getattr(made, f) for f in fields) == expected
-    Review.objects.filter(pk=made.pk).update(
-        answer_codes="", report_date=None, report_base_id=None, report_territory_id=None, report_province_id=None
-    )
-    assert services.review_fill_copies() == 1
-    assert services.review_fill_copies() == 0
+    assert tuple(getattr(made, f) for f in COPIES) == expected
+    _blank_copies(made)
+    last_audit = AuditLog.objects.order_by("pk").last().pk
+    assert _fill_copies_as_migrated() == 1
+    assert _fill_copies_as_migrated() == 0
     made.refresh_from_db()
-    assert tuple(getattr(made, f) for f in fields) == expected
+    assert tuple(getattr(made, f) for f in COPIES) == expected
+    assert list(
+        AuditLog.objects.filter(pk__gt=last_audit).values_list("action", "actor", "model", "object_pk", "object_repr", "detail")
+    ) == [("update", None, "gender.review", str(made.pk), f"review {made.uid}", {"fields": sorted(COPIES)})]
+
+
+def test_the_data_migration_fills_what_it_can_of_a_review_whose_report_is_gone(world, users):
+    meeting = make_meeting(world=world, author=users["cla"])
+    made = services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist()))
+    _blank_copies(made)
+    Review.objects.filter(pk=made.pk).update(object_id=987654)  # its report deleted since
+    assert _fill_copies_as_migrated() == 1
+    made.refresh_from_db()
+    assert tuple(getattr(made, f) for f in COPIES) == ("", None, None, None, None, "y" * len(made.answers.all()))
+
+
+def test_migrate_backfills_nothing_and_syncs_only_missing_checklists(world, users):
+    """After ``migrate`` (its post_migrate handlers) a review without copies keeps none: filling
+    them is the data migration's job; a report type without a checklist gets its defaults."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from monusco.models import AuditLog
+
+    made = services.review_record(
+        report=make_meeting(world=world, author=users["cla"]), reviewer=users["gender"], decision="approved",
+        answers=all_answers(_checklist()),
+    )
+    _blank_copies(made)
+    ReviewChecklist.objects.filter(report_type="protection_plan").delete()
+    last_audit = AuditLog.objects.order_by("pk").last().pk
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    made.refresh_from_db()
+    assert tuple(getattr(made, f) for f in COPIES) == ("", None, None, None, None, "")
+    plan = _checklist("protection_plan")
+    assert sorted(AuditLog.objects.filter(pk__gt=last_audit).values_list("action", "model")) == sorted(
+        [("create", "gender.reviewchecklist")] + [("create", "gender.checklistitem")] * plan.items.count()
+    )
 
 
 def test_only_a_reviewer_can_record_a_review(world, users):
