@@ -258,7 +258,8 @@ def _measure(data: dict, runs: int) -> dict:
     with connection.execute_wrapper(lambda execute, sql, params, many, context: captured.append(sql) or execute(sql, params, many, context)):
         response = client.get(url)
     assert response.status_code == 200, response.status_code
-    from gender.selectors import DashboardFilters, gender_dashboard
+    from gender.selectors.dashboard import gender_dashboard
+    from gender.selectors.reports import DashboardFilters
 
     figures = gender_dashboard(user=data["reviewer"], filters=DashboardFilters())
     page = []

@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext
 
-from gender.selectors import NEED_TO_KNOW, may_see_protected, protected_visible_q
+from gender.selectors.protected import NEED_TO_KNOW, may_see_protected, protected_visible_q
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for

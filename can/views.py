@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gender.models import ReviewStatus
-from gender.selectors import review_rounds
+from gender.selectors.reviews import review_rounds
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gender.models import ReviewStatus
-from gender.selectors import review_rounds
+from gender.selectors.reviews import review_rounds
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.home import panels_for

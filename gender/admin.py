@@ -2,67 +2,51 @@
 is about (learnt from the registry); the snapshot, comments and answers of a review of a
 sexual-violence report are shown only to those with need to know, and each showing is audited."""
 
-from functools import reduce
-from operator import or_
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
-from monusco.audit import audit_protected_read
 
 from . import services
 from .models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
 from .registry import NEED_TO_KNOW_PERMISSION, reports
+from .selectors.protected import (
+    ReviewDetail,
+    review_detail,
+    review_detail_read,
+    reviews_in_scope_q,
+    reviews_withheld_q,
+)
 
 WITHHELD = _("Details withheld: protected information, shared on a need-to-know basis only.")
 PROTECTED_REVIEW_FIELDS = ["report_snapshot", "comment", "answers"]
+ITEM_FIELDS = ("measure", "text_fr", "text_sw", "text_en")
 
 
-def _by_report(reviews_path: str, which) -> Q:
-    """Rows whose review (through ``reviews_path``) is about a report in ``which(report_type)``."""
-    prefix = f"{reviews_path}__" if reviews_path else ""
-    parts = [
-        Q(**{f"{prefix}content_type": ContentType.objects.get_for_model(rt.model),
-             f"{prefix}object_id__in": which(rt).values("pk")})
-        for rt in reports.all()
-    ]
-    return reduce(or_, parts, Q(pk__in=[]))
-
-
-def reviews_in_scope_q(user, reviews_path: str = "") -> Q:
-    """A review is in scope when the report it is about is."""
-    return _by_report(reviews_path, lambda rt: rt.in_scope(user))
-
-
-def reviews_withheld_q(user, reviews_path: str = "") -> Q:
-    """A review's detail is withheld when its report's sexual-violence detail is."""
-    return _by_report(reviews_path, lambda rt: rt.withheld_from(user))
-
-
-def review_protection(request, review: Review) -> tuple[bool, bool]:
-    """(the review is about a sexual-violence report, its detail is withheld from this user),
-    worked out once per request."""
-    cache = request.__dict__.setdefault("_review_protection", {})
+def _detail(request, review: Review) -> ReviewDetail:
+    """Whether the review's detail is protected and withheld from this user, worked out once per
+    request (the admin asks several times while it builds a page)."""
+    cache = request.__dict__.setdefault("_review_detail", {})
     if review.pk not in cache:
-        report_type = reports.for_model(review.content_type.model_class())
-        if report_type is None:
-            cache[review.pk] = (False, False)
-        else:
-            protected = report_type.protected().filter(pk=review.object_id).exists()
-            withheld = protected and report_type.withheld_from(request.user).filter(pk=review.object_id).exists()
-            cache[review.pk] = (protected, withheld)
+        cache[review.pk] = review_detail(user=request.user, review=review)
     return cache[review.pk]
 
 
-def audit_review_read(request, review: Review, fields: list[str]) -> None:
-    """A review of a sexual-violence report was shown: log the read against the report."""
-    report = review.content_type.get_object_for_this_type(pk=review.object_id)
-    audit_protected_read(user=request.user, instance=report, fields=[f"review.{name}" for name in fields])
+def _detail_read(request, review: Review, fields: list[str]) -> None:
+    """A page is about to show ``fields`` of the review: the selector decides and logs the read."""
+    cache = request.__dict__.setdefault("_review_detail", {})
+    cache[review.pk] = review_detail_read(user=request.user, review=review, fields=fields)
+
+
+def _posted_items(formset) -> list[dict]:
+    """The items posted in one inline formset, in position order, for the service to write. The
+    formset's own lists, which the admin's change message reads, are emptied: it saved nothing."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    rows.sort(key=lambda f: f.cleaned_data.get("position") or 0)
+    return [{key: f.cleaned_data.get(key) for key in ITEM_FIELDS} for f in rows]
 
 
 class ChecklistItemInline(ScopedTabularInline):
@@ -119,15 +103,7 @@ class ReviewChecklistAdmin(ScopedAdmin):
         decides); past reviews keep the items they were made with."""
         if not change or not any(formset.has_changed() for formset in formsets):
             return super().save_related(request, form, formsets, change)
-        items = []
-        for formset in formsets:
-            # The service writes the items; the admin's change message reads these.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-            rows.sort(key=lambda f: f.cleaned_data.get("position") or 0)
-            items += [
-                {key: f.cleaned_data.get(key) for key in ("measure", "text_fr", "text_sw", "text_en")} for f in rows
-            ]
+        items = [item for formset in formsets for item in _posted_items(formset)]
         try:
             new = services.checklist_revise(checklist=form.instance, items=items, note=form.instance.note)
         except ValidationError as error:
@@ -174,7 +150,7 @@ class ReviewAdmin(ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if obj is not None and review_protection(request, obj)[1]:
+        if obj is not None and _detail(request, obj).withheld:
             fields = [f for f in fields if f not in PROTECTED_REVIEW_FIELDS] + ["withheld"]
         return fields
 
@@ -182,7 +158,7 @@ class ReviewAdmin(ScopedAdmin):
         return (*super().get_readonly_fields(request, obj), "withheld")
 
     def get_inline_instances(self, request, obj=None):
-        if obj is not None and review_protection(request, obj)[1]:
+        if obj is not None and _detail(request, obj).withheld:
             return []
         return super().get_inline_instances(request, obj)
 
@@ -192,9 +168,11 @@ class ReviewAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         review = self.get_object(request, object_id)
-        if review is not None and request.method == "GET" and review_protection(request, review) == (True, False):
-            answers = any(isinstance(inline, ReviewAnswerInline) for inline in self.get_inline_instances(request, review))
-            audit_review_read(request, review, PROTECTED_REVIEW_FIELDS if answers else PROTECTED_REVIEW_FIELDS[:2])
+        if review is not None and request.method == "GET":
+            # The answers show when this user may see the inline (and the detail is not withheld).
+            inlines = super().get_inline_instances(request, review)
+            answers = any(isinstance(inline, ReviewAnswerInline) for inline in inlines)
+            _detail_read(request, review, PROTECTED_REVIEW_FIELDS if answers else PROTECTED_REVIEW_FIELDS[:2])
         return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
@@ -240,6 +218,6 @@ class ReviewAnswerAdmin(_ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         answer = self.get_object(request, object_id)
-        if answer is not None and request.method == "GET" and review_protection(request, answer.review)[0]:
-            audit_review_read(request, answer.review, ["answers"])
+        if answer is not None and request.method == "GET":
+            _detail_read(request, answer.review, ["answers"])
         return super().change_view(request, object_id, form_url, extra_context)

@@ -17,7 +17,7 @@ def seed_reviews(ctx: DemoContext) -> None:
 
     from .models import Review, ReviewAnswer, ReviewStatus
     from .registry import reports
-    from .selectors import active_checklist
+    from .selectors.reviews import active_checklist
     from .services import checklist_ensure_defaults, report_submit, review_record
 
     checklist_ensure_defaults()

@@ -3,9 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
 from .models import Review, ReviewAnswer
 from .registry import reports
+from .selectors.places import base_choices, province_choices, territory_choices
+from .selectors.queue import QueueFilters
+from .selectors.reports import DashboardFilters
 
 AGE_CHOICES = [("", _("Any age")), ("7", _("Waiting over 7 days")), ("14", _("Waiting over 14 days")), ("30", _("Waiting over 30 days"))]
 
@@ -23,9 +25,9 @@ class _ScopedFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["report_type"].choices = _type_choices()
         if "province" in self.fields:
-            self.fields["province"].queryset = selectors.province_choices(user=user)
-        self.fields["territory"].queryset = selectors.territory_choices(user=user)
-        bases = selectors.base_choices(user=user)
+            self.fields["province"].queryset = province_choices(user=user)
+        self.fields["territory"].queryset = territory_choices(user=user)
+        bases = base_choices(user=user)
         if bases is None:
             del self.fields["base"]
         else:
@@ -45,11 +47,11 @@ class QueueFilterForm(_ScopedFilterForm):
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
     age = forms.ChoiceField(label=_("Time in queue"), choices=AGE_CHOICES, required=False)
 
-    def filters(self) -> selectors.QueueFilters:
+    def filters(self) -> QueueFilters:
         if not self.is_valid():
-            return selectors.QueueFilters()
+            return QueueFilters()
         data = self.cleaned_data
-        return selectors.QueueFilters(
+        return QueueFilters(
             report_type=data.get("report_type") or "",
             base_id=self._id("base") if "base" in self.fields else None,
             territory_id=self._id("territory"),
@@ -71,11 +73,11 @@ class DashboardFilterForm(_ScopedFilterForm):
             raise forms.ValidationError(_("The period must start before it ends."))
         return data
 
-    def filters(self) -> selectors.DashboardFilters:
+    def filters(self) -> DashboardFilters:
         if not self.is_valid():
-            return selectors.DashboardFilters()
+            return DashboardFilters()
         data = self.cleaned_data
-        return selectors.DashboardFilters(
+        return DashboardFilters(
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             province_id=self._id("province"),

@@ -182,6 +182,11 @@ class ReportRegistry:
     def slugs(self) -> list[str]:
         return sorted(self._by_slug)
 
+    def base_model(self) -> type[models.Model] | None:
+        """The operating base model, learnt from the registered report types (``gender`` imports
+        none of the apps that define it)."""
+        return next((rt.base_model for rt in self.all() if rt.base_model is not None), None)
+
 
 reports = ReportRegistry()
 register = reports.register

@@ -1,7 +1,6 @@
 """Writes for the review lifecycle: draft -> submitted -> approved | returned -> resubmitted ..."""
 
 import datetime
-import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from monusco.audit import audited_bulk_create, audited_update
 
 from . import locks
 from .models import ChecklistItem, Report, Review, ReviewAnswer, ReviewChecklist, ReviewStatus
+from .snapshots import report_snapshot
 
 
 def _locked(report: Report) -> Report:
@@ -128,36 +128,6 @@ def _report_place(report_type, report: Report) -> dict:
     if isinstance(place.get("report_date"), datetime.datetime):
         place["report_date"] = timezone.localdate(place["report_date"])
     return place
-
-
-_NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "review_round", "submitted_at", "reviewed_at"}
-
-
-def report_snapshot(report: Report) -> dict[str, str]:
-    """The report's own fields as text, to show the reviewer what changed between rounds."""
-    snapshot = {}
-    from monusco.fields import EncryptedTextField
-
-    for field in report._meta.concrete_fields:
-        # Protected (encrypted) and system fields (hashes, raw messages) never leave their table.
-        if field.name in _NOT_SNAPSHOTTED or not field.editable or isinstance(field, EncryptedTextField):
-            continue
-        if field.is_relation:
-            related = getattr(report, field.name)
-            snapshot[field.name] = "" if related is None else str(related)
-        else:
-            snapshot[field.name] = _as_text(field.value_from_object(report))
-    return snapshot
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 @transaction.atomic

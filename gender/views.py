@@ -1,7 +1,5 @@
 """The gender office's pages: the review queue, the review page, the dashboard and its CSV."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +9,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from monusco.audit import audit_protected_read
-from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.redaction import mask_phone_numbers
 
-from . import charts, selectors, services
+from . import charts, exports, services
 from .forms import DashboardFilterForm, QueueFilterForm, ReviewForm
 from .models import Review, ReviewStatus
 from .registry import reports
+from .selectors.dashboard import gender_dashboard
+from .selectors.protected import report_fields_read
+from .selectors.queue import WAITING_DAYS, review_queue
+from .selectors.reports import report_queryset
+from .selectors.reviews import active_checklist, review_changes, review_history, shows_phone_numbers
+from .snapshots import field_display
 
 SADD_FIELDS = ("women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")
 
@@ -41,63 +43,77 @@ def _bound_form(form_class, request):
 def queue(request: HttpRequest) -> HttpResponse:
     _require(request, "gender.review_report")
     form = _bound_form(QueueFilterForm, request)
-    data = selectors.review_queue(user=request.user, filters=form.filters())
+    data = review_queue(user=request.user, filters=form.filters())
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "gender/queue.html", {"form": form, **data, "waiting_days": selectors.WAITING_DAYS}, status=status)
+    return render(request, "gender/queue.html", {"form": form, **data, "waiting_days": WAITING_DAYS}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
+    """The review page: the report, what changed since the last round, the checklist to answer.
+    A GET writes nothing: a type without a checklist shows the page without the form."""
     _require(request, "gender.review_report")
     try:
         rtype = reports.get(report_type)
     except KeyError:
         raise Http404 from None
     # Drafts stay with their author until submitted.
-    reports_qs = selectors.report_queryset(user=request.user, report_type=rtype).exclude(review_status=ReviewStatus.DRAFT)
+    reports_qs = report_queryset(user=request.user, report_type=rtype).exclude(review_status=ReviewStatus.DRAFT)
     report = get_object_or_404(reports_qs.select_related(), uid=uid)
-    checklist = selectors.active_checklist(report_type=rtype.slug)
-    if checklist is None:
-        services.checklist_ensure_defaults()
-        checklist = selectors.active_checklist(report_type=rtype.slug)
-    form = ReviewForm(request.POST or None, items=checklist.items.all(), language=get_language())
+    checklist = active_checklist(report_type=rtype.slug)
+    items = checklist.items.all() if checklist is not None else []
+    form = ReviewForm(request.POST or None, items=items, language=get_language())
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.review_record(
-                    report=report, reviewer=request.user, decision=form.cleaned_data["decision"],
-                    comment=form.cleaned_data["comment"], answers=form.answers(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Review saved."))
-                return redirect("gender:queue")
+        if _record_review(request, form, report):
+            messages.success(request, _("Review saved."))
+            return redirect("gender:queue")
         status = 400
-    history = list(selectors.review_history(report=report))
-    threat = getattr(report, rtype.threat_path, None) if rtype.counts_people_at_risk else None
-    snapshot = services.report_snapshot(report)
-    if threat in PROTECTED_THREAT_CATEGORIES:
-        audit_protected_read(user=request.user, instance=report, fields=sorted(snapshot))
-    if selectors.shows_phone_numbers(user=request.user, report_type=rtype, report=report):
-        shown = str
-    else:
-        # Translators: shown in place of a phone number the reader may not see.
-        mask = _("[phone]")
+    return render(request, "gender/review.html", _review_context(request, rtype, report, checklist, form), status=status)
 
-        def shown(text: str) -> str:
-            return mask_phone_numbers(text, mask)
+
+def _record_review(request: HttpRequest, form: ReviewForm, report) -> bool:
+    """Record the review posted in ``form``; False, with the errors on the form, when refused."""
+    if not form.is_valid():
+        return False
+    try:
+        services.review_record(
+            report=report, reviewer=request.user, decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"], answers=form.answers(),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _text_shown(request: HttpRequest, rtype, report):
+    """How the report's text shows to this reader: as typed, or with phone numbers masked."""
+    if shows_phone_numbers(user=request.user, report_type=rtype, report=report):
+        return str
+    # Translators: shown in place of a phone number the reader may not see.
+    mask = _("[phone]")
+
+    def shown(text: str) -> str:
+        return mask_phone_numbers(text, mask)
+
+    return shown
+
+
+def _review_context(request: HttpRequest, rtype, report, checklist, form: ReviewForm) -> dict:
+    history = list(review_history(report=report))
+    snapshot = report_fields_read(user=request.user, report_type=rtype, report=report)
+    shown = _text_shown(request, rtype, report)
     changes = [
         {**change, **{key: shown(change[key]) for key in ("before", "after", "before_shown", "after_shown")}}
-        for change in selectors.review_changes(report=report, history=history)
+        for change in review_changes(report=report, history=history, snapshot=snapshot)
     ]
-    context = {
+    return {
         "report": report,
         "report_type": rtype,
         "summary": [
-            (report._meta.get_field(name).verbose_name, shown(selectors.field_display(report, name, value)))
+            (report._meta.get_field(name).verbose_name, shown(field_display(report, name, value)))
             for name, value in snapshot.items()
             if name not in SADD_FIELDS and value != ""
         ],
@@ -106,17 +122,16 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
         "form": form,
         "history": history,
         "changes": changes,
-        "can_review": report.review_status == ReviewStatus.SUBMITTED,
+        "can_review": report.review_status == ReviewStatus.SUBMITTED and checklist is not None,
         "decisions": Review.Decision,
         "language": (get_language() or "fr")[:2],
     }
-    return render(request, "gender/review.html", context, status=status)
 
 
 def _dashboard_data(request: HttpRequest):
     _require(request, "gender.view_dashboard")
     form = _bound_form(DashboardFilterForm, request)
-    return form, selectors.gender_dashboard(user=request.user, filters=form.filters())
+    return form, gender_dashboard(user=request.user, filters=form.filters())
 
 
 def _percent(value) -> str:
@@ -160,8 +175,5 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Invalid filters."), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="gender-dashboard.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "indicator", "key", "value"])
-    for row in selectors.dashboard_rows(data):
-        writer.writerow(row)
+    exports.write_dashboard_csv(response, data)
     return response

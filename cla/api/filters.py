@@ -12,7 +12,7 @@ from cla.models import (
     UrafikiMeeting,
 )
 from gender.models import ReviewStatus
-from gender.selectors import protected_visible_q
+from gender.selectors.protected import protected_visible_q
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiFilterSet, uid_filter
 from monusco.choices import ThreatCategory

@@ -12,7 +12,7 @@ from cla.models import (
     SecurityConcern,
     UrafikiMeeting,
 )
-from gender.selectors import NEED_TO_KNOW, protected_visible_q
+from gender.selectors.protected import NEED_TO_KNOW, protected_visible_q
 from monusco.api.base import ApiViewSet, GeoApiViewSet
 from monusco.api.columns import ChildRows, UUIDText
 from monusco.api.resources import Resource

@@ -1,5 +1,5 @@
 """Gender reviews and the dashboard indicators (aggregates; small sexual-violence counts are
-suppressed: ``null`` means nothing to show, see ``gender.selectors._protected_figures``)."""
+suppressed: ``null`` means nothing to show, see ``gender.selectors.suppression.protected_figures``)."""
 
 from rest_framework import serializers
 

@@ -6,10 +6,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from cla.models import OperatingBase
-from gender import selectors
 from gender.models import Review, ReviewAnswer
 from gender.registry import reports
+from gender.selectors.dashboard import gender_dashboard
+from gender.selectors.places import base_id, place_id
+from gender.selectors.protected import protected_visible_q
+from gender.selectors.reports import DashboardFilters, report_queryset
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiView, ApiViewSet
 from monusco.api.resources import Resource
@@ -34,11 +36,11 @@ def review_list(*, user, for_client: bool):
     in_scope = Q(pk__in=[])
     report_uid = []
     for report_type in reports.all():
-        scoped = selectors.report_queryset(user=user, report_type=report_type)
+        scoped = report_queryset(user=user, report_type=report_type)
         path = report_type.threat_path
         if path and "__" not in path:
             scoped = scoped.filter(
-                selectors.protected_visible_q(
+                protected_visible_q(
                     user=user, category=path, base=report_type.base_path, for_client=for_client
                 )
             )
@@ -92,13 +94,6 @@ class ReviewViewSet(ApiViewSet):
         return review_list(user=self.request.user, for_client=self.client is not None)
 
 
-def _area_id(model, uid, queryset=None):
-    """The id of the place or base with this uid, or -1 (matches nothing) when unknown."""
-    if uid is None:
-        return None
-    return (queryset if queryset is not None else model.objects).filter(uid=uid).values_list("pk", flat=True).first() or -1
-
-
 class IndicatorsView(ApiView, GenericAPIView):
     """The gender dashboard's indicators for the caller's scope, aggregated in the database.
     Sexual-violence alerts count only in the sexual-violence figures, which add up base-month cells
@@ -132,13 +127,13 @@ class IndicatorsView(ApiView, GenericAPIView):
         if not params.is_valid():
             raise ValidationError(params.errors)
         values = params.form.cleaned_data
-        filters = selectors.DashboardFilters(
+        filters = DashboardFilters(
             date_from=values.get("date_from"),
             date_to=values.get("date_to"),
-            province_id=_area_id(Province, values.get("province")),
-            territory_id=_area_id(Territory, values.get("territory")),
-            base_id=_area_id(OperatingBase, values.get("base")),
+            province_id=place_id(Province, values.get("province")),
+            territory_id=place_id(Territory, values.get("territory")),
+            base_id=base_id(values.get("base")),
             report_type=values.get("report_type") or "",
         )
-        data = selectors.gender_dashboard(user=request.user, filters=filters)
+        data = gender_dashboard(user=request.user, filters=filters)
         return Response(self.get_serializer(data, context={"client": api_client_of(request)}).data)

@@ -2,7 +2,7 @@ from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 
 from gender.models import ReviewStatus
-from gender.selectors import protected_visible_q
+from gender.selectors.protected import protected_visible_q
 from jpt.models import Finding, FollowUpStatus, JPTMission, MissionStatus, Recommendation
 from monusco.api.auth import api_client_of
 from monusco.api.base import ApiFilterSet

@@ -8,7 +8,8 @@ import pytest
 from can import services
 from can.models import Alert, AlertStatus, EventKind
 from gender import services as gender_services
-from gender.selectors import QueueFilters, active_checklist, review_queue
+from gender.selectors.queue import QueueFilters, review_queue
+from gender.selectors.reviews import active_checklist
 from monusco.models import AuditLog
 from tests.can.factories import make_alert
 

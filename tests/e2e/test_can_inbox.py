@@ -56,7 +56,7 @@ def test_duty_officer_takes_an_sms_alert_to_closure(page, world, users):
 def test_cla_corrects_an_alert_the_gender_office_returned(page, world, users):
     from can import services
     from gender import services as gender_services
-    from gender.selectors import active_checklist
+    from gender.selectors.reviews import active_checklist
     from tests.can.factories import make_alert
 
     gender_services.checklist_ensure_defaults()

@@ -116,3 +116,62 @@ def test_review_page_query_count_does_not_grow_with_rounds(world, users, client,
     with django_assert_num_queries(14):
         response = client.get(url)
     assert [r.round for r in response.context["history"]] == list(range(1, rounds + 1))
+
+
+def test_review_page_get_writes_nothing(world, users, client, django_assert_num_queries):
+    from monusco.models import AuditLog
+
+    meeting = make_meeting(world=world, author=users["cla"])
+    client.force_login(users["gender"])
+    url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
+    client.get(url)
+    before = list(AuditLog.objects.values_list("pk", flat=True))
+    with django_assert_num_queries(12):  # 14 with past rounds (their answers, their reviewers)
+        response = client.get(url)
+    assert (response.status_code, response.context["can_review"]) == (200, True)
+    assert list(AuditLog.objects.values_list("pk", flat=True)) == before
+
+
+def test_review_page_of_a_type_without_checklist_writes_nothing_and_offers_no_form(world, users, client, django_assert_num_queries):
+    from gender.models import ChecklistItem
+    from monusco.models import AuditLog
+
+    meeting = make_meeting(world=world, author=users["cla"])
+    client.force_login(users["gender"])
+    url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
+    client.get(url)
+    ReviewChecklist.objects.filter(report_type="meeting").delete()  # an administrator removed it
+    before = (list(AuditLog.objects.values_list("pk", flat=True)), ReviewChecklist.objects.count(), ChecklistItem.objects.count())
+    # one query fewer than with a checklist: no items to read
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    html = response.content.decode()
+    assert (response.status_code, response.context["can_review"]) == (200, False)
+    assert 'id="no-checklist"' in html and 'id="review-form"' not in html
+    # a review posted all the same is refused with the service's message, and nothing is saved
+    response = client.post(url, {"decision": "approved"})
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == ["There is no checklist for this report type."]
+    after = (list(AuditLog.objects.values_list("pk", flat=True)), ReviewChecklist.objects.count(), ChecklistItem.objects.count())
+    assert after == before
+    meeting.refresh_from_db()
+    assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)
+
+
+def test_review_page_of_a_sexual_violence_alert_logs_the_read_with_it(world, users, client):
+    from can.models import Alert
+    from gender.snapshots import report_snapshot
+    from monusco.models import AuditLog
+    from tests.gender.factories import make_alert
+
+    alert = make_alert(base=world.base, category="sexual_violence", women=1)
+    services.report_submit(report=alert, user=users["cla"])
+    other = make_alert(base=world.base, category="looting", women=1)
+    services.report_submit(report=other, user=users["cla"])
+    client.force_login(users["gender"])
+    for report in (alert, other):
+        assert client.get(reverse("gender:review", kwargs={"report_type": "alert", "uid": report.uid})).status_code == 200
+    fields = sorted(report_snapshot(Alert.objects.get(pk=alert.pk)))
+    assert list(AuditLog.objects.filter(action="view_protected").values_list("actor", "model", "object_pk", "detail")) == [
+        (users["gender"].pk, "can.alert", str(alert.pk), {"fields": fields}),
+    ]

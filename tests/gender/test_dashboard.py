@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from gender.models import ReviewChecklist, ReviewStatus
-from gender.selectors import DashboardFilters, gender_dashboard, suppress
+from gender.selectors.dashboard import gender_dashboard
+from gender.selectors.reports import DashboardFilters
+from gender.selectors.suppression import suppress
 from monusco.choices import ThreatCategory
 from tests.gender.factories import make_alert, make_meeting, review
 
@@ -215,7 +217,8 @@ def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, user
 
 
 def test_csv_rows_are_safe_for_spreadsheets_and_numbers_stay_numbers():
-    from gender.selectors import Dashboard, dashboard_rows
+    from gender.exports import dashboard_rows
+    from gender.selectors.dashboard import Dashboard
 
     data = Dashboard(reports=-1, median_days=-0.5, threats=[
         {"category": "=HYPERLINK(\"http://x.example\")", "n": 7, "women": "<5", "men": -2, "girls": "@x", "boys": "+1"},

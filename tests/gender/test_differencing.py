@@ -183,7 +183,8 @@ def test_no_suppressed_count_can_be_derived_and_published_ones_are_there(field, 
 
 
 def test_the_figures_hold_the_publishable_cells_only(field, users):
-    from gender.selectors import DashboardFilters, gender_dashboard
+    from gender.selectors.dashboard import gender_dashboard
+    from gender.selectors.reports import DashboardFilters
 
     data = gender_dashboard(user=users["manager"], filters=DashboardFilters())
     # Uvira in January: 6 alerts (women 6, girls 6); every other base-month holds fewer than 5
