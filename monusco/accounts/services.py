@@ -15,7 +15,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from monusco.audit import audit_record
+from monusco.audit import audit_record, audited_bulk_create
 from monusco.models import AuditLog
 
 from .policy import second_factor_required
@@ -105,7 +105,7 @@ def _replace_recovery_codes(*, user) -> list[str]:
         code = StaticToken.random_token()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audited_bulk_create([StaticToken(device=device, token=code) for code in codes], actor=user)
     audit_record(action=AuditLog.Action.CREATE, instance=device, actor=user, detail={"codes": len(codes)})
     return codes
 
