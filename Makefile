@@ -58,6 +58,7 @@ test-fast: install messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 schema: install
 	$(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
