@@ -2,6 +2,8 @@
 returned with comments and resubmitted by their author. Idempotent: a report that already has a
 review is left alone."""
 
+from typing import Any
+
 from monusco.demo import DemoContext, register
 
 RETURN_COMMENTS = [
@@ -25,14 +27,17 @@ def seed_reviews(ctx: DemoContext) -> None:
     if reviewer is None:
         return
     for report_type in reports.all():
-        model = report_type.model
+        # A registered model is a Report with a uid (BaseModel), which type[Model] cannot say.
+        model: type[Any] = report_type.model
         reviewed_ids = set(
             Review.objects.filter(content_type=ContentType.objects.get_for_model(model)).values_list("object_id", flat=True)
         )
         checklist = active_checklist(report_type=report_type.slug)
+        if checklist is None:  # checklist_ensure_defaults made one for every type
+            continue
         items = list(checklist.items.all())
         submitted = list(
-            model.objects.filter(review_status=ReviewStatus.SUBMITTED).exclude(pk__in=reviewed_ids).order_by("submitted_at", "pk")
+            model._default_manager.filter(review_status=ReviewStatus.SUBMITTED).exclude(pk__in=reviewed_ids).order_by("submitted_at", "pk")
         )
         for report in submitted:
             i = report.uid.int % 6

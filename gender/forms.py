@@ -1,5 +1,9 @@
 """Forms of the gender pages. They parse input only; the rules live in services and selectors."""
 
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,15 +27,18 @@ class _ScopedFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report_type"].choices = _type_choices()
+        cast(forms.ChoiceField, self.fields["report_type"]).choices = _type_choices()
         if "province" in self.fields:
-            self.fields["province"].queryset = province_choices(user=user)
-        self.fields["territory"].queryset = territory_choices(user=user)
+            self._choice_field("province").queryset = province_choices(user=user)
+        self._choice_field("territory").queryset = territory_choices(user=user)
         bases = base_choices(user=user)
         if bases is None:
             del self.fields["base"]
         else:
-            self.fields["base"].queryset = bases
+            self._choice_field("base").queryset = bases
+
+    def _choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        return cast("forms.ModelChoiceField[Any]", self.fields[name])
 
     def out_of_scope(self) -> bool:
         return any(name in self.errors for name in self.SCOPED_FIELDS)
@@ -43,8 +50,8 @@ class _ScopedFilterForm(forms.Form):
 
 class QueueFilterForm(_ScopedFilterForm):
     report_type = forms.ChoiceField(label=_("Report type"), required=False)
-    base = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
-    territory = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
+    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
+    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
     age = forms.ChoiceField(label=_("Time in queue"), choices=AGE_CHOICES, required=False)
 
     def filters(self) -> QueueFilters:
@@ -62,13 +69,14 @@ class QueueFilterForm(_ScopedFilterForm):
 class DashboardFilterForm(_ScopedFilterForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    province = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False, to_field_name="uid")
-    territory = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
-    base = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
+    province: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False, to_field_name="uid")
+    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
+    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
     report_type = forms.ChoiceField(label=_("Report type"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The period must start before it ends."))
         return data

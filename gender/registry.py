@@ -74,7 +74,10 @@ class ReportType:
         """One threat category per report (a plain field, no join), sex/age = people at risk."""
         if self.is_people_at_risk is not None:
             return self.is_people_at_risk and bool(self.threat_path)
-        return bool(self.threat_path) and "__" not in self.threat_path and self._has_field(self.threat_path)
+        path = self.threat_path
+        if not path:
+            return False
+        return "__" not in path and self._has_field(path)
 
     def is_multi_valued(self, path: str | None) -> bool:
         """Whether a lookup path crosses a to-many relation (so filtering on it can repeat rows)."""
@@ -88,6 +91,8 @@ class ReportType:
                 return False
             if field.many_to_many or field.one_to_many:
                 return True
+            if not isinstance(field.related_model, type):
+                return False
             model = field.related_model
         return False
 
@@ -103,9 +108,10 @@ class ReportType:
         name = self.base_path.split("__")[0]
         name = name[:-3] if name.endswith("_id") else name
         try:
-            return self.model._meta.get_field(name).related_model
+            related = self.model._meta.get_field(name).related_model
         except FieldDoesNotExist:
             return None
+        return related if isinstance(related, type) else None
 
 
     def _once(self, qs: models.QuerySet, *paths: str | None) -> models.QuerySet:
@@ -173,7 +179,9 @@ class ReportRegistry:
     def get(self, slug: str) -> ReportType:
         return self._by_slug[slug]
 
-    def for_model(self, model: type[models.Model]) -> ReportType | None:
+    def for_model(self, model: type[models.Model] | None) -> ReportType | None:
+        if model is None:  # a content type whose model is gone
+            return None
         for report_type in self._by_slug.values():
             if report_type.model is model or report_type.model._meta.concrete_model is model._meta.concrete_model:
                 return report_type

@@ -1,6 +1,7 @@
 """Writes for the review lifecycle: draft -> submitted -> approved | returned -> resubmitted ..."""
 
 import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,6 +96,7 @@ def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str
     locked = versions[checklist.pk]
     if locked.reviews.exists():
         last = ReviewChecklist.objects.filter(report_type=locked.report_type).order_by("-version").first()
+        assert last is not None  # the locked checklist is one of them
         audited_update(ReviewChecklist.objects.filter(report_type=locked.report_type, is_active=True), is_active=False)
         target = ReviewChecklist.objects.create(
             report_type=locked.report_type, version=last.version + 1, note=note or locked.note, is_active=True
@@ -123,8 +125,8 @@ def _report_place(report_type, report: Report) -> dict:
         "report_province_id": report_type.province_path,
     }
     wanted = {key: path for key, path in paths.items() if path and not report_type.is_multi_valued(path)}
-    values = type(report).objects.filter(pk=report.pk).values(**{f"v_{k}": F(p) for k, p in wanted.items()}).first() or {}
-    place = {key: values.get(f"v_{key}") for key in wanted}
+    values = type(report)._default_manager.filter(pk=report.pk).values(**{f"v_{k}": F(p) for k, p in wanted.items()}).first() or {}
+    place: dict[str, Any] = {key: values.get(f"v_{key}") for key in wanted}
     if isinstance(place.get("report_date"), datetime.datetime):
         place["report_date"] = timezone.localdate(place["report_date"])
     return place
@@ -156,6 +158,8 @@ def review_record(
     items = list(checklist.items.all())
     comment = _checked(items=items, answers=answers, decision=decision, comment=comment)
     now = timezone.now()
+    submitted_at = locked.submitted_at
+    assert submitted_at is not None  # set by report_submit, with the SUBMITTED status
     codes = "".join(ReviewAnswer.CODES[answers[item.pk][0]] for item in items)
     review = Review.objects.create(
         **_report_place(report_type, locked),
@@ -170,7 +174,7 @@ def review_record(
         report_snapshot=report_snapshot(locked),
         report_type=report_type.slug,
         submitted_at=locked.submitted_at,
-        days_to_review=round((now - locked.submitted_at).total_seconds() / 86400, 4),
+        days_to_review=round((now - submitted_at).total_seconds() / 86400, 4),
     )
     audited_bulk_create(
         [

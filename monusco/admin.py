@@ -36,7 +36,7 @@ class GroupAdmin(ScopedAdminMixin, DjangoGroupAdmin):
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups", "preferred_language"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Preferences"), {"fields": ["preferred_language"]}),)
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("Preferences"), {"fields": ["preferred_language"]}))
     inlines = [UserScopeInline]
     # A user is in scope through the areas they work in (base assignments add their way in).
     scope_paths = [

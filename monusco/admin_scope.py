@@ -21,6 +21,7 @@ covers localities, a user is assigned to a base) adds that way in with ``add_sco
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -30,6 +31,14 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from .scope import Scope, scope_for
+
+if TYPE_CHECKING:  # the mixins below are only ever mixed into these
+    _AdminBase = admin.ModelAdmin[Any]
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _AdminBase = _InlineBase = object
+
+_FormT = TypeVar("_FormT", bound=forms.BaseForm)
 
 _added_paths: dict[str, list[dict[str, str]]] = {}
 
@@ -51,6 +60,8 @@ def _crosses_many(model: type[Model], path: str) -> bool:
             return False
         if field.many_to_many or field.one_to_many:
             return True
+        if not isinstance(field.related_model, type):
+            return False
         model = field.related_model
     return False
 
@@ -77,12 +88,12 @@ def _current_pks(form: forms.BaseForm, name: str, field: forms.Field) -> list:
     return [getattr(v, "pk", v) for v in values if v is not None and v != ""]
 
 
-def _keep_current_links(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+def _keep_current_links(form_class: type[_FormT]) -> type[_FormT]:
     """The form, with each cut choice list still holding the record's current value: a record in
     scope may point at something outside it (a focal point of another base sent the alert), and
     saving the record unchanged must neither fail nor drop the link."""
 
-    class Form(form_class):
+    class Form(form_class):  # type: ignore[valid-type,misc]  # the form the admin built, known at run time
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             if getattr(self.instance, "pk", None) is None:
@@ -91,11 +102,11 @@ def _keep_current_links(form_class: type[forms.BaseForm]) -> type[forms.BaseForm
                 if not isinstance(field, forms.ModelChoiceField):
                     continue
                 current = _current_pks(self, name, field)
-                if current:
-                    model = field.queryset.model
-                    field.queryset = model._default_manager.filter(
-                        Q(pk__in=field.queryset.values("pk")) | Q(pk__in=current)
-                    ).order_by(*field.queryset.query.order_by)
+                queryset = field.queryset
+                if current and queryset is not None:
+                    field.queryset = queryset.model._default_manager.filter(
+                        Q(pk__in=queryset.values("pk")) | Q(pk__in=current)
+                    ).order_by(*queryset.query.order_by)
 
     Form.__name__ = form_class.__name__
     return Form
@@ -127,7 +138,7 @@ def _relation_filter(model: type[Model], entry):
     return entry
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(_AdminBase):
     scope_paths: dict[str, str] | list[dict[str, str]] = {}
     scope_global = False
     admin_only = False
@@ -206,7 +217,7 @@ class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """A model admin cut to the user's scope (see the module docstring)."""
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(_InlineBase):
     """Inline rows of a record in scope: their form choices are cut to the scope too."""
 
     def get_field_queryset(self, db, db_field, request):

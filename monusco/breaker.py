@@ -62,8 +62,9 @@ class CircuitBreaker:
         with self._lock:
             self._open_until = now + self.seconds
             first = self._failing_since is None
-            if first:
+            if self._failing_since is None:
                 self._failing_since = now
+            since = self._failing_since
             if not (first or now - self._warned_at >= WARN_SECONDS):
                 return
             skipped, self._skipped, self._warned_at = self._skipped, 0, now
@@ -75,7 +76,7 @@ class CircuitBreaker:
         else:
             logger.warning(
                 "Redis (%s) is still unreachable (%s) after %.0f s; %d calls skipped since the last warning",
-                self.name, type(exc).__name__, now - self._failing_since, skipped,
+                self.name, type(exc).__name__, now - since, skipped,
             )
 
     def succeeded(self) -> None:

@@ -33,7 +33,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
         self._unreachable = (redis.ConnectionError, redis.TimeoutError, OSError)
 
     def _breaker(self):
-        return breaker(self.breaker_name, ",".join(self._servers))
+        return breaker(self.breaker_name, ",".join(self._servers))  # type: ignore[attr-defined]  # Django's, not in the stubs
 
     def _guarded(self, name: str, fail_open, *args):
         cache_breaker = self._breaker()
@@ -102,4 +102,4 @@ class FailOpenRedisCache(RedisCache):
         self._class = FailOpenRedisCacheClient
 
     def ping(self) -> bool:
-        return self._cache.ping()
+        return self._cache.ping()  # type: ignore[attr-defined]  # Django's client, not in the stubs

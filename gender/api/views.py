@@ -45,7 +45,7 @@ def review_list(*, user, for_client: bool):
                 )
             )
         in_scope |= Q(report_type=report_type.slug, object_id__in=scoped.values("pk"))
-        uid = report_type.model.objects.filter(pk=OuterRef("object_id")).values("uid")[:1]
+        uid = report_type.model._default_manager.filter(pk=OuterRef("object_id")).values("uid")[:1]
         report_uid.append(When(report_type=report_type.slug, then=Subquery(uid)))
     return (
         Review.objects.filter(in_scope)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, TruncMonth
 from django.db.models.lookups import Lookup
 
@@ -21,6 +23,8 @@ from ..models import ChecklistItem, Review, ReviewStatus
 from ..registry import ReportType
 from .reports import SADD_TOTALS, DashboardFilters, dashboard_reports, dashboard_types
 from .suppression import protected_cells, protected_figures, suppress
+
+_Key = TypeVar("_Key")
 
 
 class Median(Func):
@@ -157,7 +161,7 @@ def gender_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     return result
 
 
-def _add_up(into: dict[object, dict], part: dict[object, dict]) -> None:
+def _add_up(into: dict[_Key, dict], part: dict[_Key, dict]) -> None:
     """Add each group of figures of ``part`` (a month, a threat category) to the same one in ``into``."""
     for key, bucket in part.items():
         target = into.setdefault(key, dict.fromkeys(bucket, 0))
@@ -225,10 +229,11 @@ def _type_figures(*, user, report_type: ReportType, filters: DashboardFilters) -
     # Alerts count in "alerts by threat" from the moment they are logged; the review figures
     # count submitted reports only.
     qs = dashboard_reports(user=user, report_type=report_type, filters=filters, include_drafts=at_risk)
-    groups = {"month": TruncMonth(report_type.date_field)}
-    if at_risk:
-        qs = qs.exclude(**{f"{report_type.threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)})
-        groups["category"] = F(report_type.threat_path)
+    groups: dict[str, Combinable] = {"month": TruncMonth(report_type.date_field)}
+    threat_path = report_type.threat_path
+    if at_risk and threat_path:  # an alert type counting people at risk always has a threat path
+        qs = qs.exclude(**{f"{threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)})
+        groups["category"] = F(threat_path)
     figures = _TypeFigures()
     for row in qs.annotate(**groups).values(*groups).annotate(**_type_aggregates(report_type)).order_by():
         figures.add(row, report_type)
@@ -275,7 +280,7 @@ def _review_q(*, user, report_type: ReportType, filters: DashboardFilters, repor
         return Q(report_type=report_type.slug, object_id__in=reports_qs.values("pk"))
     if report_type.counts_people_at_risk:
         # Reviews of sexual-violence alerts stay out of the review figures, as the alerts do.
-        protected = report_type.model.objects.filter(
+        protected = report_type.model._default_manager.filter(
             **{f"{report_type.threat_path}__in": sorted(PROTECTED_THREAT_CATEGORIES)}
         ).values("pk")
         return _review_q_by_copies(user=user, report_type=report_type, filters=filters) & ~Q(object_id__in=protected)

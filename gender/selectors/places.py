@@ -30,7 +30,7 @@ def base_choices(*, user) -> QuerySet | None:
     if base_model is None:
         return None
     names = {f.name for f in base_model._meta.get_fields()}
-    qs = base_model.objects.order_by("name" if "name" in names else "pk")
+    qs = base_model._default_manager.order_by("name" if "name" in names else "pk")
     if "locality" in names:
         return scope_for(user).filter(
             qs, base="pk", territory="locality__territory_id", province="locality__territory__province_id"

@@ -59,7 +59,8 @@ def report_fields_read(*, user, report_type: ReportType, report) -> dict[str, st
     caller has already fetched ``report`` within the user's scope. When the report is of a
     protected category (a sexual-violence alert), the read of every field is logged with it."""
     snapshot = report_snapshot(report)
-    threat = getattr(report, report_type.threat_path, None) if report_type.counts_people_at_risk else None
+    path = report_type.threat_path  # set whenever the type counts people at risk
+    threat = getattr(report, path, None) if path and report_type.counts_people_at_risk else None
     if threat in PROTECTED_THREAT_CATEGORIES:
         audit_protected_read(user=user, instance=report, fields=sorted(snapshot))
     return snapshot

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, QuerySet, Value
@@ -28,7 +29,7 @@ class QueueFilters:
 
 def _queue_part(*, user, report_type: ReportType, filters: QueueFilters, now) -> QuerySet:
     qs = scope_for(user).filter(
-        report_type.model.objects.filter(review_status=ReviewStatus.SUBMITTED),
+        report_type.model._default_manager.filter(review_status=ReviewStatus.SUBMITTED),
         base=report_type.base_path,
         territory=report_type.territory_path,
         province=report_type.province_path,
@@ -72,8 +73,9 @@ def review_queue(*, user, filters: QueueFilters, limit: int = 100) -> dict:
         by_type.setdefault(row["kind"], []).append(row["uid"])
     objects = {}
     for slug, uids in by_type.items():
-        model = reports.get(slug).model
-        for obj in model.objects.filter(uid__in=uids).select_related():
+        # A registered model is a Report with a uid (BaseModel), which type[Model] cannot say.
+        model: type[Any] = reports.get(slug).model
+        for obj in model._default_manager.filter(uid__in=uids).select_related():
             objects[obj.uid] = obj
     for row in rows:
         report_type = reports.get(row["kind"])

@@ -22,7 +22,7 @@ def each_once(report_type: ReportType, qs: QuerySet) -> QuerySet:
     """Filters through to-many paths (a JPT mission's bases) can repeat a report: filter by
     ``pk IN (subquery)`` instead, so every report counts once."""
     if report_type.has_multi_valued_paths and qs.query.where:
-        return report_type.model.objects.filter(pk__in=qs.values("pk"))
+        return report_type.model._default_manager.filter(pk__in=qs.values("pk"))
     return qs
 
 
@@ -31,7 +31,7 @@ def report_queryset(*, user, report_type: ReportType) -> QuerySet:
     return each_once(
         report_type,
         scope_for(user).filter(
-            report_type.model.objects.all(),
+            report_type.model._default_manager.all(),
             base=report_type.base_path,
             territory=report_type.territory_path,
             province=report_type.province_path,
@@ -72,7 +72,7 @@ def dashboard_reports(
 ) -> QuerySet:
     """The reports of one type matching the filters, in the user's scope: submitted ones only
     (not drafts) unless ``include_drafts`` (an alert counts as an alert before any review)."""
-    base_qs = report_type.model.objects.all()
+    base_qs = report_type.model._default_manager.all()
     if not include_drafts:
         base_qs = base_qs.exclude(review_status=ReviewStatus.DRAFT)
     qs = scope_for(user).filter(

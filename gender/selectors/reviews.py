@@ -29,7 +29,8 @@ def review_rounds(*, report, language: str) -> list[Review]:
     answers as (item text in ``language``, answer, comment)."""
     reviews = list(review_history(report=report))
     for review in reviews:
-        review.items = [(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
+        review.items = [  # type: ignore[attr-defined]  # for the page only, not a field
+(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
     return reviews
 
 
@@ -73,7 +74,7 @@ def shows_phone_numbers(*, user, report_type: ReportType, report) -> bool:
 
 def returned_to_author(*, user) -> list[dict]:
     """The user's own reports that the gender office returned, with the reviewer's last comment."""
-    rows = []
+    rows: list[dict] = []
     for report_type in reports.all():
         if not report_type.author_field:
             continue
@@ -83,7 +84,7 @@ def returned_to_author(*, user) -> list[dict]:
             .values("comment")[:1]
         )
         qs = (
-            report_type.model.objects.filter(
+            report_type.model._default_manager.filter(
                 **{report_type.author_field: user}, review_status=ReviewStatus.RETURNED
             )
             .annotate(last_comment=Subquery(last_comment))

@@ -9,8 +9,20 @@ under 5.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
-from django.db.models import CharField, Count, DateField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Expression,
+    F,
+    ForeignObjectRel,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
@@ -69,6 +81,8 @@ def protected_cells(*, user, filters: DashboardFilters) -> dict[str, dict]:
     are read: the meetings through the concerns' category, not the meeting table's rows."""
     protected = sorted(PROTECTED_THREAT_CATEGORIES)
     parts = []
+    kind: F | Value
+    sums: dict[str, Expression]
     for report_type in dashboard_types(filters):
         if not report_type.threat_path or report_type.has_multi_valued_paths:
             continue
@@ -110,18 +124,19 @@ def protected_cells(*, user, filters: DashboardFilters) -> dict[str, dict]:
     return cells
 
 
-def _mentioning(report_type: ReportType, categories: list[str]) -> QuerySet:
+def _mentioning(report_type: ReportType, categories: Sequence[str]) -> QuerySet:
     """The ids of the reports holding a child of one of ``categories`` (a meeting's concern), read
     from the children's table alone when the threat path is one reverse foreign key."""
     from django.core.exceptions import FieldDoesNotExist
 
-    relation, _, rest = report_type.threat_path.partition("__")
+    relation, _, rest = (report_type.threat_path or "").partition("__")
     try:
         field_ = report_type.model._meta.get_field(relation)
     except FieldDoesNotExist:
         field_ = None
-    if field_ is not None and field_.one_to_many and rest and "__" not in rest:
-        return field_.related_model.objects.filter(**{f"{rest}__in": categories}).values(field_.field.attname)
-    return report_type.model.objects.filter(**{f"{report_type.threat_path}__in": categories}).values("pk")
+    if isinstance(field_, ForeignObjectRel) and field_.one_to_many and rest and "__" not in rest:
+        # The children's model: a reverse relation's related model is the model of its foreign key.
+        return field_.field.model._default_manager.filter(**{f"{rest}__in": categories}).values(field_.field.attname)
+    return report_type.model._default_manager.filter(**{f"{report_type.threat_path}__in": categories}).values("pk")
 
 

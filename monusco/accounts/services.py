@@ -100,7 +100,7 @@ def _replace_recovery_codes(*, user) -> list[str]:
         audit_record(action=AuditLog.Action.DELETE, instance=old, actor=user)
         old.delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = []
+    codes: list[str] = []
     while len(codes) < RECOVERY_CODE_COUNT:
         code = StaticToken.random_token()
         if code not in codes:

@@ -75,7 +75,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.second_factor_verify(user=request.user, code=form.cleaned_data["otp_token"])
-        if result.ok:
+        if result.device is not None:  # result.ok
             otp_login(request, result.device)
             if result.device.model_label() == "otp_static.staticdevice":
                 messages.warning(request, _("You signed in with a recovery code; it cannot be used again."))
