@@ -98,12 +98,12 @@ def load(n: int) -> dict:
                 rng.randint(0, 10), "draft", 0, base.pk, rng.choice(localities[:12]).pk,
                 (now - datetime.timedelta(minutes=n - i)).date(), "urafiki",
                 '["chief", "women_associations", "youth"]', rng.random() < 0.5,
-                "Security on the road to the market; water points; night patrols", author.pk,
+                "Security on the road to the market; water points; night patrols", author.pk, 1,
             ))
         copy_rows(raw, "cla_urafikimeeting", [
             "id", "uid", "created_at", "updated_at", "women", "men", "girls", "boys", "review_status", "review_round",
             "base_id", "locality_id", "held_on", "meeting_type", "stakeholder_groups", "women_consulted_separately",
-            "topics", "created_by_id",
+            "topics", "created_by_id", "version",
         ], meetings)
         copy_rows(raw, "cla_securityconcern",
                   ["uid", "created_at", "updated_at", "meeting_id", "category", "description", "at_risk_groups"],
