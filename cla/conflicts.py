@@ -17,9 +17,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gender.models import AGE_BANDS
+from gender.sadd import AGE_BANDS, SADD_FIELDS, SEX_FIELDS
 
-from . import services, validators
+from . import services
 from .forms import (
     BAND_LABELS,
     SEX_LABELS,
@@ -87,7 +87,7 @@ def meeting_values(meeting: UrafikiMeeting) -> dict:
     return {
         **{name: getattr(meeting, name) for name in MEETING_FIELDS if name != "facilitators"},
         "facilitators": list(meeting.facilitators.all()),
-        "counts": {name: getattr(meeting, name) for name in services.COUNT_FIELDS},
+        "counts": {name: getattr(meeting, name) for name in SADD_FIELDS},
         "concerns": [_row(c, services.CONCERN_FIELDS) for c in meeting.concerns.all()],
         "follow_ups": [_row(f, services.FOLLOW_UP_FIELDS) for f in meeting.follow_ups.all()],
     }
@@ -97,7 +97,7 @@ def plan_values(plan: CommunityProtectionPlan) -> dict:
     """A saved plan as the arguments of ``services.plan_update``."""
     return {
         **{name: getattr(plan, name) for name in PLAN_FIELDS},
-        "counts": {name: getattr(plan, name) for name in validators.SEX_FIELDS},
+        "counts": {name: getattr(plan, name) for name in SEX_FIELDS},
         "threats": [
             {**_row(threat, services.THREAT_FIELDS),
              "actions": [_row(action, services.ACTION_FIELDS) for action in threat.actions.all()]}
@@ -231,7 +231,7 @@ def meeting_conflict(*, yours: dict, error: services.VersionConflict) -> Conflic
         expected_version=error.expected_version,
         current_version=error.current.version,
         fields=_field_diffs(MeetingForm, MEETING_FIELDS, yours, saved)
-        + _count_diffs(services.COUNT_FIELDS, yours["counts"], saved["counts"]),
+        + _count_diffs(SADD_FIELDS, yours["counts"], saved["counts"]),
         sections=_sections(
             (gettext_lazy("Security concerns"), _rows_diff(CONCERN, yours["concerns"], saved["concerns"])),
             (gettext_lazy("Follow-up actions"), _rows_diff(FOLLOW_UP, yours["follow_ups"], saved["follow_ups"])),
@@ -246,6 +246,6 @@ def plan_conflict(*, yours: dict, error: services.VersionConflict) -> Conflict:
         expected_version=error.expected_version,
         current_version=error.current.version,
         fields=_field_diffs(PlanForm, PLAN_FIELDS, yours, saved)
-        + _count_diffs(validators.SEX_FIELDS, yours["counts"], saved["counts"]),
+        + _count_diffs(SEX_FIELDS, yours["counts"], saved["counts"]),
         sections=_sections((gettext_lazy("Threats"), _rows_diff(THREAT, yours["threats"], saved["threats"]))),
     )

@@ -6,7 +6,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gender.models import ADULT_BANDS, CHILD_BANDS, ReviewStatus
+from gender.models import ReviewStatus
+from gender.sadd import ADULT_BANDS, CHILD_BANDS, SADD_FIELDS, SEX_FIELDS
 from monusco.choices import ThreatCategory
 from monusco.models import Locality
 
@@ -67,7 +68,7 @@ class CountsMixin:
                 self.fields[name] = forms.IntegerField(label=label, required=False, widget=NUMBER)
 
     def counts(self) -> dict:
-        names = validators.SEX_FIELDS + (CHILD_BANDS + ADULT_BANDS if self.with_bands else ())
+        names = SEX_FIELDS + (CHILD_BANDS + ADULT_BANDS if self.with_bands else ())
         return {name: self.cleaned_data.get(name) for name in names}
 
     def sex_fields(self):
@@ -146,7 +147,7 @@ class MeetingForm(CountsMixin, forms.Form):
 
     @staticmethod
     def initial_for(meeting) -> dict:
-        initial = {name: getattr(meeting, name) for name in validators.SEX_FIELDS + CHILD_BANDS + ADULT_BANDS}
+        initial = {name: getattr(meeting, name) for name in SADD_FIELDS}
         initial.update(
             locality=meeting.locality, held_on=meeting.held_on, meeting_type=meeting.meeting_type,
             stakeholder_groups=meeting.stakeholder_groups, women_consulted_separately=meeting.women_consulted_separately,
@@ -308,7 +309,7 @@ class PlanEditor:
         plan_initial = {"client_token": uuid.uuid4()} if plan is None and data is None else None
         if plan is not None:
             plan_initial = {name: getattr(plan, name) for name in
-                            ("period_start", "period_end", "review_on", "summary", "version", *validators.SEX_FIELDS)}
+                            ("period_start", "period_end", "review_on", "summary", "version", *SEX_FIELDS)}
             for threat in plan.threats.all():
                 initial_threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
                 initial_actions.append([

@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from gender.models import AGE_BANDS, ReviewStatus
+from gender.models import ReviewStatus
+from gender.sadd import AGE_BANDS, SADD_FIELDS
 from gender.services import report_submit
 
 from . import validators
@@ -29,7 +30,6 @@ from .models import (
 )
 from .selectors import can_write
 
-COUNT_FIELDS = validators.SEX_FIELDS + AGE_BANDS
 EDITABLE_MEETING_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
 
 
@@ -62,7 +62,7 @@ def _raise(errors: dict) -> None:
 
 
 def _counts(counts: dict) -> dict:
-    return {name: counts.get(name) if name in AGE_BANDS else (counts.get(name) or 0) for name in COUNT_FIELDS}
+    return {name: counts.get(name) if name in AGE_BANDS else (counts.get(name) or 0) for name in SADD_FIELDS}
 
 
 def _sync_rows(manager, rows: list[dict], fields: tuple[str, ...]) -> list:
@@ -234,7 +234,7 @@ def plan_snapshot(plan: CommunityProtectionPlan) -> dict:
         "period_end": _iso(plan.period_end),
         "review_on": _iso(plan.review_on),
         "summary": plan.summary,
-        "counts": {name: getattr(plan, name) for name in COUNT_FIELDS},
+        "counts": {name: getattr(plan, name) for name in SADD_FIELDS},
         "threats": [
             {
                 **{field: getattr(threat, field) for field in THREAT_FIELDS},

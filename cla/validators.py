@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gender.models import ADULT_BANDS, AGE_BANDS, CHILD_BANDS
-
-SEX_FIELDS = ("women", "men", "girls", "boys")
+from gender.sadd import SADD_FIELDS, age_band_errors
 
 # The most people one report may count, in any one field: the bound the API's alert serializer
 # has always applied. Far above any meeting or alert, far below the database's 32-bit integers.
@@ -29,37 +27,19 @@ EARLIEST_DATE = date(2000, 1, 1)
 PLANNING_YEARS = 10
 
 
-def _add(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
+def _count_messages(value: int | None) -> list[str]:
+    if value is not None and value < 0:
+        return [_("A count cannot be negative.")]
+    if value is not None and value > MAX_COUNT:
+        return [str(TOO_MANY % {"limit_value": MAX_COUNT})]
+    return []
 
 
 def sadd_errors(counts: dict) -> dict[str, list[str]]:
-    """Counts by sex (and the optional age bands) must be whole numbers of zero or more; the bands
-    are either all empty or add up: child bands to girls + boys, adult bands to women + men."""
-    errors: dict[str, list[str]] = {}
-    for name in SEX_FIELDS + AGE_BANDS:
-        value = counts.get(name)
-        if value is not None and value < 0:
-            _add(errors, name, _("A count cannot be negative."))
-        elif value is not None and value > MAX_COUNT:
-            _add(errors, name, str(TOO_MANY % {"limit_value": MAX_COUNT}))
-    if errors:
-        return errors
-    bands = [counts.get(name) for name in AGE_BANDS]
-    if all(value is None for value in bands):
-        return errors
-    if any(value is None for value in bands):
-        for name in AGE_BANDS:
-            if counts.get(name) is None:
-                _add(errors, name, _("Fill in every age band, or leave them all empty."))
-        return errors
-    children = sum(counts.get(n) or 0 for n in ("girls", "boys"))
-    adults = sum(counts.get(n) or 0 for n in ("women", "men"))
-    if sum(counts[n] for n in CHILD_BANDS) != children:
-        _add(errors, "age_0_5", _("The age bands under 18 must add up to girls + boys (%(total)d).") % {"total": children})
-    if sum(counts[n] for n in ADULT_BANDS) != adults:
-        _add(errors, "age_18_49", _("The adult age bands must add up to women + men (%(total)d).") % {"total": adults})
-    return errors
+    """Counts by sex (and the optional age bands) must be whole numbers from 0 to ``MAX_COUNT``;
+    then the age bands follow the one rule of ``gender.sadd``."""
+    errors = {name: messages for name in SADD_FIELDS if (messages := _count_messages(counts.get(name)))}
+    return errors or age_band_errors(counts)
 
 
 def _date_messages(value: date | None, *, future_years: int) -> list[str]:

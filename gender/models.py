@@ -4,21 +4,22 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from monusco.models import BaseModel
 
-ADULT_BANDS = ("age_18_49", "age_50_59", "age_60_plus")
-CHILD_BANDS = ("age_0_5", "age_6_12", "age_13_17")
-AGE_BANDS = CHILD_BANDS + ADULT_BANDS
+# The band names stay importable from here; their home is ``gender.sadd``.
+from .sadd import ADULT_BANDS, AGE_BANDS, CHILD_BANDS, bands_add_up_condition  # noqa: F401
 
 
 class SexAgeDisaggregation(models.Model):
     """Women, men, girls and boys (18 is the adult line), with optional finer age bands.
 
     The database rejects negative counts and bands that do not add up to the totals: either every
-    band is empty, or the child bands sum to girls + boys and the adult bands to women + men.
+    band is empty, or the child bands sum to girls + boys and the adult bands to women + men. The
+    rule and its one message live in ``gender.sadd``; forms check it first, so nobody meets the
+    constraint's own message.
     """
 
     women = models.PositiveIntegerField(_("women"), default=0)
@@ -40,13 +41,7 @@ class SexAgeDisaggregation(models.Model):
                 name="%(app_label)s_%(class)s_sadd_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(**{f"{band}__isnull": True for band in AGE_BANDS})
-                | (
-                    Q(**{f"{band}__isnull": False for band in AGE_BANDS})
-                    & Q(**{f"{band}__gte": 0 for band in AGE_BANDS})
-                    & Q(age_0_5=F("girls") + F("boys") - F("age_6_12") - F("age_13_17"))
-                    & Q(age_18_49=F("women") + F("men") - F("age_50_59") - F("age_60_plus"))
-                ),
+                condition=bands_add_up_condition(),
                 name="%(app_label)s_%(class)s_sadd_bands_add_up",
             ),
         ]

@@ -15,14 +15,13 @@ from . import charts, exports, services
 from .forms import DashboardFilterForm, QueueFilterForm, ReviewForm
 from .models import Review, ReviewStatus
 from .registry import reports
+from .sadd import SADD_FIELDS
 from .selectors.dashboard import gender_dashboard
 from .selectors.protected import report_fields_read
 from .selectors.queue import WAITING_DAYS, review_queue
 from .selectors.reports import report_queryset
 from .selectors.reviews import active_checklist, review_changes, review_history, shows_phone_numbers
 from .snapshots import field_display
-
-SADD_FIELDS = ("women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")
 
 
 def _require(request: HttpRequest, perm: str) -> None:

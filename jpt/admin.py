@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gender.sadd import BANDS_MESSAGE, SADD_FIELDS, age_band_errors
 from monusco.admin_scope import ScopedAdmin, ScopedInlineMixin
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
@@ -36,27 +37,11 @@ from .models import (
     RecommendationUpdate,
 )
 
-SADD_FIELDS = ["women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59",
-               "age_60_plus"]
-
 
 def _check_age_bands(form: forms.ModelForm) -> None:
-    """A clear message instead of the database's constraint name when the age bands do not add up."""
-    from gender.models import ADULT_BANDS, AGE_BANDS, CHILD_BANDS
-
-    data = form.cleaned_data
-    bands = [data.get(band) for band in AGE_BANDS]
-    if all(value is None for value in bands):
-        return
-    if any(value is None for value in bands):
-        raise forms.ValidationError(_("Fill in every age band, or none."), code="bands_incomplete")
-    children = (data.get("girls") or 0) + (data.get("boys") or 0)
-    adults = (data.get("women") or 0) + (data.get("men") or 0)
-    if sum(data[b] for b in CHILD_BANDS) != children or sum(data[b] for b in ADULT_BANDS) != adults:
-        raise forms.ValidationError(
-            _("The age bands must add up: 0–17 to girls and boys, 18 and over to women and men."),
-            code="bands_do_not_add_up",
-        )
+    """The one message of ``gender.sadd`` instead of the database's constraint name."""
+    if age_band_errors(form.cleaned_data):
+        raise forms.ValidationError(BANDS_MESSAGE, code="age_bands")
 
 
 class SaddFormMixin:

@@ -12,8 +12,6 @@ from rest_framework import serializers
 
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 
-SEX_AGE_FIELDS = ("women", "men", "girls", "boys", "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")
-
 
 def hxl_sex_age(prefix: str, tag: str) -> list[tuple[str, str, str]]:
     """CSV columns for a sex/age block serialized under ``prefix`` (HXL ``#affected``/``#reached``)."""
@@ -49,6 +47,11 @@ class SexAgeSerializer(serializers.Serializer):
     age_18_49 = serializers.IntegerField(min_value=0, allow_null=True, required=False)
     age_50_59 = serializers.IntegerField(min_value=0, allow_null=True, required=False)
     age_60_plus = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+
+
+# The order of the declared fields (``monusco`` imports no app; ``gender.sadd.SADD_FIELDS`` is the
+# same tuple, and a test keeps them equal).
+SEX_AGE_FIELDS = tuple(SexAgeSerializer._declared_fields)
 
 
 def sex_age(obj) -> dict:

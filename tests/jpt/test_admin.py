@@ -488,10 +488,10 @@ def test_age_bands_that_do_not_add_up_get_a_clear_message(client, world, users):
     data.update({"meetings-0-age_0_5": "2"})
     response = client.post(reverse(ADD), data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["__all__"] == [
-        "The age bands must add up: 0–17 to girls and boys, 18 and over to women and men."]
+    bands = "Fill in every band or none. Under 18 must add up to girls + boys; 18 and over to women + men."
+    assert response.context["adminform"].form.errors["__all__"] == [bands]
     meeting_form = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "meetings")
-    assert meeting_form.formset.forms[0].errors["__all__"] == ["Fill in every age band, or none."]
+    assert meeting_form.formset.forms[0].errors["__all__"] == [bands]
     assert JPTMission.objects.count() == 0
 
 
