@@ -166,19 +166,64 @@ def recommendation_record_update(
     on: datetime.date | None = None,
 ) -> RecommendationUpdate:
     """Add a step to the follow-up history and carry it onto the recommendation."""
-    if status not in FollowUpStatus.values:
-        raise ValidationError(_("Choose a valid follow-up status."), code="invalid_status")
+    _check_status(status)
     locked = Recommendation.objects.select_for_update().select_related("mission").get(pk=recommendation.pk)
-    if not user_can_edit_mission(user=user, mission=locked.mission):
-        raise ValidationError(_("Only the mission lead can do this."), code="not_allowed")
-    on = on or timezone.localdate()
-    update = RecommendationUpdate.objects.create(
-        recommendation=locked, status=status, note=note.strip(), updated_on=on, author=user
-    )
-    locked.follow_up_status = status
-    locked.last_update_on = on
-    locked.last_update_note = note.strip()
-    locked.save(update_fields=["follow_up_status", "last_update_on", "last_update_note", "updated_at"])
+    _check_can_edit(user=user, mission=locked.mission)
+    update = _follow_up_step(recommendation=locked, user=user, status=status, note=note, on=on)
     for field in ("follow_up_status", "last_update_on", "last_update_note", "updated_at"):
         setattr(recommendation, field, getattr(locked, field))
+    return update
+
+
+@transaction.atomic
+def recommendation_save(*, recommendation: Recommendation, user: User, note: str = "") -> Recommendation:
+    """Create or edit a recommendation from the values set on it (as a model form leaves them).
+
+    The follow-up status is never written with the other fields: a status other than the saved one
+    (``open`` for a new recommendation), or a note, becomes a step of the follow-up history, and the
+    step carries the status onto the recommendation."""
+    status = recommendation.follow_up_status
+    _check_status(status)
+    _check_can_edit(user=user, mission=recommendation.mission)
+    if recommendation.pk is None:
+        saved_status = FollowUpStatus.OPEN
+    else:
+        saved_status = Recommendation.objects.select_for_update().values_list("follow_up_status", flat=True).get(
+            pk=recommendation.pk
+        )
+        recommendation.follow_up_status = saved_status
+    recommendation.save()
+    if status != saved_status or note.strip():
+        _follow_up_step(recommendation=recommendation, user=user, status=status, note=note)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_delete(*, recommendation: Recommendation, user: User) -> None:
+    """Delete a recommendation, and its follow-up history with it."""
+    _check_can_edit(user=user, mission=recommendation.mission)
+    recommendation.delete()
+
+
+def _check_status(status: str) -> None:
+    if status not in FollowUpStatus.values:
+        raise ValidationError(_("Choose a valid follow-up status."), code="invalid_status")
+
+
+def _check_can_edit(*, user: User, mission: JPTMission) -> None:
+    if not user_can_edit_mission(user=user, mission=mission):
+        raise ValidationError(_("Only the mission lead can do this."), code="not_allowed")
+
+
+def _follow_up_step(
+    *, recommendation: Recommendation, user: User, status: str, note: str, on: datetime.date | None = None
+) -> RecommendationUpdate:
+    on = on or timezone.localdate()
+    update = RecommendationUpdate.objects.create(
+        recommendation=recommendation, status=status, note=note.strip(), updated_on=on, author=user
+    )
+    recommendation.follow_up_status = status
+    recommendation.last_update_on = on
+    recommendation.last_update_note = note.strip()
+    recommendation.save(update_fields=["follow_up_status", "last_update_on", "last_update_note", "updated_at"])
     return update

@@ -2,11 +2,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gender.models import ReviewStatus
 from gender.registry import reports
 from jpt import services
 from jpt.models import JPTMission, MissionStatus, Recommendation, RecommendationUpdate
+from monusco.audit import acting_as
+from monusco.models import AuditLog
 from tests.factories import make_user
 from tests.jpt.factories import FindingFactory, MissionFactory, RecommendationFactory
 
@@ -111,12 +114,16 @@ def test_only_the_lead_runs_the_mission(world, mission, users, who):
 
 
 @pytest.mark.django_db
-def test_report_submission_joins_the_gender_review_queue(mission, users):
-    _at_status(mission, "report_submitted", users)
+def test_report_submission_joins_the_gender_review_queue(mission, users, monkeypatch):
+    _at_status(mission, "completed", users)
+    _prepare_report(mission)
+    moment = datetime.datetime(2026, 10, 10, 8, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    services.mission_submit_report(mission=mission, user=users["jpt"])
     stored = JPTMission.objects.get(pk=mission.pk)
     assert stored.review_status == ReviewStatus.SUBMITTED
     assert stored.review_round == 1
-    assert stored.submitted_at == stored.report_submitted_at or stored.submitted_at >= stored.report_submitted_at
+    assert (stored.report_submitted_at, stored.submitted_at) == (moment, moment)
     assert reports.for_model(JPTMission).slug == "jpt_mission"
 
 
@@ -208,3 +215,96 @@ def test_refusal_is_translated(mission, users):
     with translation.override("sw"), pytest.raises(ValidationError) as error:
         services.mission_complete(mission=mission, user=users["jpt"])
     assert error.value.messages == ["Misheni inayoendelea tu ndiyo inaweza kumalizika (hali ya sasa: imepangwa)."]
+
+
+def _audit_rows(since: int) -> list[tuple]:
+    rows = AuditLog.objects.filter(pk__gt=since).order_by("pk")
+    return [(row.action, row.model, row.detail.get("fields"), row.actor.username) for row in rows]
+
+
+def _last_audit_pk() -> int:
+    return AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+REC = "jpt.recommendation"
+STEP_FIELDS = ["follow_up_status", "last_update_note", "last_update_on", "updated_at"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "note", "steps"), [
+    ("open", "", []),
+    ("open", "Raised with the chief.", [("open", "Raised with the chief.")]),
+    ("in_progress", "", [("in_progress", "")]),
+])
+def test_recommendation_save_creates(mission, users, status, note, steps):
+    since = _last_audit_pk()
+    rec = Recommendation(mission=mission, text="Remove the barrier.", responsible="local_authority",
+                         deadline=datetime.date(2026, 11, 15), follow_up_status=status)
+    with acting_as(users["jpt"]):
+        services.recommendation_save(recommendation=rec, user=users["jpt"], note=note)
+    stored = Recommendation.objects.get(pk=rec.pk)
+    assert (stored.text, stored.follow_up_status, stored.last_update_note) == ("Remove the barrier.", status, note)
+    assert list(rec.updates.values_list("status", "note")) == steps
+    expected = [("create", REC, None, "t-jpt")]
+    if steps:
+        expected += [("create", "jpt.recommendationupdate", None, "t-jpt"), ("update", REC, STEP_FIELDS, "t-jpt")]
+    assert _audit_rows(since) == expected
+
+
+@pytest.mark.django_db
+def test_recommendation_save_edits_and_the_status_moves_by_a_step(mission, users):
+    rec = RecommendationFactory(mission=mission, text="Patrol the road.")
+    since = _last_audit_pk()
+    rec.text, rec.follow_up_status = "Patrol the road twice a week.", "in_progress"
+    with acting_as(users["jpt"]):
+        services.recommendation_save(recommendation=rec, user=users["jpt"], note=" Patrols planned. ")
+    stored = Recommendation.objects.get(pk=rec.pk)
+    assert (stored.text, stored.follow_up_status, stored.last_update_note) == (
+        "Patrol the road twice a week.", "in_progress", "Patrols planned.")
+    assert list(rec.updates.values_list("status", "note", "author__username")) == [
+        ("in_progress", "Patrols planned.", "t-jpt")]
+    assert _audit_rows(since) == [
+        ("update", REC, None, "t-jpt"),
+        ("create", "jpt.recommendationupdate", None, "t-jpt"),
+        ("update", REC, STEP_FIELDS, "t-jpt"),
+    ]
+
+
+@pytest.mark.django_db
+def test_recommendation_save_without_a_new_status_or_note_adds_no_step(mission, users):
+    rec = RecommendationFactory(mission=mission, text="Patrol the road.", follow_up_status="in_progress")
+    rec.text = "Patrol the road at night."
+    services.recommendation_save(recommendation=rec, user=users["jpt"])
+    stored = Recommendation.objects.get(pk=rec.pk)
+    assert (stored.text, stored.follow_up_status) == ("Patrol the road at night.", "in_progress")
+    assert RecommendationUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_recommendation_save_and_delete_refused(mission, users):
+    rec = RecommendationFactory(mission=mission, text="Patrol the road.")
+    before = Recommendation.objects.filter(pk=rec.pk).values().get()
+    rec.text, rec.follow_up_status = "Changed.", "done"
+    with pytest.raises(ValidationError) as error:
+        services.recommendation_save(recommendation=rec, user=users["cla"])
+    assert error.value.messages == ["Only the mission lead can do this."]
+    rec.follow_up_status = "finished"
+    with pytest.raises(ValidationError) as error:
+        services.recommendation_save(recommendation=rec, user=users["jpt"])
+    assert error.value.messages == ["Choose a valid follow-up status."]
+    with pytest.raises(ValidationError) as error:
+        services.recommendation_delete(recommendation=rec, user=users["cla"])
+    assert error.value.messages == ["Only the mission lead can do this."]
+    assert Recommendation.objects.filter(pk=rec.pk).values().get() == before
+    assert RecommendationUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_recommendation_delete(mission, users):
+    rec = RecommendationFactory(mission=mission)
+    pk = rec.pk
+    since = _last_audit_pk()
+    with acting_as(users["jpt"]):
+        services.recommendation_delete(recommendation=rec, user=users["jpt"])
+    assert not Recommendation.objects.filter(pk=pk).exists()
+    assert _audit_rows(since) == [("delete", REC, None, "t-jpt")]
