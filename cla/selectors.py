@@ -6,6 +6,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gender.registry import NEED_TO_KNOW_PERMISSION
+from monusco.audit import audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.roles import Role, user_has_role
 from monusco.scope import scope_for
 
@@ -115,6 +118,21 @@ def meeting_get(*, user, uid) -> UrafikiMeeting:
         ),
     )
     return _get_or_404(qs, uid)
+
+
+def meeting_concerns_read(*, user, meeting: UrafikiMeeting, can_write: bool, concerns=None) -> list[SecurityConcern]:
+    """The meeting's concerns (``concerns``: those of another copy of it, such as the version saved
+    meanwhile), for a page about to show them. The user may see a protected concern's detail when
+    they write the base's reports (``can_write``, which the page has asked already) or need to know;
+    otherwise the concern is marked ``restricted``. When protected detail is shown, the read is
+    logged against the meeting in the same step."""
+    concerns = list(meeting.concerns.all() if concerns is None else concerns)
+    may_see = can_write or user.has_perm(NEED_TO_KNOW_PERMISSION)
+    for concern in concerns:
+        concern.restricted = concern.category in PROTECTED_THREAT_CATEGORIES and not may_see
+    if may_see and any(concern.category in PROTECTED_THREAT_CATEGORIES for concern in concerns):
+        audit_protected_read(user=user, instance=meeting, fields=["concerns.description"])
+    return concerns
 
 
 def scope_localities(*, user):

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
-from monusco.audit import audit_protected_read
-from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
+from monusco.choices import ThreatCategory
 from monusco.home import panels_for
 
 from . import conflicts, selectors, services
@@ -151,14 +150,13 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
             follow_ups = FollowUpFormSet(prefix="followups")
         else:
             form = MeetingForm(initial=MeetingForm.initial_for(meeting), **form_kwargs)
+            shown = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True)
             concerns = ConcernFormSet(prefix="concerns", initial=[
                 {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
-                for c in meeting.concerns.all()] or None)
+                for c in shown] or None)
             follow_ups = FollowUpFormSet(prefix="followups", initial=[
                 {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
                 for f in meeting.follow_ups.all()] or None)
-            if any(c.category in PROTECTED_THREAT_CATEGORIES for c in meeting.concerns.all()):
-                audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
     return render(request, "cla/meeting_form.html", {
         "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": meeting, "show_errors": show_errors,
         "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
@@ -168,8 +166,8 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
 def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -> HttpResponse:
     """The save was refused as stale: both versions side by side, the CLA's still in the form."""
     conflict = conflicts.meeting_conflict(yours=values, error=error)
-    if any(c.category in PROTECTED_THREAT_CATEGORIES for c in error.current.concerns.all()):
-        audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
+    selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True,
+                                    concerns=error.current.concerns.all())
     data = _at_current_version(data, error)
     form = MeetingForm(data, **form_kwargs)
     concerns, follow_ups = ConcernFormSet(data, prefix="concerns"), FollowUpFormSet(data, prefix="followups")
@@ -206,12 +204,7 @@ def meeting_detail(request: HttpRequest, uid) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, uid=uid)
     _require_reader(request)
     can_write = selectors.can_write(user=request.user, base_id=meeting.base_id)
-    see_protected = can_write or request.user.has_perm("gender.view_sexual_violence_detail")
-    concerns = list(meeting.concerns.all())
-    for concern in concerns:
-        concern.restricted = concern.category in PROTECTED_THREAT_CATEGORIES and not see_protected
-    if see_protected and any(c.category in PROTECTED_THREAT_CATEGORIES for c in concerns):
-        audit_protected_read(user=request.user, instance=meeting, fields=["concerns.description"])
+    concerns = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=can_write)
     return render(request, "cla/meeting_detail.html", {
         "meeting": meeting, "concerns": concerns, "can_write": can_write,
         "editable": can_write and meeting.review_status in services.EDITABLE_MEETING_STATUSES,

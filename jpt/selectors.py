@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cla.models import BaseAssignment, PlanThreat, SecurityConcern
-from monusco.choices import ThreatCategory
+from gender.registry import NEED_TO_KNOW_PERMISSION
+from monusco.audit import audit_protected_read
+from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.models import Locality
 from monusco.scope import scope_for
 
@@ -150,6 +152,18 @@ def localities_all_in_scope(*, user, localities) -> bool:
         province="territory__province_id",
     )
     return set(in_scope.values_list("pk", flat=True)) == ids
+
+
+def finding_description_read(*, user, finding: Finding) -> str | None:
+    """A finding's description for a page about to show it, or ``None`` when it is withheld: a
+    sexual-violence finding's detail goes to need-to-know roles only, and their read is logged in
+    the same step."""
+    if finding.category not in PROTECTED_THREAT_CATEGORIES:
+        return finding.description
+    if not user.has_perm(NEED_TO_KNOW_PERMISSION):
+        return None
+    audit_protected_read(user=user, instance=finding, fields=["description"])
+    return finding.description
 
 
 # --- composition checks ------------------------------------------------------------------------

@@ -7,10 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from monusco.admin_scope import ScopedInlineMixin
-from monusco.audit import audit_protected_read
-from monusco.choices import PROTECTED_THREAT_CATEGORIES
 
-from .. import services
+from .. import selectors, services
 from ..models import Finding, ItineraryStop, MeetingHeld, MissionMember, Recommendation, RecommendationUpdate
 from .forms import MeetingHeldForm, RecommendationInlineForm
 
@@ -73,12 +71,9 @@ class FindingInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
 
     @admin.display(description=gettext_lazy("finding"))
     def description_shown(self, finding) -> str:
-        if finding.category not in PROTECTED_THREAT_CATEGORIES:
-            return finding.description
-        user = self.request.user
-        if user.has_perm("gender.view_sexual_violence_detail"):
-            audit_protected_read(user=user, instance=finding, fields=["description"])
-            return finding.description
+        description = selectors.finding_description_read(user=self.request.user, finding=finding)
+        if description is not None:
+            return description
         return _("Details withheld: protected information, shared on a need-to-know basis only.")
 
 
