@@ -24,8 +24,10 @@ class CanConfig(AppConfig):
 
     def ready(self) -> None:
         from gender.registry import register
+        from gender.threat_records import register_threat_record_provider
         from monusco.home import register_panel
 
+        from . import providers
         from .models import Alert
 
         register(
@@ -42,3 +44,4 @@ class CanConfig(AppConfig):
             detail_url_name="can:alert-detail",
         )
         register_panel("cla", open_alerts_panel)
+        register_threat_record_provider(providers.alert_threat_on_record)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cla.models import BaseAssignment, PlanThreat, SecurityConcern
 from gender.registry import NEED_TO_KNOW_PERMISSION
+from gender.threat_records import threat_on_record
 from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.models import Locality
@@ -171,25 +171,17 @@ def finding_description_read(*, user, finding: Finding) -> str | None:
 
 def area_has_sexual_violence_on_record(*, locality_ids: list[int]) -> bool:
     """Sexual-violence concerns recorded for any of these localities: in community meetings, in
-    protection plans, in earlier JPT findings, and in CAN alerts when that app provides them."""
+    protection plans, in earlier JPT findings, and in the records of the apps that register with
+    ``gender.threat_records`` (CAN alerts)."""
     if not locality_ids:
         return False
     sv = ThreatCategory.SEXUAL_VIOLENCE
-    if SecurityConcern.objects.filter(category=sv, meeting__locality_id__in=locality_ids).exists():
-        return True
-    if PlanThreat.objects.filter(category=sv, plan__locality_id__in=locality_ids).exists():
-        return True
-    if Finding.objects.filter(category=sv, locality_id__in=locality_ids).exists():
-        return True
-    try:
-        alert_model = apps.get_model("can", "Alert")
-    except LookupError:
-        return False
-    names = {f.name for f in alert_model._meta.get_fields()}
-    category_field = next((n for n in ("threat_category", "category") if n in names), None)
-    if category_field and "locality" in names:
-        return alert_model.objects.filter(**{category_field: sv, "locality_id__in": locality_ids}).exists()
-    return False
+    return (
+        SecurityConcern.objects.filter(category=sv, meeting__locality_id__in=locality_ids).exists()
+        or PlanThreat.objects.filter(category=sv, plan__locality_id__in=locality_ids).exists()
+        or Finding.objects.filter(category=sv, locality_id__in=locality_ids).exists()
+        or threat_on_record(category=sv, locality_ids=locality_ids)
+    )
 
 
 def mission_composition_warnings(*, mission: JPTMission) -> list[str]:

@@ -143,3 +143,32 @@ def test_sexual_violence_alert_counts_as_on_record(world):
     assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is False
     make_alert(world.base, locality=world.sange, threat_category="sexual_violence")
     assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is True
+
+
+def test_alerts_are_asked_of_the_provider_can_registers():
+    import inspect
+
+    from can.providers import alert_threat_on_record
+    from gender import threat_records
+
+    assert threat_records._providers == [alert_threat_on_record]
+    source = inspect.getsource(selectors)
+    assert ("from can" in source, "import can" in source, "get_model" in source) == (False, False, False)
+
+
+def test_threat_on_record_asks_each_provider_until_one_has_it(monkeypatch):
+    from gender import threat_records
+
+    asked = []
+
+    def provider(name, answer):
+        def ask(*, category, locality_ids):
+            asked.append((name, category, locality_ids))
+            return answer
+        return ask
+
+    monkeypatch.setattr(threat_records, "_providers", [provider("a", False), provider("b", True), provider("c", True)])
+    assert threat_records.threat_on_record(category="sexual_violence", locality_ids=iter([3, 4])) is True
+    assert asked == [("a", "sexual_violence", [3, 4]), ("b", "sexual_violence", [3, 4])]
+    assert threat_records.threat_on_record(category="sexual_violence", locality_ids=[]) is False
+    assert len(asked) == 2
