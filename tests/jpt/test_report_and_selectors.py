@@ -67,13 +67,23 @@ def test_printable_report_query_count(client, world, users, full_mission, django
     url = reverse("jpt:mission-report", args=[full_mission.uid])
     client.get(url)
     with django_assert_num_queries(15):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (html.count("Aline Mwamini"), html.count(FindingFactory.description), html.count("Remove the barrier.")) == (
+        1, 0, 1)
+    members = []
     for i in range(5):
-        MemberFactory(mission=full_mission, user=make_user(None, username=f"t-member-{i}"), external_name="")
+        members.append(MemberFactory(mission=full_mission, user=make_user(None, username=f"t-member-{i}"),
+                                     external_name=""))
         FindingFactory(mission=full_mission, locality=world.sange)
         RecommendationFactory(mission=full_mission)
     with django_assert_num_queries(15):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [html.count(f"<td>{member.display_name}</td>") for member in members] == [1] * 5
+    assert (html.count(FindingFactory.description), html.count(RecommendationFactory.text)) == (5, 5)
 
 
 @pytest.mark.django_db
