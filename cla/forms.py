@@ -298,40 +298,50 @@ ThreatFormSet = forms.formset_factory(ThreatForm, extra=0, can_delete=True)
 ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True)
 
 
+def _plan_initial_rows(plan) -> tuple[list[dict], list[list[dict]]]:
+    """A saved plan's threats, and for each threat its actions, as initial form rows."""
+    if plan is None:
+        return [], []
+    threats, actions = [], []
+    for threat in plan.threats.all():
+        threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
+        actions.append([
+            {"uid": action.uid, **{f: getattr(action, f) for f in services.ACTION_FIELDS}}
+            for action in threat.actions.all()
+        ])
+    return threats, actions
+
+
+def _formset(form_class, prefix: str, rows: list[dict]):
+    """An unbound formset of ``rows``, or of one empty row when there are none."""
+    return forms.formset_factory(form_class, extra=0 if rows else 1, can_delete=True)(
+        prefix=prefix, initial=rows or None)
+
+
 class PlanEditor:
     """A plan form, its threats, and for each threat its actions: nested inline tables that work
     without JavaScript (an "add a row" button posts the page back with one more empty row)."""
 
     def __init__(self, data=None, *, bases=None, plan=None):
         self.plan = plan
-        initial_threats = []
-        initial_actions = []
-        plan_initial = {"client_token": uuid.uuid4()} if plan is None and data is None else None
         if plan is not None:
             plan_initial = {name: getattr(plan, name) for name in
                             ("period_start", "period_end", "review_on", "summary", "version", *SEX_FIELDS)}
-            for threat in plan.threats.all():
-                initial_threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
-                initial_actions.append([
-                    {"uid": action.uid, **{f: getattr(action, f) for f in services.ACTION_FIELDS}}
-                    for action in threat.actions.all()
-                ])
+        else:
+            plan_initial = {"client_token": uuid.uuid4()} if data is None else None
         self.form = PlanForm(data, bases=bases, plan=plan, initial=plan_initial)
         if data is not None:
             self.threats = ThreatFormSet(data, prefix="threats")
-        else:
-            self.threats = forms.formset_factory(ThreatForm, extra=0 if initial_threats else 1, can_delete=True)(
-                prefix="threats", initial=initial_threats or None)
-        self.actions = []
-        for index, _threat_form in enumerate(self.threats.forms):
-            prefix = f"threats-{index}-actions"
-            if data is None:
-                rows = initial_actions[index] if index < len(initial_actions) else []
-                formset = forms.formset_factory(ActionForm, extra=0 if rows else 1, can_delete=True)(
-                    prefix=prefix, initial=rows or None)
-            else:
-                formset = ActionFormSet(data, prefix=prefix)
-            self.actions.append(formset)
+            self.actions = [ActionFormSet(data, prefix=f"threats-{index}-actions")
+                            for index in range(len(self.threats.forms))]
+            return
+        initial_threats, initial_actions = _plan_initial_rows(plan)
+        self.threats = _formset(ThreatForm, "threats", initial_threats)
+        self.actions = [
+            _formset(ActionForm, f"threats-{index}-actions",
+                     initial_actions[index] if index < len(initial_actions) else [])
+            for index in range(len(self.threats.forms))
+        ]
 
     def rows(self):
         return list(zip(self.threats.forms, self.actions, strict=True))

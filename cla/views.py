@@ -113,54 +113,68 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
     base_ids = [meeting.base_id] if meeting else [b.id for b in bases]
     facilitators = selectors.base_facilitators(base_ids=base_ids)
     form_kwargs = {"bases": bases, "facilitators": facilitators, "fixed_base": meeting.base if meeting else None}
-    show_errors = request.method == "POST"
-    if request.method == "POST":
-        action = request.POST.get("action", "save")
-        data = request.POST
-        if action == "add_concern":
-            data, show_errors = add_row(data, "concerns"), False
-        elif action == "add_followup":
-            data, show_errors = add_row(data, "followups"), False
-        form = MeetingForm(data, **form_kwargs)
-        concerns = ConcernFormSet(data, prefix="concerns")
-        follow_ups = FollowUpFormSet(data, prefix="followups")
-        if show_errors and all([form.is_valid(), concerns.is_valid(), follow_ups.is_valid()]):
-            values = {**form.values(), "concerns": formset_rows(concerns), "follow_ups": formset_rows(follow_ups)}
-            try:
-                if meeting is None:
-                    values = {**values, **form.create_values()}
-                    meeting = services.meeting_create(user=request.user, **values)
-                else:
-                    meeting = services.meeting_update(user=request.user, meeting=meeting,
-                                                      expected_version=form.expected_version(), **values)
-                if action == "submit":
-                    services.meeting_submit(user=request.user, meeting=meeting)
-                    messages.success(request, _("The meeting was sent to the gender office for review."))
-                else:
-                    messages.success(request, _("The meeting was saved as a draft."))
-                return redirect("cla:meeting-detail", uid=meeting.uid)
-            except services.VersionConflict as error:
-                return _meeting_conflict_page(request, meeting, data, form_kwargs, values, error)
-            except ValidationError as error:
-                _apply_service_errors(form, error)
-    else:
-        if meeting is None:
-            form = MeetingForm(initial={"held_on": timezone.localdate(), "client_token": uuid.uuid4()}, **form_kwargs)
-            concerns = ConcernFormSet(prefix="concerns")
-            follow_ups = FollowUpFormSet(prefix="followups")
-        else:
-            form = MeetingForm(initial=MeetingForm.initial_for(meeting), **form_kwargs)
-            shown = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True)
-            concerns = ConcernFormSet(prefix="concerns", initial=[
-                {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
-                for c in shown] or None)
-            follow_ups = FollowUpFormSet(prefix="followups", initial=[
-                {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
-                for f in meeting.follow_ups.all()] or None)
+    if request.method != "POST":
+        return _meeting_form_render(request, meeting, *_meeting_blank_forms(request, meeting, form_kwargs),
+                                    show_errors=False)
+    action = request.POST.get("action", "save")
+    data, show_errors = request.POST, True
+    if action in ("add_concern", "add_followup"):
+        data, show_errors = add_row(data, "concerns" if action == "add_concern" else "followups"), False
+    form = MeetingForm(data, **form_kwargs)
+    concerns = ConcernFormSet(data, prefix="concerns")
+    follow_ups = FollowUpFormSet(data, prefix="followups")
+    if show_errors and all([form.is_valid(), concerns.is_valid(), follow_ups.is_valid()]):
+        values = {**form.values(), "concerns": formset_rows(concerns), "follow_ups": formset_rows(follow_ups)}
+        try:
+            meeting = _meeting_save(request, meeting, form, values)
+            _meeting_saved(request, meeting, submit=action == "submit")
+            return redirect("cla:meeting-detail", uid=meeting.uid)
+        except services.VersionConflict as error:
+            return _meeting_conflict_page(request, meeting, data, form_kwargs, values, error)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+    return _meeting_form_render(request, meeting, form, concerns, follow_ups, show_errors=show_errors)
+
+
+def _meeting_form_render(request: HttpRequest, meeting, form, concerns, follow_ups, *, show_errors: bool):
     return render(request, "cla/meeting_form.html", {
         "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": meeting, "show_errors": show_errors,
         "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
     })
+
+
+def _meeting_save(request: HttpRequest, meeting: UrafikiMeeting | None, form: MeetingForm,
+                  values: dict) -> UrafikiMeeting:
+    """Create or update the meeting from the valid forms' ``values``."""
+    if meeting is None:
+        return services.meeting_create(user=request.user, **{**values, **form.create_values()})
+    return services.meeting_update(user=request.user, meeting=meeting, expected_version=form.expected_version(),
+                                   **values)
+
+
+def _meeting_saved(request: HttpRequest, meeting: UrafikiMeeting, *, submit: bool) -> None:
+    """Submit the saved meeting if asked, and say what was done."""
+    if submit:
+        services.meeting_submit(user=request.user, meeting=meeting)
+        messages.success(request, _("The meeting was sent to the gender office for review."))
+    else:
+        messages.success(request, _("The meeting was saved as a draft."))
+
+
+def _meeting_blank_forms(request: HttpRequest, meeting: UrafikiMeeting | None, form_kwargs: dict) -> tuple:
+    """The forms as a GET shows them: empty for a new meeting, else filled from the saved one."""
+    if meeting is None:
+        form = MeetingForm(initial={"held_on": timezone.localdate(), "client_token": uuid.uuid4()}, **form_kwargs)
+        return form, ConcernFormSet(prefix="concerns"), FollowUpFormSet(prefix="followups")
+    form = MeetingForm(initial=MeetingForm.initial_for(meeting), **form_kwargs)
+    shown = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True)
+    concerns = ConcernFormSet(prefix="concerns", initial=[
+        {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
+        for c in shown] or None)
+    follow_ups = FollowUpFormSet(prefix="followups", initial=[
+        {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
+        for f in meeting.follow_ups.all()] or None)
+    return form, concerns, follow_ups
 
 
 def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -> HttpResponse:

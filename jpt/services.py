@@ -104,28 +104,7 @@ def mission_transition(*, mission: JPTMission, user: User, name: str) -> JPTMiss
     if transition is None:
         raise ValidationError(_("Unknown mission step."), code="unknown_transition")
     locked = JPTMission.objects.select_for_update().get(pk=mission.pk)
-    if not _in_scope(user=user, mission=locked) or not user_can_transition(
-        user=user, mission=locked, transition=transition
-    ):
-        if transition.name == "approve":
-            message = _("Only a head of office or a mission manager can approve a mission.")
-        else:
-            message = _("Only the mission lead can do this.")
-        raise ValidationError(message, code="not_allowed")
-    resubmission = (
-        transition.name == "submit_report"
-        and locked.status == MissionStatus.REPORT_SUBMITTED
-        and locked.review_status == ReviewStatus.RETURNED
-    )
-    if locked.status != transition.source and not resubmission:
-        raise ValidationError(
-            transition.wrong_status % {"status": locked.get_status_display().lower()}, code="invalid_transition"
-        )
-    if transition.name == "submit_report":
-        if not locked.findings.exists():
-            raise ValidationError(_("Record at least one finding before submitting the report."), code="no_findings")
-        if not locked.summary.strip():
-            raise ValidationError(_("Write the report summary before submitting the report."), code="no_summary")
+    _check_transition(user=user, mission=locked, transition=transition)
     now = timezone.now()
     locked.status = transition.target
     setattr(locked, f"{transition.stamp}_by", user)
@@ -138,6 +117,36 @@ def mission_transition(*, mission: JPTMission, user: User, name: str) -> JPTMiss
                   f"{transition.stamp}_by_id", f"{transition.stamp}_at"):
         setattr(mission, field, getattr(locked, field))
     return mission
+
+
+def _check_transition(*, user: User, mission: JPTMission, transition: Transition) -> None:
+    """Raise ``ValidationError`` unless ``user`` may take ``transition`` on the (locked) mission now."""
+    if not _in_scope(user=user, mission=mission) or not user_can_transition(
+        user=user, mission=mission, transition=transition
+    ):
+        if transition.name == "approve":
+            message = _("Only a head of office or a mission manager can approve a mission.")
+        else:
+            message = _("Only the mission lead can do this.")
+        raise ValidationError(message, code="not_allowed")
+    resubmission = (
+        transition.name == "submit_report"
+        and mission.status == MissionStatus.REPORT_SUBMITTED
+        and mission.review_status == ReviewStatus.RETURNED
+    )
+    if mission.status != transition.source and not resubmission:
+        raise ValidationError(
+            transition.wrong_status % {"status": mission.get_status_display().lower()}, code="invalid_transition"
+        )
+    if transition.name == "submit_report":
+        _check_report_ready(mission)
+
+
+def _check_report_ready(mission: JPTMission) -> None:
+    if not mission.findings.exists():
+        raise ValidationError(_("Record at least one finding before submitting the report."), code="no_findings")
+    if not mission.summary.strip():
+        raise ValidationError(_("Write the report summary before submitting the report."), code="no_summary")
 
 
 def mission_approve(*, mission: JPTMission, user: User) -> JPTMission:
