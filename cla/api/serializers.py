@@ -114,24 +114,27 @@ class MeetingSerializer(serializers.Serializer):
             "women_consulted_separately": row["women_consulted_separately"],
             "topics": row["topics"],
             "participants": {name: row[name] for name in SEX_AGE_FIELDS},
-            "concerns": [
-                {
-                    "uid": uid,
-                    "category": category,
-                    "description": None if is_protected(category) else description,
-                    "at_risk_groups": at_risk_groups,
-                }
-                for uid, category, description, at_risk_groups in orjson.loads(row["concerns_json"])
-                if own_bases is None or row["base_id"] in own_bases or not is_protected(category)
-            ],
-            "follow_ups": [
-                {"uid": uid, "action": action, "responsible": responsible, "due_on": due_on, "status": status}
-                for uid, action, responsible, due_on, status in orjson.loads(row["follow_ups_json"])
-            ],
+            "concerns": _concerns(orjson.loads(row["concerns_json"]), own_bases is None or row["base_id"] in own_bases),
+            "follow_ups": [dict(zip(FOLLOW_UP_FIELDS, values, strict=True))
+                           for values in orjson.loads(row["follow_ups_json"])],
             "review_status": row["review_status"],
             "created_at": iso(row["created_at"]),
             "updated_at": iso(row["updated_at"]),
         }
+
+
+def _concerns(rows: list[list], with_protected: bool) -> list[dict]:
+    """Concerns from their arrays of ``CONCERN_FIELDS`` values, the protected ones only
+    ``with_protected`` and then with their description emptied."""
+    concerns = []
+    for values in rows:
+        concern = dict(zip(CONCERN_FIELDS, values, strict=True))
+        if is_protected(concern["category"]):
+            if not with_protected:
+                continue
+            concern["description"] = None
+        concerns.append(concern)
+    return concerns
 
 
 MEETING_COLUMNS = (
@@ -139,9 +142,11 @@ MEETING_COLUMNS = (
     "locality__territory__province__name", "held_on", "meeting_type",
     "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
 )
-# The order in which ``to_representation`` unpacks each concern and follow-up.
-CONCERN_FIELDS = ("uid", "category", "description", "at_risk_groups")
-FOLLOW_UP_FIELDS = ("uid", "action", "responsible", "due_on", "status")
+# The fields of each concern and follow-up, in their serializer's order: the view builds their
+# arrays in SQL in this order (they are the model fields' names too) and ``to_representation``
+# names them back, so a field declared on the serializer reaches the output with no other change.
+CONCERN_FIELDS = tuple(ConcernSerializer._declared_fields)
+FOLLOW_UP_FIELDS = tuple(FollowUpSerializer._declared_fields)
 
 
 class PlanActionSerializer(serializers.Serializer):

@@ -15,8 +15,8 @@ client afresh.
 from __future__ import annotations
 
 import threading
-import time
 
+from cachetools import TTLCache
 from django.db import transaction
 from django.db.models import BooleanField, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -47,28 +47,34 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(messages.BAD_TOKEN_HEADER) from None
         digest = key_digest(key)
         reading = request.method in SAFE_METHODS
-        cached = _clients.get(digest) if reading else None
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1], cached[2]
-        client = ApiClient.objects.select_related("user").filter(key_hash=digest, is_active=True).first()
-        if client is None or not client.user.is_active:
-            raise AuthenticationFailed(messages.BAD_TOKEN)
-        user = client.user
-        user._scope_cache = client_scope(client)
         if reading:
             with _lock:
-                if len(_clients) >= CLIENT_CACHE_SIZE:
-                    _clients.clear()
-                _clients[digest] = (time.monotonic() + CLIENT_CACHE_SECONDS, user, client)
+                cached = _clients.get(digest)
+            if cached is not None:
+                return cached
+        user, client = _client_for(digest)
+        if reading:
+            with _lock:
+                _clients[digest] = (user, client)
         return user, client
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
 
 
+def _client_for(digest: str) -> tuple[User, ApiClient]:
+    client = ApiClient.objects.select_related("user").filter(key_hash=digest, is_active=True).first()
+    if client is None or not client.user.is_active:
+        raise AuthenticationFailed(messages.BAD_TOKEN)
+    user = client.user
+    user._scope_cache = client_scope(client)
+    return user, client
+
+
 CLIENT_CACHE_SECONDS = 5
 CLIENT_CACHE_SIZE = 1000
-_clients: dict[str, tuple[float, User, ApiClient]] = {}
+# (user, client) by token digest. A TTLCache is not thread-safe: every access holds the lock.
+_clients: TTLCache[str, tuple[User, ApiClient]] = TTLCache(maxsize=CLIENT_CACHE_SIZE, ttl=CLIENT_CACHE_SECONDS)
 _lock = threading.Lock()
 
 

@@ -15,13 +15,18 @@ no ORM compilation for them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
+from cachetools import LRUCache, cached
+from cachetools.keys import hashkey
 from django.db import NotSupportedError
 from django.db.models import Expression, F, Func, Model, TextField
 
 _ALIAS = "api_child"
-_sql_cache: dict[tuple, tuple[str, str]] = {}
+# The SQL of a set of children never goes stale (it depends on the code only), so it is kept with
+# no time limit; the bound only guards against a caller making up endless field sets.
+_sql_cache: LRUCache[tuple, tuple[str, str]] = LRUCache(maxsize=256)
 
 
 def _hyphenated(column: str) -> str:
@@ -82,40 +87,47 @@ class ChildRows(Expression):
         return f"{before}{parent_sql}{after}", (*parent_params, *self.exclude_values)
 
     def _sql(self, connection) -> tuple[str, str]:
-        """The subquery's SQL before and after the parent's key, written once."""
-        key = (connection.vendor, self.model, self.parent_field, self.fields, self.exclude_field, len(self.exclude_values))
-        cached = _sql_cache.get(key)
-        if cached is None:
-            cached = _sql_cache[key] = self._write_sql(connection)
-        return cached
+        """The subquery's SQL before and after the parent's key, written once (``_child_sql``)."""
+        return _child_sql(connection, self.model, self.parent_field, self.fields, self.exclude_field,
+                          len(self.exclude_values))
 
-    def _write_sql(self, connection) -> tuple[str, str]:
-        quote = connection.ops.quote_name
-        meta = self.model._meta
-        fields = [meta.get_field(name) for name in self.fields]
-        for field in fields:
-            if field.get_internal_type() == "DateTimeField":
-                raise NotSupportedError(f"ChildRows does not carry datetimes ({field.name})")
-        where = f"{quote(meta.get_field(self.parent_field).column)} = "
-        condition = ""
-        if self.exclude_field:
-            column = quote(meta.get_field(self.exclude_field).column)
-            condition = f" AND NOT ({column} IN ({', '.join(['%s'] * len(self.exclude_values))}))"
-        table, order = quote(meta.db_table), quote(meta.pk.column)
-        if connection.vendor == "postgresql":
-            values = ", ".join(f"{_ALIAS}.{quote(field.column)}" for field in fields)
-            return (
-                f"(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {_ALIAS}.{order}), '[]')::text "
-                f"FROM {table} {_ALIAS} WHERE {_ALIAS}.{where}",
-                f"{condition})",
-            )
-        if connection.vendor == "sqlite":
-            values = ", ".join(_sqlite_value(f"{_ALIAS}.{quote(field.column)}", field) for field in fields)
-            return (
-                f"(SELECT json_group_array(json_array({values})) FROM (SELECT * FROM {table} WHERE {where}",
-                f"{condition} ORDER BY {order}) {_ALIAS})",
-            )
-        raise NotSupportedError(f"ChildRows is written for PostgreSQL and SQLite, not {connection.vendor}")
+
+def _sql_key(connection, model, parent_field, fields, exclude_field, exclude_count) -> tuple:
+    return hashkey(connection.vendor, model, parent_field, fields, exclude_field, exclude_count)
+
+
+@cached(cache=_sql_cache, key=_sql_key, lock=threading.Lock())
+def _child_sql(
+    connection, model: type[Model], parent_field: str, fields: tuple[str, ...], exclude_field: str | None,
+    exclude_count: int,
+) -> tuple[str, str]:
+    """The SQL of ``ChildRows``, by vendor and set of fields: a page costs no ORM compilation."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    for field in columns:
+        if field.get_internal_type() == "DateTimeField":
+            raise NotSupportedError(f"ChildRows does not carry datetimes ({field.name})")
+    where = f"{quote(meta.get_field(parent_field).column)} = "
+    condition = ""
+    if exclude_field:
+        column = quote(meta.get_field(exclude_field).column)
+        condition = f" AND NOT ({column} IN ({', '.join(['%s'] * exclude_count)}))"
+    table, order = quote(meta.db_table), quote(meta.pk.column)
+    if connection.vendor == "postgresql":
+        values = ", ".join(f"{_ALIAS}.{quote(field.column)}" for field in columns)
+        return (
+            f"(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {_ALIAS}.{order}), '[]')::text "
+            f"FROM {table} {_ALIAS} WHERE {_ALIAS}.{where}",
+            f"{condition})",
+        )
+    if connection.vendor == "sqlite":
+        values = ", ".join(_sqlite_value(f"{_ALIAS}.{quote(field.column)}", field) for field in columns)
+        return (
+            f"(SELECT json_group_array(json_array({values})) FROM (SELECT * FROM {table} WHERE {where}",
+            f"{condition} ORDER BY {order}) {_ALIAS})",
+        )
+    raise NotSupportedError(f"ChildRows is written for PostgreSQL and SQLite, not {connection.vendor}")
 
 
 def _sqlite_value(column: str, field) -> str:

@@ -68,3 +68,21 @@ def test_a_token_client_is_read_once_then_reused_for_reads(world, tokens):
         assert client.get("/api/v1/localities/?page_size=10").status_code == 200
     # client + user, then its provinces and territories (one UNION), then the page
     assert (len(cold.captured_queries), len(warm.captured_queries)) == (3, 1)
+
+
+def test_a_cached_token_client_is_read_again_after_the_cache_window(world, tokens, monkeypatch):
+    from cachetools import TTLCache
+
+    from monusco.api import auth
+
+    now = [1000.0]
+    monkeypatch.setattr(auth, "_clients", TTLCache(maxsize=auth.CLIENT_CACHE_SIZE, ttl=auth.CLIENT_CACHE_SECONDS,
+                                                   timer=lambda: now[0]))
+    client = token_client(tokens.inside_key)
+    counts = []
+    for step in (0, auth.CLIENT_CACHE_SECONDS - 0.5, 1):  # cold, still warm, then past the window
+        now[0] += step
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/localities/?page_size=10").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts == [3, 1, 3]
