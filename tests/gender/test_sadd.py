@@ -25,6 +25,12 @@ CASES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
 def test_the_fields_in_order():
     from monusco.api.serializers import SEX_AGE_FIELDS
 
