@@ -46,9 +46,10 @@ def age_band_errors(counts: dict) -> dict[str, list[str]]:
     if any(value is None for value in bands.values()):
         return {name: [str(BANDS_MESSAGE)] for name, value in bands.items() if value is None}
     errors: dict[str, list[str]] = {}
-    if sum(bands[name] for name in CHILD_BANDS) != _sum(counts, ("girls", "boys")):
+    given: dict[str, int] = {name: int(value) for name, value in bands.items() if value is not None}
+    if sum(given[name] for name in CHILD_BANDS) != _sum(counts, ("girls", "boys")):
         errors["age_0_5"] = [str(BANDS_MESSAGE)]
-    if sum(bands[name] for name in ADULT_BANDS) != _sum(counts, ("women", "men")):
+    if sum(given[name] for name in ADULT_BANDS) != _sum(counts, ("women", "men")):
         errors["age_18_49"] = [str(BANDS_MESSAGE)]
     return errors
 

@@ -107,5 +107,10 @@ def scope_for(user) -> Scope:
         scope = Scope(
             province_ids=frozenset(provinces), territory_ids=frozenset(territories), base_ids=frozenset(bases)
         )
-    user._scope_cache = scope
+    remember_scope(user, scope)
     return scope
+
+
+def remember_scope(user, scope: Scope) -> None:
+    """Keep ``scope`` as the user object's scope (an API client's is set from the client)."""
+    user._scope_cache = scope

@@ -11,6 +11,7 @@
 """
 
 import re
+from typing import cast
 from urllib.parse import unquote_plus
 
 from django.conf import settings
@@ -102,7 +103,7 @@ class ProtectedDataExceptionReporter(ExceptionReporter):
     def get_traceback_data(self):
         data = super().get_traceback_data()
         if self.request is not None:
-            data["request_GET_items"] = list(self.filter._cleanse(self.request.GET).items())
+            data["request_GET_items"] = list(cast(ProtectedDataReporterFilter, self.filter)._cleanse(self.request.GET).items())
             data["request_insecure_uri"] = redact(unquote_plus(data["request_insecure_uri"]))
         return data
 

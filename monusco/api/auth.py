@@ -26,7 +26,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS
 
 from monusco.models import ApiClient, User
-from monusco.scope import Scope
+from monusco.scope import Scope, remember_scope
 
 from . import messages
 from .tokens import key_digest
@@ -67,7 +67,7 @@ def _client_for(digest: str) -> tuple[User, ApiClient]:
     if client is None or not client.user.is_active:
         raise AuthenticationFailed(messages.BAD_TOKEN)
     user = client.user
-    user._scope_cache = client_scope(client)
+    remember_scope(user, client_scope(client))
     return user, client
 
 

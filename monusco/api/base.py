@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.decorators import method_decorator
@@ -22,8 +23,13 @@ from .parsers import ApiJSONParser
 from .permissions import ResourcePermission
 from .renderers import ApiJSONRenderer, GeoJSONRenderer, HXLCSVRenderer
 
+if TYPE_CHECKING:  # a mixin of DRF's APIView: typed as one, without changing the class order
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
 
-class ApiView:
+
+class ApiView(_ViewBase):
     """What every ``/api/v1/`` view shares: JSON bodies (``parsers``), ``?format=`` checked
     (``negotiation``), each query parameter it knows given once and no NUL byte (``params``), and
     errors always as JSON, whatever format was asked for."""
@@ -82,7 +88,7 @@ class ApiViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         request for a browser session, but reused by a token client for as long as its user object
         is (the client cache window, see ``auth``). Building a big ``values()`` queryset through a
         selector costs more than a page's SQL does; it is lazy, so nothing read goes stale."""
-        user = self.request.user
+        user: Any = self.request.user
         built = getattr(user, "_api_querysets", None)
         if built is None:
             built = user._api_querysets = {}

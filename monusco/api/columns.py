@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from cachetools import LRUCache, cached
 from cachetools.keys import hashkey
 from django.db import NotSupportedError
-from django.db.models import Expression, F, Func, Model, TextField
+from django.db.models import Expression, F, Field, Func, Model, TextField
 
 _ALIAS = "api_child"
 # The SQL of a set of children never goes stale (it depends on the code only), so it is kept with
@@ -50,7 +50,7 @@ class UUIDText(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return _hyphenated(sql), params * 6
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         raise NotSupportedError(f"UUIDText is written for PostgreSQL and SQLite, not {connection.vendor}")
 
 
@@ -72,7 +72,8 @@ class ChildRows(Expression):
         self.model = model
         self.parent_field = parent_field
         self.fields = tuple(fields)
-        self.exclude_field, self.exclude_values = (exclude[0], tuple(sorted(exclude[1]))) if exclude else (None, ())
+        self.exclude_field: str | None = exclude[0] if exclude else None
+        self.exclude_values: tuple = tuple(sorted(exclude[1])) if exclude else ()
         self.parent = F(parent)
 
     def get_source_expressions(self):
@@ -92,6 +93,14 @@ class ChildRows(Expression):
                           len(self.exclude_values))
 
 
+def _concrete(meta, name: str) -> Field:
+    """A concrete field of the model (a relation's reverse side has no column)."""
+    field = meta.get_field(name)
+    if not isinstance(field, Field):
+        raise NotSupportedError(f"ChildRows reads columns, and {name} is not one")
+    return field
+
+
 def _sql_key(connection, model, parent_field, fields, exclude_field, exclude_count) -> tuple:
     return hashkey(connection.vendor, model, parent_field, fields, exclude_field, exclude_count)
 
@@ -104,14 +113,14 @@ def _child_sql(
     """The SQL of ``ChildRows``, by vendor and set of fields: a page costs no ORM compilation."""
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [_concrete(meta, name) for name in fields]
     for field in columns:
         if field.get_internal_type() == "DateTimeField":
             raise NotSupportedError(f"ChildRows does not carry datetimes ({field.name})")
-    where = f"{quote(meta.get_field(parent_field).column)} = "
+    where = f"{quote(_concrete(meta, parent_field).column)} = "
     condition = ""
     if exclude_field:
-        column = quote(meta.get_field(exclude_field).column)
+        column = quote(_concrete(meta, exclude_field).column)
         condition = f" AND NOT ({column} IN ({', '.join(['%s'] * exclude_count)}))"
     table, order = quote(meta.db_table), quote(meta.pk.column)
     if connection.vendor == "postgresql":

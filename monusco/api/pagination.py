@@ -14,7 +14,7 @@ class ApiCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-created_at"
-    invalid_cursor_message = messages.INVALID_CURSOR
+    invalid_cursor_message = messages.INVALID_CURSOR  # type: ignore[assignment]  # lazy: translated per request
     cursor_query_description = "Opaque cursor taken from the next or previous link."
     page_size_query_description = "Results per page: 50 unless given, at most 500."
 

@@ -73,7 +73,7 @@ class StrictFilterForm(forms.Form):
     def clean(self):
         """After each field has read its value: a blank or badly written value gets our message
         (instead of the field's, if it had one); a datetime is turned into UTC."""
-        cleaned = super().clean()
+        cleaned: dict = super().clean() or self.cleaned_data
         for name, kind in self.kinds.items():
             if name not in self.data:
                 continue
@@ -90,7 +90,8 @@ class StrictFilterForm(forms.Form):
         return cleaned
 
     def _refuse(self, name: str, message) -> None:
-        self._errors[name] = self.error_class([message])
+        # Replaces the field's own message (``add_error`` would keep it beside ours).
+        self._errors[name] = self.error_class([message])  # type: ignore[attr-defined]  # set by full_clean
         self.cleaned_data.pop(name, None)
 
 

@@ -20,7 +20,7 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": api_client_of(request).pk}
+        return self.cache_format % {"scope": self.scope, "ident": getattr(api_client_of(request), "pk", None)}
 
 
 class SessionUserRateThrottle(UserRateThrottle):
