@@ -40,18 +40,13 @@ def age_band_errors(counts: dict) -> dict[str, list[str]]:
     An incomplete set of bands marks each empty band; bands that do not add up mark the first band
     of their half (``age_0_5`` for the children, ``age_18_49`` for the adults). Missing sex counts
     count as 0."""
-    bands = {name: counts.get(name) for name in AGE_BANDS}
-    if all(value is None for value in bands.values()):
+    missing = [name for name in AGE_BANDS if counts.get(name) is None]
+    if len(missing) == len(AGE_BANDS):
         return {}
-    if any(value is None for value in bands.values()):
-        return {name: [str(BANDS_MESSAGE)] for name, value in bands.items() if value is None}
-    errors: dict[str, list[str]] = {}
-    given: dict[str, int] = {name: int(value) for name, value in bands.items() if value is not None}
-    if sum(given[name] for name in CHILD_BANDS) != _sum(counts, ("girls", "boys")):
-        errors["age_0_5"] = [str(BANDS_MESSAGE)]
-    if sum(given[name] for name in ADULT_BANDS) != _sum(counts, ("women", "men")):
-        errors["age_18_49"] = [str(BANDS_MESSAGE)]
-    return errors
+    if missing:
+        return {name: [str(BANDS_MESSAGE)] for name in missing}
+    halves = (("age_0_5", CHILD_BANDS, ("girls", "boys")), ("age_18_49", ADULT_BANDS, ("women", "men")))
+    return {first: [str(BANDS_MESSAGE)] for first, bands, sexes in halves if _sum(counts, bands) != _sum(counts, sexes)}
 
 
 def _sum(counts: dict, names: tuple[str, ...]) -> int:
