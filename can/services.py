@@ -449,7 +449,7 @@ def alert_receive_missed_call(
         if created:
             return alert, True
         existing = alert
-    Alert.objects.filter(pk=existing.pk).update(missed_calls=F("missed_calls") + 1, updated_at=now)
+    audit.audited_update(Alert.objects.filter(pk=existing.pk), missed_calls=F("missed_calls") + 1, updated_at=now)
     _event(existing, EventKind.REPEATED, at=now)
     existing.refresh_from_db(fields=["missed_calls"])
     return existing, False
@@ -555,7 +555,7 @@ def alert_verify(
             raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
         fields["threat_category"] = threat_category
     if locality is not None:
-        fields.update(locality=locality, territory_id=locality.territory_id)
+        fields |= {"locality": locality, "territory_id": locality.territory_id}
     if locality is not None or locked.locality_id:
         fields["needs_triage"] = False  # the place is known: triage is over
     return _step(locked, user=user, kind=EventKind.VERIFIED, to_status=AlertStatus.VERIFIED, fields=fields, note=note.strip())
@@ -773,11 +773,7 @@ def _plan_rows(
         for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
         if (alert.pk, user.pk, channel) not in taken
     ]
-    created = Notification.objects.bulk_create(rows)
-    AuditLog.objects.bulk_create([
-        AuditLog(action=AuditLog.Action.CREATE, model="can.notification", object_pk=str(n.pk), object_repr=f"notification {n.uid}")
-        for n in created
-    ])
+    created = audit.audited_bulk_create(rows, savepoint=False)  # the caller's transaction holds the locks
     return created, [n for n in existing if n.status == NotificationStatus.PENDING], phones
 
 
@@ -812,7 +808,7 @@ def _plan_pending(alert: Alert, others: list[Alert] = ()) -> tuple[list[Notifica
         batch = [alert, *others]
         now = timezone.now()
         created, pending, phones = _plan_rows(batch, EscalationLevel.NONE, in_app_sent_at=now)
-        Alert.objects.filter(pk__in=[a.pk for a in batch]).update(notified_at=now)
+        audit.audited_update(Alert.objects.filter(pk__in=[a.pk for a in batch]), notified_at=now, updated_at=now)
         for item in batch:
             item.notified_at = now
         return sorted([*pending, *created], key=lambda n: n.pk), phones
@@ -825,10 +821,13 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
     if not notification_ids:
         return 0
     now = timezone.now()
-    return Notification.objects.filter(
-        pk__in=notification_ids, channel=NotificationChannel.IN_APP,
-        status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
-    ).update(status=NotificationStatus.SENT, sent_at=now, attempts=F("attempts") + 1, updated_at=now)
+    return audit.audited_update(
+        Notification.objects.filter(
+            pk__in=notification_ids, channel=NotificationChannel.IN_APP,
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+        ),
+        status=NotificationStatus.SENT, sent_at=now, attempts=F("attempts") + 1, updated_at=now,
+    )
 
 
 def notification_message(notification: Notification) -> str:
@@ -899,9 +898,8 @@ def _claim(notification_id: int, now: datetime) -> bool:
     """One conditional UPDATE, committed before the message leaves: a second worker finds nothing
     to claim. It also takes back an unconfirmed one (marking it a possible repeat), unless it is
     already marked."""
-    return bool(Notification.objects.filter(
-        Q(pk=notification_id) & (_free(now) | (_unconfirmed(now) & Q(possible_duplicate=False)))
-    ).update(
+    return bool(audit.audited_update(
+        Notification.objects.filter(Q(pk=notification_id) & (_free(now) | (_unconfirmed(now) & Q(possible_duplicate=False)))),
         status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=now + _lease(), updated_at=now,
         possible_duplicate=Case(
             When(status=NotificationStatus.SENDING, channel=NotificationChannel.SMS, then=Value(True)),
@@ -912,7 +910,8 @@ def _claim(notification_id: int, now: datetime) -> bool:
 
 def _give_up_unconfirmed(notification_id: int, now: datetime) -> int:
     """A possible repeat whose holder died too may have gone out twice: never send it again."""
-    return Notification.objects.filter(Q(pk=notification_id) & _unconfirmed(now) & Q(possible_duplicate=True)).update(
+    return audit.audited_update(
+        Notification.objects.filter(Q(pk=notification_id) & _unconfirmed(now) & Q(possible_duplicate=True)),
         status=NotificationStatus.FAILED, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)),
         claimed_until=None, error=UNCONFIRMED_TWICE, updated_at=now,
     )
@@ -933,12 +932,15 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
     except SmsError as exc:
         failed = {"status": NotificationStatus.FAILED, "error": str(exc)[:200], "claimed_until": None}
         if exc.maybe_sent and notification.possible_duplicate:
-            failed.update(error=UNCONFIRMED_TWICE, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)))
+            failed |= {"error": UNCONFIRMED_TWICE, "attempts": Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS))}
         elif exc.maybe_sent:
             failed["possible_duplicate"] = True
-        Notification.objects.filter(
-            pk=notification.pk, status=NotificationStatus.SENDING, claimed_until=notification.claimed_until
-        ).update(**failed, updated_at=timezone.now())
+        audit.audited_update(
+            Notification.objects.filter(
+                pk=notification.pk, status=NotificationStatus.SENDING, claimed_until=notification.claimed_until
+            ),
+            **failed, updated_at=timezone.now(),
+        )
         logger.warning("SMS notification %s failed: %s", notification.uid, exc)
         return False
     return True
@@ -949,8 +951,9 @@ def _mark_sent(notification_ids: list[int]) -> int:
     if not notification_ids:
         return 0
     now = timezone.now()
-    return Notification.objects.filter(pk__in=notification_ids).exclude(status=NotificationStatus.SENT).update(
-        status=NotificationStatus.SENT, sent_at=now, error="", claimed_until=None, updated_at=now
+    return audit.audited_update(
+        Notification.objects.filter(pk__in=notification_ids).exclude(status=NotificationStatus.SENT),
+        status=NotificationStatus.SENT, sent_at=now, error="", claimed_until=None, updated_at=now,
     )
 
 
@@ -1012,8 +1015,9 @@ def _claim_many(notification_ids: list[int], *, until: datetime) -> list[int]:
             .values_list("pk", flat=True)
         )
         if ids:
-            Notification.objects.filter(pk__in=ids).update(
-                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until, updated_at=now
+            audit.audited_update(
+                Notification.objects.filter(pk__in=ids),
+                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until, updated_at=now,
             )
     return ids
 
@@ -1077,9 +1081,13 @@ class _Handout:
             held = Notification.objects.filter(
                 status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING], claimed_until=self.until
             )
-            renewed = held.filter(pk__in=ahead).update(status=NotificationStatus.SENDING, claimed_until=until, updated_at=now)
+            renewed = audit.audited_update(
+                held.filter(pk__in=ahead), status=NotificationStatus.SENDING, claimed_until=until, updated_at=now
+            )
             if rest:
-                renewed += held.filter(pk__in=rest).update(status=NotificationStatus.PENDING, claimed_until=until, updated_at=now)
+                renewed += audit.audited_update(
+                    held.filter(pk__in=rest), status=NotificationStatus.PENDING, claimed_until=until, updated_at=now
+                )
             if renewed < len(remaining):  # the sweep took some back: keep only what is still held
                 remaining = list(Notification.objects.filter(pk__in=remaining, claimed_until=until).values_list("pk", flat=True))
         self.held, self.sending, self.until = set(remaining), set(ahead) & set(remaining), until
@@ -1106,7 +1114,7 @@ def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: li
     until = fresh[0].claimed_until if fresh else timezone.now() + _lease()
     claimed = {n.pk for n in fresh}
     if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
-        claimed.update(_claim_many(unclaimed, until=until))
+        claimed |= set(_claim_many(unclaimed, until=until))
     batch = [n for n in sms if n.pk in claimed]
     handout = _Handout(batch, until)
     for notification in batch:

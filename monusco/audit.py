@@ -84,9 +84,10 @@ def audited_update(queryset, *, actor=None, **fields) -> int:
     )
 
 
-def audited_bulk_create(rows: list, *, actor=None) -> list:
+def audited_bulk_create(rows: list, *, actor=None, savepoint: bool = True) -> list:
     """``bulk_create(rows)`` with one audit row per row created, in one transaction. Returns the
-    rows, with their keys."""
+    rows, with their keys. ``savepoint=False``: inside the caller's transaction without a
+    savepoint of its own (two statements, not four), for a caller that lets a failure end it."""
     from django.db import transaction
 
     from .models import AuditLog
@@ -94,7 +95,7 @@ def audited_bulk_create(rows: list, *, actor=None) -> list:
     if not rows:
         return []
     model = type(rows[0])
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         created = model._default_manager.bulk_create(rows)
         AuditLog.objects.bulk_create(
             [audit_row(action=AuditLog.Action.CREATE, instance=row, actor=actor) for row in created]
