@@ -50,7 +50,8 @@ def seed_can(ctx: DemoContext) -> None:
     from monusco.models import Locality
 
     from .models import Alert, AlertEvent, FocalPoint, SmsChannel, StaffPhone
-    from .services import _focalpoint_prefix, _token_hash
+    from .services.channels import _token_hash
+    from .services.focal_points import _focalpoint_prefix
 
     bases = ctx.data.get("bases") or {b.code: b for b in OperatingBase.objects.all()}
     focal_points = {}

@@ -247,7 +247,7 @@ def test_http_backend(settings):
 
 
 class _Clock:
-    """Stands in for ``time`` inside ``can.services``: a monotonic clock the test moves, and a
+    """Stands in for ``time`` inside the CAN services: a monotonic clock the test moves, and a
     ``sleep`` that records its waits and runs what the test gave it (alerts arriving meanwhile)."""
 
     def __init__(self):
@@ -264,6 +264,11 @@ class _Clock:
             self.during_sleep()
 
 
+def _use_clock(monkeypatch, clock):
+    for module in (services._common, services._leases, services.notifications):
+        monkeypatch.setattr(module, "time", clock)
+
+
 @pytest.fixture
 def coalesced(settings, monkeypatch):
     """Coalesced notify tasks, with ``delay`` recording instead of publishing (the worker is
@@ -271,8 +276,8 @@ def coalesced(settings, monkeypatch):
     settings.CAN_COALESCE_NOTIFY_TASKS = True
     settings.CAN_NOTIFY_GATHER_SECONDS = 0.1
     clock = _Clock()
-    monkeypatch.setattr(services, "time", clock)
-    monkeypatch.setattr(services, "_last_publish", [float("-inf")])
+    _use_clock(monkeypatch, clock)
+    monkeypatch.setattr(services._common, "_last_publish", [float("-inf")])
     queued: list[int] = []
     monkeypatch.setattr(tasks.notify_alert, "delay", queued.append)
     return queued, clock
@@ -313,7 +318,7 @@ def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(world, users, 
 
 
 def test_a_coalesced_task_notifies_alerts_beyond_one_batch(world, users, coalesced, monkeypatch):
-    monkeypatch.setattr(services, "NOTIFY_BATCH", 2)
+    monkeypatch.setattr(services.notifications, "NOTIFY_BATCH", 2)
     alerts = [_new_alert(world) for _ in range(5)]
     assert tasks.notify_alert(alerts[0].pk) == 10
     assert Alert.objects.filter(notified_at__isnull=True).count() == 0
@@ -385,7 +390,7 @@ class Gateway:
 def gateway(settings, monkeypatch):
     settings.SMS_BACKEND = "tests.can.test_notifications.Gateway"
     clock = _Clock()
-    monkeypatch.setattr(services, "time", clock)
+    _use_clock(monkeypatch, clock)
     monkeypatch.setattr(Gateway, "clock", clock)
     monkeypatch.setattr(Gateway, "seconds", 0.0)
     monkeypatch.setattr(Gateway, "kill_at", None)

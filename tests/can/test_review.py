@@ -4,6 +4,7 @@ corrected on its own page by its base and goes back to the queue."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from can import services
 from can.models import Alert, AlertStatus, EventKind
@@ -103,7 +104,7 @@ def test_bad_correction_is_refused_in_french_and_changes_nothing(client, world, 
 
 def test_a_place_outside_the_base_is_refused_by_the_service(world, users):
     alert = _returned(world, users)
-    with pytest.raises(services.ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         services.alert_correct(user=users["cla"], alert=alert, threat_category="armed_attack", locality=world.minembwe,
                                description="", women=0, men=0, girls=0, boys=0)
     assert caught.value.message_dict == {"locality": ["Choose a place covered by the alert's base or in its territory."]}
@@ -117,7 +118,7 @@ def test_only_a_returned_alert_can_be_corrected(client, world, users):
     response = _post(client, alert, girls=4)
     assert response.status_code == 302
     assert Alert.objects.get(pk=alert.pk).girls == 0
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.alert_correct(user=users["cla"], alert=alert, threat_category="armed_attack", locality=None,
                                description="", women=0, men=0, girls=4, boys=0)
     assert Alert.objects.get(pk=alert.pk).review_round == 1

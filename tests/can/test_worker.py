@@ -190,7 +190,7 @@ def test_real_worker_notifies_a_burst_with_coalesced_tasks(client, world, users,
 
     settings.CAN_COALESCE_NOTIFY_TASKS = True
     settings.CAN_NOTIFY_GATHER_SECONDS = 2.0  # long enough that the whole burst lands in one window
-    monkeypatch.setattr(services, "_last_publish", [float("-inf")])
+    monkeypatch.setattr(services._common, "_last_publish", [float("-inf")])
     StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
     channel = make_channel(world.base)
     port = free_port()

@@ -1,0 +1,111 @@
+"""Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
+``intake``, ``lifecycle`` and ``notifications`` (with ``_leases``, how a notification is claimed
+and held). The public names are re-exported here: ``from can import services`` is the way in.
+
+Rules that keep alerts from getting lost:
+- an alert is written before anything is queued; tasks are queued with ``transaction.on_commit``
+  and a broker failure is logged, never raised (the periodic sweep queues the work again);
+- every inbound delivery carries an idempotency key, so a repeat is the same alert;
+- each lifecycle step locks the alert row (``select_for_update``) and re-reads its state. Locks are
+  ``FOR NO KEY UPDATE OF`` the alert only: a plain ``FOR UPDATE`` over a join would also lock the
+  base row, and every intake commit (its foreign-key check on the base) would queue behind it;
+- a notification is claimed with one conditional UPDATE before it is sent, so it goes out at most
+  once per alert, recipient and channel; the claim is a lease, so a worker that dies holds nothing
+  for long (see ``_leases``);
+- every write goes through a model save, ``monusco.audit.audited_update`` /
+  ``audited_bulk_create``, or ``monusco.db.insert_together`` with its audit rows.
+"""
+
+from ._leases import MAX_SEND_ATTEMPTS, PROGRESS_SECONDS, UNCONFIRMED_TWICE
+from .channels import (
+    CHANNEL_CACHE_SECONDS,
+    sms_channel_cache_clear,
+    sms_channel_check_token,
+    sms_channel_create,
+    sms_channel_for_intake,
+)
+from .focal_points import (
+    focalpoint_check,
+    focalpoint_create,
+    focalpoint_deactivate,
+    focalpoint_move,
+    focalpoint_update,
+)
+from .intake import (
+    DUPLICATE_WINDOW,
+    FORM_CHANNELS,
+    MAX_SENDER,
+    alert_create,
+    alert_receive_missed_call,
+    alert_receive_sms,
+)
+from .lifecycle import (
+    CORRECTABLE_FIELDS,
+    UPDATABLE_FIELDS,
+    alert_acknowledge,
+    alert_close,
+    alert_correct,
+    alert_dispatch_response,
+    alert_update,
+    alert_update_check,
+    alert_verify,
+)
+from .notifications import (
+    NOTIFY_BATCH,
+    NOTIFY_FIELDS,
+    ROSTER_FUNCTIONS,
+    alert_escalate,
+    alert_notify,
+    alert_recipients,
+    alerts_overdue_ids,
+    escalation_due_at,
+    notification_mark_read,
+    notification_message,
+    notification_send,
+    notifications_deliver_in_app,
+    outstanding_work,
+)
+
+__all__ = [
+    "CHANNEL_CACHE_SECONDS",
+    "CORRECTABLE_FIELDS",
+    "DUPLICATE_WINDOW",
+    "FORM_CHANNELS",
+    "MAX_SENDER",
+    "MAX_SEND_ATTEMPTS",
+    "NOTIFY_BATCH",
+    "NOTIFY_FIELDS",
+    "PROGRESS_SECONDS",
+    "ROSTER_FUNCTIONS",
+    "UNCONFIRMED_TWICE",
+    "UPDATABLE_FIELDS",
+    "alert_acknowledge",
+    "alert_close",
+    "alert_correct",
+    "alert_create",
+    "alert_dispatch_response",
+    "alert_escalate",
+    "alert_notify",
+    "alert_receive_missed_call",
+    "alert_receive_sms",
+    "alert_recipients",
+    "alert_update",
+    "alert_update_check",
+    "alert_verify",
+    "alerts_overdue_ids",
+    "escalation_due_at",
+    "focalpoint_check",
+    "focalpoint_create",
+    "focalpoint_deactivate",
+    "focalpoint_move",
+    "focalpoint_update",
+    "notification_mark_read",
+    "notification_message",
+    "notification_send",
+    "notifications_deliver_in_app",
+    "outstanding_work",
+    "sms_channel_cache_clear",
+    "sms_channel_check_token",
+    "sms_channel_create",
+    "sms_channel_for_intake",
+]
