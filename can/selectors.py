@@ -1,19 +1,38 @@
-"""Scoped reads for the Community Alert Network."""
+"""Scoped reads for the Community Alert Network, and the reads behind notifying and escalating
+(who hears of an alert, the SMS text, what is due or left undone)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from cla.models import BaseAssignment
 from gender.selectors.protected import NEED_TO_KNOW, may_see_protected, protected_visible_q
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
+from monusco.models import User, UserScope
 from monusco.redaction import mask_phone_numbers
+from monusco.roles import Role
 from monusco.scope import scope_for
 
-from .models import OPEN_STATUSES, Alert, AlertStatus, FocalPoint, Notification, NotificationChannel, Outcome
+from .models import (
+    OPEN_STATUSES,
+    UNACKNOWLEDGED_STATUSES,
+    Alert,
+    AlertStatus,
+    EscalationLevel,
+    FocalPoint,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    Outcome,
+)
 
 
 def alert_list(*, user) -> QuerySet[Alert]:
@@ -175,3 +194,106 @@ def _seconds(value) -> float | None:
     if hasattr(value, "total_seconds"):
         return round(value.total_seconds(), 1)
     return round(float(value) / 1_000_000, 1)  # SQLite returns microseconds
+
+
+# --- notifying and escalating ---------------------------------------------------------------
+
+MAX_SEND_ATTEMPTS = 5
+ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
+
+
+def _open_assignments(base_ids, functions) -> Q:
+    today = timezone.localdate()
+    return Q(
+        base_assignments__base_id__in=base_ids, base_assignments__function__in=functions,
+        base_assignments__starts_on__lte=today,
+    ) & (Q(base_assignments__ends_on__isnull=True) | Q(base_assignments__ends_on__gte=today))
+
+
+def alert_recipients(*, alert: Alert, level: int) -> list[User]:
+    """Who hears of an alert at each level.
+
+    0: the base's duty roster (duty officers and CLAs assigned to it today);
+    1: the base commander (the parent COB's commander too, for a TOB);
+    2: the sector: managers whose scope is the alert's territory;
+    3: the provincial operations centre: managers whose scope is the alert's province.
+    """
+    users = User.objects.filter(is_active=True)
+    if level == EscalationLevel.NONE:
+        users = users.filter(_open_assignments([alert.base_id], ROSTER_FUNCTIONS))
+    elif level == EscalationLevel.COMMANDER:
+        base_ids = [alert.base_id] + ([alert.base.parent_id] if alert.base.parent_id else [])
+        users = users.filter(_open_assignments(base_ids, [BaseAssignment.Function.COMMANDER]))
+    elif level == EscalationLevel.SECTOR:
+        users = users.filter(groups__name=Role.MANAGER, scopes__territory_id=alert.territory_id)
+    else:
+        province_id = alert.territory.province_id
+        manager_ids = UserScope.objects.filter(province_id=province_id).values("user_id")
+        users = users.filter(groups__name=Role.MANAGER, pk__in=manager_ids)
+    return list(users.distinct().order_by("pk"))
+
+
+
+def escalation_due_at(alert: Alert) -> datetime:
+    return alert.received_at + timedelta(minutes=alert.base.alert_ack_minutes * (alert.escalation_level + 1))
+
+
+
+def notification_message(notification: Notification) -> str:
+    """The SMS text: the alert's short id, base, category and place; never a name or number. A
+    message sent again after an unconfirmed attempt begins by saying it may be a repeat."""
+    alert = notification.alert
+    with translation.override(notification.recipient.preferred_language or settings.LANGUAGE_CODE):
+        place = alert.locality.name if alert.locality_id else _("place not yet known")
+        parts = [_("Possible repeat.")] if notification.possible_duplicate else []
+        parts += [
+            _("CAN alert %(id)s") % {"id": alert.short_id},
+            f"{alert.base.name}: {alert.get_threat_category_display()}, {place}.",
+        ]
+        if alert.escalation_level:
+            parts.append(_("Escalated: not acknowledged in time."))
+        if alert.status == AlertStatus.CALLBACK_NEEDED:
+            parts.append(_("Callback needed."))
+        if alert.focal_point_id and alert.focal_point.do_not_call_back:
+            parts.append(_("Do not call back."))
+        parts.append(reverse("can:alert-detail", args=[alert.uid]))
+        return " ".join(str(p) for p in parts)
+
+
+def notification_free_q(now: datetime) -> Q:
+    """Pending or failed with attempts left, and held by no worker (or by one whose lease has passed)."""
+    return Q(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def notification_unconfirmed_q(now: datetime) -> Q:
+    """Held by a worker whose lease passed while it may have been handing them to the gateway."""
+    return Q(status=NotificationStatus.SENDING, claimed_until__lt=now)
+
+
+
+def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
+    """Unacknowledged alerts whose next escalation is due (the limit is per base)."""
+    now = now or timezone.now()
+    candidates = (
+        Alert.objects.filter(status__in=UNACKNOWLEDGED_STATUSES, escalation_level__lt=EscalationLevel.PROVINCE,
+                             received_at__lte=now - timedelta(minutes=1))
+        .select_related("base").only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
+    )
+    return [alert.pk for alert in candidates if escalation_due_at(alert) <= now]
+
+
+def outstanding_work(*, grace: timedelta = timedelta(minutes=1), now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """(alert ids never notified, older than ``grace``; notification ids to send: not yet sent,
+    older than ``grace`` and held by no worker, or held by a worker whose lease has passed)."""
+    now = now or timezone.now()
+    cutoff = now - grace
+    alert_ids = list(
+        Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
+    )
+    notification_ids = list(
+        Notification.objects.filter((Q(created_at__lte=cutoff) & notification_free_q(now)) | notification_unconfirmed_q(now))
+        .exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
+    )
+    return alert_ids, notification_ids

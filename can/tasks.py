@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from . import services
+from . import selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def escalate_overdue_alerts() -> int:
         if not acquired:
             logger.info("Escalation already running; skipped")
             return 0
-        return sum(services.alert_escalate(alert_id=pk) for pk in services.alerts_overdue_ids())
+        return sum(services.alert_escalate(alert_id=pk) for pk in selectors.alerts_overdue_ids())
 
 
 @shared_task(ignore_result=True)
@@ -57,7 +57,7 @@ def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
         if not acquired:
             logger.info("Notification sweep already running; skipped")
             return 0
-        alert_ids, notification_ids = services.outstanding_work(grace=timedelta(seconds=grace_seconds))
+        alert_ids, notification_ids = selectors.outstanding_work(grace=timedelta(seconds=grace_seconds))
         queued = 0
         if getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
             alert_ids = alert_ids[:1]  # a coalesced task notifies every alert waiting when it starts

@@ -1,6 +1,7 @@
 """Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
 ``intake``, ``lifecycle`` and ``notifications`` (with ``_leases``, how a notification is claimed
-and held). The public names are re-exported here: ``from can import services`` is the way in.
+and held). The reads they rely on (who hears of an alert, the SMS text, what is due) are
+``can.selectors``. The public names are re-exported here: ``from can import services`` is the way in.
 
 Rules that keep alerts from getting lost:
 - an alert is written before anything is queued; tasks are queued with ``transaction.on_commit``
@@ -16,7 +17,8 @@ Rules that keep alerts from getting lost:
   ``audited_bulk_create``, or ``monusco.db.insert_together`` with its audit rows.
 """
 
-from ._leases import MAX_SEND_ATTEMPTS, PROGRESS_SECONDS, UNCONFIRMED_TWICE
+from ..selectors import MAX_SEND_ATTEMPTS
+from ._leases import PROGRESS_SECONDS, UNCONFIRMED_TWICE
 from .channels import (
     CHANNEL_CACHE_SECONDS,
     sms_channel_cache_clear,
@@ -53,17 +55,11 @@ from .lifecycle import (
 from .notifications import (
     NOTIFY_BATCH,
     NOTIFY_FIELDS,
-    ROSTER_FUNCTIONS,
     alert_escalate,
     alert_notify,
-    alert_recipients,
-    alerts_overdue_ids,
-    escalation_due_at,
     notification_mark_read,
-    notification_message,
     notification_send,
     notifications_deliver_in_app,
-    outstanding_work,
 )
 
 __all__ = [
@@ -76,7 +72,6 @@ __all__ = [
     "NOTIFY_BATCH",
     "NOTIFY_FIELDS",
     "PROGRESS_SECONDS",
-    "ROSTER_FUNCTIONS",
     "UNCONFIRMED_TWICE",
     "UPDATABLE_FIELDS",
     "alert_acknowledge",
@@ -88,22 +83,17 @@ __all__ = [
     "alert_notify",
     "alert_receive_missed_call",
     "alert_receive_sms",
-    "alert_recipients",
     "alert_update",
     "alert_update_check",
     "alert_verify",
-    "alerts_overdue_ids",
-    "escalation_due_at",
     "focalpoint_check",
     "focalpoint_create",
     "focalpoint_deactivate",
     "focalpoint_move",
     "focalpoint_update",
     "notification_mark_read",
-    "notification_message",
     "notification_send",
     "notifications_deliver_in_app",
-    "outstanding_work",
     "sms_channel_cache_clear",
     "sms_channel_check_token",
     "sms_channel_create",

@@ -18,9 +18,7 @@ from ..models import (
     NotificationChannel,
     NotificationStatus,
 )
-
-MAX_SEND_ATTEMPTS = 5
-
+from ..selectors import MAX_SEND_ATTEMPTS, notification_free_q, notification_unconfirmed_q
 
 # --- claims are leases ------------------------------------------------------------------------
 # A worker claims SMS notifications before sending them: status "sending", held until
@@ -53,24 +51,12 @@ def _progress_seconds() -> float:
     return min(PROGRESS_SECONDS, _lease().total_seconds() / 4)  # the lease is renewed well before it ends
 
 
-def _free(now: datetime) -> Q:
-    """Pending or failed with attempts left, and held by no worker (or by one whose lease has passed)."""
-    return Q(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS) & (
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    )
-
-
-def _unconfirmed(now: datetime) -> Q:
-    """Held by a worker whose lease passed while it may have been handing them to the gateway."""
-    return Q(status=NotificationStatus.SENDING, claimed_until__lt=now)
-
-
 def _claim(notification_id: int, now: datetime) -> bool:
     """One conditional UPDATE, committed before the message leaves: a second worker finds nothing
     to claim. It also takes back an unconfirmed one (marking it a possible repeat), unless it is
     already marked."""
     return bool(audit.audited_update(
-        Notification.objects.filter(Q(pk=notification_id) & (_free(now) | (_unconfirmed(now) & Q(possible_duplicate=False)))),
+        Notification.objects.filter(Q(pk=notification_id) & (notification_free_q(now) | (notification_unconfirmed_q(now) & Q(possible_duplicate=False)))),
         status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=now + _lease(), updated_at=now,
         possible_duplicate=Case(
             When(status=NotificationStatus.SENDING, channel=NotificationChannel.SMS, then=Value(True)),
@@ -82,7 +68,7 @@ def _claim(notification_id: int, now: datetime) -> bool:
 def _give_up_unconfirmed(notification_id: int, now: datetime) -> int:
     """A possible repeat whose holder died too may have gone out twice: never send it again."""
     return audit.audited_update(
-        Notification.objects.filter(Q(pk=notification_id) & _unconfirmed(now) & Q(possible_duplicate=True)),
+        Notification.objects.filter(Q(pk=notification_id) & notification_unconfirmed_q(now) & Q(possible_duplicate=True)),
         status=NotificationStatus.FAILED, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)),
         claimed_until=None, error=UNCONFIRMED_TWICE, updated_at=now,
     )
@@ -106,7 +92,7 @@ def _claim_many(notification_ids: list[int], *, until: datetime) -> list[int]:
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True, no_key=True)
-            .filter(Q(pk__in=notification_ids) & _free(now))
+            .filter(Q(pk__in=notification_ids) & notification_free_q(now))
             .values_list("pk", flat=True)
         )
         if ids:

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Greatest
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from cla.models import BaseAssignment
 from monusco import audit
-from monusco.models import User, UserScope
-from monusco.roles import Role
+from monusco.models import User
 
 from ..models import (
     UNACKNOWLEDGED_STATUSES,
     Alert,
     AlertEvent,
-    AlertStatus,
     EscalationLevel,
     EventKind,
     Notification,
@@ -32,55 +27,18 @@ from ..models import (
     NotificationStatus,
     StaffPhone,
 )
+from ..selectors import MAX_SEND_ATTEMPTS, alert_recipients, escalation_due_at, notification_message
 from ._common import _enqueue, _first
 from ._leases import (
-    MAX_SEND_ATTEMPTS,
     UNCONFIRMED_TWICE,
     _claim,
     _claim_many,
-    _free,
     _give_up_unconfirmed,
     _Handout,
     _lease,
-    _mark_sent,
-    _unconfirmed,
 )
 
 logger = logging.getLogger(__name__)
-
-ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
-
-
-def _open_assignments(base_ids, functions) -> Q:
-    today = timezone.localdate()
-    return Q(
-        base_assignments__base_id__in=base_ids, base_assignments__function__in=functions,
-        base_assignments__starts_on__lte=today,
-    ) & (Q(base_assignments__ends_on__isnull=True) | Q(base_assignments__ends_on__gte=today))
-
-
-def alert_recipients(*, alert: Alert, level: int) -> list[User]:
-    """Who hears of an alert at each level.
-
-    0: the base's duty roster (duty officers and CLAs assigned to it today);
-    1: the base commander (the parent COB's commander too, for a TOB);
-    2: the sector: managers whose scope is the alert's territory;
-    3: the provincial operations centre: managers whose scope is the alert's province.
-    """
-    users = User.objects.filter(is_active=True)
-    if level == EscalationLevel.NONE:
-        users = users.filter(_open_assignments([alert.base_id], ROSTER_FUNCTIONS))
-    elif level == EscalationLevel.COMMANDER:
-        base_ids = [alert.base_id] + ([alert.base.parent_id] if alert.base.parent_id else [])
-        users = users.filter(_open_assignments(base_ids, [BaseAssignment.Function.COMMANDER]))
-    elif level == EscalationLevel.SECTOR:
-        users = users.filter(groups__name=Role.MANAGER, scopes__territory_id=alert.territory_id)
-    else:
-        province_id = alert.territory.province_id
-        manager_ids = UserScope.objects.filter(province_id=province_id).values("user_id")
-        users = users.filter(groups__name=Role.MANAGER, pk__in=manager_ids)
-    return list(users.distinct().order_by("pk"))
-
 
 def _plan_rows(
     alerts: list[Alert], level: int, *, in_app_sent_at: datetime | None = None
@@ -179,26 +137,6 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
     )
 
 
-def notification_message(notification: Notification) -> str:
-    """The SMS text: the alert's short id, base, category and place; never a name or number. A
-    message sent again after an unconfirmed attempt begins by saying it may be a repeat."""
-    alert = notification.alert
-    with translation.override(notification.recipient.preferred_language or settings.LANGUAGE_CODE):
-        place = alert.locality.name if alert.locality_id else _("place not yet known")
-        parts = [_("Possible repeat.")] if notification.possible_duplicate else []
-        parts += [
-            _("CAN alert %(id)s") % {"id": alert.short_id},
-            f"{alert.base.name}: {alert.get_threat_category_display()}, {place}.",
-        ]
-        if alert.escalation_level:
-            parts.append(_("Escalated: not acknowledged in time."))
-        if alert.status == AlertStatus.CALLBACK_NEEDED:
-            parts.append(_("Callback needed."))
-        if alert.focal_point_id and alert.focal_point.do_not_call_back:
-            parts.append(_("Do not call back."))
-        parts.append(reverse("can:alert-detail", args=[alert.uid]))
-        return " ".join(str(p) for p in parts)
-
 
 def _transmit(notification: Notification, phone: str | None) -> bool:
     """Send a claimed notification through the SMS backend (in-app ones need nothing). A failure
@@ -229,14 +167,10 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
     return True
 
 
-def _deliver_claimed(notification: Notification, phone: str | None) -> bool:
-    return _transmit(notification, phone) and bool(_mark_sent([notification.pk]))
-
-
 def notification_send(*, notification_id: int, now: datetime | None = None) -> bool:
     """Send one notification: at most once, or, when an earlier attempt may have gone out
     unconfirmed, once more with a mark. Not atomic on purpose: the claim commits before the
-    message leaves."""
+    message leaves. It then goes out as a batch's do (``_send_claimed``)."""
     now = now or timezone.now()
     if not _claim(notification_id, now):
         _give_up_unconfirmed(notification_id, now)
@@ -244,10 +178,11 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> b
     notification = Notification.objects.select_related(
         "alert__base", "alert__locality", "alert__focal_point", "recipient"
     ).get(pk=notification_id)
-    phone = None
+    phones = {}
     if notification.channel == NotificationChannel.SMS:
         phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
-    return _deliver_claimed(notification, phone)
+        phones = {notification.recipient_id: phone} if phone else {}
+    return bool(_send_claimed([notification], phones, notification.claimed_until))
 
 
 NOTIFY_BATCH = 200
@@ -295,28 +230,42 @@ def _plan_batch(alerts: list[Alert]) -> tuple[list[Notification], dict[int, str]
 
 
 def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: list[Alert]) -> int:
-    """Claim these SMS notifications together (one commit; those written claimed need none), send them one by one with the alerts
-    and phones already in hand, and mark the delivered ones sent in one UPDATE (a slow batch also
-    writes its progress every second, see "Claims are leases")."""
+    """Claim these SMS notifications together (one commit; those written claimed need none) and
+    send them with the alerts and phones already in hand (``_send_claimed``)."""
     if not sms:
         return 0
     if phones is None:
         phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
-    by_pk = {a.pk: a for a in alerts}
-    recipient_field = Notification._meta.get_field("recipient")
-    unknown = {n.recipient_id for n in sms if not recipient_field.is_cached(n)}
-    users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
     fresh = [n for n in sms if n.status == NotificationStatus.SENDING]  # written claimed just now
     until = fresh[0].claimed_until if fresh else timezone.now() + _lease()
     claimed = {n.pk for n in fresh}
     if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
         claimed |= set(_claim_many(unclaimed, until=until))
     batch = [n for n in sms if n.pk in claimed]
-    handout = _Handout(batch, until)
-    for notification in batch:
+    _attach(batch, alerts)
+    return _send_claimed(batch, phones, until)
+
+
+def _attach(notifications: list[Notification], alerts: list[Alert]) -> None:
+    """Give each notification its alert (in hand) and its recipient (the language of the text),
+    reading in one query the recipients not already loaded."""
+    by_pk = {a.pk: a for a in alerts}
+    recipient_field = Notification._meta.get_field("recipient")
+    unknown = {n.recipient_id for n in notifications if not recipient_field.is_cached(n)}
+    users = {u.pk: u for u in User.objects.filter(pk__in=unknown).only("pk", "preferred_language")} if unknown else {}
+    for notification in notifications:
         notification.alert = by_pk[notification.alert_id]
         if notification.recipient_id in users:
             notification.recipient = users[notification.recipient_id]
+
+
+def _send_claimed(batch: list[Notification], phones: dict[int, str], until: datetime) -> int:
+    """The one send path: hand claimed notifications (held until ``until``, their alert and
+    recipient loaded) to the gateway one by one, and mark the delivered ones sent in one UPDATE (a
+    slow batch also writes its progress every second, see ``_leases``). Returns how many were
+    marked sent."""
+    handout = _Handout(batch, until)
+    for notification in batch:
         if handout.may_send(notification) and _transmit(notification, phones.get(notification.recipient_id)):
             handout.delivered.append(notification.pk)
     return handout.finish()
@@ -345,10 +294,6 @@ def _notify_batch(alert_id: int) -> int:
     return sent + _send_sms(pending, phones, alerts)
 
 
-def escalation_due_at(alert: Alert) -> datetime:
-    return alert.received_at + timedelta(minutes=alert.base.alert_ack_minutes * (alert.escalation_level + 1))
-
-
 @transaction.atomic
 def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     """Raise an unacknowledged alert one level if its time is up. Idempotent: re-checks under lock."""
@@ -366,32 +311,6 @@ def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     for pk in _plan_notifications(alert, alert.escalation_level):
         _enqueue("send_notification", pk)
     return True
-
-
-def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
-    """Unacknowledged alerts whose next escalation is due (the limit is per base)."""
-    now = now or timezone.now()
-    candidates = (
-        Alert.objects.filter(status__in=UNACKNOWLEDGED_STATUSES, escalation_level__lt=EscalationLevel.PROVINCE,
-                             received_at__lte=now - timedelta(minutes=1))
-        .select_related("base").only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
-    )
-    return [alert.pk for alert in candidates if escalation_due_at(alert) <= now]
-
-
-def outstanding_work(*, grace: timedelta = timedelta(minutes=1), now: datetime | None = None) -> tuple[list[int], list[int]]:
-    """(alert ids never notified, older than ``grace``; notification ids to send: not yet sent,
-    older than ``grace`` and held by no worker, or held by a worker whose lease has passed)."""
-    now = now or timezone.now()
-    cutoff = now - grace
-    alert_ids = list(
-        Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
-    )
-    notification_ids = list(
-        Notification.objects.filter((Q(created_at__lte=cutoff) & _free(now)) | _unconfirmed(now))
-        .exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
-    )
-    return alert_ids, notification_ids
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from can import services, tasks
+from can import selectors, services, tasks
 from can.models import Alert, AlertEvent, Notification, StaffPhone
 from can.sms import HttpBackend, MemoryBackend, SmsError
 from cla.models import BaseAssignment
@@ -433,7 +433,7 @@ def test_a_slow_batch_writes_its_progress_so_a_killed_worker_leaves_little_uncon
 
     # While the lease lasts, nothing is taken back.
     now = timezone.now()
-    assert services.outstanding_work(grace=datetime.timedelta(0), now=now) == ([], [])
+    assert selectors.outstanding_work(grace=datetime.timedelta(0), now=now) == ([], [])
     for notification in held:
         assert services.notification_send(notification_id=notification.pk, now=now) is False
     assert len(gateway.received) == 8
@@ -442,10 +442,10 @@ def test_a_slow_batch_writes_its_progress_so_a_killed_worker_leaves_little_uncon
     # Once it has passed, the sweep takes all six back.
     gateway.kill_at = None
     later = now + LEASE + datetime.timedelta(seconds=1)
-    _alert_ids, notification_ids = services.outstanding_work(grace=datetime.timedelta(0), now=later)
+    _alert_ids, notification_ids = selectors.outstanding_work(grace=datetime.timedelta(0), now=later)
     assert notification_ids == sorted(held.values_list("pk", flat=True))
     assert [services.notification_send(notification_id=pk, now=later) for pk in notification_ids] == [True] * 6
-    assert services.outstanding_work(grace=datetime.timedelta(0), now=later) == ([], [])
+    assert selectors.outstanding_work(grace=datetime.timedelta(0), now=later) == ([], [])
     assert _sms_states() == [("sent", False, 1)] * 4 + [("sent", True, 2)] * 4 + [("sent", False, 2)] * 2
     sms = list(Notification.objects.filter(channel="sms").order_by("pk"))
     # Confirmed before the kill: once. Maybe sent: twice, the second marked. Certainly not sent: once.
@@ -495,20 +495,20 @@ def test_a_possible_repeat_is_sent_again_at_most_once(world, users, gateway):
     sms = Notification.objects.get(channel="sms")
     assert _sms_states() == [("sending", False, 1)]
     first_expiry = timezone.now() + LEASE + datetime.timedelta(seconds=1)
-    assert services.outstanding_work(grace=datetime.timedelta(0), now=first_expiry)[1] == [sms.pk]
+    assert selectors.outstanding_work(grace=datetime.timedelta(0), now=first_expiry)[1] == [sms.pk]
     with pytest.raises(WorkerKilled):  # the worker sending the marked repeat dies too
         services.notification_send(notification_id=sms.pk, now=first_expiry)
     assert _sms_states() == [("sending", True, 2)]
     assert len(_sends(sms)) == 2
 
     second_expiry = first_expiry + LEASE + datetime.timedelta(seconds=1)
-    assert services.outstanding_work(grace=datetime.timedelta(0), now=second_expiry)[1] == [sms.pk]
+    assert selectors.outstanding_work(grace=datetime.timedelta(0), now=second_expiry)[1] == [sms.pk]
     gateway.kill_at = None
     assert services.notification_send(notification_id=sms.pk, now=second_expiry) is False  # it may have gone out twice
     sms.refresh_from_db()
     assert (sms.status, sms.possible_duplicate, sms.attempts, sms.claimed_until) == ("failed", True, 5, None)
     assert sms.error == services.UNCONFIRMED_TWICE
-    assert services.outstanding_work(grace=datetime.timedelta(0), now=second_expiry) == ([], [])
+    assert selectors.outstanding_work(grace=datetime.timedelta(0), now=second_expiry) == ([], [])
     assert tasks.sweep_outstanding_notifications(grace_seconds=0) == 0
     assert len(_sends(sms)) == 2
 
@@ -581,7 +581,7 @@ def test_outstanding_work_includes_expired_claims_only(world, users):
             possible_duplicate=repeat, attempts=attempts, sent_at=now if status == "sent" else None,
         )
     Notification.objects.update(created_at=old)
-    _alert_ids, ids = services.outstanding_work(now=now)
+    _alert_ids, ids = selectors.outstanding_work(now=now)
     assert [name for name, n in made.items() if n.pk in ids] == [
         "pending, free", "pending, held until a lease that passed", "sending, lease passed",
         "sending, lease passed, already a repeat", "failed, attempts left",

@@ -15,7 +15,7 @@ import redis.connection
 from django.core.cache import cache
 from django.test.utils import override_settings
 
-from can import services
+from can import selectors
 from can.models import Alert
 from monusco import breaker
 from monusco.api.resources import Resource
@@ -185,7 +185,7 @@ def test_intake_stores_every_message_and_tries_the_broker_once_while_it_is_down(
         "Redis (broker) is unreachable (OperationalError); calls to it are skipped for 5.0 s at a time until it answers"
     ]
     # nothing is lost: the sweep finds all five alerts to notify once the broker is back
-    assert services.outstanding_work(grace=timedelta(0))[0] == sorted(alerts.values_list("pk", flat=True))
+    assert selectors.outstanding_work(grace=timedelta(0))[0] == sorted(alerts.values_list("pk", flat=True))
 
 
 def test_without_the_breaker_intake_tries_the_broker_for_every_message(
