@@ -34,7 +34,8 @@ from ..models import (
     SmsChannel,
 )
 from ..parsing import MAX_DATE_TEXT, clean_text, parse_message, usable_sent_at
-from ._common import _enqueue_notify, _event, _first, _territory_of_base
+from ..queue import queue_notify
+from ._common import _event, _first, _territory_of_base
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_SENDER = 64  # characters of a gateway's "from" read (a phone number has at most 16)
@@ -98,7 +99,7 @@ def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
         return existing, False
     if isinstance(alert.focal_point_id, RawSQL):
         alert.__dict__.pop("focal_point_id")  # set by the database: deferred, read again if asked for
-    _enqueue_notify(alert.pk)
+    queue_notify(alert.pk)
     return alert, True
 
 

@@ -27,8 +27,9 @@ from ..models import (
     NotificationStatus,
     StaffPhone,
 )
+from ..queue import queue_send
 from ..selectors import MAX_SEND_ATTEMPTS, alert_recipients, escalation_due_at, notification_message
-from ._common import _enqueue, _first
+from ._common import _first
 from ._leases import (
     UNCONFIRMED_TWICE,
     _claim,
@@ -193,7 +194,7 @@ def alert_notify(*, alert_id: int) -> int:
     waiting when the task has gathered, in batches. Returns how many notifications were sent now.
 
     A coalesced task first waits ``CAN_NOTIFY_GATHER_SECONDS``: the alerts committed meanwhile
-    queue no task of their own (see ``_enqueue_notify``) and join this task's batches, so under a
+    queue no task of their own (see ``can.queue.queue_notify``) and join this task's batches, so under a
     burst the worker notifies a few large batches, not one alert at a time. Alerts another task
     holds are left to it."""
     if not getattr(settings, "CAN_COALESCE_NOTIFY_TASKS", False):
@@ -309,7 +310,7 @@ def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     alert.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
     AlertEvent.objects.create(alert=alert, kind=EventKind.ESCALATED, at=now, escalation_level=alert.escalation_level)
     for pk in _plan_notifications(alert, alert.escalation_level):
-        _enqueue("send_notification", pk)
+        queue_send(pk)
     return True
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from can import selectors, services, tasks
+from can import queue, selectors, services, tasks
 from can.models import Alert, AlertEvent, Notification, StaffPhone
 from can.sms import HttpBackend, MemoryBackend, SmsError
 from cla.models import BaseAssignment
@@ -265,7 +265,7 @@ class _Clock:
 
 
 def _use_clock(monkeypatch, clock):
-    for module in (services._common, services._leases, services.notifications):
+    for module in (queue, services._leases, services.notifications):
         monkeypatch.setattr(module, "time", clock)
 
 
@@ -277,7 +277,7 @@ def coalesced(settings, monkeypatch):
     settings.CAN_NOTIFY_GATHER_SECONDS = 0.1
     clock = _Clock()
     _use_clock(monkeypatch, clock)
-    monkeypatch.setattr(services._common, "_last_publish", [float("-inf")])
+    monkeypatch.setattr(queue, "_last_publish", [float("-inf")])
     queued: list[int] = []
     monkeypatch.setattr(tasks.notify_alert, "delay", queued.append)
     return queued, clock

@@ -186,11 +186,11 @@ def test_broker_down_then_sweep_delivers_exactly_once(client, world, users, tmp_
 
 
 def test_real_worker_notifies_a_burst_with_coalesced_tasks(client, world, users, tmp_path, settings, monkeypatch):
-    from can import services
+    from can import queue
 
     settings.CAN_COALESCE_NOTIFY_TASKS = True
     settings.CAN_NOTIFY_GATHER_SECONDS = 2.0  # long enough that the whole burst lands in one window
-    monkeypatch.setattr(services._common, "_last_publish", [float("-inf")])
+    monkeypatch.setattr(queue, "_last_publish", [float("-inf")])
     StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
     channel = make_channel(world.base)
     port = free_port()

@@ -179,7 +179,7 @@ def test_intake_stores_every_message_and_tries_the_broker_once_while_it_is_down(
     # Celery's publish tries 4 times (1 + 3 retries) for the first message, then the breaker skips
     # the publish at once for the four others.
     assert len(attempts) == 4
-    publish_failures = [r.getMessage() for r in caplog.records if r.name == "can.services._common"]
+    publish_failures = [r.getMessage() for r in caplog.records if r.name == "can.queue"]
     assert publish_failures == [f"Could not run notify_alert({alerts.order_by('pk').first().pk},) now (OperationalError); the sweep will retry"]
     assert breaker_warnings(caplog) == [
         "Redis (broker) is unreachable (OperationalError); calls to it are skipped for 5.0 s at a time until it answers"
