@@ -9,11 +9,13 @@ Nothing here raises on any input: a message is never refused for what it holds.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cachetools import TTLCache
 from django.utils.dateparse import parse_datetime
 
 from monusco.choices import ThreatCategory
@@ -132,21 +134,23 @@ def find_threat(folded: str) -> str | None:
 
 
 # Locality names per base, cached in the process for a minute: intake must stay fast.
-_LOCALITY_CACHE: dict[int, tuple[float, list[tuple[str, int, int]]]] = {}
 _LOCALITY_TTL = 60.0
+_LOCALITY_CACHE: TTLCache = TTLCache(maxsize=1000, ttl=_LOCALITY_TTL, timer=time.monotonic)
+_LOCALITY_CACHE_LOCK = threading.Lock()  # a TTLCache is not thread-safe; the queries run outside the lock
 
 
 def _localities_for_base(base) -> list[tuple[str, int, int]]:
-    now = time.monotonic()
-    cached = _LOCALITY_CACHE.get(base.pk)
-    if cached and now - cached[0] < _LOCALITY_TTL:
-        return cached[1]
+    with _LOCALITY_CACHE_LOCK:
+        names = _LOCALITY_CACHE.get(base.pk)
+    if names is not None:
+        return names
     from monusco.models import Locality
 
     province_id = Locality.objects.filter(pk=base.locality_id).values_list("territory__province_id", flat=True).first()
     rows = Locality.objects.filter(territory__province_id=province_id).values_list("name", "id", "territory_id")
     names = sorted(((fold(name).strip(), pk, territory) for name, pk, territory in rows), key=lambda item: -len(item[0]))
-    _LOCALITY_CACHE[base.pk] = (now, names)
+    with _LOCALITY_CACHE_LOCK:
+        _LOCALITY_CACHE[base.pk] = names
     return names
 
 
@@ -170,4 +174,5 @@ def parse_message(text: str, base) -> Parsed:
 
 
 def clear_cache() -> None:
-    _LOCALITY_CACHE.clear()
+    with _LOCALITY_CACHE_LOCK:
+        _LOCALITY_CACHE.clear()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 
+from cachetools import TTLCache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,27 +36,36 @@ def sms_channel_create(*, name: str, base: OperatingBase, token: str | None = No
     return SmsChannel.objects.create(name=name, base=base, token_hash=_token_hash(token)), token
 
 
-_CHANNEL_CACHE: dict[str, tuple[float, SmsChannel | None]] = {}
 CHANNEL_CACHE_SECONDS = 10.0
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
+# Looked up when an entry is read or written, so a test can move the clock.
+_CHANNEL_CACHE: TTLCache = TTLCache(maxsize=1000, ttl=CHANNEL_CACHE_SECONDS, timer=lambda: _clock())
+_CHANNEL_CACHE_LOCK = threading.Lock()  # a TTLCache is not thread-safe; the query runs outside the lock
+_MISSING = object()
 
 
 def sms_channel_for_intake(*, uid) -> SmsChannel | None:
     """The active channel with this uid, cached in the process for a few seconds: every inbound
     message needs it, and channels change rarely (a deactivation applies within 10 seconds)."""
     key = str(uid)
-    now = time.monotonic()
-    cached = _CHANNEL_CACHE.get(key)
-    if cached is not None and now - cached[0] < CHANNEL_CACHE_SECONDS:
-        return cached[1]
+    with _CHANNEL_CACHE_LOCK:
+        channel = _CHANNEL_CACHE.get(key, _MISSING)
+    if channel is not _MISSING:
+        return channel
     channel = _first(SmsChannel.objects.select_related("base__locality").filter(uid=uid, is_active=True))
-    if len(_CHANNEL_CACHE) > 1000:
-        _CHANNEL_CACHE.clear()
-    _CHANNEL_CACHE[key] = (now, channel)
+    with _CHANNEL_CACHE_LOCK:
+        _CHANNEL_CACHE[key] = channel
     return channel
 
 
 def sms_channel_cache_clear() -> None:
-    _CHANNEL_CACHE.clear()
+    with _CHANNEL_CACHE_LOCK:
+        _CHANNEL_CACHE.clear()
 
 
 def sms_channel_check_token(*, channel: SmsChannel, token: str | None) -> bool:
