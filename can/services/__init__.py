@@ -7,9 +7,10 @@ Rules that keep alerts from getting lost:
 - an alert is written before anything is queued; tasks are queued with ``transaction.on_commit``
   and a broker failure is logged, never raised (the periodic sweep queues the work again);
 - every inbound delivery carries an idempotency key, so a repeat is the same alert;
-- each lifecycle step locks the alert row (``select_for_update``) and re-reads its state. Locks are
-  ``FOR NO KEY UPDATE OF`` the alert only: a plain ``FOR UPDATE`` over a join would also lock the
-  base row, and every intake commit (its foreign-key check on the base) would queue behind it;
+- each lifecycle step locks the alert row and re-reads its state. Every row lock is taken in
+  ``can/locks.py``: ``FOR NO KEY UPDATE OF`` the row only, since a plain ``FOR UPDATE`` over a join
+  would also lock the base row, and every intake commit (its foreign-key check on the base) would
+  queue behind it;
 - a notification is claimed with one conditional UPDATE before it is sent, so it goes out at most
   once per alert, recipient and channel; the claim is a lease, so a worker that dies holds nothing
   for long (see ``_leases``);

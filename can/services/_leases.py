@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from monusco import audit
 
+from .. import locks
 from ..models import (
     Notification,
     NotificationChannel,
@@ -91,7 +92,7 @@ def _claim_many(notification_ids: list[int], *, until: datetime) -> list[int]:
     now = timezone.now()
     with transaction.atomic():
         ids = list(
-            Notification.objects.select_for_update(skip_locked=True, no_key=True)
+            locks.notifications_for_update(skip_locked=True)
             .filter(Q(pk__in=notification_ids) & notification_free_q(now))
             .values_list("pk", flat=True)
         )

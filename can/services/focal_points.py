@@ -12,6 +12,7 @@ from cla.validators import date_errors as report_date_errors
 from monusco.crypto import normalize_phone, phone_hash
 from monusco.models import Locality, User
 
+from .. import locks
 from ..models import (
     FocalPoint,
 )
@@ -62,7 +63,7 @@ def focalpoint_create(
         raise ValidationError({"base": _("This base is closed.")})
     number = focalpoint_check(base=base, locality=locality, consent_on=consent_on, phone=phone)
     number_hash = phone_hash(number) if number else ""
-    OperatingBase.objects.select_for_update(no_key=True).filter(pk=base.pk).get()  # serialises code numbering per base
+    locks.base_for_numbering(base.pk)  # serialises code numbering per base
     prefix = f"FP-{_focalpoint_prefix(base)}-"
     sequence = FocalPoint.objects.filter(code__startswith=prefix).count() + 1
     while FocalPoint.objects.filter(code=f"{prefix}{sequence:04d}").exists():
@@ -75,7 +76,7 @@ def focalpoint_create(
 
 
 def _locked_focalpoint(user: User, focal_point: FocalPoint) -> FocalPoint:
-    locked = FocalPoint.objects.select_for_update(no_key=True).get(pk=focal_point.pk)
+    locked = locks.focal_points_for_update().get(pk=focal_point.pk)
     if not _in_base_scope(user, locked.base_id):
         raise PermissionDenied
     return locked

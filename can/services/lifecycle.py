@@ -14,6 +14,7 @@ from monusco.choices import ThreatCategory
 from monusco.models import Locality, User
 from monusco.scope import scope_for
 
+from .. import locks
 from ..models import (
     UNACKNOWLEDGED_STATUSES,
     Alert,
@@ -27,7 +28,7 @@ from ._common import _event, _first, _in_base_scope, _territory_of_base
 
 
 def _lock_for_step(user: User, alert: Alert, allowed: set[str], action: str) -> Alert:
-    locked = Alert.objects.select_for_update(no_key=True).get(pk=alert.pk)
+    locked = locks.alerts_for_update().get(pk=alert.pk)
     if not (user.has_perm("can.change_alert") and _in_base_scope(user, locked.base_id)):
         raise PermissionDenied
     if locked.status not in allowed:
@@ -116,7 +117,7 @@ def alert_correct(
 ) -> Alert:
     """Correct a closed alert the gender office returned (threat, place, account, people at risk
     by sex and age group) and send it back for review. Nothing changes when a rule is broken."""
-    locked = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base").filter(pk=alert.pk))
+    locked = _first(locks.alerts_for_update().select_related("base").filter(pk=alert.pk))
     if locked is None or not _in_base_scope(user, locked.base_id):
         raise PermissionDenied
     if locked.review_status != ReviewStatus.RETURNED:
@@ -198,7 +199,7 @@ def alert_update(*, user: User, alert: Alert, changes: dict) -> Alert:
     ``alert_update_check``'s. The territory follows the locality (the base's, when the locality
     is cleared). Nothing changes when a rule is broken."""
     locked = _first(
-        Alert.objects.select_for_update(no_key=True, of=("self",))
+        locks.alerts_for_update()
         .select_related("base__locality", "territory").filter(pk=alert.pk)
     )
     if locked is None or not user.has_perm("can.change_alert") or not scope_for(user).covers(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from monusco import audit
 from monusco.models import User
 
+from .. import locks
 from ..models import (
     UNACKNOWLEDGED_STATUSES,
     Alert,
@@ -97,9 +98,9 @@ NOTIFY_FIELDS = (
 )
 
 
-def _notify_query():
+def _notify_query(*, skip_locked: bool = False):
     return (
-        Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "locality", "focal_point")
+        locks.alerts_for_update(skip_locked=skip_locked).select_related("base", "locality", "focal_point")
         .only(*NOTIFY_FIELDS)
     )
 
@@ -214,7 +215,7 @@ def alert_notify(*, alert_id: int) -> int:
 
 def _waiting_locked():
     """Alerts not yet notified, locked for notifying; those another worker holds are skipped."""
-    return _notify_query().select_for_update(no_key=True, of=("self",), skip_locked=True).filter(
+    return _notify_query(skip_locked=True).filter(
         notified_at__isnull=True
     ).order_by("pk")
 
@@ -299,7 +300,7 @@ def _notify_batch(alert_id: int) -> int:
 def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     """Raise an unacknowledged alert one level if its time is up. Idempotent: re-checks under lock."""
     now = now or timezone.now()
-    alert = _first(Alert.objects.select_for_update(no_key=True, of=("self",)).select_related("base", "territory").filter(pk=alert_id))
+    alert = _first(locks.alerts_for_update().select_related("base", "territory").filter(pk=alert_id))
     if (
         alert is None or alert.status not in UNACKNOWLEDGED_STATUSES
         or alert.escalation_level >= EscalationLevel.PROVINCE or escalation_due_at(alert) > now
