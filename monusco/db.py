@@ -72,13 +72,7 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
     ``parent_pk(i)`` are filled with group ``i``'s key (group ``i`` must come before and hold
     one row). ``pre_save`` defaults (``auto_now_add``, ``default``) apply as in ``bulk_create``;
     model signals do not run: audit rows are given as a group of their own."""
-    if any(type(rows[0])._meta.pk.column != "id" for rows in groups):
-        raise ValueError("insert_together expects primary keys named id")
-    stand_ins = [[(row, _stand_ins(row)) for row in rows] for rows in groups]
-    for index, found in enumerate(stand_ins):
-        for _row, pairs in found:
-            if any(stand_in.index >= index or len(groups[stand_in.index]) != 1 for _attname, stand_in in pairs):
-                raise ValueError("parent_pk must name an earlier group of one row")
+    stand_ins = _checked_stand_ins(groups)
     connection = connections[using]
     one_statement = connection.vendor == "postgresql"
     # A transaction where the rows take several statements; a savepoint inside an outer
@@ -86,28 +80,51 @@ def insert_together(*groups: list[Model], using: str = "default") -> list[int]:
     block = transaction.atomic(using=using) if not one_statement or connection.in_atomic_block else nullcontext()
     with block:
         if not one_statement:
-            keys: list[int] = []
-            for rows, found in zip(groups, stand_ins, strict=True):
-                _fill(found, keys)
-                type(rows[0])._base_manager.using(using).bulk_create(rows)
-                keys.append(rows[0].pk)
-            return keys
-        parts, params = [], []
-        for index, rows in enumerate(groups):
-            sql, values = _compiled(rows, using, returning=True)
-            parts.append(f"insert_{index} AS ({sql})")
-            params.extend(values)
-        selects = " UNION ALL ".join(f"(SELECT {i} AS n, id FROM insert_{i} LIMIT 1)" for i in range(len(groups)))
-        sql = f"WITH {', '.join(parts)} SELECT id FROM ({selects}) AS keys ORDER BY n"
-        with connection.cursor() as cursor:
-            cursor.execute(*_prepared(connection, cursor, sql, params))
-            keys = [row[0] for row in cursor.fetchall()]
+            return _insert_in_turn(groups, stand_ins, using)
+        keys = _insert_in_one_statement(groups, connection, using)
     for rows, found, key in zip(groups, stand_ins, keys, strict=True):
         rows[0].pk = key
         rows[0]._state.adding = False
         rows[0]._state.db = using
         _fill(found, keys)
     return keys
+
+
+def _checked_stand_ins(groups) -> list[list[tuple[Model, list[tuple[str, _ParentKey]]]]]:
+    """Each row with its stand-ins for parents' keys, once checked: keys named id, and every
+    ``parent_pk`` naming an earlier group of one row."""
+    if any(type(rows[0])._meta.pk.column != "id" for rows in groups):
+        raise ValueError("insert_together expects primary keys named id")
+    stand_ins = [[(row, _stand_ins(row)) for row in rows] for rows in groups]
+    for index, found in enumerate(stand_ins):
+        for _row, pairs in found:
+            if any(stand_in.index >= index or len(groups[stand_in.index]) != 1 for _attname, stand_in in pairs):
+                raise ValueError("parent_pk must name an earlier group of one row")
+    return stand_ins
+
+
+def _insert_in_turn(groups, stand_ins, using: str) -> list[int]:
+    """Other databases: each group's INSERT in turn, its parents' keys filled in first."""
+    keys: list[int] = []
+    for rows, found in zip(groups, stand_ins, strict=True):
+        _fill(found, keys)
+        type(rows[0])._base_manager.using(using).bulk_create(rows)
+        keys.append(rows[0].pk)
+    return keys
+
+
+def _insert_in_one_statement(groups, connection, using: str) -> list[int]:
+    """PostgreSQL: every INSERT chained by data-modifying CTEs, one statement; returns the keys."""
+    parts, params = [], []
+    for index, rows in enumerate(groups):
+        sql, values = _compiled(rows, using, returning=True)
+        parts.append(f"insert_{index} AS ({sql})")
+        params.extend(values)
+    selects = " UNION ALL ".join(f"(SELECT {i} AS n, id FROM insert_{i} LIMIT 1)" for i in range(len(groups)))
+    sql = f"WITH {', '.join(parts)} SELECT id FROM ({selects}) AS keys ORDER BY n"
+    with connection.cursor() as cursor:
+        cursor.execute(*_prepared(connection, cursor, sql, params))
+        return [row[0] for row in cursor.fetchall()]
 
 
 _PLACEHOLDER = re.compile(r"%%|%s")

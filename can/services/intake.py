@@ -184,6 +184,33 @@ def alert_receive_missed_call(
     return existing, False
 
 
+def _check_logged_alert(*, user: User, base: OperatingBase, channel: str, threat_category: str, counts) -> None:
+    """The rules of an alert logged by a person or a client (before its date)."""
+    if channel not in FORM_CHANNELS:
+        raise ValidationError({"channel": _("Choose phone call, radio, in person, web or API.")})
+    if threat_category not in ThreatCategory.values:
+        raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
+    territory = base.locality.territory
+    if not scope_for(user).covers(base_id=base.pk, territory_id=territory.pk, province_id=territory.province_id):
+        raise PermissionDenied  # staff alert their own bases; an API client, the bases of its territories
+    if min(counts) < 0:
+        raise ValidationError(_("People at risk cannot be negative."))
+
+
+def _received_at_value(received_at: datetime | None, now: datetime) -> datetime:
+    """The time of receipt given by a person or client, checked and in UTC; now when not given."""
+    if received_at is None:
+        return now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    # Compared before any conversion: an aware comparison never overflows, a conversion can.
+    if received_at < DATES_FROM:
+        raise ValidationError({"received_at": str(RECEIVED_TOO_EARLY)})
+    if received_at > now + timedelta(minutes=5):
+        raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
+    return received_at.astimezone(UTC)  # stored in UTC: no offset reaches the database
+
+
 @transaction.atomic
 def alert_create(
     *, user: User, base: OperatingBase, channel: str, threat_category: str, description: str = "",
@@ -192,26 +219,9 @@ def alert_create(
 ) -> tuple[Alert, bool]:
     """An alert logged by a person (phone call, radio, in person) or a client (web, API). A repeat
     of the same ``client_uuid`` returns the first alert."""
-    if channel not in FORM_CHANNELS:
-        raise ValidationError({"channel": _("Choose phone call, radio, in person, web or API.")})
-    if threat_category not in ThreatCategory.values:
-        raise ValidationError({"threat_category": _("Choose a threat category from the list.")})
-    territory = base.locality.territory
-    if not scope_for(user).covers(base_id=base.pk, territory_id=territory.pk, province_id=territory.province_id):
-        raise PermissionDenied  # staff alert their own bases; an API client, the bases of its territories
-    if min(women, men, girls, boys) < 0:
-        raise ValidationError(_("People at risk cannot be negative."))
-    now = timezone.now()
-    if received_at is not None:
-        if timezone.is_naive(received_at):
-            received_at = timezone.make_aware(received_at)
-        # Compared before any conversion: an aware comparison never overflows, a conversion can.
-        if received_at < DATES_FROM:
-            raise ValidationError({"received_at": str(RECEIVED_TOO_EARLY)})
-        if received_at > now + timedelta(minutes=5):
-            raise ValidationError({"received_at": _("The alert cannot be received in the future.")})
-        received_at = received_at.astimezone(UTC)  # stored in UTC: no offset reaches the database
-    received_at = received_at or now
+    _check_logged_alert(user=user, base=base, channel=channel, threat_category=threat_category,
+                        counts=(women, men, girls, boys))
+    received_at = _received_at_value(received_at, timezone.now())
     key = f"client:{client_uuid}" if client_uuid else f"user:{uuid.uuid4()}"
     if client_uuid and (existing := _first(Alert.objects.filter(idempotency_key=key))) is not None:
         if existing.base_id != base.pk:

@@ -110,6 +110,20 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
 CORRECTABLE_FIELDS = ("threat_category", "locality", "territory", "description", "women", "men", "girls", "boys")
 
 
+def _check_correction(locked: Alert, *, threat_category: str, locality: Locality | None, counts) -> None:
+    errors: dict[str, list[str]] = {}
+    if threat_category not in ThreatCategory.values:
+        errors["threat_category"] = [_("Choose a threat category from the list.")]
+    if locality is not None and not (
+        locality.territory_id == locked.territory_id or locked.base.coverage.filter(pk=locality.pk).exists()
+    ):
+        errors["locality"] = [_("Choose a place covered by the alert's base or in its territory.")]
+    if min(counts) < 0:
+        errors["women"] = [_("People at risk cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def alert_correct(
     *, user: User, alert: Alert, threat_category: str, locality: Locality | None, description: str,
@@ -124,17 +138,7 @@ def alert_correct(
         raise ValidationError(
             _("Only an alert the gender office returned for correction can be corrected."), code="invalid_transition"
         )
-    errors: dict[str, list[str]] = {}
-    if threat_category not in ThreatCategory.values:
-        errors["threat_category"] = [_("Choose a threat category from the list.")]
-    if locality is not None and not (
-        locality.territory_id == locked.territory_id or locked.base.coverage.filter(pk=locality.pk).exists()
-    ):
-        errors["locality"] = [_("Choose a place covered by the alert's base or in its territory.")]
-    if min(women, men, girls, boys) < 0:
-        errors["women"] = [_("People at risk cannot be negative.")]
-    if errors:
-        raise ValidationError(errors)
+    _check_correction(locked, threat_category=threat_category, locality=locality, counts=(women, men, girls, boys))
     changed = [
         name for name, value in (
             ("threat_category", threat_category), ("locality_id", locality.pk if locality else None),
@@ -160,14 +164,9 @@ UPDATABLE_FIELDS = (
 )
 
 
-def alert_update_check(*, user: User, alert: Alert, changes: dict) -> None:
-    """The rules of ``alert_update`` (the admin form shows them beside the fields): a new
-    locality or focal point must be in the user's scope, the threat and response from their
-    lists, and people at risk zero or more. A link left as it was is not checked again."""
-    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
-    if unknown:
-        raise ValueError(f"alert_update cannot change {', '.join(unknown)}")
-    scope = scope_for(user)
+def _link_errors(scope, alert: Alert, changes: dict) -> dict[str, list[str]]:
+    """A new locality or focal point must be in the user's scope; a link left as it was is not
+    checked again."""
     errors: dict[str, list[str]] = {}
     locality = changes.get("locality")
     if locality is not None and locality.pk != alert.locality_id and not scope.filter(
@@ -181,6 +180,17 @@ def alert_update_check(*, user: User, alert: Alert, changes: dict) -> None:
         province="locality__territory__province_id",
     ).exists():
         errors["focal_point"] = [_("Choose a focal point of your area.")]
+    return errors
+
+
+def alert_update_check(*, user: User, alert: Alert, changes: dict) -> None:
+    """The rules of ``alert_update`` (the admin form shows them beside the fields): a new
+    locality or focal point must be in the user's scope, the threat and response from their
+    lists, and people at risk zero or more. A link left as it was is not checked again."""
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise ValueError(f"alert_update cannot change {', '.join(unknown)}")
+    errors = _link_errors(scope_for(user), alert, changes)
     if "threat_category" in changes and changes["threat_category"] not in ThreatCategory.values:
         errors["threat_category"] = [_("Choose a threat category from the list.")]
     if changes.get("response_type") and changes["response_type"] not in ResponseType.values:

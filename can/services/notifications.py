@@ -42,6 +42,7 @@ from ._leases import (
 
 logger = logging.getLogger(__name__)
 
+
 def _plan_rows(
     alerts: list[Alert], level: int, *, in_app_sent_at: datetime | None = None
 ) -> tuple[list[Notification], list[Notification], dict[int, str]]:
@@ -51,14 +52,8 @@ def _plan_rows(
     delivered by being committed, so the caller's transaction sends them; and SMS ones are
     written claimed by the caller (leased), who sends them once its transaction commits. Returns (created, the
     alerts' other notifications still pending, the recipients' SMS phones by user id)."""
-    by_key: dict[int, list[User]] = {}
-    recipients: dict[int, list[User]] = {}
-    for alert in alerts:
-        key = alert.base_id if level == EscalationLevel.NONE else alert.pk  # the roster is the base's
-        if key not in by_key:
-            by_key[key] = alert_recipients(alert=alert, level=level)
-        recipients[alert.pk] = by_key[key]
-    user_ids = {user.pk for users in by_key.values() for user in users}
+    recipients = _recipients_by_alert(alerts, level)
+    user_ids = {user.pk for users in recipients.values() for user in users}
     if not user_ids:
         return [], [], {}
     phones = dict(StaffPhone.objects.filter(user_id__in=user_ids).values_list("user_id", "phone"))
@@ -67,23 +62,45 @@ def _plan_rows(
         .only("pk", "alert_id", "recipient_id", "channel", "status", "uid", "possible_duplicate")
     )
     taken = {(n.alert_id, n.recipient_id, n.channel) for n in existing}
-    delivered = (
-        {"status": NotificationStatus.SENT, "sent_at": in_app_sent_at, "attempts": 1} if in_app_sent_at else {}
-    )
-    claimed = (
-        {"status": NotificationStatus.SENDING, "attempts": 1, "claimed_until": in_app_sent_at + _lease()}
-        if in_app_sent_at else {}
-    )
     rows = [
-        Notification(alert=alert, recipient=user, channel=channel, level=level,
-                     **(delivered if channel == NotificationChannel.IN_APP else claimed))
-        for alert in alerts
-        for user in recipients[alert.pk]
-        for channel in [NotificationChannel.IN_APP] + ([NotificationChannel.SMS] if user.pk in phones else [])
+        Notification(alert=alert, recipient=user, channel=channel, level=level, **_planned_state(channel, in_app_sent_at))
+        for alert, user, channel in _wanted(alerts, recipients, phones)
         if (alert.pk, user.pk, channel) not in taken
     ]
     created = audit.audited_bulk_create(rows, savepoint=False)  # the caller's transaction holds the locks
     return created, [n for n in existing if n.status == NotificationStatus.PENDING], phones
+
+
+def _recipients_by_alert(alerts: list[Alert], level: int) -> dict[int, list[User]]:
+    """Each alert's recipients at this level, the duty roster read once per base."""
+    by_key: dict[int, list[User]] = {}
+    recipients: dict[int, list[User]] = {}
+    for alert in alerts:
+        key = alert.base_id if level == EscalationLevel.NONE else alert.pk  # the roster is the base's
+        if key not in by_key:
+            by_key[key] = alert_recipients(alert=alert, level=level)
+        recipients[alert.pk] = by_key[key]
+    return recipients
+
+
+def _wanted(alerts: list[Alert], recipients: dict[int, list[User]], phones: dict[int, str]):
+    """(alert, recipient, channel) of every notification due: in the app, and by SMS to those
+    with a phone."""
+    for alert in alerts:
+        for user in recipients[alert.pk]:
+            yield alert, user, NotificationChannel.IN_APP
+            if user.pk in phones:
+                yield alert, user, NotificationChannel.SMS
+
+
+def _planned_state(channel: str, in_app_sent_at: datetime | None) -> dict:
+    """The state a new notification is written in: pending, or (with ``in_app_sent_at``) an
+    in-app one delivered and an SMS one claimed."""
+    if not in_app_sent_at:
+        return {}
+    if channel == NotificationChannel.IN_APP:
+        return {"status": NotificationStatus.SENT, "sent_at": in_app_sent_at, "attempts": 1}
+    return {"status": NotificationStatus.SENDING, "attempts": 1, "claimed_until": in_app_sent_at + _lease()}
 
 
 def _plan_notifications(alert: Alert, level: int) -> list[int]:
@@ -238,14 +255,20 @@ def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: li
         return 0
     if phones is None:
         phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
+    batch, until = _claim_batch(sms)
+    _attach(batch, alerts)
+    return _send_claimed(batch, phones, until)
+
+
+def _claim_batch(sms: list[Notification]) -> tuple[list[Notification], datetime]:
+    """Those of these notifications this worker holds now, and until when: the ones written
+    claimed by the planning, and those claimed now (others held elsewhere are skipped)."""
     fresh = [n for n in sms if n.status == NotificationStatus.SENDING]  # written claimed just now
     until = fresh[0].claimed_until if fresh else timezone.now() + _lease()
     claimed = {n.pk for n in fresh}
     if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
         claimed |= set(_claim_many(unclaimed, until=until))
-    batch = [n for n in sms if n.pk in claimed]
-    _attach(batch, alerts)
-    return _send_claimed(batch, phones, until)
+    return [n for n in sms if n.pk in claimed], until
 
 
 def _attach(notifications: list[Notification], alerts: list[Alert]) -> None:
