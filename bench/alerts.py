@@ -1,6 +1,7 @@
 """Alert intake and notification at load, on PostgreSQL with a real worker.
 
-Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]``
+Run: ``.venv/bin/python bench/alerts.py [--seconds 20] [--concurrency 32] [--rate 0] [--focal-points 2000] [--keep]
+[--database monusco_bench_alerts]``
 (``--new-connections``, ``--worker-pool``, ``--worker-concurrency``, ``--worker-processes``, ``--web-threads``:
 see ``--help``).
 ``--rate`` paces the client (requests per second) to measure notification latency at a load the
@@ -290,6 +291,7 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
 
 
 def main() -> None:
+    global DB_NAME  # noqa: PLW0603 - read by env_for and the helpers below
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
@@ -303,7 +305,10 @@ def main() -> None:
                         help="open a new connection for each message (default: each client connection is kept alive, "
                              "as HTTP/1.1 gateways do by default)")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--database", default=DB_NAME,
+                        help="name of the throwaway database (default monusco_bench_alerts; two runs at once need two names)")
     args = parser.parse_args()
+    DB_NAME = args.database
 
     redis_port, web_port = free_port(), free_port()
     broker = f"redis://127.0.0.1:{redis_port}/0"
