@@ -10,14 +10,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
-from monusco.audit import audit_protected_read
 from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for
 
 from . import selectors, services
 from .models import Alert, AlertEvent, FocalPoint, Notification, SmsChannel, StaffPhone
 
-IDENTITY_FIELDS = ("name", "phone")
+IDENTITY_FIELDS = selectors.IDENTITY_FIELDS
 PROTECTED_TEXT = ["description", "raw_text", "verification_note", "response_note", "closing_note"]
 FOCALPOINT_FIELDS = ("locality", "community_role", "sex", "consent_on", "do_not_call_back")
 
@@ -73,7 +72,7 @@ class FocalPointAdmin(ScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and request.method == "GET" and self._identity(request, obj):
-            audit_protected_read(user=request.user, instance=obj, fields=list(IDENTITY_FIELDS))
+            selectors.focalpoint_identity_get(user=request.user, focal_point=obj)  # the form shows it
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):

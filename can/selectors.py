@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cla.models import BaseAssignment
 from gender.selectors.protected import NEED_TO_KNOW, may_see_protected, protected_visible_q
+from monusco.audit import audit_protected_read
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.models import User, UserScope
 from monusco.redaction import mask_phone_numbers
@@ -118,6 +120,53 @@ def can_see_detail(*, user, alert: Alert) -> bool:
     if alert.threat_category not in PROTECTED_THREAT_CATEGORIES:
         return True
     return may_see_protected(user=user, base_ids=[alert.base_id])
+
+
+@dataclass(frozen=True)
+class FocalPointIdentity:
+    name: str
+    phone: str
+
+
+IDENTITY_FIELDS = ("name", "phone")
+
+
+def focalpoint_identity_get(*, user, focal_point: FocalPoint) -> FocalPointIdentity | None:
+    """The focal point's name and phone when ``user`` may see them, the read logged in the same
+    step; None (and nothing logged) otherwise."""
+    if not can_see_identity(user=user, focal_point=focal_point):
+        return None
+    audit_protected_read(user=user, instance=focal_point, fields=list(IDENTITY_FIELDS))
+    return FocalPointIdentity(name=focal_point.name, phone=focal_point.phone)
+
+
+@dataclass(frozen=True)
+class AlertDisclosure:
+    """What of an alert's protected data a page shows: the sender's number and the free text."""
+
+    sender: bool
+    detail: bool
+
+
+def alert_protected_get(*, user, alert: Alert) -> AlertDisclosure:
+    """Decide what of ``alert``'s protected data ``user`` sees, and log what is shown in the same
+    step: the sender's number (not shown, so not logged, when the focal point asked not to be
+    called back) and the free text of a sexual-violence alert."""
+    sender = bool(alert.sender_number) and can_see_sender(user=user, alert=alert)
+    if sender and not (alert.focal_point_id and alert.focal_point.do_not_call_back):
+        audit_protected_read(user=user, instance=alert, fields=["sender_number"])
+    detail = can_see_detail(user=user, alert=alert)
+    if detail and alert.threat_category in PROTECTED_THREAT_CATEGORIES:
+        audit_protected_read(user=user, instance=alert, fields=["description", "verification_note"])
+    return AlertDisclosure(sender=sender, detail=detail)
+
+
+def alert_description_get(*, user, alert: Alert) -> str:
+    """The description of an alert ``user`` corrects (its own base, checked by the caller), the read
+    logged when the alert is a sexual-violence one."""
+    if alert.threat_category in PROTECTED_THREAT_CATEGORIES:
+        audit_protected_read(user=user, instance=alert, fields=["description"])
+    return alert.description
 
 
 def alert_rows(*, user, for_client: bool = False) -> QuerySet[Alert]:

@@ -23,8 +23,6 @@ from django.views.decorators.http import require_POST
 
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
-from monusco.audit import audit_protected_read
-from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from . import selectors, services
@@ -210,13 +208,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @permission_required("can.view_alert", raise_exception=True)
 def alert_detail(request: HttpRequest, uid) -> HttpResponse:
     alert = get_object_or_404(selectors.alert_detail(user=request.user, uid=uid))
-    show_sender = bool(alert.sender_number) and selectors.can_see_sender(user=request.user, alert=alert)
+    shown = selectors.alert_protected_get(user=request.user, alert=alert)
+    show_sender, show_detail = shown.sender, shown.detail
     do_not_call = bool(alert.focal_point_id and alert.focal_point.do_not_call_back)
-    if show_sender and not do_not_call:
-        audit_protected_read(user=request.user, instance=alert, fields=["sender_number"])
-    show_detail = selectors.can_see_detail(user=request.user, alert=alert)
-    if show_detail and alert.threat_category in PROTECTED_THREAT_CATEGORIES:
-        audit_protected_read(user=request.user, instance=alert, fields=["description", "verification_note"])
     can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
     return render(request, "can/alert_detail.html", {
         "alert": alert, "show_detail": show_detail,
@@ -259,8 +253,7 @@ def alert_correct(request: HttpRequest, uid) -> HttpResponse:
     if alert.review_status != ReviewStatus.RETURNED:
         messages.warning(request, _("Only an alert the gender office returned for correction can be corrected."))
         return redirect("can:alert-detail", uid=alert.uid)
-    if alert.threat_category in PROTECTED_THREAT_CATEGORIES:
-        audit_protected_read(user=request.user, instance=alert, fields=["description"])
+    selectors.alert_description_get(user=request.user, alert=alert)  # the form shows it
     form = CorrectionForm(request.POST or None, alert=alert)
     if request.method == "POST" and form.is_valid():
         try:
@@ -347,9 +340,7 @@ def _focal_point(request: HttpRequest, uid):
 @permission_required("can.view_focalpoint", raise_exception=True)
 def focalpoint_detail(request: HttpRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
-    identity = selectors.can_see_identity(user=request.user, focal_point=focal_point)
-    if identity:
-        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
+    identity = selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point)
     alerts = focal_point.alerts.order_by("-received_at")[:20]
     return render(request, "can/focalpoint_detail.html", {
         "fp": focal_point, "identity": identity, "alerts": alerts, "move_form": MoveForm(focal_point=focal_point),
@@ -388,7 +379,7 @@ def focalpoint_update(request: HttpRequest, uid) -> HttpResponse:
             messages.success(request, _("Focal point updated."))
             return redirect("can:focalpoint-detail", uid=focal_point.uid)
     if request.method == "GET":
-        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
+        selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point)  # the form shows it
     return render(request, "can/focalpoint_form.html", {"form": form, "fp": focal_point}, status=400 if form.errors else 200)
 
 

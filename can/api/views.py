@@ -14,7 +14,7 @@ from monusco.api.renderers import ApiJSONRenderer
 from monusco.api.resources import Resource
 from monusco.api.selectors import locality_list
 from monusco.api.serializers import BASE_REF_CSV, LOCALITY_REF_CSV, hxl_sex_age
-from monusco.audit import acting_as, audit_protected_read
+from monusco.audit import acting_as
 from monusco.scope import scope_for
 
 from .filters import AlertFilter, FocalPointFilter
@@ -140,7 +140,6 @@ class FocalPointViewSet(ApiViewSet):
     @transaction.atomic  # reading an identity writes its audit row in the same transaction
     def retrieve(self, request, *args, **kwargs):
         focal_point = self.get_object()
-        if not selectors.can_see_identity(user=request.user, focal_point=focal_point):
+        if selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point) is None:
             return Response(FocalPointSerializer(focal_point).data)
-        audit_protected_read(user=request.user, instance=focal_point, fields=["name", "phone"])
         return Response(FocalPointIdentitySerializer(focal_point).data)
