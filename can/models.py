@@ -42,7 +42,7 @@ class FocalPoint(BaseModel):
     phone_hash = models.CharField(_("phone hash"), max_length=64, blank=True, db_index=True, editable=False)
     base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("base"))
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("locality"))
-    community_role = models.CharField(_("role in the community"), max_length=20, choices=CommunityRole.choices)
+    community_role = models.CharField(_("role in the community"), max_length=20, choices=CommunityRole)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     consent_on = models.DateField(_("consent given on"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -166,7 +166,7 @@ class Alert(BaseModel, Report):
     """
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
-    channel = models.CharField(_("channel"), max_length=12, choices=AlertChannel.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=AlertChannel)
     sms_channel = models.ForeignKey(
         SmsChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("SMS channel")
     )
@@ -194,7 +194,7 @@ class Alert(BaseModel, Report):
     needs_triage = models.BooleanField(_("needs triage"), default=False)
     missed_calls = models.PositiveIntegerField(_("missed calls"), default=0)
 
-    status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.RECEIVED)
+    status = models.CharField(_("status"), max_length=20, choices=AlertStatus, default=AlertStatus.RECEIVED)
     received_at = models.DateTimeField(_("received"))
     sent_at = models.DateTimeField(_("sent by the sender"), null=True, blank=True)
     sent_at_ignored = models.BooleanField(
@@ -230,17 +230,17 @@ class Alert(BaseModel, Report):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("response dispatched by"),
         db_index=False,
     )
-    response_type = models.CharField(_("response"), max_length=10, choices=ResponseType.choices, blank=True)
+    response_type = models.CharField(_("response"), max_length=10, choices=ResponseType, blank=True)
     response_note = models.TextField(_("response details"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by"),
         db_index=False,
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(
-        _("escalation level"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+        _("escalation level"), choices=EscalationLevel, default=EscalationLevel.NONE
     )
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     notified_at = models.DateTimeField(_("duty roster notified"), null=True, blank=True)
@@ -329,7 +329,7 @@ class AlertEvent(BaseModel):
 
     # alertevent_alert_at_idx (alert, at) serves lookups by alert; nothing looks events up by actor.
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events", db_index=False)
-    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"),
@@ -339,7 +339,7 @@ class AlertEvent(BaseModel):
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(
-        _("escalated to"), choices=EscalationLevel.choices, null=True, blank=True
+        _("escalated to"), choices=EscalationLevel, null=True, blank=True
     )
 
     class Meta:
@@ -404,9 +404,9 @@ class Notification(BaseModel):
     # notification_once_per_recipient (alert, recipient, channel) serves lookups by alert.
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications")
-    channel = models.CharField(_("channel"), max_length=6, choices=NotificationChannel.choices)
-    level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel.choices, default=0)
-    status = models.CharField(_("status"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    channel = models.CharField(_("channel"), max_length=6, choices=NotificationChannel)
+    level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel, default=0)
+    status = models.CharField(_("status"), max_length=8, choices=NotificationStatus, default=NotificationStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)

@@ -185,7 +185,7 @@ class UrafikiMeeting(BaseModel, Report):
     base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="meetings")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("date"), validators=[validate_past_date])
-    meeting_type = models.CharField(_("type"), max_length=20, choices=MeetingType.choices, default=MeetingType.URAFIKI)
+    meeting_type = models.CharField(_("type"), max_length=20, choices=MeetingType, default=MeetingType.URAFIKI)
     facilitators = models.ManyToManyField(CommunityLiaisonAssistant, related_name="meetings_facilitated", blank=True, verbose_name=_("facilitating CLAs"))
     stakeholder_groups = models.JSONField(_("stakeholder groups present"), default=list, blank=True)
     women_consulted_separately = models.BooleanField(_("women consulted separately"), default=False)
@@ -242,9 +242,9 @@ class SecurityConcern(BaseModel):
 class MeetingFollowUp(BaseModel):
     meeting = models.ForeignKey(UrafikiMeeting, on_delete=models.CASCADE, related_name="follow_ups")
     action = models.TextField(_("follow-up action"))
-    responsible = models.CharField(_("responsible"), max_length=20, choices=ResponsibleActor.choices)
+    responsible = models.CharField(_("responsible"), max_length=20, choices=ResponsibleActor)
     due_on = models.DateField(_("due"), null=True, blank=True, validators=[validate_planning_date])
-    status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    status = models.CharField(_("status"), max_length=12, choices=ActionStatus, default=ActionStatus.PLANNED)
 
     class Meta:
         ordering = ["id"]
@@ -325,7 +325,7 @@ class PerpetratorType(models.TextChoices):
 class PlanThreat(BaseModel):
     plan = models.ForeignKey(CommunityProtectionPlan, on_delete=models.CASCADE, related_name="threats")
     category = models.CharField(_("threat category"), max_length=20, choices=ThreatCategory.choices)
-    perpetrator_type = models.CharField(_("perpetrator type"), max_length=20, choices=PerpetratorType.choices)
+    perpetrator_type = models.CharField(_("perpetrator type"), max_length=20, choices=PerpetratorType)
     description = models.TextField(_("threat"))
     at_risk_groups = models.JSONField(_("groups at risk"), default=list, blank=True)
     at_risk_detail = models.TextField(_("who is at risk, where and when"), blank=True)
@@ -356,9 +356,9 @@ class PlanThreat(BaseModel):
 class PlanAction(BaseModel):
     threat = models.ForeignKey(PlanThreat, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("action"))
-    responsible = models.CharField(_("responsible actor"), max_length=20, choices=ResponsibleActor.choices)
+    responsible = models.CharField(_("responsible actor"), max_length=20, choices=ResponsibleActor)
     deadline = models.DateField(_("deadline"), null=True, blank=True, validators=[validate_planning_date])
-    status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    status = models.CharField(_("status"), max_length=12, choices=ActionStatus, default=ActionStatus.PLANNED)
     review_on = models.DateField(_("review date"), null=True, blank=True, validators=[validate_planning_date])
 
     class Meta:

@@ -69,7 +69,7 @@ class Report(SexAgeDisaggregation):
     """
 
     review_status = models.CharField(
-        _("review status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
+        _("review status"), max_length=10, choices=ReviewStatus, default=ReviewStatus.DRAFT, db_index=True
     )
     review_round = models.PositiveSmallIntegerField(_("review round"), default=0)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

@@ -87,7 +87,7 @@ class JPTMission(BaseModel, Report):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jpt_missions_led", verbose_name=_("lead")
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.PLANNED, db_index=True
+        _("status"), max_length=20, choices=MissionStatus, default=MissionStatus.PLANNED, db_index=True
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -162,8 +162,8 @@ class MissionMember(BaseModel):
         verbose_name=_("user"),
     )
     external_name = models.CharField(_("name (if not a user)"), max_length=150, blank=True)
-    section = models.CharField(_("section"), max_length=20, choices=Section.choices)
-    sex = models.CharField(_("sex"), max_length=1, choices=MemberSex.choices)
+    section = models.CharField(_("section"), max_length=20, choices=Section)
+    sex = models.CharField(_("sex"), max_length=1, choices=MemberSex)
     role = models.CharField(_("role in the team"), max_length=100, blank=True)
 
     class Meta:
@@ -219,7 +219,7 @@ class MeetingHeld(BaseModel, SexAgeDisaggregation):
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="meetings")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="jpt_meetings", verbose_name=_("locality"))
     held_on = models.DateField(_("date"))
-    kind = models.CharField(_("who was met"), max_length=20, choices=MeetingKind.choices)
+    kind = models.CharField(_("who was met"), max_length=20, choices=MeetingKind)
     with_whom = models.CharField(_("community or authority"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -259,11 +259,11 @@ class Finding(BaseModel):
 class Recommendation(BaseModel):
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="recommendations")
     text = models.TextField(_("recommendation"))
-    responsible = models.CharField(_("responsible entity"), max_length=20, choices=ResponsibleEntity.choices)
+    responsible = models.CharField(_("responsible entity"), max_length=20, choices=ResponsibleEntity)
     responsible_detail = models.CharField(_("responsible (detail)"), max_length=150, blank=True)
     deadline = models.DateField(_("deadline"))
     follow_up_status = models.CharField(
-        _("follow-up status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+        _("follow-up status"), max_length=12, choices=FollowUpStatus, default=FollowUpStatus.OPEN
     )
     last_update_on = models.DateField(_("last update"), null=True, blank=True)
     last_update_note = models.TextField(_("last update note"), blank=True)
@@ -295,7 +295,7 @@ class RecommendationUpdate(BaseModel):
     """One step of the follow-up history of a recommendation."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="updates")
-    status = models.CharField(_("follow-up status"), max_length=12, choices=FollowUpStatus.choices)
+    status = models.CharField(_("follow-up status"), max_length=12, choices=FollowUpStatus)
     note = models.TextField(_("note"), blank=True)
     updated_on = models.DateField(_("date"))
     author = models.ForeignKey(

@@ -26,7 +26,7 @@ class RequestTooLarge(APIException):
 class ApiJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        declared = request.headers.get("content-length") if request is not None else None
         if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise RequestTooLarge()
         body = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
