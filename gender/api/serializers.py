@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from monusco.api.serializers import iso
 
+from ..sadd import SEX_FIELDS
+
 
 class ReviewSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
@@ -122,7 +124,7 @@ class IndicatorsSerializer(serializers.Serializer):
             "threats": [
                 {
                     "category": row["category"], "protected": row["protected"], "alerts": _count(row["n"]),
-                    **{name: _count(row[name]) for name in ("women", "men", "girls", "boys")},
+                    **{name: _count(row[name]) for name in SEX_FIELDS},
                 }
                 for row in d.threats
             ],

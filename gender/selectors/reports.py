@@ -13,9 +13,10 @@ from monusco.scope import scope_for
 
 from ..models import ReviewStatus
 from ..registry import ReportType, reports
+from ..sadd import SEX_FIELDS
 
 # The four totals of the sex/age disaggregation, summed by the dashboard.
-SADD_TOTALS = ("women", "men", "girls", "boys")
+SADD_TOTALS = SEX_FIELDS
 
 
 def each_once(report_type: ReportType, qs: QuerySet) -> QuerySet:
