@@ -95,23 +95,23 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     from gender.services import review_record
     from monusco.api.services import api_client_prepare
     from monusco.models import ApiClient, AuditLog
-    from tests.can.factories import make_alert, make_channel, make_focal_point
-    from tests.cla.factories import (
+    from tests.factories import (
         ActionFactory,
         ConcernFactory,
+        FindingFactory,
         FollowUpFactory,
         MeetingFactory,
-        PlanFactory,
-        ThreatFactory,
-    )
-    from tests.jpt.factories import (
-        FindingFactory,
         MeetingHeldFactory,
         MemberFactory,
         MissionFactory,
+        PlanFactory,
         RecommendationFactory,
         RecommendationUpdateFactory,
         StopFactory,
+        ThreatFactory,
+        make_alert,
+        make_channel,
+        make_focal_point,
     )
 
     beni_cla = make_user("cla", base=world.far_base, username="t-beni-cla")

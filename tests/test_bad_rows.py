@@ -17,8 +17,8 @@ from can import services
 from can.models import Alert, AlertEvent
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
-from tests.can.factories import make_alert, make_channel, make_focal_point
 from tests.conftest import SignInClient as Client
+from tests.factories import make_alert, make_channel, make_focal_point
 
 pytestmark = pytest.mark.django_db
 

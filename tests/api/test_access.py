@@ -8,7 +8,7 @@ from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
 from gender.models import Review
 from jpt.models import JPTMission
 from monusco.models import ApiClient, AuditLog, Locality
-from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from can.models import Alert, AlertEvent
 from monusco.models import AuditLog
 from tests.api.conftest import session_client, token_client
-from tests.api.factories import alert, focal_point
+from tests.factories.api import alert, focal_point
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.api.conftest import token_client
-from tests.api.factories import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory, alert
+from tests.factories.api import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory, alert
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from monusco.models import Locality
 from tests.api.conftest import token_client
-from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
 
 EXAMPLES = 25  # per operation and mode; with the coverage phase, about 40 s on this machine (2 cores)
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import session_client, token_client
-from tests.api.factories import MeetingFactory, alert, mission, review
+from tests.factories.api import MeetingFactory, alert, mission, review
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ phone, no sender number and no sexual-violence detail appears in any response bo
 import pytest
 
 from tests.api.conftest import token_client
-from tests.api.factories import (
+from tests.factories.api import (
     ConcernFactory,
     ThreatFactory,
     alert,

@@ -10,7 +10,7 @@ import datetime
 import pytest
 
 from tests.api.conftest import session_client, token_client
-from tests.api.factories import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from jpt.models import Finding
 from tests.api.conftest import session_client, token_client
-from tests.api.factories import (
+from tests.factories.api import (
     ConcernFactory,
     ThreatFactory,
     alert,

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import session_client, token_client
-from tests.api.factories import (
+from tests.factories import LocalityFactory, OperatingBaseFactory
+from tests.factories.api import (
     ActionFactory,
     alert,
     focal_point,
@@ -14,7 +15,6 @@ from tests.api.factories import (
     plan_with_details,
     review,
 )
-from tests.factories import LocalityFactory, OperatingBaseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,6 +23,6 @@ def _fresh_caches(settings):
 
 @pytest.fixture
 def channel(world):
-    from tests.can.factories import make_channel
+    from tests.factories import make_channel
 
     return make_channel(world.base, name="Uvira gateway")

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from can import services
 from can.models import Alert
-from tests.can.factories import make_alert, make_focal_point
-from tests.factories import LocalityFactory
+from tests.factories import LocalityFactory, make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from can import services
 from can.models import Alert, AlertEvent, AlertStatus, Notification, StaffPhone
-from tests.can.factories import TOKEN, make_focal_point
+from tests.factories import TOKEN, make_focal_point
 
 pytestmark = pytest.mark.django_db
 

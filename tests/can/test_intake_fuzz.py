@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from can.models import MAX_SMS_TEXT, Alert
 from can.parsing import EARLIEST_SENT_AT, SENT_AT_LEEWAY, clean_text, read_sent_at
-from tests.can.factories import TOKEN
 from tests.conftest import SignInClient as Client
+from tests.factories import TOKEN
 
 pytestmark = pytest.mark.django_db
 

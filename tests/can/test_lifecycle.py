@@ -8,7 +8,7 @@ from django.db import connection
 
 from can import services
 from can.models import Alert, AlertEvent, AlertStatus
-from tests.can.factories import make_alert
+from tests.factories import make_alert
 
 S = AlertStatus
 

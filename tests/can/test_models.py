@@ -14,7 +14,7 @@ from can import parsing, selectors, services
 from can.models import Alert, AlertEvent, FocalPoint, Notification, SmsChannel
 from gender.registry import reports
 from monusco.models import AuditLog
-from tests.can.factories import make_alert, make_focal_point
+from tests.factories import make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 

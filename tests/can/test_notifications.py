@@ -13,8 +13,7 @@ from can import queue, selectors, services, tasks
 from can.models import Alert, AlertEvent, Notification, StaffPhone
 from can.sms import HttpBackend, MemoryBackend, SmsError
 from cla.models import BaseAssignment
-from tests.can.factories import make_alert, make_focal_point
-from tests.factories import make_user
+from tests.factories import make_alert, make_focal_point, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +186,7 @@ def test_broker_failure_on_commit_is_swallowed(world, users, monkeypatch, django
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.notify_alert, "delay", broken)
-    from tests.can.factories import make_channel
+    from tests.factories import make_channel
 
     channel = make_channel(world.base)
     with django_capture_on_commit_callbacks(execute=True):
@@ -295,7 +294,7 @@ def _roster_notified(*alerts):
 
 
 def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(world, users, coalesced, django_capture_on_commit_callbacks):
-    from tests.can.factories import make_channel
+    from tests.factories import make_channel
 
     queued, clock = coalesced
     channel = make_channel(world.base)
@@ -326,7 +325,7 @@ def test_a_coalesced_task_notifies_alerts_beyond_one_batch(world, users, coalesc
 
 
 def test_a_failed_publish_is_not_counted(world, users, coalesced, monkeypatch, django_capture_on_commit_callbacks):
-    from tests.can.factories import make_channel
+    from tests.factories import make_channel
 
     queued, _clock = coalesced
     channel = make_channel(world.base)

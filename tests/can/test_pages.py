@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from can.models import Alert, AlertStatus, FocalPoint, Notification
 from monusco.models import AuditLog
-from tests.can.factories import make_alert, make_focal_point
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +312,7 @@ def test_correction_form_refuses_huge_counts(client, world, users):
 def test_an_sms_from_a_sender_that_is_no_phone_number_is_kept_with_the_sender_unknown(client, world, channel):
     import json
 
-    from tests.can.factories import TOKEN
+    from tests.factories import TOKEN
 
     for path, body in (("receive", {"from": "' OR 1=1--", "text": "Attaque à Sange", "id": "gw-sql"}),
                        ("missed-call", {"from": "' OR 1=1--"})):

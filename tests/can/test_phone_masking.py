@@ -9,8 +9,7 @@ from can.models import Alert
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
 from tests.api.conftest import session_client, token_client
-from tests.can.factories import TOKEN
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOKEN
 
 pytestmark = pytest.mark.django_db
 

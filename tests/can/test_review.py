@@ -12,7 +12,7 @@ from gender import services as gender_services
 from gender.selectors.queue import QueueFilters, review_queue
 from gender.selectors.reviews import active_checklist
 from monusco.models import AuditLog
-from tests.can.factories import make_alert
+from tests.factories import make_alert
 
 pytestmark = pytest.mark.django_db
 

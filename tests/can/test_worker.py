@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from can import tasks
 from can.models import Alert, Notification, StaffPhone
-from tests.can.factories import TOKEN, make_alert, make_channel
+from tests.factories import TOKEN, make_alert, make_channel
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

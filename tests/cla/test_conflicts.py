@@ -10,9 +10,15 @@ from django.utils import translation
 from cla import services
 from cla.models import CommunityProtectionPlan, PlanAction, PlanRevision, PlanThreat, SecurityConcern, UrafikiMeeting
 from monusco.models import AuditLog
-from tests.factories import make_user
-
-from .factories import ActionFactory, ConcernFactory, FollowUpFactory, MeetingFactory, PlanFactory, ThreatFactory
+from tests.factories import (
+    ActionFactory,
+    ConcernFactory,
+    FollowUpFactory,
+    MeetingFactory,
+    PlanFactory,
+    ThreatFactory,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from cla import selectors
 from cla.models import UrafikiMeeting
-
-from .factories import ActionFactory, MeetingFactory, PlanFactory, ThreatFactory
+from tests.factories import ActionFactory, MeetingFactory, PlanFactory, ThreatFactory
 
 BANDS = ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")
 
@@ -106,8 +105,7 @@ def test_admin_changelist_is_cut_to_the_staff_user_scope(client, users, records)
 
 def test_admin_hides_sexual_violence_concerns_from_roles_without_need_to_know(client, world, users):
     from cla.models import SecurityConcern
-
-    from .factories import ConcernFactory
+    from tests.factories import ConcernFactory
 
     meeting = MeetingFactory(base=world.base, created_by=users["cla"])
     ConcernFactory(meeting=meeting, category="sexual_violence", description="Protégé")

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from cla import services
 from cla.models import CommunityProtectionPlan, PlanAction, PlanRevision, PlanThreat
-
-from .factories import ActionFactory, PlanFactory, ThreatFactory
+from tests.factories import ActionFactory, PlanFactory, ThreatFactory
 
 
 def _plan_post(**overrides):

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 
 from cla import services, validators
 from cla.models import CommunityProtectionPlan, PlanAction, UrafikiMeeting
+from tests.factories import ActionFactory, PlanFactory, ThreatFactory
 
-from .factories import ActionFactory, PlanFactory, ThreatFactory
 from .test_plans import _plan_post
 from .test_views import _meeting_post
 

@@ -10,9 +10,15 @@ from django.utils import timezone
 from cla.models import CommunityProtectionPlan, PlanAction, PlanRevision, SecurityConcern, UrafikiMeeting
 from gender.models import ChecklistItem, ReviewChecklist, ReviewStatus
 from monusco.models import AuditLog
-from tests.factories import LocalityFactory, OperatingBaseFactory
-
-from .factories import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory
+from tests.factories import (
+    ActionFactory,
+    ConcernFactory,
+    LocalityFactory,
+    MeetingFactory,
+    OperatingBaseFactory,
+    PlanFactory,
+    ThreatFactory,
+)
 
 ROLES = ["cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin", "api", "norole"]
 

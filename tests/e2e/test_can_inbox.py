@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 
 from can.models import Alert
-from tests.can.factories import TOKEN, make_channel, make_focal_point
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOKEN, make_channel, make_focal_point
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +56,7 @@ def test_cla_corrects_an_alert_the_gender_office_returned(page, world, users):
     from can import services
     from gender import services as gender_services
     from gender.selectors.reviews import active_checklist
-    from tests.can.factories import make_alert
+    from tests.factories import make_alert
 
     gender_services.checklist_ensure_defaults()
     alert = make_alert(world.base, status="response_dispatched", locality=world.uvira, women=2)

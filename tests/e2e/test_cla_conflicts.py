@@ -10,9 +10,16 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cla.models import ActionStatus, CommunityProtectionPlan, PlanRevision, UrafikiMeeting
-from tests.cla.factories import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD, make_user
+from tests.factories import (
+    PASSWORD,
+    ActionFactory,
+    ConcernFactory,
+    MeetingFactory,
+    PlanFactory,
+    ThreatFactory,
+    make_user,
+)
 
 LANGUAGES = ["fr", "sw"]
 

@@ -6,9 +6,8 @@ import datetime
 import pytest
 
 from tests.e2e.conftest import log_out, login
-from tests.factories import PASSWORD
-from tests.gender.factories import make_meeting
-from tests.jpt.factories import MissionFactory
+from tests.factories import PASSWORD, MissionFactory
+from tests.factories.gender import make_meeting
 
 WATCH = """
 window.__violations = [];

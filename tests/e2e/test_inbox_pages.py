@@ -9,9 +9,8 @@ from django.utils.translation import gettext
 
 from can.models import Alert, AlertStatus
 from can.views import INBOX_PAGE_SIZE
-from tests.can.factories import make_alert
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_alert
 
 STATES = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED,
           AlertStatus.RESPONSE_DISPATCHED]

@@ -46,7 +46,7 @@ def test_jpt_lead_plans_a_mission_in_the_admin(page, world, users):
 def test_jpt_lead_starts_an_approved_mission_and_prints_the_report(page, world, users):
     from django.utils import timezone
 
-    from tests.jpt.factories import MemberFactory, MissionFactory
+    from tests.factories import MemberFactory, MissionFactory
 
     mission = MissionFactory(title="Kiliba follow-up", lead=users["jpt"], localities=[world.sange],
                              status="approved", approved_by=users["manager"], approved_at=timezone.now(),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gender import services
 from gender.models import Review, ReviewChecklist, ReviewStatus
-from tests.gender.factories import make_meeting, review
+from tests.factories.gender import make_meeting, review
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_review_page_of_a_sexual_violence_alert_logs_the_read_with_it(world, use
     from can.models import Alert
     from gender.snapshots import report_snapshot
     from monusco.models import AuditLog
-    from tests.gender.factories import make_alert
+    from tests.factories.gender import make_alert
 
     alert = make_alert(base=world.base, category="sexual_violence", women=1)
     services.report_submit(report=alert, user=users["cla"])

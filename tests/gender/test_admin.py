@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
-from tests.gender.factories import make_meeting, review
+from tests.factories.gender import make_meeting, review
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le no
     from can.models import Alert
     from gender import services
     from gender.models import ReviewStatus
-    from tests.gender.factories import make_alert
+    from tests.factories.gender import make_alert
 
     alert = make_alert(base=base or world.base, category="sexual_violence", women=2)
     Alert.objects.filter(pk=alert.pk).update(locality=locality or world.sange, description=SV_ACCOUNT)
@@ -133,7 +133,7 @@ def test_review_of_a_sexual_violence_alert_in_the_admin(world, users, client, wh
 
 
 def test_review_list_is_cut_to_the_report_scope(world, users, client):
-    from tests.gender.factories import make_meeting
+    from tests.factories.gender import make_meeting
 
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     reviews = {
@@ -160,7 +160,7 @@ def test_review_list_is_cut_to_the_report_scope(world, users, client):
 
 
 def test_review_list_query_count_does_not_grow_with_the_reviews(world, users, client, django_assert_num_queries):
-    from tests.gender.factories import make_meeting
+    from tests.factories.gender import make_meeting
 
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     client.force_login(users["manager"])

@@ -8,7 +8,7 @@ from gender import services
 from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
 from monusco.audit import acting_as
 from monusco.models import AuditLog
-from tests.gender.factories import all_answers, make_meeting, review
+from tests.factories.gender import all_answers, make_meeting, review
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from gender.selectors.dashboard import gender_dashboard
 from gender.selectors.reports import DashboardFilters
 from gender.selectors.suppression import suppress
 from monusco.choices import ThreatCategory
-from tests.gender.factories import make_alert, make_meeting, review
+from tests.factories.gender import make_alert, make_meeting, review
 
 pytestmark = pytest.mark.django_db
 

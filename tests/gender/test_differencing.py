@@ -21,7 +21,7 @@ from gender.models import ReviewChecklist
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
 from tests.api.conftest import session_client, token_client
-from tests.gender.factories import make_meeting, review
+from tests.factories.gender import make_meeting, review
 
 pytestmark = pytest.mark.django_db
 

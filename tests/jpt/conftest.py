@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tests.jpt.factories import MissionFactory
+from tests.factories import MissionFactory
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from jpt.models import (
     Recommendation,
     RecommendationUpdate,
 )
-from tests.factories import make_user
-from tests.jpt.factories import FindingFactory, MemberFactory, MissionFactory, RecommendationFactory
+from tests.factories import FindingFactory, MemberFactory, MissionFactory, RecommendationFactory, make_user
 
 CHANGELIST = "admin:jpt_jptmission_changelist"
 ADD = "admin:jpt_jptmission_add"
@@ -401,7 +400,7 @@ def test_actions_offered_per_role(client, users, mission):
 
 @pytest.mark.django_db
 def test_overdue_recommendations_with_history(client, world, users, mission):
-    from tests.jpt.factories import RecommendationUpdateFactory
+    from tests.factories import RecommendationUpdateFactory
 
     late = RecommendationFactory(mission=mission, text="Remove the barrier.", deadline=datetime.date(2020, 3, 1))
     RecommendationUpdateFactory(recommendation=late, author=users["jpt"], note="Raised with the chief.")
@@ -497,7 +496,7 @@ def test_age_bands_that_do_not_add_up_get_a_clear_message(client, world, users):
 
 @pytest.mark.django_db
 def test_overdue_list_query_count_is_constant(client, users, mission, django_assert_num_queries):
-    from tests.jpt.factories import RecommendationUpdateFactory
+    from tests.factories import RecommendationUpdateFactory
 
     client.force_login(users["jpt"])
     url = reverse("admin:jpt_overdue_recommendations")

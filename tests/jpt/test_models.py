@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from gender.registry import reports
 from jpt.models import JPTMission
-from tests.jpt.factories import (
+from tests.factories import (
     FindingFactory,
     MeetingHeldFactory,
     MemberFactory,

@@ -5,14 +5,14 @@ from django.urls import reverse
 
 from jpt import selectors
 from jpt.models import JPTMission
-from tests.factories import make_user
-from tests.jpt.factories import (
+from tests.factories import (
     FindingFactory,
     MeetingHeldFactory,
     MemberFactory,
     MissionFactory,
     RecommendationFactory,
     StopFactory,
+    make_user,
 )
 
 SV_DETAIL = "Two women assaulted near the river on the way to the fields."
@@ -146,7 +146,7 @@ def test_composition_warnings_for_a_good_team(world, users, mission):
 
 @pytest.mark.django_db
 def test_sexual_violence_alert_counts_as_on_record(world):
-    from tests.can.factories import make_alert
+    from tests.factories import make_alert
 
     assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.sange.pk]) is False
     make_alert(world.base, locality=world.uvira, threat_category="sexual_violence")

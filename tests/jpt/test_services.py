@@ -10,8 +10,7 @@ from jpt import services
 from jpt.models import JPTMission, MissionStatus, Recommendation, RecommendationUpdate
 from monusco.audit import acting_as
 from monusco.models import AuditLog
-from tests.factories import make_user
-from tests.jpt.factories import FindingFactory, MissionFactory, RecommendationFactory
+from tests.factories import FindingFactory, MissionFactory, RecommendationFactory, make_user
 
 STEPS = [
     ("approve", "planned", "approved", "manager"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from can.models import Alert
 from monusco.models import AuditLog
-from tests.can.factories import TOKEN, make_alert, make_channel
+from tests.factories import TOKEN, make_alert, make_channel
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from can.models import Alert, Notification
 from monusco.audit import acting_as, audited_bulk_create, audited_update
 from monusco.models import AuditLog
-from tests.can.factories import make_alert
+from tests.factories import make_alert
 
 pytestmark = pytest.mark.django_db
 

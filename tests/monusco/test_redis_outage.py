@@ -21,8 +21,8 @@ from monusco import breaker
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
 from tests.api.conftest import token_client
-from tests.can.factories import TOKEN, make_channel
 from tests.can.test_worker import free_port, publishing_to, start_redis, stop
+from tests.factories import TOKEN, make_channel
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,7 @@ def test_the_debug_error_page_hides_protected_values(rf, settings, accept):
 @pytest.mark.django_db
 def test_a_crashing_gateway_request_shows_no_sender_or_text_on_the_debug_page(settings, world, monkeypatch):
     from can import services
-    from tests.can.factories import TOKEN, make_channel
+    from tests.factories import TOKEN, make_channel
 
     channel = make_channel(world.base, name="Uvira gateway")
     settings.DEBUG = True

@@ -1,12 +1,11 @@
-"""Factories for the foundation (users, geography, bases). App-specific factories live beside
-each app's tests (tests/<app>/factories.py) and build on these."""
+"""Builders for the foundation: provinces, territories, localities and users with a role and a scope."""
 
 import datetime
 
 import factory
 from django.contrib.auth.models import Group
 
-from cla.models import BaseAssignment, CommunityLiaisonAssistant, OperatingBase
+from cla.models import BaseAssignment, CommunityLiaisonAssistant
 from monusco.models import Locality, Province, Territory, User, UserScope
 from monusco.roles import sync_roles
 
@@ -39,24 +38,6 @@ class LocalityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Locality {n}")
     latitude = "-3.39530"
     longitude = "29.13780"
-
-
-class OperatingBaseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OperatingBase
-        django_get_or_create = ("code",)
-        skip_postgeneration_save = True
-
-    code = factory.Sequence(lambda n: f"cob-{n}")
-    name = factory.Sequence(lambda n: f"Base {n}")
-    kind = OperatingBase.Kind.COB
-    locality = factory.SubFactory(LocalityFactory)
-    opened_on = datetime.date(2015, 1, 1)
-
-    @factory.post_generation
-    def coverage(self, create, extracted, **kwargs):
-        if create:
-            self.coverage.set(extracted if extracted is not None else [self.locality])
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,9 @@ import datetime
 import factory
 
 from cla.models import CommunityProtectionPlan, UrafikiMeeting
-from tests.cla import factories as cla
-from tests.factories import UserFactory
+
+from . import cla
+from .monusco import UserFactory
 
 # The CLA factories with the values the API tests assert (English texts, authors, dates in 2026).
 

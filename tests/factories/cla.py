@@ -1,4 +1,4 @@
-"""Factories for meetings and protection plans."""
+"""Builders for operating bases, meetings and protection plans."""
 
 import datetime
 
@@ -7,11 +7,32 @@ import factory
 from cla.models import (
     CommunityProtectionPlan,
     MeetingFollowUp,
+    OperatingBase,
     PlanAction,
     PlanThreat,
     SecurityConcern,
     UrafikiMeeting,
 )
+
+from .monusco import LocalityFactory
+
+
+class OperatingBaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OperatingBase
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"cob-{n}")
+    name = factory.Sequence(lambda n: f"Base {n}")
+    kind = OperatingBase.Kind.COB
+    locality = factory.SubFactory(LocalityFactory)
+    opened_on = datetime.date(2015, 1, 1)
+
+    @factory.post_generation
+    def coverage(self, create, extracted, **kwargs):
+        if create:
+            self.coverage.set(extracted if extracted is not None else [self.locality])
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
