@@ -8,7 +8,8 @@ from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
 from gender.models import Review
 from jpt.models import JPTMission
 from monusco.models import ApiClient, AuditLog, Locality
-from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert
+from tests.factories.api import meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,9 @@ def records(world, users):
         "bases": world.base,
         "meetings": meeting,
         "plans": plan_with_details(base=world.base),
-        "alerts": alert(base=world.base),
+        "alerts": make_alert(world.base, locality=world.uvira, threat_category="looting",
+                             description="Shops looted at the market", status="acknowledged", events=True,
+                             women=2, men=1, girls=1),
         "missions": mission(localities=[world.uvira], bases=[world.base]),
         "reviews": review(report=meeting, reviewer=users["gender"], report_type="meeting"),
     }

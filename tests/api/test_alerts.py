@@ -8,7 +8,8 @@ import pytest
 from can.models import Alert, AlertEvent
 from monusco.models import AuditLog
 from tests.api.conftest import session_client, token_client
-from tests.factories.api import alert, focal_point
+from tests.factories import make_alert
+from tests.factories.api import focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ def _counts():
 
 
 def test_alert_detail_exact_for_a_token_client(world, tokens):
-    item = alert(base=world.base, description="Cattle raid, call 0998 877 665 for details")
+    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                      description="Cattle raid, call 0998 877 665 for details", status="acknowledged", events=True,
+                      women=2, men=1, girls=1)
     body = token_client(tokens.inside_key).get(f"/api/v1/alerts/{item.uid}/").json()
     events = list(item.events.order_by("at", "id"))
     stamp = item.received_at.isoformat().replace("+00:00", "Z")
@@ -55,14 +58,20 @@ def test_alert_detail_exact_for_a_token_client(world, tokens):
 
 
 def test_session_users_see_the_focal_point_code_token_clients_do_not(world, users, tokens):
-    item = alert(base=world.base, focal=focal_point(base=world.base, code="UVI-007"))
+    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                      description="Shops looted at the market",
+                      focal_point=focal_point(base=world.base, code="UVI-007"), status="acknowledged", events=True,
+                      women=2, men=1, girls=1)
     assert session_client(users["cla"]).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] == "UVI-007"
     assert token_client(tokens.inside_key).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] is None
 
 
 def test_sexual_violence_alerts_are_left_out_for_clients_and_emptied_for_sessions(world, users, tokens):
-    sv = alert(base=world.base, threat_category="sexual_violence", description="SV detail")
-    other = alert(base=world.base)
+    sv = make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", description="SV detail",
+                    status="acknowledged", events=True, women=2, men=1, girls=1)
+    other = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                       description="Shops looted at the market", status="acknowledged", events=True,
+                       women=2, men=1, girls=1)
     client = token_client(tokens.inside_key)
     assert [r["uid"] for r in client.get("/api/v1/alerts/").json()["results"]] == [str(other.uid)]
     assert client.get(f"/api/v1/alerts/{sv.uid}/").status_code == 404
@@ -72,7 +81,9 @@ def test_sexual_violence_alerts_are_left_out_for_clients_and_emptied_for_session
 
 
 def test_alert_geojson_feature(world, tokens):
-    item = alert(base=world.base, locality=world.sange)
+    item = make_alert(world.base, locality=world.sange, threat_category="looting",
+                      description="Shops looted at the market", status="acknowledged", events=True,
+                      women=2, men=1, girls=1)
     body = token_client(tokens.inside_key).get("/api/v1/alerts/?format=geojson").json()
     assert [(f["type"], f["id"], f["geometry"]) for f in body["features"]] == [
         ("Feature", str(item.uid), {"type": "Point", "coordinates": [29.12, -3.08]})
@@ -166,7 +177,9 @@ def test_client_without_write_grant_is_refused(world, tokens):
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_alerts_cannot_be_changed_or_deleted(world, tokens, method):
-    item = alert(base=world.base)
+    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                      description="Shops looted at the market", status="acknowledged", events=True,
+                      women=2, men=1, girls=1)
     response = getattr(token_client(tokens.inside_key), method)(f"/api/v1/alerts/{item.uid}/", {}, format="json")
     assert (response.status_code, response.json()) == (405, {"detail": "This method is not allowed here."})
     assert Alert.objects.get(pk=item.pk).status == "acknowledged"

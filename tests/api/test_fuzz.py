@@ -39,7 +39,8 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert
+from tests.factories.api import meeting_with_details, mission, plan_with_details, review
 
 EXAMPLES = 25  # per operation and mode; with the coverage phase, about 40 s on this machine (2 cores)
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
@@ -74,7 +75,9 @@ CHECKS = [
 def fuzz_data(world, users, tokens):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    review(report=alert(base=world.base), reviewer=users["gender"], report_type="alert")
+    review(report=make_alert(world.base, locality=world.uvira, threat_category="looting",
+                             description="Shops looted at the market", status="acknowledged", events=True,
+                             women=2, men=1, girls=1), reviewer=users["gender"], report_type="alert")
     review(report=meeting, reviewer=users["gender"], report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])
     return tokens.inside_key

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import session_client, token_client
-from tests.factories.api import MeetingFactory, alert, mission, review
+from tests.factories import make_alert
+from tests.factories.api import MeetingFactory, mission, review
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +68,13 @@ def test_session_sees_the_summary_and_review_comments(world, users, tokens):
 
 
 def test_reviews_of_sexual_violence_alerts_are_left_out_for_clients(world, users, tokens):
-    sv = review(report=alert(base=world.base, threat_category="sexual_violence"), reviewer=users["gender"],
+    sv = review(report=make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
+                                  description="Shops looted at the market", status="acknowledged", events=True,
+                                  women=2, men=1, girls=1), reviewer=users["gender"],
                 report_type="alert")
-    other = review(report=alert(base=world.base), reviewer=users["gender"], report_type="alert")
+    other = review(report=make_alert(world.base, locality=world.uvira, threat_category="looting",
+                                     description="Shops looted at the market", status="acknowledged", events=True,
+                                     women=2, men=1, girls=1), reviewer=users["gender"], report_type="alert")
     client_uids = [r["uid"] for r in token_client(tokens.inside_key).get("/api/v1/reviews/").json()["results"]]
     session_uids = [r["uid"] for r in session_client(users["gender"]).get("/api/v1/reviews/").json()["results"]]
     assert client_uids == [str(other.uid)]
@@ -83,9 +88,13 @@ def test_indicators_suppress_small_sexual_violence_counts(world, tokens):
     for _ in range(2):
         MeetingFactory(base=world.base, review_status="submitted", review_round=1, submitted_at=now)
     for _ in range(3):
-        alert(base=world.base, threat_category="sexual_violence")
+        make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
+                   description="Shops looted at the market", status="acknowledged", events=True,
+                   women=2, men=1, girls=1)
     for _ in range(6):
-        alert(base=world.base)
+        make_alert(world.base, locality=world.uvira, threat_category="looting",
+                   description="Shops looted at the market", status="acknowledged", events=True,
+                   women=2, men=1, girls=1)
     body = token_client(tokens.inside_key).get("/api/v1/indicators/").json()
     assert body["participants"] == {"women": 12, "men": 8, "girls": 2, "boys": 4}
     assert (body["meetings"], body["meetings_without_women"]) == (2, 0)

@@ -4,10 +4,10 @@ phone, no sender number and no sexual-violence detail appears in any response bo
 import pytest
 
 from tests.api.conftest import token_client
+from tests.factories import make_alert
 from tests.factories.api import (
     ConcernFactory,
     ThreatFactory,
-    alert,
     focal_point,
     meeting_with_details,
     mission,
@@ -39,8 +39,12 @@ def sensitive(world, users):
     fp = focal_point(base=world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE)
     records = {
         "alerts": [
-            alert(base=world.base, focal=fp, sender=SENDER, description=f"Attack reported by {SENDER}"),
-            alert(base=world.base, threat_category="sexual_violence", sender=SENDER, description=f"{SV_TEXT} at the river"),
+            make_alert(world.base, locality=world.uvira, threat_category="looting",
+                       description=f"Attack reported by {SENDER}", focal_point=fp, sender=SENDER, status="acknowledged",
+                       events=True, women=2, men=1, girls=1),
+            make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
+                       description=f"{SV_TEXT} at the river", sender=SENDER, status="acknowledged", events=True,
+                       women=2, men=1, girls=1),
         ],
         "meetings": [meeting_with_details(base=world.base)],
         "plans": [plan_with_details(base=world.base)],

@@ -10,7 +10,8 @@ import datetime
 import pytest
 
 from tests.api.conftest import session_client, token_client
-from tests.factories.api import alert, meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert
+from tests.factories.api import meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,9 @@ def client(tokens):
 def records(world, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    item = alert(base=world.base)
+    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                      description="Shops looted at the market", status="acknowledged", events=True,
+                      women=2, men=1, girls=1)
     review(report=item, reviewer=users["gender"], report_type="alert")
     review(report=meeting, reviewer=users["gender"], report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])

@@ -9,15 +9,8 @@ import pytest
 
 from jpt.models import Finding
 from tests.api.conftest import session_client, token_client
-from tests.factories.api import (
-    ConcernFactory,
-    ThreatFactory,
-    alert,
-    meeting_with_details,
-    mission,
-    plan_with_details,
-    review,
-)
+from tests.factories import make_alert
+from tests.factories.api import ConcernFactory, ThreatFactory, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +37,10 @@ def protected(world, users):
     mission of the Uvira base with a sexual-violence finding. Plus ordinary records."""
     records = {}
     for name, base in (("uvira", world.base), ("minembwe", world.other_base)):
-        sv_alert = alert(base=base, threat_category=SV, description="Agression signalée")
-        alert(base=base)
+        sv_alert = make_alert(base, locality=base.locality, threat_category=SV, description="Agression signalée",
+                              status="acknowledged", events=True, women=2, men=1, girls=1)
+        make_alert(base, locality=base.locality, threat_category="looting", description="Shops looted at the market",
+                   status="acknowledged", events=True, women=2, men=1, girls=1)
         meeting = meeting_with_details(base=base)
         ConcernFactory(meeting=meeting, category=SV, description="Agression au point d'eau")
         plan = plan_with_details(base=base)

@@ -5,16 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import LocalityFactory, OperatingBaseFactory
-from tests.factories.api import (
-    ActionFactory,
-    alert,
-    focal_point,
-    meeting_with_details,
-    mission,
-    plan_with_details,
-    review,
-)
+from tests.factories import LocalityFactory, OperatingBaseFactory, make_alert
+from tests.factories.api import ActionFactory, focal_point, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +25,10 @@ def many(world, users):
         meeting_with_details(base=world.base, locality=locality)
         plan = plan_with_details(base=world.base, locality=locality)
         ActionFactory(threat=plan.threats.get())
-        item = alert(base=world.base, locality=locality, focal=focal_point(base=world.base, code=f"FP-{n}", phone=f"+2438100{n:05d}"))
+        item = make_alert(world.base, locality=locality, threat_category="looting",
+                          description="Shops looted at the market",
+                          focal_point=focal_point(base=world.base, code=f"FP-{n}", phone=f"+2438100{n:05d}"),
+                          status="acknowledged", events=True, women=2, men=1, girls=1)
         mission(localities=[locality, world.uvira], bases=[world.base], title=f"Mission {n}")
         review(report=item if n % 2 else plan, reviewer=users["gender"], report_type="alert" if n % 2 else "protection_plan")
 

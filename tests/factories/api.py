@@ -82,33 +82,6 @@ def focal_point(*, base, code: str, name: str = "Furaha Test", phone: str = "+24
     )
 
 
-_alert_seq = iter(range(1, 10**6))
-
-
-def alert(*, base, threat_category: str = "looting", description: str = "Shops looted at the market",
-          sender: str = "", focal=None, locality=None, **kwargs):
-    """An alert received by SMS, acknowledged, with its two events."""
-    from django.utils import timezone
-
-    from can.models import Alert, AlertEvent
-    from monusco.crypto import normalize_phone, phone_hash
-
-    n = next(_alert_seq)
-    locality = locality or base.locality
-    now = timezone.now()
-    number = normalize_phone(sender) if sender else ""
-    item = Alert.objects.create(
-        idempotency_key=f"test:{n}", channel="sms", base=base, locality=locality, territory=locality.territory,
-        threat_category=threat_category, description=description, raw_text=description,
-        sender_number=number, sender_hash=phone_hash(number) if number else "", focal_point=focal,
-        received_at=now, received_on=now.date(), women=2, men=1, girls=1, boys=0,
-        **{"status": "acknowledged", "acknowledged_at": now, **kwargs},
-    )
-    AlertEvent.objects.create(alert=item, kind="received", at=now, to_status="received")
-    AlertEvent.objects.create(alert=item, kind="acknowledged", at=now, from_status="received", to_status="acknowledged")
-    return item
-
-
 def mission(*, localities, bases=(), lead=None, **kwargs):
     """A planned JPT mission with two recommendations (one overdue) and one finding."""
     from jpt.models import Finding, JPTMission, Recommendation

@@ -52,19 +52,6 @@ def all_answers(checklist, answer="yes", comment=""):
     return {item.pk: (answer, comment) for item in checklist.items.all()}
 
 
-def make_alert(*, base, category="armed_attack", women=0, men=0, girls=0, boys=0, received_on=datetime.date(2026, 1, 12)):
-    """A plain alert row (drafts for the review workflow, as the CAN logs them)."""
-    from can.models import Alert
-
-    make_alert.seq = getattr(make_alert, "seq", 0) + 1
-    received_at = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9)))
-    return Alert.objects.create(
-        idempotency_key=f"gender-test:{make_alert.seq}", channel="sms", base=base, locality=base.locality,
-        territory_id=base.locality.territory_id, threat_category=category, received_at=received_at,
-        received_on=received_on, women=women, men=men, girls=girls, boys=boys,
-    )
-
-
 def review(report, reviewer, decision, checklist, answers=None, comment="Checked."):
     from gender import services
 

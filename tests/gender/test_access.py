@@ -162,11 +162,13 @@ def test_review_page_of_a_sexual_violence_alert_logs_the_read_with_it(world, use
     from can.models import Alert
     from gender.snapshots import report_snapshot
     from monusco.models import AuditLog
-    from tests.factories.gender import make_alert
+    from tests.factories import make_alert
 
-    alert = make_alert(base=world.base, category="sexual_violence", women=1)
+    alert = make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
+                       received_on=datetime.date(2026, 1, 12), women=1)
     services.report_submit(report=alert, user=users["cla"])
-    other = make_alert(base=world.base, category="looting", women=1)
+    other = make_alert(world.base, locality=world.uvira, threat_category="looting",
+                       received_on=datetime.date(2026, 1, 12), women=1)
     services.report_submit(report=other, user=users["cla"])
     client.force_login(users["gender"])
     for report in (alert, other):

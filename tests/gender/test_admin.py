@@ -1,5 +1,7 @@
 """Gender admin: pages answer, and editing a used checklist's items makes a new version."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -84,9 +86,10 @@ def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le no
     from can.models import Alert
     from gender import services
     from gender.models import ReviewStatus
-    from tests.factories.gender import make_alert
+    from tests.factories import make_alert
 
-    alert = make_alert(base=base or world.base, category="sexual_violence", women=2)
+    alert = make_alert(base or world.base, locality=(base or world.base).locality, threat_category="sexual_violence",
+                       received_on=datetime.date(2026, 1, 12), women=2)
     Alert.objects.filter(pk=alert.pk).update(locality=locality or world.sange, description=SV_ACCOUNT)
     alert.refresh_from_db()
     services.report_submit(report=alert, user=users["cla"])

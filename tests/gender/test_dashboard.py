@@ -10,7 +10,8 @@ from gender.selectors.dashboard import gender_dashboard
 from gender.selectors.reports import DashboardFilters
 from gender.selectors.suppression import suppress
 from monusco.choices import ThreatCategory
-from tests.factories.gender import make_alert, make_meeting, review
+from tests.factories import make_alert
+from tests.factories.gender import make_meeting, review
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +36,16 @@ def dataset(world, users):
     review(m2, gender, "returned", checklist, answers={i: "no" for i in range(1, last + 1)}, comment="No women.")
     review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
     review(m5, users["admin"], "approved", checklist, answers={1: "no"})
-    make_alert(base=world.base, category="armed_attack", women=2, men=1)
-    make_alert(base=world.base, category="armed_attack", women=1, boys=2, received_on=D(2026, 2, 1))
-    make_alert(base=world.base, category="sexual_violence", women=3, girls=1)
-    make_alert(base=world.base, category="sexual_violence", women=1)
-    make_alert(base=world.far_base, category="sexual_violence", women=9)
+    make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 1, 12),
+               women=2, men=1)
+    make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 2, 1),
+               women=1, boys=2)
+    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
+               women=3, girls=1)
+    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
+               women=1)
+    make_alert(world.far_base, locality=world.beni, threat_category="sexual_violence", received_on=D(2026, 1, 12),
+               women=9)
     return {"m1": m1, "m2": m2, "m3": m3, "m5": m5, "m6": m6, "items": last}
 
 
@@ -105,12 +111,13 @@ def test_scope_and_filters(dataset, users, world):
 def test_small_counts_are_suppressed_and_five_is_shown(world, users):
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", "5", "12"]
     for _ in range(4):
-        make_alert(base=world.base, category="sexual_violence", women=2, girls=1)
+        make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
+                   women=2, girls=1)
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert data.sexual_violence["alerts"] == "<5"
     # 8 women at risk, but in a base-month of fewer than 5 alerts: withheld with the alerts
     assert (data.sexual_violence["women"], data.sexual_violence["girls"]) == ("<5", "<5")
-    make_alert(base=world.base, category="sexual_violence", girls=1)
+    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12), girls=1)
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert (data.sexual_violence["alerts"], data.sexual_violence["girls"]) == ("5", "5")
     assert data.threats == [
@@ -164,7 +171,8 @@ def _grow(world, users, n):
         meeting = make_meeting(world=world, author=users["cla"], held_on=D(2026, 3, 1) + datetime.timedelta(days=i * 9), women=i, men=2)
         if i % 2:
             review(meeting, users["gender"], "approved" if i % 3 else "returned", checklist)
-        make_alert(base=world.base, category=["looting", "killing", "abduction"][i % 3], women=1, received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11))
+        make_alert(world.base, locality=world.uvira, threat_category=["looting", "killing", "abduction"][i % 3],
+                   received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11), women=1)
 
 
 @pytest.mark.parametrize("extra", [0, 12])
