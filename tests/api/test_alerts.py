@@ -1,6 +1,7 @@
 """Alerts through the API: reading with events, GeoJSON, and creation by a granted client through
 the can app's service, with its idempotency key honoured."""
 
+import datetime
 import uuid
 
 import pytest
@@ -8,8 +9,7 @@ import pytest
 from can.models import Alert, AlertEvent
 from monusco.models import AuditLog
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert
-from tests.factories.api import focal_point
+from tests.factories import make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,10 @@ def test_alert_detail_exact_for_a_token_client(world, tokens):
 
 
 def test_session_users_see_the_focal_point_code_token_clients_do_not(world, users, tokens):
+    focal = make_focal_point(world.base, code="UVI-007", name="Furaha Test", phone="+243810000001",
+                             consent_on=datetime.date(2025, 1, 1))
     item = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                      description="Shops looted at the market",
-                      focal_point=focal_point(base=world.base, code="UVI-007"), status="acknowledged", events=True,
+                      description="Shops looted at the market", focal_point=focal, status="acknowledged", events=True,
                       women=2, men=1, girls=1)
     assert session_client(users["cla"]).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] == "UVI-007"
     assert token_client(tokens.inside_key).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] is None
@@ -186,8 +187,10 @@ def test_alerts_cannot_be_changed_or_deleted(world, tokens, method):
 
 
 def test_focal_points_only_for_session_users_of_their_own_base(world, users, tokens, callers):
-    fp = focal_point(base=world.base, code="UVI-001", name="Amani Secret", phone="+243810000111")
-    focal_point(base=world.other_base, code="MIN-001", name="Other Secret", phone="+243810000222")
+    fp = make_focal_point(world.base, code="UVI-001", name="Amani Secret", phone="+243810000111",
+                          consent_on=datetime.date(2025, 1, 1))
+    make_focal_point(world.other_base, code="MIN-001", name="Other Secret", phone="+243810000222",
+                     consent_on=datetime.date(2025, 1, 1))
     lists = {name: client.get("/api/v1/focal-points/") for name, client in callers.items()}
     codes = {name: [r["code"] for r in resp.json()["results"]] for name, resp in lists.items() if resp.status_code == 200}
     assert {name: resp.status_code for name, resp in lists.items()} == {

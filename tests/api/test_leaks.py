@@ -1,14 +1,15 @@
 """Leak check: for every endpoint and format a token client can reach, no focal point name or
 phone, no sender number and no sexual-violence detail appears in any response body."""
 
+import datetime
+
 import pytest
 
 from tests.api.conftest import token_client
-from tests.factories import make_alert
+from tests.factories import make_alert, make_focal_point
 from tests.factories.api import (
     ConcernFactory,
     ThreatFactory,
-    focal_point,
     meeting_with_details,
     mission,
     plan_with_details,
@@ -36,7 +37,7 @@ FORMATS = {
 
 @pytest.fixture
 def sensitive(world, users):
-    fp = focal_point(base=world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE)
+    fp = make_focal_point(world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE, consent_on=datetime.date(2025, 1, 1))
     records = {
         "alerts": [
             make_alert(world.base, locality=world.uvira, threat_category="looting",

@@ -1,12 +1,14 @@
 """Every list loads related data in bulk: the same exact query count at page sizes 10 and 100."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import LocalityFactory, OperatingBaseFactory, make_alert
-from tests.factories.api import ActionFactory, focal_point, meeting_with_details, mission, plan_with_details, review
+from tests.factories import LocalityFactory, OperatingBaseFactory, make_alert, make_focal_point
+from tests.factories.api import ActionFactory, meeting_with_details, mission, plan_with_details, review
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,8 @@ def many(world, users):
         ActionFactory(threat=plan.threats.get())
         item = make_alert(world.base, locality=locality, threat_category="looting",
                           description="Shops looted at the market",
-                          focal_point=focal_point(base=world.base, code=f"FP-{n}", phone=f"+2438100{n:05d}"),
+                          focal_point=make_focal_point(world.base, code=f"FP-{n}", name="Furaha Test",
+                                                       phone=f"+2438100{n:05d}", consent_on=datetime.date(2025, 1, 1)),
                           status="acknowledged", events=True, women=2, men=1, girls=1)
         mission(localities=[locality, world.uvira], bases=[world.base], title=f"Mission {n}")
         review(report=item if n % 2 else plan, reviewer=users["gender"], report_type="alert" if n % 2 else "protection_plan")

@@ -71,17 +71,6 @@ def plan_with_details(*, base, **kwargs) -> CommunityProtectionPlan:
     return plan
 
 
-def focal_point(*, base, code: str, name: str = "Furaha Test", phone: str = "+243810000001", **kwargs):
-    from can.models import FocalPoint
-    from monusco.crypto import normalize_phone, phone_hash
-
-    number = normalize_phone(phone)
-    return FocalPoint.objects.create(
-        code=code, name=name, phone=number, phone_hash=phone_hash(number), base=base, locality=base.locality,
-        community_role="chief", sex="f", consent_on=datetime.date(2025, 1, 1), **kwargs,
-    )
-
-
 def mission(*, localities, bases=(), lead=None, **kwargs):
     """A planned JPT mission with two recommendations (one overdue) and one finding."""
     from jpt.models import Finding, JPTMission, Recommendation

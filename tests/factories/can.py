@@ -19,13 +19,26 @@ def make_channel(base, name=None) -> SmsChannel:
     return channel
 
 
-def make_focal_point(base, locality, *, phone="+243990000111", name="Maman Furaha", **extra) -> FocalPoint:
-    number = phone
+def make_focal_point(
+    base,
+    locality=None,
+    *,
+    code=None,
+    name="Maman Furaha",
+    phone="+243990000111",
+    community_role="chief",
+    sex="f",
+    consent_on=datetime.date(2026, 1, 10),
+    **extra,
+) -> FocalPoint:
+    """A focal point of ``base`` in ``locality`` (the base's own by default), its phone normalised
+    and hashed as the services do (``phone=""`` for none). Any other field is passed through."""
+    number = normalize_phone(phone) if phone else ""
     n = next(_seq)
     return FocalPoint.objects.create(
-        code=extra.pop("code", f"FP-TST-{n:04d}"), name=name, phone=number, phone_hash=phone_hash(number) if number else "",
-        base=base, locality=locality, community_role=extra.pop("community_role", "chief"), sex=extra.pop("sex", "f"),
-        consent_on=extra.pop("consent_on", datetime.date(2026, 1, 10)), **extra,
+        code=code or f"FP-TST-{n:04d}", name=name, phone=number, phone_hash=phone_hash(number) if number else "",
+        base=base, locality=locality or base.locality, community_role=community_role, sex=sex, consent_on=consent_on,
+        **extra,
     )
 
 
