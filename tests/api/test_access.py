@@ -8,8 +8,8 @@ from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
 from gender.models import Review
 from jpt.models import JPTMission
 from monusco.models import ApiClient, AuditLog, Locality
-from tests.factories import make_alert
-from tests.factories.api import meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert, make_review
+from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,8 @@ def records(world, users):
                              description="Shops looted at the market", status="acknowledged", events=True,
                              women=2, men=1, girls=1),
         "missions": mission(localities=[world.uvira], bases=[world.base]),
-        "reviews": review(report=meeting, reviewer=users["gender"], report_type="meeting"),
+        "reviews": make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True,
+                               report_type="meeting"),
     }
 
 

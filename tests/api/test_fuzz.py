@@ -39,8 +39,8 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.factories import make_alert
-from tests.factories.api import meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert, make_review
+from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 EXAMPLES = 25  # per operation and mode; with the coverage phase, about 40 s on this machine (2 cores)
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
@@ -75,10 +75,11 @@ CHECKS = [
 def fuzz_data(world, users, tokens):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    review(report=make_alert(world.base, locality=world.uvira, threat_category="looting",
-                             description="Shops looted at the market", status="acknowledged", events=True,
-                             women=2, men=1, girls=1), reviewer=users["gender"], report_type="alert")
-    review(report=meeting, reviewer=users["gender"], report_type="meeting")
+    make_review(make_alert(world.base, locality=world.uvira, threat_category="looting",
+                           description="Shops looted at the market", status="acknowledged", events=True,
+                           women=2, men=1, girls=1),
+                users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
+    make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])
     return tokens.inside_key
 

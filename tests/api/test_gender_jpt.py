@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert
-from tests.factories.api import MeetingFactory, mission, review
+from tests.factories import make_alert, make_review
+from tests.factories.api import MeetingFactory, mission
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def test_mission_filters(world, tokens):
 
 def test_session_sees_the_summary_and_review_comments(world, users, tokens):
     item = mission(localities=[world.uvira], bases=[world.base])
-    round_one = review(report=item, reviewer=users["gender"], report_type="jpt_mission")
+    round_one = make_review(item, users["gender"], "returned", comment="Add women's views", direct=True,
+                            report_type="jpt_mission")
     session = session_client(users["gender"])
     assert session.get(f"/api/v1/missions/{item.uid}/").json()["summary"] == "Report summary"
     assert session.get(f"/api/v1/reviews/{round_one.uid}/").json()["comment"] == "Add women's views"
@@ -68,13 +69,14 @@ def test_session_sees_the_summary_and_review_comments(world, users, tokens):
 
 
 def test_reviews_of_sexual_violence_alerts_are_left_out_for_clients(world, users, tokens):
-    sv = review(report=make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
-                                  description="Shops looted at the market", status="acknowledged", events=True,
-                                  women=2, men=1, girls=1), reviewer=users["gender"],
-                report_type="alert")
-    other = review(report=make_alert(world.base, locality=world.uvira, threat_category="looting",
-                                     description="Shops looted at the market", status="acknowledged", events=True,
-                                     women=2, men=1, girls=1), reviewer=users["gender"], report_type="alert")
+    sv = make_review(make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
+                                description="Shops looted at the market", status="acknowledged", events=True,
+                                women=2, men=1, girls=1),
+                     users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
+    other = make_review(make_alert(world.base, locality=world.uvira, threat_category="looting",
+                                   description="Shops looted at the market", status="acknowledged", events=True,
+                                   women=2, men=1, girls=1),
+                        users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
     client_uids = [r["uid"] for r in token_client(tokens.inside_key).get("/api/v1/reviews/").json()["results"]]
     session_uids = [r["uid"] for r in session_client(users["gender"]).get("/api/v1/reviews/").json()["results"]]
     assert client_uids == [str(other.uid)]

@@ -6,15 +6,8 @@ import datetime
 import pytest
 
 from tests.api.conftest import token_client
-from tests.factories import make_alert, make_focal_point
-from tests.factories.api import (
-    ConcernFactory,
-    ThreatFactory,
-    meeting_with_details,
-    mission,
-    plan_with_details,
-    review,
-)
+from tests.factories import make_alert, make_focal_point, make_review
+from tests.factories.api import ConcernFactory, ThreatFactory, meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +48,10 @@ def sensitive(world, users):
                   at_risk_detail=f"{SV_TEXT} where", vulnerabilities=f"{SV_TEXT} why", capacities=f"{SV_TEXT} how")
     records["missions"] = [mission(localities=[world.uvira], bases=[world.base], summary=f"{SV_TEXT} in the summary")]
     records["reviews"] = [
-        review(report=records["meetings"][0], reviewer=users["gender"], report_type="meeting",
-               comment=f"Say more on {SV_TEXT}"),
-        review(report=records["alerts"][1], reviewer=users["gender"], report_type="alert"),
+        make_review(records["meetings"][0], users["gender"], "returned", comment=f"Say more on {SV_TEXT}", direct=True,
+                    report_type="meeting"),
+        make_review(records["alerts"][1], users["gender"], "returned", comment="Add women's views", direct=True,
+                    report_type="alert"),
     ]
     records["localities"] = [world.uvira]
     records["bases"] = [world.base]

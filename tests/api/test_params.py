@@ -10,8 +10,8 @@ import datetime
 import pytest
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert
-from tests.factories.api import meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert, make_review
+from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,8 @@ def records(world, users):
     item = make_alert(world.base, locality=world.uvira, threat_category="looting",
                       description="Shops looted at the market", status="acknowledged", events=True,
                       women=2, men=1, girls=1)
-    review(report=item, reviewer=users["gender"], report_type="alert")
-    review(report=meeting, reviewer=users["gender"], report_type="meeting")
+    make_review(item, users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
+    make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])
 
 

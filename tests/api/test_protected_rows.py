@@ -9,8 +9,8 @@ import pytest
 
 from jpt.models import Finding
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert
-from tests.factories.api import ConcernFactory, ThreatFactory, meeting_with_details, mission, plan_with_details, review
+from tests.factories import make_alert, make_review
+from tests.factories.api import ConcernFactory, ThreatFactory, meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def protected(world, users):
         ThreatFactory(plan=plan, category=SV, description="Agressions sur la route")
         records[name] = {
             "alerts": sv_alert, "meetings": meeting, "plans": plan,
-            "reviews": review(report=sv_alert, reviewer=users["gender"], report_type="alert"),
+            "reviews": make_review(sv_alert, users["gender"], "returned", comment="Add women's views", direct=True,
+                                   report_type="alert"),
         }
     sv_mission = mission(localities=[world.uvira], bases=[world.base], title="Uvira hills")
     Finding.objects.create(mission=sv_mission, category=SV, description="Agressions", locality=world.uvira)

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import LocalityFactory, OperatingBaseFactory, make_alert, make_focal_point
-from tests.factories.api import ActionFactory, meeting_with_details, mission, plan_with_details, review
+from tests.factories import LocalityFactory, OperatingBaseFactory, make_alert, make_focal_point, make_review
+from tests.factories.api import ActionFactory, meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def many(world, users):
                                                        phone=f"+2438100{n:05d}", consent_on=datetime.date(2025, 1, 1)),
                           status="acknowledged", events=True, women=2, men=1, girls=1)
         mission(localities=[locality, world.uvira], bases=[world.base], title=f"Mission {n}")
-        review(report=item if n % 2 else plan, reviewer=users["gender"], report_type="alert" if n % 2 else "protection_plan")
+        make_review(item if n % 2 else plan, users["gender"], "returned", comment="Add women's views", direct=True,
+                    report_type="alert" if n % 2 else "protection_plan")
 
 
 def _count(client, url: str) -> tuple[int, int]:

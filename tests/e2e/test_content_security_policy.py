@@ -6,8 +6,7 @@ import datetime
 import pytest
 
 from tests.e2e.conftest import log_out, login
-from tests.factories import PASSWORD, MissionFactory
-from tests.factories.gender import make_meeting
+from tests.factories import PASSWORD, MissionFactory, make_meeting
 
 WATCH = """
 window.__violations = [];

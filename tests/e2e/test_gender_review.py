@@ -7,8 +7,7 @@ import pytest
 
 from gender.models import ReviewChecklist
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD
-from tests.factories.gender import make_meeting
+from tests.factories import PASSWORD, make_meeting
 
 
 def _answer_all(page, checklist, answer="yes"):

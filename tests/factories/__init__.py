@@ -14,7 +14,7 @@ from .cla import (
     PlanFactory,
     ThreatFactory,
 )
-from .gender import all_answers, make_meeting
+from .gender import all_answers, make_meeting, make_review
 from .jpt import (
     FindingFactory,
     MeetingHeldFactory,
@@ -52,6 +52,7 @@ __all__ = [
     "make_channel",
     "make_focal_point",
     "make_meeting",
+    "make_review",
     "make_user",
     "meeting_with_details",
     "mission",

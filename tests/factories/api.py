@@ -1,4 +1,6 @@
-"""Records the API tests read: meetings with concerns and follow-ups, plans with threats and actions."""
+"""Records the API tests read: meetings with concerns and follow-ups, plans with threats and actions,
+missions with recommendations and a finding. Alerts, focal points and reviews come from the one
+builder of each (``make_alert``, ``make_focal_point``, ``make_review``)."""
 
 import datetime
 
@@ -87,28 +89,4 @@ def mission(*, localities, bases=(), lead=None, **kwargs):
     Recommendation.objects.create(mission=item, text="Lighting at the water point", responsible="local_authority",
                                   deadline=datetime.date(2099, 1, 1), follow_up_status="in_progress")
     Finding.objects.create(mission=item, category="looting", description="Market looted twice", locality=localities[0])
-    return item
-
-
-def review(*, report, reviewer, report_type: str, decision: str = "returned", comment: str = "Add women's views"):
-    """A review round of ``report`` with one answer of each kind."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
-
-    checklist, _ = ReviewChecklist.objects.get_or_create(report_type=report_type, version=1)
-    items = [
-        ChecklistItem.objects.get_or_create(
-            checklist=checklist, position=n, defaults={"measure": "sadd", "text_fr": "q", "text_sw": "q", "text_en": "q"}
-        )[0]
-        for n in range(4)
-    ]
-    rounds = Review.objects.filter(content_type=ContentType.objects.get_for_model(report), object_id=report.pk).count()
-    item = Review.objects.create(
-        content_type=ContentType.objects.get_for_model(report), object_id=report.pk, round=rounds + 1,
-        checklist=checklist, reviewer=reviewer, decision=decision, comment=comment, report_type=report_type,
-        days_to_review=2.5,
-    )
-    for checklist_item, answer in zip(items, ["yes", "partly", "no", "na"], strict=True):
-        ReviewAnswer.objects.create(review=item, item=checklist_item, answer=answer)
     return item

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gender import services
 from gender.models import Review, ReviewChecklist, ReviewStatus
-from tests.factories.gender import make_meeting, review
+from tests.factories import make_meeting, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_review_page_query_count_does_not_grow_with_rounds(world, users, client,
     meeting = make_meeting(world=world, author=users["cla"])
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     for _ in range(rounds):
-        review(meeting, users["gender"], "returned", checklist, comment="Again")
+        make_review(meeting, users["gender"], "returned", checklist, comment="Again")
         services.report_submit(report=meeting, user=users["cla"])
     client.force_login(users["gender"])
     url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})

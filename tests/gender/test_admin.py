@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
-from tests.factories.gender import make_meeting, review
+from tests.factories import make_meeting, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def _form_data(checklist, edit_first_to=None):
 def test_editing_a_used_checklist_in_the_admin_creates_a_new_version(world, users, client):
     v1 = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     first_text = v1.items.get(position=1).text_en
-    past = review(make_meeting(world=world, author=users["cla"]), users["gender"], "approved", v1)
+    past = make_review(make_meeting(world=world, author=users["cla"]), users["gender"], "approved", v1)
     client.force_login(users["admin"])
     url = reverse("admin:gender_reviewchecklist_change", args=[v1.pk])
     assert client.get(url).status_code == 200
@@ -94,7 +94,7 @@ def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le no
     alert.refresh_from_db()
     services.report_submit(report=alert, user=users["cla"])
     checklist = ReviewChecklist.objects.get(report_type="alert", is_active=True)
-    item = review(alert, users["gender"], "returned", checklist, comment=comment)
+    item = make_review(alert, users["gender"], "returned", checklist, comment=comment)
     assert alert.review_status == ReviewStatus.RETURNED
     return alert, item
 
@@ -136,11 +136,11 @@ def test_review_of_a_sexual_violence_alert_in_the_admin(world, users, client, wh
 
 
 def test_review_list_is_cut_to_the_report_scope(world, users, client):
-    from tests.factories.gender import make_meeting
+    from tests.factories import make_meeting
 
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     reviews = {
-        name: review(make_meeting(world=world, author=users["cla"], base=base), users["admin"], "approved", checklist)
+        name: make_review(make_meeting(world=world, author=users["cla"], base=base), users["admin"], "approved", checklist)
         for name, base in (("uvira", world.base), ("minembwe", world.other_base), ("beni", world.far_base))
     }
     _alert, sv = _sv_review(world, users)
@@ -163,7 +163,7 @@ def test_review_list_is_cut_to_the_report_scope(world, users, client):
 
 
 def test_review_list_query_count_does_not_grow_with_the_reviews(world, users, client, django_assert_num_queries):
-    from tests.factories.gender import make_meeting
+    from tests.factories import make_meeting
 
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     client.force_login(users["manager"])
@@ -172,7 +172,7 @@ def test_review_list_query_count_does_not_grow_with_the_reviews(world, users, cl
     counts = []
     for n in (1, 4):
         while Review.objects.count() < n:
-            review(make_meeting(world=world, author=users["cla"]), users["admin"], "approved", checklist)
+            make_review(make_meeting(world=world, author=users["cla"]), users["admin"], "approved", checklist)
         with django_assert_num_queries(12) as captured:
             assert len(client.get(url).context["cl"].result_list) == n
         counts.append(len(captured))

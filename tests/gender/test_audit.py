@@ -8,7 +8,7 @@ from gender import services
 from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist
 from monusco.audit import acting_as
 from monusco.models import AuditLog
-from tests.factories.gender import all_answers, make_meeting, review
+from tests.factories import all_answers, make_meeting, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def _named(instance) -> str:
 
 def test_revising_a_used_checklist_audits_the_old_version_deactivated_and_every_new_item(world, users):
     v1 = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
-    review(make_meeting(world=world, author=users["cla"]), users["gender"], "approved", v1)
+    make_review(make_meeting(world=world, author=users["cla"]), users["gender"], "approved", v1)
     admin = users["admin"]
     mark = _mark()
     with acting_as(admin):

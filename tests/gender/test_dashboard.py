@@ -10,8 +10,7 @@ from gender.selectors.dashboard import gender_dashboard
 from gender.selectors.reports import DashboardFilters
 from gender.selectors.suppression import suppress
 from monusco.choices import ThreatCategory
-from tests.factories import make_alert
-from tests.factories.gender import make_meeting, review
+from tests.factories import make_alert, make_meeting, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +31,10 @@ def dataset(world, users):
         world=world, author=users["cla2"], base=world.other_base, held_on=D(2026, 2, 10), men=3,
         concerns=["sexual_violence", "looting"], submitted_days_ago=5,
     )
-    review(m1, gender, "approved", checklist)
-    review(m2, gender, "returned", checklist, answers={i: "no" for i in range(1, last + 1)}, comment="No women.")
-    review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
-    review(m5, users["admin"], "approved", checklist, answers={1: "no"})
+    make_review(m1, gender, "approved", checklist)
+    make_review(m2, gender, "returned", checklist, answers={i: "no" for i in range(1, last + 1)}, comment="No women.")
+    make_review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
+    make_review(m5, users["admin"], "approved", checklist, answers={1: "no"})
     make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 1, 12),
                women=2, men=1)
     make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 2, 1),
@@ -170,7 +169,7 @@ def _grow(world, users, n):
     for i in range(n):
         meeting = make_meeting(world=world, author=users["cla"], held_on=D(2026, 3, 1) + datetime.timedelta(days=i * 9), women=i, men=2)
         if i % 2:
-            review(meeting, users["gender"], "approved" if i % 3 else "returned", checklist)
+            make_review(meeting, users["gender"], "approved" if i % 3 else "returned", checklist)
         make_alert(world.base, locality=world.uvira, threat_category=["looting", "killing", "abduction"][i % 3],
                    received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11), women=1)
 
@@ -201,7 +200,7 @@ def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, user
     mission.bases.set([world.base, world.other_base])
     mission.localities.set([world.uvira, world.sange, world.minembwe])
     checklist = ReviewChecklist.objects.get(report_type="jpt_mission", is_active=True)
-    made = review(mission, users["gender"], "returned", checklist, answers={1: "no"}, comment="Who walks to the fields?")
+    made = make_review(mission, users["gender"], "returned", checklist, answers={1: "no"}, comment="Who walks to the fields?")
     assert (made.report_base_id, made.report_territory_id, made.report_province_id) == (None, None, None)
     data = gender_dashboard(user=users["manager"], filters=DashboardFilters(report_type="jpt_mission"))
     assert (data.reports, data.reviewed, data.returned, data.median_days) == (1, 1, 1, 2.0)

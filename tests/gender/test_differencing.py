@@ -21,7 +21,7 @@ from gender.models import ReviewChecklist
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
 from tests.api.conftest import session_client, token_client
-from tests.factories.gender import make_meeting, review
+from tests.factories import make_meeting, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def _alert(base, day, category, *, reviewed_by=None, checklist=None):
         review_status="submitted", review_round=1, submitted_at=at,
     )
     if reviewed_by is not None:
-        review(item, reviewed_by, "approved", checklist)
+        make_review(item, reviewed_by, "approved", checklist)
     return item
 
 

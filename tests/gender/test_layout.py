@@ -42,7 +42,7 @@ def test_every_row_lock_of_gender_is_taken_in_its_locks_module():
 def test_locks_are_for_no_key_update_of_the_row_alone_in_key_order(world, users):
     from gender import services
     from gender.models import ReviewChecklist, ReviewStatus
-    from tests.factories.gender import all_answers, make_meeting
+    from tests.factories import all_answers, make_meeting
 
     meeting = make_meeting(world=world, author=users["cla"], status=ReviewStatus.DRAFT)
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)

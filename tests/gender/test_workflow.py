@@ -8,7 +8,7 @@ from cla.models import UrafikiMeeting
 from gender import services
 from gender.models import ChecklistItem, Review, ReviewAnswer, ReviewChecklist, ReviewStatus
 from gender.selectors.reviews import returned_to_author, review_history
-from tests.factories.gender import all_answers, make_meeting
+from tests.factories import all_answers, make_meeting
 
 pytestmark = pytest.mark.django_db
 
