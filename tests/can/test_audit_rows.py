@@ -10,7 +10,7 @@ from django.utils import timezone
 from can import services
 from can.models import Alert, AlertEvent, Notification, StaffPhone
 from monusco.models import AuditLog
-from tests.can.factories import make_alert, make_channel
+from tests.factories import make_alert, make_channel
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from can import selectors
 from can.models import AlertStatus
 from monusco.choices import ThreatCategory
 from monusco.models import AuditLog
-from tests.can.factories import make_alert, make_focal_point
+from tests.factories import make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_the_private_query_api_used_keeps_its_shape():
 
 @pytest.mark.django_db
 def test_an_insert_compiles_to_one_statement_returning_the_key(world):
-    from tests.can.factories import make_alert
+    from tests.factories import make_alert
 
     alert = make_alert(world.base)
     event = AlertEvent(alert_id=alert.pk, kind="received", at=alert.received_at, to_status="received")
