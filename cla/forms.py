@@ -1,6 +1,7 @@
 """Forms for meetings and protection plans. They check input shape; the rules themselves come from
 ``cla.services`` / ``cla.validators`` so the form and the service can never disagree."""
 
+import contextlib
 import uuid
 
 from django import forms
@@ -83,10 +84,8 @@ class CountsMixin:
     def total(self) -> int:
         total = 0
         for name in SEX_LABELS:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 total += max(int(self[name].value() or 0), 0)
-            except (TypeError, ValueError):
-                pass
         return total
 
 

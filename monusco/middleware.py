@@ -28,10 +28,10 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language:
-            if not request.COOKIES.get("django_language"):
-                translation.activate(user.preferred_language)
-                request.LANGUAGE_CODE = translation.get_language()
+        chose = user is not None and user.is_authenticated and user.preferred_language
+        if chose and not request.COOKIES.get("django_language"):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

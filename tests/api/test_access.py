@@ -24,7 +24,7 @@ DETAIL_IN_UVIRA = {
 }
 LIST = {
     "anonymous": 401, "norole": 403, "api": 403, "token_in": 200, "token_out": 200,
-    **{role: 200 for role in SESSION_ROLES_READING_REPORTS},
+    **dict.fromkeys(SESSION_ROLES_READING_REPORTS, 200),
 }
 
 

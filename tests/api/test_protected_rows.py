@@ -77,7 +77,7 @@ def _protected_uids(resource: str, fmt: str, response) -> set[str]:
     if fmt == "geojson":
         features = body["features"] if body["type"] == "FeatureCollection" else [body]
         return {f["id"] for f in features if f["properties"]["threat_category"] == SV}
-    rows = body["results"] if "results" in body else [body]
+    rows = body.get("results", [body])
     if resource == "alerts":
         return {r["uid"] for r in rows if r["threat_category"] == SV}
     if resource == "meetings":

@@ -145,8 +145,8 @@ def test_cla2_posting_a_foreign_locality_gets_an_error_and_nothing_is_saved(clie
 
 def test_cla_creates_a_meeting_with_concerns_and_follow_up(client, world, users):
     client.force_login(users["cla"])
-    response = client.post(reverse("cla:meeting-create"), _meeting_post(world.sange, **{"facilitators": [
-        users["cla"].cla_profile.pk], "stakeholder_groups": ["chief", "youth"]}))
+    response = client.post(reverse("cla:meeting-create"), _meeting_post(world.sange, facilitators=[
+        users["cla"].cla_profile.pk], stakeholder_groups=["chief", "youth"]))
     meeting = UrafikiMeeting.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("cla:meeting-detail", kwargs={"uid": meeting.uid})

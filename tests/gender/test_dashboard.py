@@ -32,7 +32,7 @@ def dataset(world, users):
         concerns=["sexual_violence", "looting"], submitted_days_ago=5,
     )
     make_review(m1, gender, "approved", checklist)
-    make_review(m2, gender, "returned", checklist, answers={i: "no" for i in range(1, last + 1)}, comment="No women.")
+    make_review(m2, gender, "returned", checklist, answers=dict.fromkeys(range(1, last + 1), "no"), comment="No women.")
     make_review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
     make_review(m5, users["admin"], "approved", checklist, answers={1: "no"})
     make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 1, 12),
