@@ -4,12 +4,16 @@ phones, and alert sender numbers, appear only to users of the record's own base 
 alert's text, which everyone else reads masked. Writes go through the services; every page and
 choice is cut to the user's scope (``monusco.admin_scope``)."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from monusco.admin_scope import ScopedAdmin, ScopedTabularInline
+from monusco.models import User
 from monusco.redaction import mask_phone_numbers
 from monusco.scope import scope_for
 
@@ -27,7 +31,8 @@ class FocalPointAdminForm(forms.ModelForm):
         fields = ["base", *IDENTITY_FIELDS, *FOCALPOINT_FIELDS]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         base = data.get("base") or getattr(self.instance, "base", None)
         if base and data.get("locality") and data.get("consent_on"):
             try:
@@ -132,19 +137,22 @@ def _text_mode(user, alert: Alert) -> str:
 def _masked(model, name: str):
     """A read-only admin column showing ``name`` with its phone numbers masked."""
 
+    @admin.display(description=cast(Field, model._meta.get_field(name)).verbose_name)
     def show(self, obj) -> str:
         return mask_phone_numbers(getattr(obj, name), selectors.phone_mask())
 
-    show.short_description = model._meta.get_field(name).verbose_name
     return show
+
+
+EVENT_FIELDS = ("at", "kind", "actor", "from_status", "to_status", "note")
 
 
 class AlertEventInline(ScopedTabularInline):
     model = AlertEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
     note_masked = _masked(AlertEvent, "note")
 
     def get_fields(self, request, obj=None):
@@ -161,12 +169,14 @@ class AlertEventInline(ScopedTabularInline):
 class AlertAdminForm(forms.ModelForm):
     """New links and values are checked by the service's rules, shown beside the fields."""
 
-    request_user = None  # set per request by ``AlertAdmin.get_form``
+    request_user: User | None = None  # set per request by ``AlertAdmin.get_form``
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         changes = {name: data[name] for name in self.changed_data if name in data}
         if self.instance.pk is not None and changes:
+            assert self.request_user is not None, "set by AlertAdmin.get_form"
             services.alert_update_check(user=self.request_user, alert=self.instance, changes=changes)
         return data
 

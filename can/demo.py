@@ -2,6 +2,7 @@
 of alerts in every state, with their history. Idempotent: natural keys only."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from monusco.demo import DemoContext, register
 
@@ -54,15 +55,15 @@ def seed_can(ctx: DemoContext) -> None:
     from .services.focal_points import _focalpoint_prefix
 
     bases = ctx.data.get("bases") or {b.code: b for b in OperatingBase.objects.all()}
-    focal_points = {}
-    for base_index, (code, people) in enumerate(FOCAL_POINTS.items(), start=1):
+    focal_points: dict[str, list[FocalPoint]] = {}
+    for base_index, (code, members) in enumerate(FOCAL_POINTS.items(), start=1):
         base = bases[code]
         prefix = _focalpoint_prefix(base)
-        for index, (name, place, role, sex) in enumerate(people, start=1):
-            locality = Locality.objects.get(name=place, territory__province__name="South Kivu")
+        for index, (name, place_name, role, sex) in enumerate(members, start=1):
+            locality = Locality.objects.get(name=place_name, territory__province__name="South Kivu")
             base.coverage.add(locality)
             phone = _phone(base_index, index)
-            fp, _created = FocalPoint.objects.update_or_create(
+            focal_point, _created = FocalPoint.objects.update_or_create(
                 code=f"FP-{prefix}-{index:04d}",
                 defaults={
                     "name": name, "phone": phone, "phone_hash": phone_hash(phone), "base": base, "locality": locality,
@@ -70,12 +71,12 @@ def seed_can(ctx: DemoContext) -> None:
                     "do_not_call_back": index == 4,
                 },
             )
-            focal_points.setdefault(code, []).append(fp)
-    channel, _created = SmsChannel.objects.update_or_create(
+            focal_points.setdefault(code, []).append(focal_point)
+    sms_channel, _created = SmsChannel.objects.update_or_create(
         name=DEMO_CHANNEL_NAME, defaults={"base": bases["cob-uvira"], "token_hash": _token_hash(DEMO_CHANNEL_TOKEN)}
     )
     ctx.data.setdefault("notes", []).append(
-        f"SMS channel '{DEMO_CHANNEL_NAME}': POST /can/inbound/{channel.uid}/receive with header "
+        f"SMS channel '{DEMO_CHANNEL_NAME}': POST /can/inbound/{sms_channel.uid}/receive with header "
         f"X-Gateway-Token: {DEMO_CHANNEL_TOKEN}"
     )
     if "demo-duty" in ctx.users:
@@ -140,7 +141,8 @@ def seed_can(ctx: DemoContext) -> None:
             Alert.objects.filter(pk=alert.pk).update(escalation_level=level, escalated_at=received + timedelta(minutes=base.alert_ack_minutes * level))
             for n in range(1, level + 1):
                 events.append(AlertEvent(alert=alert, kind="escalated", escalation_level=n, at=received + timedelta(minutes=base.alert_ack_minutes * n)))
-        fields, at, previous = {}, received, alert.status if state != "callback_needed" else "callback_needed"
+        fields: dict[str, Any] = {}
+        at, previous = received, alert.status if state != "callback_needed" else "callback_needed"
         if target == "closed":
             outcome = "addressed" if outcome_roll < 0.8 else ("false_alarm" if outcome_roll < 0.92 else "no_response_possible")
             path = steps if outcome == "addressed" else steps[:2] + ["closed"]

@@ -1,6 +1,9 @@
 """Browser forms. They only parse input; the rules live in ``can.services``."""
 
+from __future__ import annotations
+
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -29,6 +32,11 @@ def _count(label, **kwargs) -> forms.IntegerField:
                               **kwargs)
 
 
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A ``ModelChoiceField`` of ``form``, to set its queryset (``fields`` is typed as plain fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
 def _covered_localities(bases):
     return Locality.objects.filter(covering_bases__in=bases).distinct().order_by("name")
 
@@ -55,8 +63,8 @@ class AlertForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
         super().__init__(*args, **kwargs)
         bases = _user_bases(user)
-        self.fields["base"].queryset = bases
-        self.fields["locality"].queryset = _covered_localities(bases)
+        _model_choice(self, "base").queryset = bases
+        _model_choice(self, "locality").queryset = _covered_localities(bases)
         if len(bases) == 1:
             self.fields["base"].initial = bases[0]
 
@@ -85,7 +93,7 @@ class CorrectionForm(forms.Form):
             "women": alert.women, "men": alert.men, "girls": alert.girls, "boys": alert.boys,
         })
         super().__init__(*args, **kwargs)
-        self.fields["locality"].queryset = Locality.objects.filter(
+        _model_choice(self, "locality").queryset = Locality.objects.filter(
             Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
         ).distinct().order_by("name")
 
@@ -99,7 +107,7 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, alert, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locality"].queryset = Locality.objects.filter(
+        _model_choice(self, "locality").queryset = Locality.objects.filter(
             Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
         ).distinct().order_by("name")
 
@@ -126,7 +134,7 @@ class FocalPointForm(forms.Form):
     def __init__(self, *args, bases, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("consent_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["locality"].queryset = _covered_localities(bases)
+        _model_choice(self, "locality").queryset = _covered_localities(bases)
 
 
 class FocalPointCreateForm(FocalPointForm):
@@ -136,7 +144,7 @@ class FocalPointCreateForm(FocalPointForm):
     def __init__(self, *args, user, **kwargs):
         bases = _user_bases(user)
         super().__init__(*args, bases=bases, **kwargs)
-        self.fields["base"].queryset = bases
+        _model_choice(self, "base").queryset = bases
         if len(bases) == 1:
             self.fields["base"].initial = bases[0]
 
@@ -146,4 +154,4 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, focal_point, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["base"].queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(pk=focal_point.base_id)
+        _model_choice(self, "base").queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(pk=focal_point.base_id)

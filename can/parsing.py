@@ -147,6 +147,7 @@ def _localities_for_base(base) -> list[tuple[str, int, int]]:
     from monusco.models import Locality
 
     province_id = Locality.objects.filter(pk=base.locality_id).values_list("territory__province_id", flat=True).first()
+    assert province_id is not None, "a base's locality is required and protected from deletion"
     rows = Locality.objects.filter(territory__province_id=province_id).values_list("name", "id", "territory_id")
     names = sorted(((fold(name).strip(), pk, territory) for name, pk, territory in rows), key=lambda item: -len(item[0]))
     with _LOCALITY_CACHE_LOCK:

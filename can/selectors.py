@@ -148,12 +148,18 @@ class AlertDisclosure:
     detail: bool
 
 
+def alert_do_not_call_back(alert: Alert) -> bool:
+    """Whether the alert's focal point asked not to be called back (no query when it has none)."""
+    focal_point = alert.focal_point if alert.focal_point_id else None
+    return focal_point is not None and focal_point.do_not_call_back
+
+
 def alert_protected_get(*, user, alert: Alert) -> AlertDisclosure:
     """Decide what of ``alert``'s protected data ``user`` sees, and log what is shown in the same
     step: the sender's number (not shown, so not logged, when the focal point asked not to be
     called back) and the free text of a sexual-violence alert."""
     sender = bool(alert.sender_number) and can_see_sender(user=user, alert=alert)
-    if sender and not (alert.focal_point_id and alert.focal_point.do_not_call_back):
+    if sender and not alert_do_not_call_back(alert):
         audit_protected_read(user=user, instance=alert, fields=["sender_number"])
     detail = can_see_detail(user=user, alert=alert)
     if detail and alert.threat_category in PROTECTED_THREAT_CATEGORIES:
@@ -293,7 +299,8 @@ def notification_message(notification: Notification) -> str:
     message sent again after an unconfirmed attempt begins by saying it may be a repeat."""
     alert = notification.alert
     with translation.override(notification.recipient.preferred_language or settings.LANGUAGE_CODE):
-        place = alert.locality.name if alert.locality_id else _("place not yet known")
+        locality = alert.locality if alert.locality_id else None
+        place = locality.name if locality is not None else _("place not yet known")
         parts = [_("Possible repeat.")] if notification.possible_duplicate else []
         parts += [
             _("CAN alert %(id)s") % {"id": alert.short_id},
@@ -303,7 +310,7 @@ def notification_message(notification: Notification) -> str:
             parts.append(_("Escalated: not acknowledged in time."))
         if alert.status == AlertStatus.CALLBACK_NEEDED:
             parts.append(_("Callback needed."))
-        if alert.focal_point_id and alert.focal_point.do_not_call_back:
+        if alert_do_not_call_back(alert):
             parts.append(_("Do not call back."))
         parts.append(reverse("can:alert-detail", args=[alert.uid]))
         return " ".join(str(p) for p in parts)

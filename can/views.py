@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
+from monusco.models import User
 from monusco.scope import scope_for
 
 from . import selectors, services
@@ -40,6 +42,12 @@ from .models import MAX_SMS_TEXT, AlertStatus, Outcome, ResponseType, SmsChannel
 from .parsing import OUT_OF_RANGE, UNREADABLE, SentAt, read_sent_at
 
 logger = logging.getLogger(__name__)
+
+
+class SignedInRequest(HttpRequest):
+    """A request to a page behind ``login_required``: its user has signed in."""
+
+    user: User
 
 
 # --- gateway endpoints (RapidPro Courier "External" shape) ------------------------------------
@@ -76,7 +84,7 @@ def _json_fields(body: bytes) -> dict | None:
     # Bytes first, so UTF-16 and UTF-32 bodies (and a BOM) are read; bytes that are not UTF-8
     # then become U+FFFD. Numbers are read as their text (no number is too long to keep); raw
     # control characters in a string (a newline a gateway did not escape) are kept.
-    options = {"parse_int": str, "parse_float": str, "parse_constant": str, "strict": False}
+    options: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str, "strict": False}
     try:
         try:
             data = json.loads(body if body.strip() else b"{}", **options)
@@ -186,7 +194,7 @@ def _inbox_url(page: str | None) -> str:
 
 @login_required
 @permission_required("can.change_alert", raise_exception=True)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     counts = selectors.alert_inbox_counts(user=request.user)
     paginator = Paginator(selectors.alert_inbox(user=request.user), INBOX_PAGE_SIZE)
     paginator.count = sum(counts.values())  # the counts say how many: no second COUNT query
@@ -206,11 +214,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("can.view_alert", raise_exception=True)
-def alert_detail(request: HttpRequest, uid) -> HttpResponse:
+def alert_detail(request: SignedInRequest, uid) -> HttpResponse:
     alert = get_object_or_404(selectors.alert_detail(user=request.user, uid=uid))
     shown = selectors.alert_protected_get(user=request.user, alert=alert)
     show_sender, show_detail = shown.sender, shown.detail
-    do_not_call = bool(alert.focal_point_id and alert.focal_point.do_not_call_back)
+    do_not_call = selectors.alert_do_not_call_back(alert)
     can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
     return render(request, "can/alert_detail.html", {
         "alert": alert, "show_detail": show_detail,
@@ -224,7 +232,7 @@ def alert_detail(request: HttpRequest, uid) -> HttpResponse:
 
 @login_required
 @permission_required("can.add_alert", raise_exception=True)
-def alert_create(request: HttpRequest) -> HttpResponse:
+def alert_create(request: SignedInRequest) -> HttpResponse:
     form = AlertForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -245,7 +253,7 @@ def alert_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("can.change_alert", raise_exception=True)
-def alert_correct(request: HttpRequest, uid) -> HttpResponse:
+def alert_correct(request: SignedInRequest, uid) -> HttpResponse:
     """Correct a closed alert the gender office returned, and send it back for review."""
     alert = get_object_or_404(selectors.alert_detail(user=request.user, uid=uid))
     if not scope_for(request.user).has_base(alert.base_id):
@@ -268,7 +276,7 @@ def alert_correct(request: HttpRequest, uid) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-def _transition(request: HttpRequest, uid, form_class, call) -> HttpResponse:
+def _transition(request: SignedInRequest, uid, form_class, call) -> HttpResponse:
     alert = get_object_or_404(selectors.alert_list(user=request.user), uid=uid)
     form = form_class(request.POST, alert=alert) if form_class is VerifyForm else (form_class(request.POST) if form_class else None)
     if form is not None and not form.is_valid():
@@ -291,14 +299,14 @@ def _transition(request: HttpRequest, uid, form_class, call) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
-def alert_acknowledge(request: HttpRequest, uid) -> HttpResponse:
+def alert_acknowledge(request: SignedInRequest, uid) -> HttpResponse:
     return _transition(request, uid, None, lambda alert, _d: services.alert_acknowledge(alert=alert, user=request.user))
 
 
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
-def alert_verify(request: HttpRequest, uid) -> HttpResponse:
+def alert_verify(request: SignedInRequest, uid) -> HttpResponse:
     return _transition(request, uid, VerifyForm, lambda alert, d: services.alert_verify(
         alert=alert, user=request.user, note=d["note"], locality=d["locality"], threat_category=d["threat_category"] or None,
     ))
@@ -307,7 +315,7 @@ def alert_verify(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
-def alert_dispatch(request: HttpRequest, uid) -> HttpResponse:
+def alert_dispatch(request: SignedInRequest, uid) -> HttpResponse:
     return _transition(request, uid, DispatchForm, lambda alert, d: services.alert_dispatch_response(
         alert=alert, user=request.user, response_type=d["response_type"], note=d["note"],
     ))
@@ -316,7 +324,7 @@ def alert_dispatch(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
-def alert_close(request: HttpRequest, uid) -> HttpResponse:
+def alert_close(request: SignedInRequest, uid) -> HttpResponse:
     return _transition(request, uid, CloseForm, lambda alert, d: services.alert_close(
         alert=alert, user=request.user, outcome=d["outcome"], note=d["note"],
     ))
@@ -327,18 +335,18 @@ def alert_close(request: HttpRequest, uid) -> HttpResponse:
 
 @login_required
 @permission_required("can.view_focalpoint", raise_exception=True)
-def focalpoint_list(request: HttpRequest) -> HttpResponse:
+def focalpoint_list(request: SignedInRequest) -> HttpResponse:
     focal_points = selectors.focalpoint_list(user=request.user).order_by("-is_active", "code")
     return render(request, "can/focalpoint_list.html", {"focal_points": focal_points})
 
 
-def _focal_point(request: HttpRequest, uid):
+def _focal_point(request: SignedInRequest, uid):
     return get_object_or_404(selectors.focalpoint_list(user=request.user), uid=uid)
 
 
 @login_required
 @permission_required("can.view_focalpoint", raise_exception=True)
-def focalpoint_detail(request: HttpRequest, uid) -> HttpResponse:
+def focalpoint_detail(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     identity = selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point)
     alerts = focal_point.alerts.order_by("-received_at")[:20]
@@ -349,7 +357,7 @@ def focalpoint_detail(request: HttpRequest, uid) -> HttpResponse:
 
 @login_required
 @permission_required("can.add_focalpoint", raise_exception=True)
-def focalpoint_create(request: HttpRequest) -> HttpResponse:
+def focalpoint_create(request: SignedInRequest) -> HttpResponse:
     form = FocalPointCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -364,7 +372,7 @@ def focalpoint_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("can.change_focalpoint", raise_exception=True)
-def focalpoint_update(request: HttpRequest, uid) -> HttpResponse:
+def focalpoint_update(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     if not selectors.can_see_identity(user=request.user, focal_point=focal_point):
         raise Http404  # editing shows the identity: only the focal point's own base
@@ -386,7 +394,7 @@ def focalpoint_update(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("can.change_focalpoint", raise_exception=True)
-def focalpoint_deactivate(request: HttpRequest, uid) -> HttpResponse:
+def focalpoint_deactivate(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     try:
         services.focalpoint_deactivate(user=request.user, focal_point=focal_point)
@@ -400,7 +408,7 @@ def focalpoint_deactivate(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("can.change_focalpoint", raise_exception=True)
-def focalpoint_move(request: HttpRequest, uid) -> HttpResponse:
+def focalpoint_move(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     form = MoveForm(request.POST, focal_point=focal_point)
     if not form.is_valid():

@@ -19,14 +19,20 @@ import functools
 import hashlib
 import re
 from contextlib import nullcontext
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import BigIntegerField, Model, TextField
+from django.db.models import BigIntegerField, Field, Model, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery, UpdateQuery
 
-_KEY, _TEXT = BigIntegerField(), TextField()  # output fields, made once: a Field is costly to build
+if TYPE_CHECKING:
+    from .models import AuditLog
+
+# Output fields, made once: a Field is costly to build.
+_KEY: BigIntegerField[int, int] = BigIntegerField()
+_TEXT: TextField[str, str] = TextField()
 
 
 class _ParentKey(RawSQL):
@@ -115,7 +121,8 @@ def _insert_in_turn(groups, stand_ins, using: str) -> list[int]:
 
 def _insert_in_one_statement(groups, connection, using: str) -> list[int]:
     """PostgreSQL: every INSERT chained by data-modifying CTEs, one statement; returns the keys."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list = []
     for index, rows in enumerate(groups):
         sql, values = _compiled(rows, using, returning=True)
         parts.append(f"insert_{index} AS ({sql})")
@@ -158,7 +165,7 @@ def _fill(found: list, keys: list[int]) -> None:
             setattr(row, attname, str(keys[stand_in.index]) if stand_in.as_text else keys[stand_in.index])
 
 
-def update_returning(queryset, fields: dict, *, audit: Model) -> int:
+def update_returning(queryset, fields: dict, *, audit: AuditLog) -> int:
     """Update the rows of ``queryset`` with ``fields`` and write, for each row changed, a copy of
     the ``audit`` row (an unsaved ``AuditLog``) naming it: ``object_pk`` its key, ``object_repr``
     the audit row's text, a space and the row's ``uid``. Returns how many rows changed.
@@ -182,7 +189,7 @@ def update_returning(queryset, fields: dict, *, audit: Model) -> int:
     audit.at = audit.at or _now()
     if connection.vendor == "postgresql":
         columns = ["at", "actor_id", "action", "model", "object_pk", "object_repr", "detail"]
-        detail = audit_model._meta.get_field("detail").get_db_prep_value(audit.detail, connection)
+        detail = cast(Field, audit_model._meta.get_field("detail")).get_db_prep_value(audit.detail, connection)
         statement = (
             f"WITH changed AS ({sql} RETURNING {pk} AS id, {uid} AS uid) "
             f"INSERT INTO {qn(audit_model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "

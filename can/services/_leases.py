@@ -48,6 +48,12 @@ def _lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "CAN_SMS_LEASE_SECONDS", 60))
 
 
+def _held_until(notification: Notification) -> datetime:
+    """When the lease on a claimed notification ends: every claim sets it."""
+    assert notification.claimed_until is not None, "a claimed notification has a lease"
+    return notification.claimed_until
+
+
 def _progress_seconds() -> float:
     return min(PROGRESS_SECONDS, _lease().total_seconds() / 4)  # the lease is renewed well before it ends
 

@@ -69,4 +69,6 @@ def sms_channel_cache_clear() -> None:
 
 
 def sms_channel_check_token(*, channel: SmsChannel, token: str | None) -> bool:
-    return bool(token) and secrets.compare_digest(channel.token_hash, _token_hash(token))
+    if not token:
+        return False
+    return secrets.compare_digest(channel.token_hash, _token_hash(token))

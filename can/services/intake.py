@@ -64,7 +64,7 @@ def _sent_at_values(sent_at: datetime | None, as_received: str, now: datetime) -
     return {"sent_at": sent_at, "sent_at_ignored": bool(as_received), "sent_at_as_received": as_received}
 
 
-_FOCAL_POINT_KEY = BigIntegerField()
+_FOCAL_POINT_KEY: BigIntegerField[int, int] = BigIntegerField()
 
 
 def _focal_point_id(number_hash: str) -> RawSQL | None:

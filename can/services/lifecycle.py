@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+from typing import cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,7 +31,7 @@ from ..models import (
 from ._common import _event, _first, _in_base_scope, _territory_of_base
 
 
-def _lock_for_step(user: User, alert: Alert, allowed: set[str], action: str) -> Alert:
+def _lock_for_step(user: User, alert: Alert, allowed: Set[str], action: str) -> Alert:
     locked = locks.alerts_for_update().get(pk=alert.pk)
     if not (user.has_perm("can.change_alert") and _in_base_scope(user, locked.base_id)):
         raise PermissionDenied
@@ -104,7 +108,7 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
     closed = _step(locked, user=user, kind=EventKind.CLOSED, to_status=AlertStatus.CLOSED,
                    fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
                    note=note.strip())
-    return report_submit(report=closed, user=user)  # the gender office reviews every closed alert
+    return cast(Alert, report_submit(report=closed, user=user))  # the gender office reviews every closed alert
 
 
 CORRECTABLE_FIELDS = ("threat_category", "locality", "territory", "description", "women", "men", "girls", "boys")
@@ -151,9 +155,9 @@ def alert_correct(
         locked.territory_id = locality.territory_id
     locked.needs_triage = locked.needs_triage and locality is None
     locked.save(update_fields=[*CORRECTABLE_FIELDS, "needs_triage", "updated_at"])
-    note = ", ".join(str(Alert._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed)
+    note = ", ".join(str(cast(Field, Alert._meta.get_field(name.removesuffix("_id"))).verbose_name) for name in changed)
     _event(locked, EventKind.CORRECTED, actor=user, note=note)
-    return report_submit(report=locked, user=user)
+    return cast(Alert, report_submit(report=locked, user=user))  # the same alert, re-read under its lock
 
 
 # What the admin may edit on an alert; the lifecycle, the sender and the message stay with their steps.

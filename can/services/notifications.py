@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -37,6 +39,7 @@ from ._leases import (
     _claim_many,
     _give_up_unconfirmed,
     _Handout,
+    _held_until,
     _lease,
 )
 
@@ -126,7 +129,7 @@ def _lock_alert_for_notify(alert_id: int) -> Alert | None:
     return _first(_notify_query().filter(pk=alert_id))
 
 
-def _plan_pending(alert: Alert, others: list[Alert] = ()) -> tuple[list[Notification], dict[int, str] | None]:
+def _plan_pending(alert: Alert, others: Sequence[Alert] = ()) -> tuple[list[Notification], dict[int, str] | None]:
     """Plan the duty roster's notifications once (the caller holds the alerts' row locks; the
     others are not yet notified). Returns the notifications planned now (in-app ones already
     delivered) and those still pending, and, when just planned, the recipients' phones."""
@@ -170,7 +173,7 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
             raise SmsError("recipient has no phone")
         get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
     except SmsError as exc:
-        failed = {"status": NotificationStatus.FAILED, "error": str(exc)[:200], "claimed_until": None}
+        failed: dict[str, Any] = {"status": NotificationStatus.FAILED, "error": str(exc)[:200], "claimed_until": None}
         if exc.maybe_sent and notification.possible_duplicate:
             failed |= {"error": UNCONFIRMED_TWICE, "attempts": Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS))}
         elif exc.maybe_sent:
@@ -201,7 +204,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> b
     if notification.channel == NotificationChannel.SMS:
         phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
         phones = {notification.recipient_id: phone} if phone else {}
-    return bool(_send_claimed([notification], phones, notification.claimed_until))
+    return bool(_send_claimed([notification], phones, _held_until(notification)))
 
 
 NOTIFY_BATCH = 200
@@ -264,7 +267,7 @@ def _claim_batch(sms: list[Notification]) -> tuple[list[Notification], datetime]
     """Those of these notifications this worker holds now, and until when: the ones written
     claimed by the planning, and those claimed now (others held elsewhere are skipped)."""
     fresh = [n for n in sms if n.status == NotificationStatus.SENDING]  # written claimed just now
-    until = fresh[0].claimed_until if fresh else timezone.now() + _lease()
+    until = _held_until(fresh[0]) if fresh else timezone.now() + _lease()
     claimed = {n.pk for n in fresh}
     if unclaimed := [n.pk for n in sms if n.status != NotificationStatus.SENDING]:
         claimed |= set(_claim_many(unclaimed, until=until))
