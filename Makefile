@@ -59,7 +59,7 @@ test-fast: install messages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo --no-cache
-	$(VENV)/bin/mypy monusco gender
+	$(VENV)/bin/mypy monusco gender can
 	$(VENV)/bin/djlint --lint templates */templates
 	git ls-files -z '*.py' ':!:*/migrations/*' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
 
