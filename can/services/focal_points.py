@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from cla.models import OperatingBase
 from cla.validators import date_errors as report_date_errors
+from monusco.audit import audit_record
 from monusco.crypto import normalize_phone, phone_hash
-from monusco.models import Locality, User
+from monusco.models import AuditLog, Locality, User
 
 from .. import locks
 from ..models import (
@@ -121,6 +122,8 @@ def focalpoint_move(*, user: User, focal_point: FocalPoint, base: OperatingBase)
         raise ValidationError({"base": _("The focal point is already at this base.")})
     if not base.coverage.filter(pk=locked.locality_id).exists():
         base.coverage.add(locked.locality_id)  # the new base takes over the locality
+        audit_record(action=AuditLog.Action.UPDATE, instance=base, actor=user,
+                     detail={"fields": ["coverage"], "added": [locked.locality_id]})
     locked.base = base
     locked.save(update_fields=["base", "updated_at"])
     return locked

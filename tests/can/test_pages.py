@@ -383,6 +383,9 @@ def test_cla_registers_updates_moves_and_deactivates(client, world, users):
     fp.refresh_from_db()
     assert (fp.base, fp.code) == (world.other_base, "FP-UVI-0001")
     assert world.other_base.coverage.filter(pk=world.sange.pk).exists()
+    # The new base's coverage is a many-to-many row, which no model signal logs: the move does.
+    assert list(AuditLog.objects.filter(model="cla.operatingbase", actor=users["cla"]).values_list("action", "object_pk", "actor", "detail")) == [
+        ("update", str(world.other_base.pk), users["cla"].pk, {"fields": ["coverage"], "added": [world.sange.pk]})]
     # Moved away: the old base's CLA no longer sees it.
     assert client.get(f"/can/focal-points/{fp.uid}/").status_code == 404
     client.logout()
