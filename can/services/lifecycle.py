@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from gender.models import ReviewStatus
+from gender.sadd import SEX_FIELDS
 from gender.services import report_submit
 from monusco.choices import ThreatCategory
 from monusco.models import Locality, User
@@ -111,7 +112,7 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
     return cast(Alert, report_submit(report=closed, user=user))  # the gender office reviews every closed alert
 
 
-CORRECTABLE_FIELDS = ("threat_category", "locality", "territory", "description", "women", "men", "girls", "boys")
+CORRECTABLE_FIELDS = ("threat_category", "locality", "territory", "description", *SEX_FIELDS)
 
 
 def _check_correction(locked: Alert, *, threat_category: str, locality: Locality | None, counts) -> None:
@@ -163,7 +164,7 @@ def alert_correct(
 # What the admin may edit on an alert; the lifecycle, the sender and the message stay with their steps.
 UPDATABLE_FIELDS = (
     "focal_point", "locality", "threat_category", "description", "needs_triage", "missed_calls",
-    "verification_note", "response_type", "response_note", "closing_note", "women", "men", "girls", "boys",
+    "verification_note", "response_type", "response_note", "closing_note", *SEX_FIELDS,
     "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus",
 )
 
@@ -199,7 +200,7 @@ def alert_update_check(*, user: User, alert: Alert, changes: dict) -> None:
         errors["threat_category"] = [_("Choose a threat category from the list.")]
     if changes.get("response_type") and changes["response_type"] not in ResponseType.values:
         errors["response_type"] = [_("Choose a response from the list.")]
-    for name in ("women", "men", "girls", "boys", "missed_calls"):
+    for name in (*SEX_FIELDS, "missed_calls"):
         if (changes.get(name) or 0) < 0:
             errors.setdefault(name, []).append(_("A count cannot be negative."))
     if errors:
