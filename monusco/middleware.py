@@ -28,9 +28,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        chose = user is not None and user.is_authenticated and user.preferred_language
-        if chose and not request.COOKIES.get("django_language"):
-            translation.activate(user.preferred_language)
+        language = user.preferred_language if user is not None and user.is_authenticated else ""
+        if language and not request.COOKIES.get("django_language"):
+            translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
