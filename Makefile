@@ -58,6 +58,7 @@ test-fast: install messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo --no-cache
 	$(VENV)/bin/mypy monusco gender can
 	$(VENV)/bin/djlint --lint templates */templates

@@ -210,8 +210,16 @@ def cpu_snapshot(web_master: int, workers: list[int], client_pid: int) -> dict[s
     }
 
 
-async def drive(port: int, channel: str, seconds: float, concurrency: int, senders: int, rate: float = 0,
-                prefix: str = "bench", keep_alive: bool = False) -> dict:
+async def drive(
+    port: int,
+    channel: str,
+    seconds: float,
+    concurrency: int,
+    senders: int,
+    rate: float = 0,
+    prefix: str = "bench",
+    keep_alive: bool = False,
+) -> dict:
     path = f"/can/inbound/{channel}/receive"
     counts: dict[int, int] = {}
     latencies: list[float] = []
@@ -236,7 +244,9 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
         writer.write(request)
         await writer.drain()
         head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
         body = await reader.readexactly(length)
         if b"connection: close" in head.lower():
             writer.close()
@@ -245,10 +255,14 @@ async def drive(port: int, channel: str, seconds: float, concurrency: int, sende
 
     async def one(n: int, connection: list) -> None:
         sender = f"+24397{rng.randrange(senders):07d}" if n % 2 == 0 else f"+24381{n:07d}"
-        body = json.dumps({
-            "from": sender, "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)) + f" ({prefix}-{n})", "id": f"{prefix}-{n}",
-            "date": "2026-11-23T10:00:00+02:00",
-        }).encode()
+        body = json.dumps(
+            {
+                "from": sender,
+                "text": rng.choice(TEXTS).format(place=rng.choice(PLACES)) + f" ({prefix}-{n})",
+                "id": f"{prefix}-{n}",
+                "date": "2026-11-23T10:00:00+02:00",
+            }
+        ).encode()
         request = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"X-Gateway-Token: {TOKEN}\r\nContent-Length: {len(body)}\r\n"
@@ -301,12 +315,18 @@ def main() -> None:
     parser.add_argument("--worker-concurrency", type=int, default=4)
     parser.add_argument("--worker-processes", type=int, default=1, help="celery worker instances")
     parser.add_argument("--web-threads", type=int, default=2, help="threads per gunicorn worker (1: sync workers)")
-    parser.add_argument("--new-connections", action="store_true",
-                        help="open a new connection for each message (default: each client connection is kept alive, "
-                             "as HTTP/1.1 gateways do by default)")
+    parser.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="open a new connection for each message (default: each client connection is kept alive, "
+        "as HTTP/1.1 gateways do by default)",
+    )
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--database", default=DB_NAME,
-                        help="name of the throwaway database (default monusco_bench_alerts; two runs at once need two names)")
+    parser.add_argument(
+        "--database",
+        default=DB_NAME,
+        help="name of the throwaway database (default monusco_bench_alerts; two runs at once need two names)",
+    )
     args = parser.parse_args()
     DB_NAME = args.database
 
@@ -322,28 +342,85 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo")
         channel, focal_points, seeded_alerts = manage(env, "shell", "-c", SETUP.format(n=args.focal_points)).split()
-        processes.append(subprocess.Popen(
-            ["/usr/bin/redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    "/usr/bin/redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_port(redis_port)
         for index in range(args.worker_processes):
-            processes.append(subprocess.Popen(
-                [PY, "-m", "celery", "-A", "monusco", "worker", f"--pool={args.worker_pool}",
-                 f"--concurrency={args.worker_concurrency}", "--loglevel=WARNING",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}-{index}@localhost"],
-                cwd=ROOT, env=env, stdout=open(logs / f"worker-{index}.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-            ))
-        processes.append(subprocess.Popen(
-            [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--threads", str(args.web_threads), "--bind", f"127.0.0.1:{web_port}",
-             "--log-level", "warning", "--backlog", "2048", "--logger-class", "monusco.gunicorn.RedactingLogger"],
-            cwd=ROOT, env=env, stdout=open(logs / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-        ))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        PY,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "monusco",
+                        "worker",
+                        f"--pool={args.worker_pool}",
+                        f"--concurrency={args.worker_concurrency}",
+                        "--loglevel=WARNING",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "-n",
+                        f"bench-{os.getpid()}-{index}@localhost",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=open(logs / f"worker-{index}.log", "wb"),  # noqa: SIM115
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(Path(PY).parent / "gunicorn"),
+                    "monusco.wsgi",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    str(args.web_threads),
+                    "--bind",
+                    f"127.0.0.1:{web_port}",
+                    "--log-level",
+                    "warning",
+                    "--backlog",
+                    "2048",
+                    "--logger-class",
+                    "monusco.gunicorn.RedactingLogger",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=open(logs / "gunicorn.log", "wb"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_port(web_port)
         time.sleep(2)  # workers import the app
         asyncio.run(drive(web_port, channel, 1.0, 4, args.focal_points, prefix="warm"))  # warm up
         time.sleep(3)
-        first_id = int(manage(env, "shell", "-c", "from can.models import Alert; print(Alert.objects.order_by('-pk').values_list('pk', flat=True)[0])"))
+        first_id = int(
+            manage(
+                env,
+                "shell",
+                "-c",
+                "from can.models import Alert; print(Alert.objects.order_by('-pk').values_list('pk', flat=True)[0])",
+            )
+        )
         pace = f", paced at {args.rate:.0f} requests/s" if args.rate else ", as fast as the server answers"
         pace += ", a new connection per message" if args.new_connections else ", connections kept alive"
         print(f"driving SMS intake for {args.seconds:.0f} s with {args.concurrency} connections{pace} ...", flush=True)
@@ -351,8 +428,17 @@ def main() -> None:
         worker_pids = [process.pid for process in processes[1:-1]]
         cpu_before = cpu_snapshot(web_master, worker_pids, os.getpid())
         machine_before = machine_cpu()
-        result = asyncio.run(drive(web_port, channel, args.seconds, args.concurrency, args.focal_points, args.rate,
-                                   keep_alive=not args.new_connections))
+        result = asyncio.run(
+            drive(
+                web_port,
+                channel,
+                args.seconds,
+                args.concurrency,
+                args.focal_points,
+                args.rate,
+                keep_alive=not args.new_connections,
+            )
+        )
         machine_driven = machine_cpu()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -365,28 +451,40 @@ def main() -> None:
         total = sum(result["counts"].values())
         ok = result["counts"].get(200, 0)
         print()
-        print(f"data: {focal_points} focal points, {seeded_alerts} demo alerts before the run, "
-              f"{figures['alerts']} alerts received in the run, {figures['notifications']} notifications "
-              f"(3 per alert: duty officer in-app and SMS, CLA in-app)")
-        print(f"intake: {total} requests in {result['elapsed']:.1f} s = {total / result['elapsed']:.0f} requests/s "
-              f"({ok / result['elapsed']:.0f}/s answered 200); request latency p50 {statistics.median(lat) * 1000:.0f} ms, "
-              f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms")
-        print(f"answers: {dict(sorted(result['counts'].items()))}; lost (200 answers without an alert): "
-              f"{result['ok'] - figures['alerts'] if result['ok'] > figures['alerts'] else 0}")
+        print(
+            f"data: {focal_points} focal points, {seeded_alerts} demo alerts before the run, "
+            f"{figures['alerts']} alerts received in the run, {figures['notifications']} notifications "
+            f"(3 per alert: duty officer in-app and SMS, CLA in-app)"
+        )
+        print(
+            f"intake: {total} requests in {result['elapsed']:.1f} s = {total / result['elapsed']:.0f} requests/s "
+            f"({ok / result['elapsed']:.0f}/s answered 200); request latency p50 {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms"
+        )
+        print(
+            f"answers: {dict(sorted(result['counts'].items()))}; lost (200 answers without an alert): "
+            f"{result['ok'] - figures['alerts'] if result['ok'] > figures['alerts'] else 0}"
+        )
         if figures["p50"] is not None:
-            print(f"alert to first notification sent: p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
-                  f"max {figures['max'] * 1000:.0f} ms; notifications not sent: {figures['unsent']}")
+            print(
+                f"alert to first notification sent: p50 {figures['p50'] * 1000:.0f} ms, p95 {figures['p95'] * 1000:.0f} ms, "
+                f"max {figures['max'] * 1000:.0f} ms; notifications not sent: {figures['unsent']}"
+            )
         if figures["alerts"]:
             per_alert = {part: (cpu_after[part] - cpu_before[part]) * 1000 / figures["alerts"] for part in cpu_after}
             total_ms = sum(per_alert.values())
-            print("CPU per alert, from the run's start until the worker drained: " + ", ".join(
-                f"{part} {ms:.1f} ms" for part, ms in per_alert.items()
-            ) + f"; total {total_ms:.1f} ms, so 2 cores hold at most {2000 / total_ms:.0f} alerts/s")
+            print(
+                "CPU per alert, from the run's start until the worker drained: "
+                + ", ".join(f"{part} {ms:.1f} ms" for part, ms in per_alert.items())
+                + f"; total {total_ms:.1f} ms, so 2 cores hold at most {2000 / total_ms:.0f} alerts/s"
+            )
             busy = machine_driven[0] - machine_before[0]
             total = machine_driven[1] - machine_before[1]
-            print(f"machine while driven: {100 * busy / total:.0f}% of its CPU busy, "
-                  f"{100 * (machine_driven[2] - machine_before[2]) / total:.0f}% taken by the hypervisor (steal); "
-                  f"{busy * 1000 / figures['alerts']:.1f} ms per alert in all (every process and the kernel)")
+            print(
+                f"machine while driven: {100 * busy / total:.0f}% of its CPU busy, "
+                f"{100 * (machine_driven[2] - machine_before[2]) / total:.0f}% taken by the hypervisor (steal); "
+                f"{busy * 1000 / figures['alerts']:.1f} ms per alert in all (every process and the kernel)"
+            )
         print(f"logs: {logs}")
     finally:
         for process in reversed(processes):

@@ -93,26 +93,90 @@ def load(n: int) -> dict:
         for i in range(n):
             base = bases[i % len(bases)]
             stamp = (now - datetime.timedelta(minutes=n - i)).isoformat()  # one meeting a minute
-            meetings.append((
-                i + 1, uuid.uuid4(), stamp, stamp, rng.randint(0, 40), rng.randint(0, 40), rng.randint(0, 10),
-                rng.randint(0, 10), "draft", 0, base.pk, rng.choice(localities[:12]).pk,
-                (now - datetime.timedelta(minutes=n - i)).date(), "urafiki",
-                '["chief", "women_associations", "youth"]', rng.random() < 0.5,
-                "Security on the road to the market; water points; night patrols", author.pk, 1,
-            ))
-        copy_rows(raw, "cla_urafikimeeting", [
-            "id", "uid", "created_at", "updated_at", "women", "men", "girls", "boys", "review_status", "review_round",
-            "base_id", "locality_id", "held_on", "meeting_type", "stakeholder_groups", "women_consulted_separately",
-            "topics", "created_by_id", "version",
-        ], meetings)
-        copy_rows(raw, "cla_securityconcern",
-                  ["uid", "created_at", "updated_at", "meeting_id", "category", "description", "at_risk_groups"],
-                  ((uuid.uuid4(), now.isoformat(), now.isoformat(), i + 1, rng.choice(["looting", "extortion", "armed_attack"]),
-                    "Checkpoint taxing farmers on market days", '["women", "men"]') for i in range(n)))
-        copy_rows(raw, "cla_meetingfollowup",
-                  ["uid", "created_at", "updated_at", "meeting_id", "action", "responsible", "due_on", "status"],
-                  ((uuid.uuid4(), now.isoformat(), now.isoformat(), i + 1, "Ask the FARDC commander for a patrol", "fardc", "\\N", "planned")
-                   for i in range(n)))
+            meetings.append(
+                (
+                    i + 1,
+                    uuid.uuid4(),
+                    stamp,
+                    stamp,
+                    rng.randint(0, 40),
+                    rng.randint(0, 40),
+                    rng.randint(0, 10),
+                    rng.randint(0, 10),
+                    "draft",
+                    0,
+                    base.pk,
+                    rng.choice(localities[:12]).pk,
+                    (now - datetime.timedelta(minutes=n - i)).date(),
+                    "urafiki",
+                    '["chief", "women_associations", "youth"]',
+                    rng.random() < 0.5,
+                    "Security on the road to the market; water points; night patrols",
+                    author.pk,
+                    1,
+                )
+            )
+        copy_rows(
+            raw,
+            "cla_urafikimeeting",
+            [
+                "id",
+                "uid",
+                "created_at",
+                "updated_at",
+                "women",
+                "men",
+                "girls",
+                "boys",
+                "review_status",
+                "review_round",
+                "base_id",
+                "locality_id",
+                "held_on",
+                "meeting_type",
+                "stakeholder_groups",
+                "women_consulted_separately",
+                "topics",
+                "created_by_id",
+                "version",
+            ],
+            meetings,
+        )
+        copy_rows(
+            raw,
+            "cla_securityconcern",
+            ["uid", "created_at", "updated_at", "meeting_id", "category", "description", "at_risk_groups"],
+            (
+                (
+                    uuid.uuid4(),
+                    now.isoformat(),
+                    now.isoformat(),
+                    i + 1,
+                    rng.choice(["looting", "extortion", "armed_attack"]),
+                    "Checkpoint taxing farmers on market days",
+                    '["women", "men"]',
+                )
+                for i in range(n)
+            ),
+        )
+        copy_rows(
+            raw,
+            "cla_meetingfollowup",
+            ["uid", "created_at", "updated_at", "meeting_id", "action", "responsible", "due_on", "status"],
+            (
+                (
+                    uuid.uuid4(),
+                    now.isoformat(),
+                    now.isoformat(),
+                    i + 1,
+                    "Ask the FARDC commander for a patrol",
+                    "fardc",
+                    "\\N",
+                    "planned",
+                )
+                for i in range(n)
+            ),
+        )
         cursor.execute("SELECT setval(pg_get_serial_sequence('cla_urafikimeeting', 'id'), %s)", [n])
         cursor.execute("ANALYZE")
     return {"seconds": time.perf_counter() - start, "bases": len(bases), "localities": len(localities)}
@@ -156,7 +220,12 @@ def baseline_page(connection, province_ids: list[int], protected: list[str]) -> 
         concerns: dict[int, list] = {}
         for meeting_id, uid, category, description, groups in cursor.fetchall():
             concerns.setdefault(meeting_id, []).append(
-                {"uid": uid, "category": category, "description": description, "at_risk_groups": orjson.Fragment(groups)}
+                {
+                    "uid": uid,
+                    "category": category,
+                    "description": description,
+                    "at_risk_groups": orjson.Fragment(groups),
+                }
             )
         cursor.execute(BASELINE_FOLLOW_UPS, [ids])
         follow_ups: dict[int, list] = {}
@@ -166,17 +235,31 @@ def baseline_page(connection, province_ids: list[int], protected: list[str]) -> 
             )
     results = []
     for r in page:
-        results.append({
-            "uid": r[1],
-            "base": {"uid": r[2], "code": r[3], "name": r[4]},
-            "locality": {"uid": r[5], "name": r[6], "territory": r[7], "province": r[8], "latitude": r[9],
-                         "longitude": r[10]},
-            "held_on": r[11], "meeting_type": r[12], "stakeholder_groups": orjson.Fragment(r[13]),
-            "women_consulted_separately": r[14], "topics": r[15],
-            "participants": dict(zip(SEX_AGE, r[16:26], strict=True)),
-            "concerns": concerns.get(r[0], []), "follow_ups": follow_ups.get(r[0], []),
-            "review_status": r[26], "created_at": r[27], "updated_at": r[28],
-        })
+        results.append(
+            {
+                "uid": r[1],
+                "base": {"uid": r[2], "code": r[3], "name": r[4]},
+                "locality": {
+                    "uid": r[5],
+                    "name": r[6],
+                    "territory": r[7],
+                    "province": r[8],
+                    "latitude": r[9],
+                    "longitude": r[10],
+                },
+                "held_on": r[11],
+                "meeting_type": r[12],
+                "stakeholder_groups": orjson.Fragment(r[13]),
+                "women_consulted_separately": r[14],
+                "topics": r[15],
+                "participants": dict(zip(SEX_AGE, r[16:26], strict=True)),
+                "concerns": concerns.get(r[0], []),
+                "follow_ups": follow_ups.get(r[0], []),
+                "review_status": r[26],
+                "created_at": r[27],
+                "updated_at": r[28],
+            }
+        )
     next_link = f"/api/v1/meetings/?cursor={page[-1][27].isoformat()}&page_size={PAGE}" if more else None
     return orjson.dumps({"next": next_link, "previous": None, "results": results}, option=orjson.OPT_UTC_Z)
 
@@ -202,8 +285,10 @@ def report(name: str, timings: list[float]) -> dict:
         "p50_ms": statistics.median(timings) * 1000,
         "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000,
     }
-    print(f"{name:<9} {figures['requests']:>6} pages  {figures['per_second']:8.1f} pages/s  "
-          f"p50 {figures['p50_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f} ms")
+    print(
+        f"{name:<9} {figures['requests']:>6} pages  {figures['per_second']:8.1f} pages/s  "
+        f"p50 {figures['p50_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f} ms"
+    )
     return figures
 
 
@@ -259,15 +344,21 @@ def run(args) -> None:
     api_data, sql_data = json.loads(api_body), json.loads(sql_body)
     same = api_data["results"] == sql_data["results"]
     print(f"PostgreSQL {connection.pg_version // 10000}, database {DB_NAME}")
-    print(f"data: {UrafikiMeeting.objects.count():,} meetings, {SecurityConcern.objects.count():,} concerns, "
-          f"{MeetingFollowUp.objects.count():,} follow-ups at {loaded['bases']} bases, "
-          f"{loaded['localities']} localities; loaded with COPY in {loaded['seconds']:.1f} s")
-    print(f"page: {PAGE} meetings; API body {len(api_body):,} bytes, baseline body {len(sql_body):,} bytes; "
-          f"same results: {same}")
+    print(
+        f"data: {UrafikiMeeting.objects.count():,} meetings, {SecurityConcern.objects.count():,} concerns, "
+        f"{MeetingFollowUp.objects.count():,} follow-ups at {loaded['bases']} bases, "
+        f"{loaded['localities']} localities; loaded with COPY in {loaded['seconds']:.1f} s"
+    )
+    print(
+        f"page: {PAGE} meetings; API body {len(api_body):,} bytes, baseline body {len(sql_body):,} bytes; "
+        f"same results: {same}"
+    )
     api = report("API", measure(api_page, args.seconds))
     sql = report("baseline", measure(sql_page, args.seconds))
-    print(f"ratio API/baseline: p50 {api['p50_ms'] / sql['p50_ms']:.2f}x, "
-          f"throughput {sql['per_second'] / api['per_second']:.2f}x (goal: within 2x)")
+    print(
+        f"ratio API/baseline: p50 {api['p50_ms'] / sql['p50_ms']:.2f}x, "
+        f"throughput {sql['per_second'] / api['per_second']:.2f}x (goal: within 2x)"
+    )
     if not same:
         sys.exit("the two pages differ")
 

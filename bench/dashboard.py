@@ -112,8 +112,11 @@ def _load(n_reports: int, rng: random.Random) -> dict:
                 )
                 localities.append(locality)
                 base = OperatingBase.objects.create(
-                    code=f"cob-{p_index}-{t_index}-{l_index}", name=f"Base {locality.name}", kind="cob",
-                    locality=locality, opened_on=date(2015, 1, 1),
+                    code=f"cob-{p_index}-{t_index}-{l_index}",
+                    name=f"Base {locality.name}",
+                    kind="cob",
+                    locality=locality,
+                    opened_on=date(2015, 1, 1),
                 )
                 bases.append(base)
     author = make_user("cla", base=bases[0], username="bench-cla")
@@ -124,21 +127,50 @@ def _load(n_reports: int, rng: random.Random) -> dict:
     now = datetime.now(UTC)
     start = date.today() - timedelta(days=730)
     meeting_columns = [
-        "uid", "created_at", "updated_at", "women", "men", "girls", "boys", "age_0_5", "age_6_12",
-        "age_13_17", "age_18_49", "age_50_59", "age_60_plus", "review_status", "review_round",
-        "submitted_at", "reviewed_at", "base_id", "locality_id", "held_on", "meeting_type",
-        "stakeholder_groups", "women_consulted_separately", "topics", "created_by_id", "version",
+        "uid",
+        "created_at",
+        "updated_at",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "age_0_5",
+        "age_6_12",
+        "age_13_17",
+        "age_18_49",
+        "age_50_59",
+        "age_60_plus",
+        "review_status",
+        "review_round",
+        "submitted_at",
+        "reviewed_at",
+        "base_id",
+        "locality_id",
+        "held_on",
+        "meeting_type",
+        "stakeholder_groups",
+        "women_consulted_separately",
+        "topics",
+        "created_by_id",
+        "version",
     ]
     statuses = ["draft"] * 10 + ["submitted"] * 45 + ["approved"] * 35 + ["returned"] * 10
     plan = []  # (status, submitted_at, reviewed_at, held_on, base, locality) per meeting, for the reviews
-    place = {loc.pk: (loc.territory_id, loc.territory.province_id) for loc in Locality.objects.select_related("territory")}
+    place = {
+        loc.pk: (loc.territory_id, loc.territory.province_id) for loc in Locality.objects.select_related("territory")
+    }
 
     def meetings():
         for i in range(n_reports):
             base_index = i % len(bases)
             base, locality = bases[base_index], localities[base_index]
             held_on = start + timedelta(days=rng.randrange(730))
-            women, men, girls, boys = rng.randrange(0, 25), rng.randrange(1, 30), rng.randrange(0, 8), rng.randrange(0, 8)
+            women, men, girls, boys = (
+                rng.randrange(0, 25),
+                rng.randrange(1, 30),
+                rng.randrange(0, 8),
+                rng.randrange(0, 8),
+            )
             if rng.random() < 0.15:
                 women = 0
             bands = [None] * 6
@@ -152,12 +184,32 @@ def _load(n_reports: int, rng: random.Random) -> dict:
             status = rng.choice(statuses)
             held_at = datetime.combine(held_on, datetime.min.time(), tzinfo=UTC)
             submitted = None if status == "draft" else held_at + timedelta(days=rng.randrange(1, 5))
-            reviewed = submitted + timedelta(hours=rng.randrange(2, 24 * 20)) if status in ("approved", "returned") else None
+            reviewed = (
+                submitted + timedelta(hours=rng.randrange(2, 24 * 20)) if status in ("approved", "returned") else None
+            )
             plan.append((status, submitted, reviewed, held_on, base.pk, locality.pk))
             yield [
-                uuid.UUID(int=rng.getrandbits(128), version=4), now, now, women, men, girls, boys, *bands, status,
-                0 if status == "draft" else 1, submitted, reviewed, base.pk, locality.pk, held_on, "urafiki",
-                "[]", rng.random() < 0.3, "", author.pk, 1,
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                now,
+                now,
+                women,
+                men,
+                girls,
+                boys,
+                *bands,
+                status,
+                0 if status == "draft" else 1,
+                submitted,
+                reviewed,
+                base.pk,
+                locality.pk,
+                held_on,
+                "urafiki",
+                "[]",
+                rng.random() < 0.3,
+                "",
+                author.pk,
+                1,
             ]
 
     t0 = time.perf_counter()
@@ -168,9 +220,25 @@ def _load(n_reports: int, rng: random.Random) -> dict:
     content_type = ContentType.objects.get_for_model(UrafikiMeeting)
 
     review_columns = [
-        "uid", "created_at", "updated_at", "content_type_id", "object_id", "round", "checklist_id", "reviewer_id",
-        "decision", "comment", "report_snapshot", "report_type", "submitted_at", "days_to_review",
-        "report_date", "report_base_id", "report_territory_id", "report_province_id", "answer_codes",
+        "uid",
+        "created_at",
+        "updated_at",
+        "content_type_id",
+        "object_id",
+        "round",
+        "checklist_id",
+        "reviewer_id",
+        "decision",
+        "comment",
+        "report_snapshot",
+        "report_type",
+        "submitted_at",
+        "days_to_review",
+        "report_date",
+        "report_base_id",
+        "report_territory_id",
+        "report_province_id",
+        "answer_codes",
     ]
     letters = "yyyyyppnnx"
     codes = {}
@@ -185,9 +253,25 @@ def _load(n_reports: int, rng: random.Random) -> dict:
             decision = "approved" if status == "approved" else "returned"
             days = (reviewed - submitted).total_seconds() / 86400
             yield [
-                uuid.UUID(int=rng.getrandbits(128), version=4), reviewed, reviewed, content_type.pk, pk, 1, checklist.pk,
-                reviewer.pk, decision, "", "{}", "meeting", submitted, round(days, 4),
-                held_on, base_id, territory_id, province_id, code,
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                reviewed,
+                reviewed,
+                content_type.pk,
+                pk,
+                1,
+                checklist.pk,
+                reviewer.pk,
+                decision,
+                "",
+                "{}",
+                "meeting",
+                submitted,
+                round(days, 4),
+                held_on,
+                base_id,
+                territory_id,
+                province_id,
+                code,
             ]
 
     n_reviews = _copy("gender_review", review_columns, reviews())
@@ -205,9 +289,14 @@ def _load(n_reports: int, rng: random.Random) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
-        "reviewer": reviewer, "reports": len(ids), "reviews": n_reviews, "answers": n_answers,
-        "load_seconds": time.perf_counter() - t0, "province_id": provinces[0].pk,
-        "bases": [b.pk for b in bases], "localities": [loc.pk for loc in localities],
+        "reviewer": reviewer,
+        "reports": len(ids),
+        "reviews": n_reviews,
+        "answers": n_answers,
+        "load_seconds": time.perf_counter() - t0,
+        "province_id": provinces[0].pk,
+        "bases": [b.pk for b in bases],
+        "localities": [loc.pk for loc in localities],
     }
 
 
@@ -228,9 +317,11 @@ HAND_SQL = [
        GROUP BY 1""",
     """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.days_to_review) FROM gender_review r
        WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s""",
-    """SELECT r.checklist_id, COUNT(*), """ + ", ".join(
+    """SELECT r.checklist_id, COUNT(*), """
+    + ", ".join(
         f"COUNT(*) FILTER (WHERE r.answer_codes LIKE '{'_' * (i - 1)}{c}%%')" for i in range(1, 10) for c in "ypn"
-    ) + """ FROM gender_review r WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s
+    )
+    + """ FROM gender_review r WHERE r.report_type = 'meeting' AND r.report_province_id = %(province)s
        GROUP BY r.checklist_id""",
     "SELECT COUNT(*) FROM cla_communityprotectionplan WHERE review_status <> 'draft'",
     "SELECT COUNT(*) FROM can_alert WHERE review_status <> 'draft'",
@@ -259,7 +350,9 @@ def _measure(data: dict, runs: int) -> dict:
     url = reverse("gender:dashboard")
     client.get(url)  # warm caches (session, content types, plans)
     captured = []
-    with connection.execute_wrapper(lambda execute, sql, params, many, context: captured.append(sql) or execute(sql, params, many, context)):
+    with connection.execute_wrapper(
+        lambda execute, sql, params, many, context: captured.append(sql) or execute(sql, params, many, context)
+    ):
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     from gender.selectors.dashboard import gender_dashboard
@@ -311,8 +404,10 @@ def main() -> None:
         )
         result = _measure(data, args.runs)
         figures = result["figures"]
-        print(f"dashboard for one province: {figures.reports:,} reports, {figures.reviewed:,} reviewed, "
-              f"median {figures.median_days} days, {result['queries']} queries per page")
+        print(
+            f"dashboard for one province: {figures.reports:,} reports, {figures.reviewed:,} reviewed, "
+            f"median {figures.median_days} days, {result['queries']} queries per page"
+        )
         page50, page95 = result["page"]
         sql50, sql95 = result["sql"]
         print(f"dashboard page  p50 {page50:7.1f} ms   p95 {page95:7.1f} ms")

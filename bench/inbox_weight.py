@@ -23,8 +23,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXT = ("Attaque des hommes armés au marché de {place} ce matin, des familles fuient vers la route de Luvungi. "
-        "Rappelez le chef de localité.")
+TEXT = (
+    "Attaque des hommes armés au marché de {place} ce matin, des familles fuient vers la route de Luvungi. "
+    "Rappelez le chef de localité."
+)
 
 
 def _world(alerts: int):
@@ -42,36 +44,64 @@ def _world(alerts: int):
     sync_roles()
     province, _ = Province.objects.get_or_create(name="South Kivu")
     territory, _ = Territory.objects.get_or_create(province=province, name="Uvira")
-    places = [Locality.objects.get_or_create(territory=territory, name=name,
-                                             defaults={"latitude": "-3.39", "longitude": "29.13"})[0]
-              for name in ("Uvira", "Kiliba", "Sange", "Luvungi", "Runingu")]
-    base = OperatingBase.objects.create(code="cob-uvira", name="Uvira", locality=places[0],
-                                        opened_on=datetime.date(2005, 3, 1))
+    places = [
+        Locality.objects.get_or_create(
+            territory=territory, name=name, defaults={"latitude": "-3.39", "longitude": "29.13"}
+        )[0]
+        for name in ("Uvira", "Kiliba", "Sange", "Luvungi", "Runingu")
+    ]
+    base = OperatingBase.objects.create(
+        code="cob-uvira", name="Uvira", locality=places[0], opened_on=datetime.date(2005, 3, 1)
+    )
     base.coverage.set(places)
     user = User.objects.create_user("bench-duty", password="bench-only", preferred_language="fr")
     user.groups.add(Group.objects.get(name="duty_officer"))
     BaseAssignment.objects.create(user=user, base=base, function="duty_officer", starts_on=datetime.date(2020, 1, 1))
     focal_points = [
-        FocalPoint.objects.create(code=f"FP-UVI-{i:04d}", name=f"Point focal {i}", phone=f"+24399100{i:04d}",
-                                  phone_hash=phone_hash(f"+24399100{i:04d}"), base=base, locality=places[i % 5],
-                                  community_role="chief", sex="f", consent_on=datetime.date(2026, 1, 10))
+        FocalPoint.objects.create(
+            code=f"FP-UVI-{i:04d}",
+            name=f"Point focal {i}",
+            phone=f"+24399100{i:04d}",
+            phone_hash=phone_hash(f"+24399100{i:04d}"),
+            base=base,
+            locality=places[i % 5],
+            community_role="chief",
+            sex="f",
+            consent_on=datetime.date(2026, 1, 10),
+        )
         for i in range(20)
     ]
-    states = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED,
-              AlertStatus.RESPONSE_DISPATCHED]
+    states = [
+        AlertStatus.RECEIVED,
+        AlertStatus.CALLBACK_NEEDED,
+        AlertStatus.ACKNOWLEDGED,
+        AlertStatus.VERIFIED,
+        AlertStatus.RESPONSE_DISPATCHED,
+    ]
     start = timezone.now() - datetime.timedelta(hours=6)
     rows = []
     for i in range(alerts):
         at = start + datetime.timedelta(seconds=10 * i)
         status = states[i % 5]
         place = places[i % 5] if i % 4 else None
-        rows.append(Alert(
-            idempotency_key=f"bench:{i}", channel="sms", base=base, locality=place, territory=territory,
-            threat_category="armed_attack", status=status, received_at=at, received_on=timezone.localdate(at),
-            description=TEXT.format(place=(place or places[0]).name), raw_text=TEXT.format(place="x"),
-            focal_point=focal_points[i % 20] if i % 3 == 0 else None, needs_triage=place is None,
-            acknowledged_at=at if status not in (AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED) else None,
-        ))
+        rows.append(
+            Alert(
+                idempotency_key=f"bench:{i}",
+                channel="sms",
+                base=base,
+                locality=place,
+                territory=territory,
+                threat_category="armed_attack",
+                status=status,
+                received_at=at,
+                received_on=timezone.localdate(at),
+                description=TEXT.format(place=(place or places[0]).name),
+                raw_text=TEXT.format(place="x"),
+                focal_point=focal_points[i % 20] if i % 3 == 0 else None,
+                needs_triage=place is None,
+                acknowledged_at=at if status not in (AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED) else None,
+            )
+        )
     Alert.objects.bulk_create(rows, batch_size=500)
     return user
 

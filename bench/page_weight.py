@@ -99,14 +99,19 @@ def _world():
     sync_roles()
     province, _ = Province.objects.get_or_create(name="South Kivu")
     territory, _ = Territory.objects.get_or_create(province=province, name="Uvira")
-    places = [Locality.objects.get_or_create(territory=territory, name=name,
-                                             defaults={"latitude": "-3.39", "longitude": "29.13"})[0]
-              for name in ("Uvira", "Kiliba", "Sange", "Luvungi", "Runingu")]
-    base = OperatingBase.objects.create(code="cob-uvira", name="Uvira", locality=places[0],
-                                        opened_on=datetime.date(2005, 3, 1))
+    places = [
+        Locality.objects.get_or_create(
+            territory=territory, name=name, defaults={"latitude": "-3.39", "longitude": "29.13"}
+        )[0]
+        for name in ("Uvira", "Kiliba", "Sange", "Luvungi", "Runingu")
+    ]
+    base = OperatingBase.objects.create(
+        code="cob-uvira", name="Uvira", locality=places[0], opened_on=datetime.date(2005, 3, 1)
+    )
     base.coverage.set(places)
-    user = User.objects.create_user("bench-cla", password="bench-only", first_name="Espérance",
-                                    last_name="Mugisho", preferred_language="fr")
+    user = User.objects.create_user(
+        "bench-cla", password="bench-only", first_name="Espérance", last_name="Mugisho", preferred_language="fr"
+    )
     user.groups.add(Group.objects.get(name="cla"))
     BaseAssignment.objects.create(user=user, base=base, function="cla", starts_on=datetime.date(2020, 1, 1))
     CommunityLiaisonAssistant.objects.create(user=user)
@@ -123,8 +128,10 @@ def main() -> int:
 
     django.setup()
     settings.STATIC_ROOT = tmp / "static"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse

@@ -45,7 +45,8 @@ def free_port() -> int:
 def start_redis(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -114,9 +115,11 @@ def timed(func, n: int) -> tuple[list[float], list[int]]:
 
 def line(name: str, timings: list[float], statuses: list[int], attempts: int) -> None:
     ok = sum(1 for s in statuses if s == 200)
-    print(f"{name:<44} {len(timings):5d} req  p50 {statistics.median(timings) * 1000:8.2f} ms  "
-          f"mean {statistics.fmean(timings) * 1000:8.2f} ms  200: {ok:5d}  5xx: {sum(s >= 500 for s in statuses):4d}  "
-          f"Redis connection attempts: {attempts}")
+    print(
+        f"{name:<44} {len(timings):5d} req  p50 {statistics.median(timings) * 1000:8.2f} ms  "
+        f"mean {statistics.fmean(timings) * 1000:8.2f} ms  200: {ok:5d}  5xx: {sum(s >= 500 for s in statuses):4d}  "
+        f"Redis connection attempts: {attempts}"
+    )
 
 
 def main() -> None:
@@ -159,8 +162,9 @@ def run(args, redis_process, redis_url: str) -> None:
 
     south = Province.objects.get(name="South Kivu")
     locality = Locality.objects.filter(territory__province=south).order_by("name").first()
-    base = OperatingBase.objects.create(code="bench-cob", name="COB bench", locality=locality,
-                                        opened_on=datetime.date(2015, 1, 1))
+    base = OperatingBase.objects.create(
+        code="bench-cob", name="COB bench", locality=locality, opened_on=datetime.date(2015, 1, 1)
+    )
     base.coverage.set([locality])
     channel, _ = services.sms_channel_create(name="bench gateway", base=base, token=TOKEN)
     _client, key = api_client_create(name="bench", provinces=[south], throttle_rate="1000000/minute")
@@ -169,16 +173,20 @@ def run(args, redis_process, redis_url: str) -> None:
 
     def sms(_i: int) -> int:
         sent[0] += 1
-        return web.post(f"/can/inbound/{channel.uid}/receive",
-                        {"from": f"+24399{sent[0]:07d}", "text": f"Pillage à Sange {sent[0]}", "id": f"bench-{sent[0]}"},
-                        HTTP_X_GATEWAY_TOKEN=TOKEN).status_code
+        return web.post(
+            f"/can/inbound/{channel.uid}/receive",
+            {"from": f"+24399{sent[0]:07d}", "text": f"Pillage à Sange {sent[0]}", "id": f"bench-{sent[0]}"},
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+        ).status_code
 
     def api(_i: int) -> int:
         return web.get("/api/v1/localities/?page_size=10", HTTP_AUTHORIZATION=f"Token {key}").status_code
 
     logging.disable(logging.ERROR)  # the breaker's warnings, and the 500s of the plain RedisCache
     attempts = count_attempts()
-    print(f"PostgreSQL {connection.pg_version // 10000}, database {DB_NAME}; Redis {redis_url} (broker db 0, cache db 1)")
+    print(
+        f"PostgreSQL {connection.pg_version // 10000}, database {DB_NAME}; Redis {redis_url} (broker db 0, cache db 1)"
+    )
     sms(0), api(0)  # warm up: connections, caches
 
     def phase(name: str, func, n: int) -> None:

@@ -37,7 +37,9 @@ class FocalPointAdminForm(forms.ModelForm):
         if base and data.get("locality") and data.get("consent_on"):
             try:
                 services.focalpoint_check(
-                    base=base, locality=data["locality"], consent_on=data["consent_on"],
+                    base=base,
+                    locality=data["locality"],
+                    consent_on=data["consent_on"],
                     phone=data.get("phone", self.instance.phone if self.instance.pk else ""),
                     exclude_pk=self.instance.pk,
                 )
@@ -54,7 +56,11 @@ class FocalPointAdmin(ScopedAdmin):
     search_fields = ["code", "locality__name", "base__name"]
     autocomplete_fields = ["base", "locality"]
     list_select_related = ["base", "locality"]
-    scope_paths = {"base": "base_id", "territory": "locality__territory_id", "province": "locality__territory__province_id"}
+    scope_paths = {
+        "base": "base_id",
+        "territory": "locality__territory_id",
+        "province": "locality__territory__province_id",
+    }
 
     def _identity(self, request, obj) -> bool:
         if obj is None:
@@ -90,8 +96,11 @@ class FocalPointAdmin(ScopedAdmin):
         else:
             current = FocalPoint.objects.get(pk=obj.pk)
             saved = services.focalpoint_update(
-                user=request.user, focal_point=current, name=data.get("name", current.name),
-                phone=data.get("phone", current.phone), **common,
+                user=request.user,
+                focal_point=current,
+                name=data.get("name", current.name),
+                phone=data.get("phone", current.phone),
+                **common,
             )
         obj.pk, obj.code, obj.uid = saved.pk, saved.code, saved.uid
 
@@ -184,10 +193,28 @@ class AlertAdminForm(forms.ModelForm):
 @admin.register(Alert)
 class AlertAdmin(ScopedAdmin):
     form = AlertAdminForm
-    list_display = ["short_id", "received_at", "base", "channel", "threat_category", "locality", "status",
-                    "needs_triage", "escalation_level", "outcome"]
-    list_filter = ["status", "channel", "threat_category", "needs_triage", "escalation_level", "outcome",
-                   "sent_at_ignored", "base"]
+    list_display = [
+        "short_id",
+        "received_at",
+        "base",
+        "channel",
+        "threat_category",
+        "locality",
+        "status",
+        "needs_triage",
+        "escalation_level",
+        "outcome",
+    ]
+    list_filter = [
+        "status",
+        "channel",
+        "threat_category",
+        "needs_triage",
+        "escalation_level",
+        "outcome",
+        "sent_at_ignored",
+        "base",
+    ]
     search_fields = ["uid", "focal_point__code", "locality__name", "base__name"]
     date_hierarchy = "received_at"
     list_select_related = ["base", "locality"]
@@ -195,11 +222,35 @@ class AlertAdmin(ScopedAdmin):
     inlines = [AlertEventInline]
     exclude = ["sender_number"]
     readonly_fields = [
-        "uid", "idempotency_key", "channel", "sms_channel", "base", "status", "received_at", "sent_at", "raw_text",
-        "reported_by", "acknowledged_at", "acknowledged_by", "verified_at", "verified_by", "response_at",
-        "response_by", "closed_at", "closed_by", "outcome", "escalation_level", "escalated_at", "notified_at",
-        "received_on", "review_status", "review_round", "submitted_at", "reviewed_at",
-        "sent_at_ignored", "text_truncated",
+        "uid",
+        "idempotency_key",
+        "channel",
+        "sms_channel",
+        "base",
+        "status",
+        "received_at",
+        "sent_at",
+        "raw_text",
+        "reported_by",
+        "acknowledged_at",
+        "acknowledged_by",
+        "verified_at",
+        "verified_by",
+        "response_at",
+        "response_by",
+        "closed_at",
+        "closed_by",
+        "outcome",
+        "escalation_level",
+        "escalated_at",
+        "notified_at",
+        "received_on",
+        "review_status",
+        "review_round",
+        "submitted_at",
+        "reviewed_at",
+        "sent_at_ignored",
+        "text_truncated",
     ]
     scope_paths = {"base": "base_id", "territory": "territory_id", "province": "territory__province_id"}
 
@@ -250,9 +301,24 @@ class NotificationAdmin(ScopedAdmin):
     list_filter = ["channel", "status", "level"]
     search_fields = ["alert__uid", "recipient__username"]
     list_select_related = ["alert", "recipient"]
-    readonly_fields = ["alert", "recipient", "channel", "level", "status", "attempts", "claimed_until",
-                       "possible_duplicate", "sent_at", "read_at", "error"]
-    scope_paths = {"base": "alert__base_id", "territory": "alert__territory_id", "province": "alert__territory__province_id"}
+    readonly_fields = [
+        "alert",
+        "recipient",
+        "channel",
+        "level",
+        "status",
+        "attempts",
+        "claimed_until",
+        "possible_duplicate",
+        "sent_at",
+        "read_at",
+        "error",
+    ]
+    scope_paths = {
+        "base": "alert__base_id",
+        "territory": "alert__territory_id",
+        "province": "alert__territory__province_id",
+    }
 
     def has_add_permission(self, request):
         return False

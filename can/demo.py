@@ -12,14 +12,18 @@ DEMO_CHANNEL_TOKEN = "demo-gateway-token"  # demo only; real channels get a rand
 FOCAL_POINTS = {
     # base code: [(name, locality, role, sex), ...]
     "cob-uvira": [
-        ("Mwami Kabemba", "Uvira", "chief", "m"), ("Neema Byamungu", "Kiliba", "women", "f"),
-        ("Jean-Bosco Rugaba", "Sange", "displaced", "m"), ("Furaha Mapendo", "Uvira", "civil_society", "f"),
+        ("Mwami Kabemba", "Uvira", "chief", "m"),
+        ("Neema Byamungu", "Kiliba", "women", "f"),
+        ("Jean-Bosco Rugaba", "Sange", "displaced", "m"),
+        ("Furaha Mapendo", "Uvira", "civil_society", "f"),
         ("Pasteur Lwaboshi", "Kiliba", "religious", "m"),
     ],
     "tob-sange": [("Aline Mukeshimana", "Sange", "youth", "f"), ("Baraka Ndayisenga", "Sange", "chief", "m")],
     "cob-minembwe": [
-        ("Sebahire Rukundo", "Minembwe", "chief", "m"), ("Bahati Nyota", "Baraka", "women", "f"),
-        ("Asani Mulimbi", "Fizi", "displaced", "m"), ("Riziki Amisi", "Misisi", "civil_society", "f"),
+        ("Sebahire Rukundo", "Minembwe", "chief", "m"),
+        ("Bahati Nyota", "Baraka", "women", "f"),
+        ("Asani Mulimbi", "Fizi", "displaced", "m"),
+        ("Riziki Amisi", "Misisi", "civil_society", "f"),
     ],
     "cob-mikenge": [("Kalume Wabo", "Mikenge", "chief", "m"), ("Sifa Mwenebatu", "Kamituga", "women", "f")],
 }
@@ -66,8 +70,14 @@ def seed_can(ctx: DemoContext) -> None:
             focal_point, _created = FocalPoint.objects.update_or_create(
                 code=f"FP-{prefix}-{index:04d}",
                 defaults={
-                    "name": name, "phone": phone, "phone_hash": phone_hash(phone), "base": base, "locality": locality,
-                    "community_role": role, "sex": sex, "consent_on": ctx.today - timedelta(days=200 + index),
+                    "name": name,
+                    "phone": phone,
+                    "phone_hash": phone_hash(phone),
+                    "base": base,
+                    "locality": locality,
+                    "community_role": role,
+                    "sex": sex,
+                    "consent_on": ctx.today - timedelta(days=200 + index),
                     "do_not_call_back": index == 4,
                 },
             )
@@ -107,27 +117,59 @@ def seed_can(ctx: DemoContext) -> None:
         base = bases[code]
         place = fp.locality if fp else None
         received = now - age
-        channel = "missed_call" if i % 9 == 4 else ("sms" if fp or i % 3 else ["phone_call", "radio", "in_person"][i % 3])
+        channel = (
+            "missed_call" if i % 9 == 4 else ("sms" if fp or i % 3 else ["phone_call", "radio", "in_person"][i % 3])
+        )
         # Open states for the twelve recent alerts; closed with each outcome for the rest.
-        state = ["received", "callback_needed", "received", "acknowledged", "verified", "response_dispatched",
-                 "received", "acknowledged", "verified", "callback_needed", "response_dispatched", "received"][i] if i < 12 else "closed"
+        state = (
+            [
+                "received",
+                "callback_needed",
+                "received",
+                "acknowledged",
+                "verified",
+                "response_dispatched",
+                "received",
+                "acknowledged",
+                "verified",
+                "callback_needed",
+                "response_dispatched",
+                "received",
+            ][i]
+            if i < 12
+            else "closed"
+        )
         if channel == "missed_call" and state in {"received", "closed"} and i < 12:
             state = "callback_needed"
         if state == "callback_needed":
             channel = "missed_call"
         alert = Alert.objects.create(
-            idempotency_key=key, channel=channel, base=base, focal_point=fp,
+            idempotency_key=key,
+            channel=channel,
+            base=base,
+            focal_point=fp,
             sender_number=fp.phone if fp else (_phone(90, i) if channel in {"sms", "missed_call"} else ""),
-            sender_hash=phone_hash(fp.phone if fp else _phone(90, i)) if (fp or channel in {"sms", "missed_call"}) else "",
+            sender_hash=phone_hash(fp.phone if fp else _phone(90, i))
+            if (fp or channel in {"sms", "missed_call"})
+            else "",
             locality=place if channel != "missed_call" else None,
             territory_id=(place or base.locality).territory_id,
             threat_category=category if channel != "missed_call" else "other",
-            description=text.format(place=place.name if place else base.locality.name) if channel != "missed_call" else "",
+            description=text.format(place=place.name if place else base.locality.name)
+            if channel != "missed_call"
+            else "",
             raw_text=text.format(place=place.name if place else base.locality.name) if channel == "sms" else "",
-            needs_triage=channel == "missed_call" or place is None, missed_calls=1 if channel == "missed_call" else 0,
-            status="received", received_at=received, received_on=timezone.localdate(received), notified_at=received,
+            needs_triage=channel == "missed_call" or place is None,
+            missed_calls=1 if channel == "missed_call" else 0,
+            status="received",
+            received_at=received,
+            received_on=timezone.localdate(received),
+            notified_at=received,
             reported_by=cla if channel in {"phone_call", "radio", "in_person"} else None,
-            women=people[0], men=people[1], girls=people[2], boys=people[3],
+            women=people[0],
+            men=people[1],
+            girls=people[2],
+            boys=people[3],
         )
         events = [AlertEvent(alert=alert, kind="received", at=received, to_status=alert.status)]
         steps = ["acknowledged", "verified", "response_dispatched", "closed"]
@@ -138,13 +180,26 @@ def seed_can(ctx: DemoContext) -> None:
         # Escalated: the unacknowledged recent alerts older than their base's limit.
         if state in {"received", "callback_needed"} and age > timedelta(minutes=base.alert_ack_minutes):
             level = min(3, int(age / timedelta(minutes=base.alert_ack_minutes)))
-            Alert.objects.filter(pk=alert.pk).update(escalation_level=level, escalated_at=received + timedelta(minutes=base.alert_ack_minutes * level))
+            Alert.objects.filter(pk=alert.pk).update(
+                escalation_level=level, escalated_at=received + timedelta(minutes=base.alert_ack_minutes * level)
+            )
             for n in range(1, level + 1):
-                events.append(AlertEvent(alert=alert, kind="escalated", escalation_level=n, at=received + timedelta(minutes=base.alert_ack_minutes * n)))
+                events.append(
+                    AlertEvent(
+                        alert=alert,
+                        kind="escalated",
+                        escalation_level=n,
+                        at=received + timedelta(minutes=base.alert_ack_minutes * n),
+                    )
+                )
         fields: dict[str, Any] = {}
         at, previous = received, alert.status if state != "callback_needed" else "callback_needed"
         if target == "closed":
-            outcome = "addressed" if outcome_roll < 0.8 else ("false_alarm" if outcome_roll < 0.92 else "no_response_possible")
+            outcome = (
+                "addressed"
+                if outcome_roll < 0.8
+                else ("false_alarm" if outcome_roll < 0.92 else "no_response_possible")
+            )
             path = steps if outcome == "addressed" else steps[:2] + ["closed"]
         else:
             path = steps[: steps.index(target) + 1] if target in steps else []
@@ -154,13 +209,34 @@ def seed_can(ctx: DemoContext) -> None:
             if step == "acknowledged":
                 fields.update(acknowledged_at=at, acknowledged_by=duty)
             elif step == "verified":
-                fields.update(verified_at=at, verified_by=cla, verification_note="Contre-enquête avec le chef de localité et la PNC.")
+                fields.update(
+                    verified_at=at,
+                    verified_by=cla,
+                    verification_note="Contre-enquête avec le chef de localité et la PNC.",
+                )
             elif step == "response_dispatched":
-                fields.update(response_at=at, response_by=duty, response_type=["patrol", "escort", "presence", "referred"][i % 4])
+                fields.update(
+                    response_at=at, response_by=duty, response_type=["patrol", "escort", "presence", "referred"][i % 4]
+                )
             else:  # closing sends the alert to the gender office's review
-                fields.update(closed_at=at, closed_by=duty, outcome=outcome, review_status="submitted", review_round=1,
-                              submitted_at=at)
-            events.append(AlertEvent(alert=alert, kind=step, at=at, actor=duty if step != "verified" else cla, from_status=previous, to_status=step))
+                fields.update(
+                    closed_at=at,
+                    closed_by=duty,
+                    outcome=outcome,
+                    review_status="submitted",
+                    review_round=1,
+                    submitted_at=at,
+                )
+            events.append(
+                AlertEvent(
+                    alert=alert,
+                    kind=step,
+                    at=at,
+                    actor=duty if step != "verified" else cla,
+                    from_status=previous,
+                    to_status=step,
+                )
+            )
             previous = step
         if path:
             Alert.objects.filter(pk=alert.pk).update(status=path[-1], **fields)

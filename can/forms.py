@@ -28,8 +28,9 @@ def _user_bases(user):
 
 def _count(label, **kwargs) -> forms.IntegerField:
     """People at risk: bounded as the API and the CLA forms bound them."""
-    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT, error_messages=COUNT_ERROR_MESSAGES,
-                              **kwargs)
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=MAX_COUNT, error_messages=COUNT_ERROR_MESSAGES, **kwargs
+    )
 
 
 def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
@@ -52,7 +53,9 @@ class AlertForm(forms.Form):
     base = forms.ModelChoiceField(label=_("Base"), queryset=OperatingBase.objects.none())
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
     threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
-    description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    description = forms.CharField(
+        label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
     sender = forms.CharField(label=_("Caller's phone (optional)"), required=False, max_length=30)
     women = _count(_("Women at risk"), initial=0)
     men = _count(_("Men at risk"), initial=0)
@@ -80,22 +83,33 @@ class CorrectionForm(forms.Form):
 
     threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
-    description = forms.CharField(label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
-                                  required=False)
+    description = forms.CharField(
+        label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False
+    )
     women = _count(_("Women at risk"))
     men = _count(_("Men at risk"))
     girls = _count(_("Girls at risk"))
     boys = _count(_("Boys at risk"))
 
     def __init__(self, *args, alert, **kwargs):
-        kwargs.setdefault("initial", {
-            "threat_category": alert.threat_category, "locality": alert.locality_id, "description": alert.description,
-            "women": alert.women, "men": alert.men, "girls": alert.girls, "boys": alert.boys,
-        })
+        kwargs.setdefault(
+            "initial",
+            {
+                "threat_category": alert.threat_category,
+                "locality": alert.locality_id,
+                "description": alert.description,
+                "women": alert.women,
+                "men": alert.men,
+                "girls": alert.girls,
+                "boys": alert.boys,
+            },
+        )
         super().__init__(*args, **kwargs)
-        _model_choice(self, "locality").queryset = Locality.objects.filter(
-            Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
-        ).distinct().order_by("name")
+        _model_choice(self, "locality").queryset = (
+            Locality.objects.filter(Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id))
+            .distinct()
+            .order_by("name")
+        )
 
 
 class VerifyForm(forms.Form):
@@ -107,14 +121,18 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, alert, **kwargs):
         super().__init__(*args, **kwargs)
-        _model_choice(self, "locality").queryset = Locality.objects.filter(
-            Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id)
-        ).distinct().order_by("name")
+        _model_choice(self, "locality").queryset = (
+            Locality.objects.filter(Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id))
+            .distinct()
+            .order_by("name")
+        )
 
 
 class DispatchForm(forms.Form):
     response_type = forms.ChoiceField(label=_("Response"), choices=ResponseType.choices)
-    note = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    note = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
 
 
 class CloseForm(forms.Form):
@@ -154,4 +172,6 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, focal_point, **kwargs):
         super().__init__(*args, **kwargs)
-        _model_choice(self, "base").queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(pk=focal_point.base_id)
+        _model_choice(self, "base").queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(
+            pk=focal_point.base_id
+        )

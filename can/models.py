@@ -40,8 +40,12 @@ class FocalPoint(BaseModel):
     name = EncryptedTextField(_("name"))
     phone = EncryptedTextField(_("phone"), blank=True)
     phone_hash = models.CharField(_("phone hash"), max_length=64, blank=True, db_index=True, editable=False)
-    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("base"))
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("locality"))
+    base = models.ForeignKey(
+        OperatingBase, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("base")
+    )
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="focal_points", verbose_name=_("locality")
+    )
     community_role = models.CharField(_("role in the community"), max_length=20, choices=CommunityRole)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     consent_on = models.DateField(_("consent given on"))
@@ -55,14 +59,18 @@ class FocalPoint(BaseModel):
         verbose_name_plural = _("focal points")
         permissions = [("view_focalpoint_identity", _("Can see focal point names and phone numbers"))]
         constraints = [
-            models.CheckConstraint(condition=Q(community_role__in=_values(CommunityRole)), name="focalpoint_role_valid"),
+            models.CheckConstraint(
+                condition=Q(community_role__in=_values(CommunityRole)), name="focalpoint_role_valid"
+            ),
             models.CheckConstraint(condition=Q(sex__in=_values(Sex)), name="focalpoint_sex_valid"),
             models.CheckConstraint(
-                condition=Q(is_active=True, deactivated_at__isnull=True) | Q(is_active=False, deactivated_at__isnull=False),
+                condition=Q(is_active=True, deactivated_at__isnull=True)
+                | Q(is_active=False, deactivated_at__isnull=False),
                 name="focalpoint_deactivation_dated",
             ),
             models.UniqueConstraint(
-                fields=["phone_hash"], condition=Q(is_active=True) & ~Q(phone_hash=""),
+                fields=["phone_hash"],
+                condition=Q(is_active=True) & ~Q(phone_hash=""),
                 name="focalpoint_unique_active_phone",
             ),
         ]
@@ -81,7 +89,9 @@ class SmsChannel(BaseModel):
     authenticates with a secret token; only its SHA-256 is stored."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="sms_channels", verbose_name=_("base"))
+    base = models.ForeignKey(
+        OperatingBase, on_delete=models.PROTECT, related_name="sms_channels", verbose_name=_("base")
+    )
     token_hash = models.CharField(_("token hash"), max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -114,8 +124,11 @@ class AlertStatus(models.TextChoices):
 
 
 OPEN_STATUSES = [
-    AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED,
-    AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED,
+    AlertStatus.RECEIVED,
+    AlertStatus.CALLBACK_NEEDED,
+    AlertStatus.ACKNOWLEDGED,
+    AlertStatus.VERIFIED,
+    AlertStatus.RESPONSE_DISPATCHED,
 ]
 UNACKNOWLEDGED_STATUSES = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED]
 
@@ -168,16 +181,29 @@ class Alert(BaseModel, Report):
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     channel = models.CharField(_("channel"), max_length=12, choices=AlertChannel)
     sms_channel = models.ForeignKey(
-        SmsChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("SMS channel")
+        SmsChannel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("SMS channel"),
     )
     focal_point = models.ForeignKey(
-        FocalPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("focal point")
+        FocalPoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("focal point"),
     )
     sender_number = EncryptedTextField(_("sender number"), blank=True)
     sender_hash = models.CharField(_("sender hash"), max_length=64, blank=True, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
     base = models.ForeignKey(
-        OperatingBase, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("base"),
+        OperatingBase,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("base"),
         db_index=False,  # alert_base_date_idx (base, received_on) serves every lookup by base
     )
     locality = models.ForeignKey(
@@ -198,43 +224,75 @@ class Alert(BaseModel, Report):
     received_at = models.DateTimeField(_("received"))
     sent_at = models.DateTimeField(_("sent by the sender"), null=True, blank=True)
     sent_at_ignored = models.BooleanField(
-        _("gateway date ignored"), default=False, editable=False,
+        _("gateway date ignored"),
+        default=False,
+        editable=False,
         help_text=_("The gateway gave a date that could not be used; the time of receipt is used."),
     )
     sent_at_as_received = models.CharField(
-        _("gateway date as received"), max_length=64, blank=True, editable=False,
+        _("gateway date as received"),
+        max_length=64,
+        blank=True,
+        editable=False,
         help_text=_("The date the gateway gave, kept as text when it could not be used."),
     )
     text_truncated = models.BooleanField(
-        _("text cut"), default=False, editable=False,
+        _("text cut"),
+        default=False,
+        editable=False,
         help_text=_("The SMS was longer than the longest text kept; its beginning is kept."),
     )
     received_on = models.DateField(_("date"))
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by"),
         db_index=False,
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
         db_index=False,
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
         db_index=False,
     )
     verification_note = models.TextField(_("verification"), blank=True)
     response_at = models.DateTimeField(_("response dispatched"), null=True, blank=True)
     response_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("response dispatched by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("response dispatched by"),
         db_index=False,
     )
     response_type = models.CharField(_("response"), max_length=10, choices=ResponseType, blank=True)
     response_note = models.TextField(_("response details"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
         db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
@@ -254,7 +312,9 @@ class Alert(BaseModel, Report):
             models.CheckConstraint(condition=Q(channel__in=_values(AlertChannel)), name="alert_channel_valid"),
             models.CheckConstraint(condition=Q(status__in=_values(AlertStatus)), name="alert_status_valid"),
             models.CheckConstraint(condition=Q(threat_category__in=_values(ThreatCategory)), name="alert_threat_valid"),
-            models.CheckConstraint(condition=Q(response_type__in=["", *_values(ResponseType)]), name="alert_response_type_valid"),
+            models.CheckConstraint(
+                condition=Q(response_type__in=["", *_values(ResponseType)]), name="alert_response_type_valid"
+            ),
             models.CheckConstraint(condition=Q(outcome__in=["", *_values(Outcome)]), name="alert_outcome_valid"),
             models.CheckConstraint(
                 condition=Q(escalation_level__in=_values(EscalationLevel)), name="alert_escalation_level_valid"
@@ -272,7 +332,8 @@ class Alert(BaseModel, Report):
                 name="alert_sent_at_in_range",
             ),
             models.CheckConstraint(
-                condition=Q(received_at__gte=DATES_FROM, received_at__lt=DATES_BEFORE), name="alert_received_at_in_range"
+                condition=Q(received_at__gte=DATES_FROM, received_at__lt=DATES_BEFORE),
+                name="alert_received_at_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(received_on__gte=DAYS_FROM, received_on__lte=LAST_DAY), name="alert_received_on_in_range"
@@ -280,15 +341,19 @@ class Alert(BaseModel, Report):
         ]
         indexes = [
             models.Index(
-                fields=["base", "received_at"], name="alert_open_by_base_idx",
+                fields=["base", "received_at"],
+                name="alert_open_by_base_idx",
                 condition=~Q(status="closed"),
             ),
             models.Index(
-                fields=["received_at"], name="alert_unacknowledged_idx",
+                fields=["received_at"],
+                name="alert_unacknowledged_idx",
                 condition=Q(status__in=["received", "callback_needed"]),
             ),
             models.Index(
-                fields=["received_at"], name="alert_not_notified_idx", condition=Q(notified_at__isnull=True),
+                fields=["received_at"],
+                name="alert_not_notified_idx",
+                condition=Q(notified_at__isnull=True),
             ),
             models.Index(fields=["content_hash", "received_at"], name="alert_content_recent_idx"),
             models.Index(fields=["base", "received_on"], name="alert_base_date_idx"),
@@ -332,7 +397,12 @@ class AlertEvent(BaseModel):
     kind = models.CharField(_("event"), max_length=20, choices=EventKind)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
         db_index=False,
     )
     from_status = models.CharField(_("from"), max_length=20, blank=True)
@@ -403,7 +473,9 @@ class Notification(BaseModel):
 
     # notification_once_per_recipient (alert, recipient, channel) serves lookups by alert.
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications", db_index=False)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications"
+    )
     channel = models.CharField(_("channel"), max_length=6, choices=NotificationChannel)
     level = models.PositiveSmallIntegerField(_("escalation level"), choices=EscalationLevel, default=0)
     status = models.CharField(_("status"), max_length=8, choices=NotificationStatus, default=NotificationStatus.PENDING)
@@ -424,17 +496,27 @@ class Notification(BaseModel):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["alert", "recipient", "channel"], name="notification_once_per_recipient"),
-            models.CheckConstraint(condition=Q(channel__in=_values(NotificationChannel)), name="notification_channel_valid"),
-            models.CheckConstraint(condition=Q(status__in=_values(NotificationStatus)), name="notification_status_valid"),
+            models.CheckConstraint(
+                condition=Q(channel__in=_values(NotificationChannel)), name="notification_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=_values(NotificationStatus)), name="notification_status_valid"
+            ),
             models.CheckConstraint(condition=Q(level__in=_values(EscalationLevel)), name="notification_level_valid"),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_dated"
             ),
         ]
         indexes = [
-            models.Index(fields=["created_at"], name="notification_outstanding_idx", condition=Q(status__in=["pending", "failed"])),
+            models.Index(
+                fields=["created_at"],
+                name="notification_outstanding_idx",
+                condition=Q(status__in=["pending", "failed"]),
+            ),
             models.Index(fields=["claimed_until"], name="notification_sending_idx", condition=Q(status="sending")),
-            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx", condition=Q(channel="in_app")),
+            models.Index(
+                fields=["recipient", "-created_at"], name="notification_inbox_idx", condition=Q(channel="in_app")
+            ),
         ]
 
     def __str__(self) -> str:

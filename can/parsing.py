@@ -88,19 +88,102 @@ def read_sent_at(raw: str | None, *, now: datetime) -> SentAt:
         return SentAt(ignored=text, problem=OUT_OF_RANGE)
     return SentAt(value=usable)
 
+
 # Keyword stems (folded: lower case, no accents). A keyword matches a word starting with it, so
 # "attaq" finds "attaque", "attaquent", "attaqué". The first category with a hit wins, in this
 # order: the gravest first.
 THREAT_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
-    (ThreatCategory.SEXUAL_VIOLENCE, ("viol", "kubaka", "wamebaka", "abus sex", "violence sex", "unyanyasaji wa kingono")),
-    (ThreatCategory.KILLING, ("tue", "tues", "tuee", "tuer", "mort", "assassin", "massacr", "cadavre", "kuua", "wameua", "ameuawa", "wameuawa", "mauaji", "maiti")),
-    (ThreatCategory.ABDUCTION, ("enlev", "kidnapp", "otage", "rapt", "kuteka", "wameteka", "ametekwa", "wametekwa", "utekaji")),
-    (ThreatCategory.ARMED_ATTACK, ("attaq", "tirs", "coups de feu", "fusillade", "arme", "assaill", "shambulio", "kushambulia", "wameshambulia", "risasi", "bunduki", "vita", "mapigano", "combat", "affrontement")),
-    (ThreatCategory.LOOTING, ("pillag", "pille", "vol ", "vole", "voleur", "uporaji", "wameiba", "kuiba", "wezi", "mwizi", "wamepora", "kupora")),
-    (ThreatCategory.EXTORTION, ("taxe", "taxation", "extorsion", "rancon", "barriere", "peage", "kodi", "hongo", "ushuru", "kizuizi")),
-    (ThreatCategory.LAND_CONFLICT, ("terre", "foncier", "champ", "conflit", "intercommunaut", "ardhi", "shamba", "mzozo", "ugomvi")),
-    (ThreatCategory.STATE_ABUSE, ("fardc", "militaire", "soldat", "police", "pnc", "arrestation arbitraire", "askari", "wanajeshi", "polisi")),
-    (ThreatCategory.DISPLACEMENT, ("deplac", "fuite", "fuient", "fuyant", "refugi", "wakimbizi", "kukimbia", "wamekimbia", "wanakimbia", "kuhama")),
+    (
+        ThreatCategory.SEXUAL_VIOLENCE,
+        ("viol", "kubaka", "wamebaka", "abus sex", "violence sex", "unyanyasaji wa kingono"),
+    ),
+    (
+        ThreatCategory.KILLING,
+        (
+            "tue",
+            "tues",
+            "tuee",
+            "tuer",
+            "mort",
+            "assassin",
+            "massacr",
+            "cadavre",
+            "kuua",
+            "wameua",
+            "ameuawa",
+            "wameuawa",
+            "mauaji",
+            "maiti",
+        ),
+    ),
+    (
+        ThreatCategory.ABDUCTION,
+        ("enlev", "kidnapp", "otage", "rapt", "kuteka", "wameteka", "ametekwa", "wametekwa", "utekaji"),
+    ),
+    (
+        ThreatCategory.ARMED_ATTACK,
+        (
+            "attaq",
+            "tirs",
+            "coups de feu",
+            "fusillade",
+            "arme",
+            "assaill",
+            "shambulio",
+            "kushambulia",
+            "wameshambulia",
+            "risasi",
+            "bunduki",
+            "vita",
+            "mapigano",
+            "combat",
+            "affrontement",
+        ),
+    ),
+    (
+        ThreatCategory.LOOTING,
+        (
+            "pillag",
+            "pille",
+            "vol ",
+            "vole",
+            "voleur",
+            "uporaji",
+            "wameiba",
+            "kuiba",
+            "wezi",
+            "mwizi",
+            "wamepora",
+            "kupora",
+        ),
+    ),
+    (
+        ThreatCategory.EXTORTION,
+        ("taxe", "taxation", "extorsion", "rancon", "barriere", "peage", "kodi", "hongo", "ushuru", "kizuizi"),
+    ),
+    (
+        ThreatCategory.LAND_CONFLICT,
+        ("terre", "foncier", "champ", "conflit", "intercommunaut", "ardhi", "shamba", "mzozo", "ugomvi"),
+    ),
+    (
+        ThreatCategory.STATE_ABUSE,
+        ("fardc", "militaire", "soldat", "police", "pnc", "arrestation arbitraire", "askari", "wanajeshi", "polisi"),
+    ),
+    (
+        ThreatCategory.DISPLACEMENT,
+        (
+            "deplac",
+            "fuite",
+            "fuient",
+            "fuyant",
+            "refugi",
+            "wakimbizi",
+            "kukimbia",
+            "wamekimbia",
+            "wanakimbia",
+            "kuhama",
+        ),
+    ),
 ]
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -149,7 +232,9 @@ def _localities_for_base(base) -> list[tuple[str, int, int]]:
     province_id = Locality.objects.filter(pk=base.locality_id).values_list("territory__province_id", flat=True).first()
     assert province_id is not None, "a base's locality is required and protected from deletion"
     rows = Locality.objects.filter(territory__province_id=province_id).values_list("name", "id", "territory_id")
-    names = sorted(((fold(name).strip(), pk, territory) for name, pk, territory in rows), key=lambda item: -len(item[0]))
+    names = sorted(
+        ((fold(name).strip(), pk, territory) for name, pk, territory in rows), key=lambda item: -len(item[0])
+    )
     with _LOCALITY_CACHE_LOCK:
         _LOCALITY_CACHE[base.pk] = names
     return names

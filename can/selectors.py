@@ -72,16 +72,30 @@ def alert_inbox(*, user) -> QuerySet[Alert]:
 def alert_inbox_counts(*, user) -> dict[str, int]:
     """How many open alerts of the user's scope stand in each open state (every state named, zero
     included), counted in one query."""
-    counts = alert_list(user=user).filter(status__in=OPEN_STATUSES).aggregate(
-        **{status.value: Count("pk", filter=Q(status=status)) for status in OPEN_STATUSES}
+    counts = (
+        alert_list(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(**{status.value: Count("pk", filter=Q(status=status)) for status in OPEN_STATUSES})
     )
     return {status.value: counts[status.value] or 0 for status in OPEN_STATUSES}
 
 
 def alert_detail(*, user, uid) -> QuerySet[Alert]:
-    return alert_list(user=user).filter(uid=uid).select_related(
-        "base", "locality", "territory", "focal_point", "sms_channel", "reported_by", "acknowledged_by",
-        "verified_by", "response_by", "closed_by",
+    return (
+        alert_list(user=user)
+        .filter(uid=uid)
+        .select_related(
+            "base",
+            "locality",
+            "territory",
+            "focal_point",
+            "sms_channel",
+            "reported_by",
+            "acknowledged_by",
+            "verified_by",
+            "response_by",
+            "closed_by",
+        )
     )
 
 
@@ -92,7 +106,9 @@ def open_alert_count(*, user) -> int:
 def focalpoint_list(*, user) -> QuerySet[FocalPoint]:
     return scope_for(user).filter(
         FocalPoint.objects.select_related("base", "locality"),
-        base="base_id", territory="locality__territory_id", province="locality__territory__province_id",
+        base="base_id",
+        territory="locality__territory_id",
+        province="locality__territory__province_id",
     )
 
 
@@ -219,27 +235,31 @@ def alert_measures(*, user, start: date | None = None, end: date | None = None) 
             responded=Count("pk", filter=Q(response_at__isnull=False)),
             closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
             addressed=Count("pk", filter=Q(outcome=Outcome.ADDRESSED)),
-            time_to_acknowledge=Avg(ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())),
+            time_to_acknowledge=Avg(
+                ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())
+            ),
             time_to_response=Avg(ExpressionWrapper(F("response_at") - F("received_at"), output_field=DurationField())),
         )
         .order_by("month", "base__name")
     )
     result = []
     for row in rows:
-        result.append({
-            "base_id": row["base_id"],
-            "base_code": row["base__code"],
-            "base_name": row["base__name"],
-            "month": row["month"],
-            "alerts": row["alerts"],
-            "acknowledged": row["acknowledged"],
-            "responded": row["responded"],
-            "closed": row["closed"],
-            "addressed": row["addressed"],
-            "time_to_acknowledge_seconds": _seconds(row["time_to_acknowledge"]),
-            "time_to_response_seconds": _seconds(row["time_to_response"]),
-            "share_addressed": round(row["addressed"] / row["closed"], 4) if row["closed"] else None,
-        })
+        result.append(
+            {
+                "base_id": row["base_id"],
+                "base_code": row["base__code"],
+                "base_name": row["base__name"],
+                "month": row["month"],
+                "alerts": row["alerts"],
+                "acknowledged": row["acknowledged"],
+                "responded": row["responded"],
+                "closed": row["closed"],
+                "addressed": row["addressed"],
+                "time_to_acknowledge_seconds": _seconds(row["time_to_acknowledge"]),
+                "time_to_response_seconds": _seconds(row["time_to_response"]),
+                "share_addressed": round(row["addressed"] / row["closed"], 4) if row["closed"] else None,
+            }
+        )
     return result
 
 
@@ -260,7 +280,8 @@ ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Functio
 def _open_assignments(base_ids, functions) -> Q:
     today = timezone.localdate()
     return Q(
-        base_assignments__base_id__in=base_ids, base_assignments__function__in=functions,
+        base_assignments__base_id__in=base_ids,
+        base_assignments__function__in=functions,
         base_assignments__starts_on__lte=today,
     ) & (Q(base_assignments__ends_on__isnull=True) | Q(base_assignments__ends_on__gte=today))
 
@@ -288,10 +309,8 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
     return list(users.distinct().order_by("pk"))
 
 
-
 def escalation_due_at(alert: Alert) -> datetime:
     return alert.received_at + timedelta(minutes=alert.base.alert_ack_minutes * (alert.escalation_level + 1))
-
 
 
 def notification_message(notification: Notification) -> str:
@@ -328,28 +347,39 @@ def notification_unconfirmed_q(now: datetime) -> Q:
     return Q(status=NotificationStatus.SENDING, claimed_until__lt=now)
 
 
-
 def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
     """Unacknowledged alerts whose next escalation is due (the limit is per base)."""
     now = now or timezone.now()
     candidates = (
-        Alert.objects.filter(status__in=UNACKNOWLEDGED_STATUSES, escalation_level__lt=EscalationLevel.PROVINCE,
-                             received_at__lte=now - timedelta(minutes=1))
-        .select_related("base").only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
+        Alert.objects.filter(
+            status__in=UNACKNOWLEDGED_STATUSES,
+            escalation_level__lt=EscalationLevel.PROVINCE,
+            received_at__lte=now - timedelta(minutes=1),
+        )
+        .select_related("base")
+        .only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
     )
     return [alert.pk for alert in candidates if escalation_due_at(alert) <= now]
 
 
-def outstanding_work(*, grace: timedelta = timedelta(minutes=1), now: datetime | None = None) -> tuple[list[int], list[int]]:
+def outstanding_work(
+    *, grace: timedelta = timedelta(minutes=1), now: datetime | None = None
+) -> tuple[list[int], list[int]]:
     """(alert ids never notified, older than ``grace``; notification ids to send: not yet sent,
     older than ``grace`` and held by no worker, or held by a worker whose lease has passed)."""
     now = now or timezone.now()
     cutoff = now - grace
     alert_ids = list(
-        Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)
+        Alert.objects.filter(notified_at__isnull=True, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     notification_ids = list(
-        Notification.objects.filter((Q(created_at__lte=cutoff) & notification_free_q(now)) | notification_unconfirmed_q(now))
-        .exclude(alert_id__in=alert_ids).order_by("pk").values_list("pk", flat=True)
+        Notification.objects.filter(
+            (Q(created_at__lte=cutoff) & notification_free_q(now)) | notification_unconfirmed_q(now)
+        )
+        .exclude(alert_id__in=alert_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     return alert_ids, notification_ids

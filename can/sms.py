@@ -63,7 +63,9 @@ class HttpBackend:
             raise SmsError("SMS_HTTP_URL is not set")
         body = json.dumps({"to": to, "text": text, "reference": reference}).encode()
         request = urllib.request.Request(
-            settings.SMS_HTTP_URL, data=body, method="POST",
+            settings.SMS_HTTP_URL,
+            data=body,
+            method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
         )
         try:

@@ -104,8 +104,10 @@ def _payload(request: HttpRequest) -> dict | None:
         if content_type == "multipart/form-data":
             return {key: request.POST.get(key, "") for key in GATEWAY_FIELDS}
         body = request.body
-        if content_type in ("application/json", "text/json") or content_type.endswith("+json") or (
-            content_type != "application/x-www-form-urlencoded" and body.lstrip()[:1] == b"{"
+        if (
+            content_type in ("application/json", "text/json")
+            or content_type.endswith("+json")
+            or (content_type != "application/x-www-form-urlencoded" and body.lstrip()[:1] == b"{")
         ):
             return _json_fields(body)
         # Read here, not through request.POST, which refuses a form in any charset but UTF-8.
@@ -125,10 +127,15 @@ def _sent_at(raw: str, warnings: list[str]) -> SentAt:
 
 
 def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
-    return JsonResponse({
-        "alert": str(alert.uid), "created": created, "status": alert.status,
-        "needs_triage": alert.needs_triage, "warnings": warnings,
-    })
+    return JsonResponse(
+        {
+            "alert": str(alert.uid),
+            "created": created,
+            "status": alert.status,
+            "needs_triage": alert.needs_triage,
+            "warnings": warnings,
+        }
+    )
 
 
 def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = True) -> HttpResponse:
@@ -142,8 +149,10 @@ def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = Tru
         data = _payload(request)
     except RequestDataTooBig:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return JsonResponse({"error": _("The message is too large: a gateway may send at most %(limit)s bytes.") % {
-            "limit": limit}}, status=413)
+        return JsonResponse(
+            {"error": _("The message is too large: a gateway may send at most %(limit)s bytes.") % {"limit": limit}},
+            status=413,
+        )
     if data is None:
         return JsonResponse({"error": _("The body is not a JSON object or form fields.")}, status=400)
     warnings: list[str] = []
@@ -151,8 +160,10 @@ def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = Tru
     if not data["from"].strip():
         warnings.append(_("No sender number: the alert is kept, but no one can call back."))
     if with_text and len(data["text"]) > MAX_SMS_TEXT:
-        warnings.append(_("The text is longer than %(limit)s characters: only the first %(limit)s are kept.") % {
-            "limit": MAX_SMS_TEXT})
+        warnings.append(
+            _("The text is longer than %(limit)s characters: only the first %(limit)s are kept.")
+            % {"limit": MAX_SMS_TEXT}
+        )
     alert, created = receive(channel, data, sent_at)
     return _intake_answer(alert, created, warnings)
 
@@ -161,19 +172,35 @@ def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = Tru
 @require_POST
 @transaction.non_atomic_requests  # the service is the transaction: no outer one, no savepoint
 def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
-    return _intake(request, channel_uid, lambda channel, data, sent: services.alert_receive_sms(
-        channel=channel, sender=data["from"], text=data["text"], message_id=data["id"],
-        sent_at=sent.value, sent_at_as_received=sent.ignored,
-    ))
+    return _intake(
+        request,
+        channel_uid,
+        lambda channel, data, sent: services.alert_receive_sms(
+            channel=channel,
+            sender=data["from"],
+            text=data["text"],
+            message_id=data["id"],
+            sent_at=sent.value,
+            sent_at_as_received=sent.ignored,
+        ),
+    )
 
 
 @csrf_exempt
 @require_POST
 @transaction.non_atomic_requests
 def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
-    return _intake(request, channel_uid, lambda channel, data, sent: services.alert_receive_missed_call(
-        channel=channel, sender=data["from"], sent_at=sent.value, sent_at_as_received=sent.ignored,
-    ), with_text=False)
+    return _intake(
+        request,
+        channel_uid,
+        lambda channel, data, sent: services.alert_receive_missed_call(
+            channel=channel,
+            sender=data["from"],
+            sent_at=sent.value,
+            sent_at_as_received=sent.ignored,
+        ),
+        with_text=False,
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------
@@ -205,11 +232,21 @@ def inbox(request: SignedInRequest) -> HttpResponse:
         alert.age_minutes = int((now - alert.received_at).total_seconds() // 60)
     unread = selectors.notification_inbox(user=request.user).filter(read_at__isnull=True).count()
     labels = dict(AlertStatus.choices)
-    return render(request, "can/inbox.html", {
-        "alerts": alerts, "page": page, "unread": unread, "statuses": AlertStatus,
-        "state_counts": [{"status": status, "label": labels[status], "count": count} for status, count in counts.items()],
-        "response_types": ResponseType.choices, "outcomes": Outcome.choices,
-    })
+    return render(
+        request,
+        "can/inbox.html",
+        {
+            "alerts": alerts,
+            "page": page,
+            "unread": unread,
+            "statuses": AlertStatus,
+            "state_counts": [
+                {"status": status, "label": labels[status], "count": count} for status, count in counts.items()
+            ],
+            "response_types": ResponseType.choices,
+            "outcomes": Outcome.choices,
+        },
+    )
 
 
 @login_required
@@ -220,14 +257,26 @@ def alert_detail(request: SignedInRequest, uid) -> HttpResponse:
     show_sender, show_detail = shown.sender, shown.detail
     do_not_call = selectors.alert_do_not_call_back(alert)
     can_act = request.user.has_perm("can.change_alert") and scope_for(request.user).has_base(alert.base_id)
-    return render(request, "can/alert_detail.html", {
-        "alert": alert, "show_detail": show_detail,
-        "reviews": review_rounds(report=alert, language=get_language()) if alert.review_round and show_detail else [],
-        "can_correct": can_act and alert.review_status == ReviewStatus.RETURNED, "events": alert.events.select_related("actor"), "can_act": can_act,
-        "show_sender": show_sender and not do_not_call, "do_not_call": do_not_call,
-        "verify_form": VerifyForm(alert=alert), "dispatch_form": DispatchForm(), "close_form": CloseForm(),
-        "statuses": AlertStatus,
-    })
+    return render(
+        request,
+        "can/alert_detail.html",
+        {
+            "alert": alert,
+            "show_detail": show_detail,
+            "reviews": review_rounds(report=alert, language=get_language())
+            if alert.review_round and show_detail
+            else [],
+            "can_correct": can_act and alert.review_status == ReviewStatus.RETURNED,
+            "events": alert.events.select_related("actor"),
+            "can_act": can_act,
+            "show_sender": show_sender and not do_not_call,
+            "do_not_call": do_not_call,
+            "verify_form": VerifyForm(alert=alert),
+            "dispatch_form": DispatchForm(),
+            "close_form": CloseForm(),
+            "statuses": AlertStatus,
+        },
+    )
 
 
 @login_required
@@ -238,9 +287,17 @@ def alert_create(request: SignedInRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             alert, _created = services.alert_create(
-                user=request.user, base=data["base"], channel=data["channel"], locality=data["locality"],
-                threat_category=data["threat_category"], description=data["description"], sender=data["sender"],
-                women=data["women"], men=data["men"], girls=data["girls"], boys=data["boys"],
+                user=request.user,
+                base=data["base"],
+                channel=data["channel"],
+                locality=data["locality"],
+                threat_category=data["threat_category"],
+                description=data["description"],
+                sender=data["sender"],
+                women=data["women"],
+                men=data["men"],
+                girls=data["girls"],
+                boys=data["boys"],
                 client_uuid=data["client_uuid"],
             )
         except ValidationError as exc:
@@ -271,14 +328,25 @@ def alert_correct(request: SignedInRequest, uid) -> HttpResponse:
         else:
             messages.success(request, _("The corrected alert was sent back to the gender office for review."))
             return redirect("can:alert-detail", uid=alert.uid)
-    return render(request, "can/alert_correct.html", {
-        "alert": alert, "form": form, "reviews": review_rounds(report=alert, language=get_language()),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "can/alert_correct.html",
+        {
+            "alert": alert,
+            "form": form,
+            "reviews": review_rounds(report=alert, language=get_language()),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _transition(request: SignedInRequest, uid, form_class, call) -> HttpResponse:
     alert = get_object_or_404(selectors.alert_list(user=request.user), uid=uid)
-    form = form_class(request.POST, alert=alert) if form_class is VerifyForm else (form_class(request.POST) if form_class else None)
+    form = (
+        form_class(request.POST, alert=alert)
+        if form_class is VerifyForm
+        else (form_class(request.POST) if form_class else None)
+    )
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -307,27 +375,52 @@ def alert_acknowledge(request: SignedInRequest, uid) -> HttpResponse:
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
 def alert_verify(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(request, uid, VerifyForm, lambda alert, d: services.alert_verify(
-        alert=alert, user=request.user, note=d["note"], locality=d["locality"], threat_category=d["threat_category"] or None,
-    ))
+    return _transition(
+        request,
+        uid,
+        VerifyForm,
+        lambda alert, d: services.alert_verify(
+            alert=alert,
+            user=request.user,
+            note=d["note"],
+            locality=d["locality"],
+            threat_category=d["threat_category"] or None,
+        ),
+    )
 
 
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
 def alert_dispatch(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(request, uid, DispatchForm, lambda alert, d: services.alert_dispatch_response(
-        alert=alert, user=request.user, response_type=d["response_type"], note=d["note"],
-    ))
+    return _transition(
+        request,
+        uid,
+        DispatchForm,
+        lambda alert, d: services.alert_dispatch_response(
+            alert=alert,
+            user=request.user,
+            response_type=d["response_type"],
+            note=d["note"],
+        ),
+    )
 
 
 @login_required
 @require_POST
 @permission_required("can.change_alert", raise_exception=True)
 def alert_close(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(request, uid, CloseForm, lambda alert, d: services.alert_close(
-        alert=alert, user=request.user, outcome=d["outcome"], note=d["note"],
-    ))
+    return _transition(
+        request,
+        uid,
+        CloseForm,
+        lambda alert, d: services.alert_close(
+            alert=alert,
+            user=request.user,
+            outcome=d["outcome"],
+            note=d["note"],
+        ),
+    )
 
 
 # --- focal points ----------------------------------------------------------------------------
@@ -350,9 +443,16 @@ def focalpoint_detail(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     identity = selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point)
     alerts = focal_point.alerts.order_by("-received_at")[:20]
-    return render(request, "can/focalpoint_detail.html", {
-        "fp": focal_point, "identity": identity, "alerts": alerts, "move_form": MoveForm(focal_point=focal_point),
-    })
+    return render(
+        request,
+        "can/focalpoint_detail.html",
+        {
+            "fp": focal_point,
+            "identity": identity,
+            "alerts": alerts,
+            "move_form": MoveForm(focal_point=focal_point),
+        },
+    )
 
 
 @login_required
@@ -376,7 +476,10 @@ def focalpoint_update(request: SignedInRequest, uid) -> HttpResponse:
     focal_point = _focal_point(request, uid)
     if not selectors.can_see_identity(user=request.user, focal_point=focal_point):
         raise Http404  # editing shows the identity: only the focal point's own base
-    initial = {f: getattr(focal_point, f) for f in ("name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back")}
+    initial = {
+        f: getattr(focal_point, f)
+        for f in ("name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back")
+    }
     form = FocalPointForm(request.POST or None, initial=initial, bases=[focal_point.base_id])
     if request.method == "POST" and form.is_valid():
         try:
@@ -388,7 +491,9 @@ def focalpoint_update(request: SignedInRequest, uid) -> HttpResponse:
             return redirect("can:focalpoint-detail", uid=focal_point.uid)
     if request.method == "GET":
         selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point)  # the form shows it
-    return render(request, "can/focalpoint_form.html", {"form": form, "fp": focal_point}, status=400 if form.errors else 200)
+    return render(
+        request, "can/focalpoint_form.html", {"form": form, "fp": focal_point}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -33,8 +33,15 @@ from .forms import (
 from .models import CommunityProtectionPlan, UrafikiMeeting
 
 EMPTY = "—"
-MEETING_FIELDS = ("locality", "held_on", "meeting_type", "facilitators", "stakeholder_groups",
-                  "women_consulted_separately", "topics")
+MEETING_FIELDS = (
+    "locality",
+    "held_on",
+    "meeting_type",
+    "facilitators",
+    "stakeholder_groups",
+    "women_consulted_separately",
+    "topics",
+)
 PLAN_FIELDS = ("period_start", "period_end", "review_on", "summary")
 
 
@@ -99,8 +106,10 @@ def plan_values(plan: CommunityProtectionPlan) -> dict:
         **{name: getattr(plan, name) for name in PLAN_FIELDS},
         "counts": {name: getattr(plan, name) for name in SEX_FIELDS},
         "threats": [
-            {**_row(threat, services.THREAT_FIELDS),
-             "actions": [_row(action, services.ACTION_FIELDS) for action in threat.actions.all()]}
+            {
+                **_row(threat, services.THREAT_FIELDS),
+                "actions": [_row(action, services.ACTION_FIELDS) for action in threat.actions.all()],
+            }
             for threat in plan.threats.all()
         ],
     }
@@ -164,8 +173,11 @@ def _count_diffs(names, yours: dict, saved: dict) -> list[FieldDiff]:
         if name not in AGE_BANDS:
             mine, theirs = mine or 0, theirs or 0
         if mine != theirs:
-            diffs.append(FieldDiff(str(labels[name]), EMPTY if mine is None else str(mine),
-                                   EMPTY if theirs is None else str(theirs)))
+            diffs.append(
+                FieldDiff(
+                    str(labels[name]), EMPTY if mine is None else str(mine), EMPTY if theirs is None else str(theirs)
+                )
+            )
     return diffs
 
 
@@ -189,10 +201,14 @@ def _title(kind: _RowKind, row: dict) -> str:
 def _one_side(kind: _RowKind, row: dict, state: str) -> RowDiff:
     """A row in one version only: every field it fills in, and its own rows (a threat's actions)."""
     mine, theirs = (row, {}) if state == "only_yours" else ({}, row)
-    sections = [SectionDiff(str(title), [_one_side(child, r, state) for r in row.get(key, [])])
-                for key, title, child in kind.children if row.get(key)]
-    return RowDiff(_title(kind, row), state, _field_diffs(kind.form_class, kind.names, mine, theirs, everything=True),
-                   sections)
+    sections = [
+        SectionDiff(str(title), [_one_side(child, r, state) for r in row.get(key, [])])
+        for key, title, child in kind.children
+        if row.get(key)
+    ]
+    return RowDiff(
+        _title(kind, row), state, _field_diffs(kind.form_class, kind.names, mine, theirs, everything=True), sections
+    )
 
 
 def _rows_diff(kind: _RowKind, yours: list[dict], saved: list[dict]) -> list[RowDiff]:
@@ -205,8 +221,11 @@ def _rows_diff(kind: _RowKind, yours: list[dict], saved: list[dict]) -> list[Row
             diffs.append(_one_side(kind, mine, "only_yours"))
             continue
         fields = _field_diffs(kind.form_class, kind.names, mine, theirs)
-        sections = [SectionDiff(str(title), rows) for key, title, child in kind.children
-                    if (rows := _rows_diff(child, mine.get(key, []), theirs.get(key, [])))]
+        sections = [
+            SectionDiff(str(title), rows)
+            for key, title, child in kind.children
+            if (rows := _rows_diff(child, mine.get(key, []), theirs.get(key, [])))
+        ]
         if fields or sections:
             diffs.append(RowDiff(_title(kind, mine), "changed", fields, sections))
     diffs += [_one_side(kind, theirs, "only_saved") for theirs in saved_by_uid.values()]
@@ -216,8 +235,9 @@ def _rows_diff(kind: _RowKind, yours: list[dict], saved: list[dict]) -> list[Row
 CONCERN = _RowKind(ConcernForm, services.CONCERN_FIELDS, "description")
 FOLLOW_UP = _RowKind(FollowUpForm, services.FOLLOW_UP_FIELDS, "action")
 ACTION = _RowKind(ActionForm, services.ACTION_FIELDS, "description")
-THREAT = _RowKind(ThreatForm, services.THREAT_FIELDS, "description",
-                  children=(("actions", gettext_lazy("Actions"), ACTION),))
+THREAT = _RowKind(
+    ThreatForm, services.THREAT_FIELDS, "description", children=(("actions", gettext_lazy("Actions"), ACTION),)
+)
 
 
 def _sections(*parts) -> list[SectionDiff]:

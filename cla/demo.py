@@ -8,11 +8,61 @@ from monusco.demo import DemoContext, register
 BASES = {
     "cob-uvira": ("Uvira", "cob", None, "Uvira", "PAKBAT", date(2005, 3, 1), None, "", ["Uvira", "Kiliba", "Sange"]),
     "tob-sange": ("Sange", "tob", "cob-uvira", "Sange", "PAKBAT", date(2011, 6, 1), None, "", ["Sange"]),
-    "cob-minembwe": ("Minembwe", "cob", None, "Minembwe", "PAKBAT", date(2019, 9, 1), None, "", ["Minembwe", "Fizi", "Baraka", "Misisi"]),
-    "cob-mikenge": ("Mikenge", "cob", None, "Mikenge", "BANBAT", date(2020, 2, 1), None, "", ["Mikenge", "Mwenga", "Kamituga"]),
-    "cob-kamanyola": ("Kamanyola", "cob", None, "Kamanyola", "URUBATT", date(2005, 1, 15), date(2024, 2, 28), "Police nationale congolaise", ["Kamanyola", "Walungu"]),
-    "cob-bunyakiri": ("Bunyakiri", "cob", None, "Bunyakiri", "PAKBAT", date(2009, 5, 1), date(2024, 4, 19), "Autorités nationales", ["Bunyakiri", "Kalehe"]),
-    "cob-kavumu": ("Kavumu", "cob", None, "Kavumu", "PAKBAT", date(2010, 1, 1), date(2024, 4, 30), "FARDC", ["Kavumu", "Kabare"]),
+    "cob-minembwe": (
+        "Minembwe",
+        "cob",
+        None,
+        "Minembwe",
+        "PAKBAT",
+        date(2019, 9, 1),
+        None,
+        "",
+        ["Minembwe", "Fizi", "Baraka", "Misisi"],
+    ),
+    "cob-mikenge": (
+        "Mikenge",
+        "cob",
+        None,
+        "Mikenge",
+        "BANBAT",
+        date(2020, 2, 1),
+        None,
+        "",
+        ["Mikenge", "Mwenga", "Kamituga"],
+    ),
+    "cob-kamanyola": (
+        "Kamanyola",
+        "cob",
+        None,
+        "Kamanyola",
+        "URUBATT",
+        date(2005, 1, 15),
+        date(2024, 2, 28),
+        "Police nationale congolaise",
+        ["Kamanyola", "Walungu"],
+    ),
+    "cob-bunyakiri": (
+        "Bunyakiri",
+        "cob",
+        None,
+        "Bunyakiri",
+        "PAKBAT",
+        date(2009, 5, 1),
+        date(2024, 4, 19),
+        "Autorités nationales",
+        ["Bunyakiri", "Kalehe"],
+    ),
+    "cob-kavumu": (
+        "Kavumu",
+        "cob",
+        None,
+        "Kavumu",
+        "PAKBAT",
+        date(2010, 1, 1),
+        date(2024, 4, 30),
+        "FARDC",
+        ["Kavumu", "Kabare"],
+    ),
 }
 
 STAFF = {
@@ -88,14 +138,20 @@ CONCERNS = [
     ("armed_attack", "Incursions nocturnes d'hommes armés signalées sur la route des champs.", ["men", "boys"]),
     ("looting", "Pillage de bétail et de récoltes dans les villages en hauteur.", ["women", "men"]),
     ("extortion", "Taxes illégales exigées aux barrières sur la route du marché.", ["women", "men"]),
-    ("sexual_violence", "Des femmes disent ne plus aller seules aux champs après des agressions sexuelles signalées.",
-     ["women", "girls"]),
+    (
+        "sexual_violence",
+        "Des femmes disent ne plus aller seules aux champs après des agressions sexuelles signalées.",
+        ["women", "girls"],
+    ),
     ("abduction", "Enlèvements contre rançon sur l'axe routier, surtout de commerçants.", ["men"]),
     ("land_conflict", "Litige foncier entre deux familles autour d'un champ proche de la rivière.", ["men", "women"]),
     ("state_abuse", "Arrestations arbitraires de jeunes lors de bouclages.", ["boys", "men"]),
     ("displacement", "Arrivée de familles déplacées sans abri ni vivres.", ["displaced", "women", "girls", "boys"]),
-    ("sexual_violence", "Risque de violences sexuelles pour les filles qui vont chercher du bois de chauffe.",
-     ["girls"]),
+    (
+        "sexual_violence",
+        "Risque de violences sexuelles pour les filles qui vont chercher du bois de chauffe.",
+        ["girls"],
+    ),
     ("killing", "Un commerçant tué sur la route; la population demande plus de patrouilles.", ["men"]),
 ]
 
@@ -109,19 +165,42 @@ FOLLOW_UPS = [
 ]
 
 PLAN_THREATS = [
-    ("sexual_violence", "armed_group", "Violences sexuelles sur les femmes et les filles sur le chemin des champs.",
-     ["women", "girls"], "Femmes et filles, le matin tôt, sur les sentiers des champs et vers les points d'eau.",
-     "Champs éloignés, pas de réseau téléphonique sur certains tronçons.",
-     "Groupes de femmes qui vont ensemble aux champs; comité de vigilance."),
-    ("extortion", "fardc", "Taxes illégales aux barrières routières.", ["women", "men"],
-     "Commerçantes et commerçants les jours de marché.", "Dépendance au marché hebdomadaire.",
-     "Associations de commerçants capables de documenter les cas."),
-    ("armed_attack", "armed_group", "Attaques nocturnes de villages isolés.", ["men", "boys", "women"],
-     "Habitants des villages en hauteur, la nuit.", "Habitations dispersées, pas d'éclairage.",
-     "Réseau d'alerte communautaire et numéro vert connus."),
-    ("land_conflict", "community", "Conflits fonciers entre communautés éleveurs et agriculteurs.",
-     ["men", "boys"], "Jeunes bergers et agriculteurs près des pâturages.",
-     "Limites de terres mal définies.", "Comité local de paix et chefs coutumiers."),
+    (
+        "sexual_violence",
+        "armed_group",
+        "Violences sexuelles sur les femmes et les filles sur le chemin des champs.",
+        ["women", "girls"],
+        "Femmes et filles, le matin tôt, sur les sentiers des champs et vers les points d'eau.",
+        "Champs éloignés, pas de réseau téléphonique sur certains tronçons.",
+        "Groupes de femmes qui vont ensemble aux champs; comité de vigilance.",
+    ),
+    (
+        "extortion",
+        "fardc",
+        "Taxes illégales aux barrières routières.",
+        ["women", "men"],
+        "Commerçantes et commerçants les jours de marché.",
+        "Dépendance au marché hebdomadaire.",
+        "Associations de commerçants capables de documenter les cas.",
+    ),
+    (
+        "armed_attack",
+        "armed_group",
+        "Attaques nocturnes de villages isolés.",
+        ["men", "boys", "women"],
+        "Habitants des villages en hauteur, la nuit.",
+        "Habitations dispersées, pas d'éclairage.",
+        "Réseau d'alerte communautaire et numéro vert connus.",
+    ),
+    (
+        "land_conflict",
+        "community",
+        "Conflits fonciers entre communautés éleveurs et agriculteurs.",
+        ["men", "boys"],
+        "Jeunes bergers et agriculteurs près des pâturages.",
+        "Limites de terres mal définies.",
+        "Comité local de paix et chefs coutumiers.",
+    ),
 ]
 
 PLAN_ACTIONS = [
@@ -134,8 +213,17 @@ PLAN_ACTIONS = [
     ("Médiation par le comité local de paix", "local_authority"),
 ]
 
-STAKEHOLDERS = ["chief", "local_authority", "civil_society", "women_associations", "youth", "churches", "displaced",
-                "fardc", "pnc"]
+STAKEHOLDERS = [
+    "chief",
+    "local_authority",
+    "civil_society",
+    "women_associations",
+    "youth",
+    "churches",
+    "displaced",
+    "fardc",
+    "pnc",
+]
 
 
 def _split(rng, total: int, parts: int) -> list[int]:
@@ -161,7 +249,10 @@ def _extra_clas(ctx: DemoContext, bases) -> dict:
         user.groups.set([Group.objects.get(name="cla")])
         CommunityLiaisonAssistant.objects.get_or_create(user=user, defaults={"languages": ["fr", "sw"]})
         BaseAssignment.objects.get_or_create(
-            user=user, base=bases[code], function="cla", ends_on=None,
+            user=user,
+            base=bases[code],
+            function="cla",
+            ends_on=None,
             defaults={"starts_on": ctx.today - timedelta(days=300)},
         )
         authors[code] = user
@@ -204,12 +295,25 @@ def seed_meetings_and_plans(ctx: DemoContext) -> None:
                 bands = {}
                 if rng.random() < 0.4:
                     child, adult = _split(rng, girls + boys, 3), _split(rng, women + men, 3)
-                    bands = dict(zip(("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"),
-                                     child + adult, strict=True))
+                    bands = dict(
+                        zip(
+                            ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"),
+                            child + adult,
+                            strict=True,
+                        )
+                    )
                 meeting, _ = UrafikiMeeting.objects.get_or_create(
-                    base=base, locality=locality, held_on=held_on, meeting_type=kind,
+                    base=base,
+                    locality=locality,
+                    held_on=held_on,
+                    meeting_type=kind,
                     defaults={
-                        "created_by": author, "women": women, "men": men, "girls": girls, "boys": boys, **bands,
+                        "created_by": author,
+                        "women": women,
+                        "men": men,
+                        "girls": girls,
+                        "boys": boys,
+                        **bands,
                         "stakeholder_groups": rng.sample(STAKEHOLDERS, rng.randint(3, 6)),
                         "women_consulted_separately": rng.random() < 0.5,
                         "topics": "\n".join(rng.sample(TOPICS, 2)),
@@ -218,14 +322,18 @@ def seed_meetings_and_plans(ctx: DemoContext) -> None:
                 meeting.facilitators.add(facilitator)
                 for category, description, groups in rng.sample(CONCERNS, rng.randint(1, 3)):
                     SecurityConcern.objects.get_or_create(
-                        meeting=meeting, category=category, description=description,
+                        meeting=meeting,
+                        category=category,
+                        description=description,
                         defaults={"at_risk_groups": groups},
                     )
                 for action, responsible in rng.sample(FOLLOW_UPS, rng.randint(0, 2)):
                     MeetingFollowUp.objects.get_or_create(
-                        meeting=meeting, action=action,
+                        meeting=meeting,
+                        action=action,
                         defaults={
-                            "responsible": responsible, "due_on": held_on + timedelta(days=14),
+                            "responsible": responsible,
+                            "due_on": held_on + timedelta(days=14),
                             "status": "done" if month > 1 else rng.choice(["planned", "in_progress"]),
                         },
                     )
@@ -251,36 +359,58 @@ def seed_meetings_and_plans(ctx: DemoContext) -> None:
                 continue
             planned.add(locality.pk)
             plan, created = CommunityProtectionPlan.objects.get_or_create(
-                locality=locality, period_start=period_start,
+                locality=locality,
+                period_start=period_start,
                 defaults={
-                    "base": base, "period_end": period_end, "created_by": authors[base.code],
+                    "base": base,
+                    "period_end": period_end,
+                    "created_by": authors[base.code],
                     "review_on": ctx.today + timedelta(days=rng.randint(-10, 60)),
                     "summary": f"Plan communautaire de protection de {locality.name}, élaboré avec le chef de "
-                               "localité, la société civile, les associations de femmes et les jeunes.",
-                    "women": 12, "men": 14, "girls": 3, "boys": 4,
+                    "localité, la société civile, les associations de femmes et les jeunes.",
+                    "women": 12,
+                    "men": 14,
+                    "girls": 3,
+                    "boys": 4,
                 },
             )
             for t_index, (category, perpetrator, description, groups, detail, vuln, capa) in enumerate(
                 rng.sample(PLAN_THREATS, rng.randint(2, 4))
             ):
                 threat, _ = PlanThreat.objects.get_or_create(
-                    plan=plan, category=category, description=description,
-                    defaults={"perpetrator_type": perpetrator, "at_risk_groups": groups, "at_risk_detail": detail,
-                              "vulnerabilities": vuln, "capacities": capa},
+                    plan=plan,
+                    category=category,
+                    description=description,
+                    defaults={
+                        "perpetrator_type": perpetrator,
+                        "at_risk_groups": groups,
+                        "at_risk_detail": detail,
+                        "vulnerabilities": vuln,
+                        "capacities": capa,
+                    },
                 )
                 for a_index, (action, responsible) in enumerate(rng.sample(PLAN_ACTIONS, rng.randint(1, 3))):
                     offset = rng.randint(-40, 60)
-                    status = "done" if offset < -30 else ("planned" if offset > 0 else rng.choice(["in_progress", "blocked"]))
+                    status = (
+                        "done"
+                        if offset < -30
+                        else ("planned" if offset > 0 else rng.choice(["in_progress", "blocked"]))
+                    )
                     PlanAction.objects.get_or_create(
-                        threat=threat, description=action,
-                        defaults={"responsible": responsible, "deadline": ctx.today + timedelta(days=offset),
-                                  "status": status, "review_on": ctx.today + timedelta(days=offset + 14)
-                                  if (t_index + a_index) % 2 else None},
+                        threat=threat,
+                        description=action,
+                        defaults={
+                            "responsible": responsible,
+                            "deadline": ctx.today + timedelta(days=offset),
+                            "status": status,
+                            "review_on": ctx.today + timedelta(days=offset + 14) if (t_index + a_index) % 2 else None,
+                        },
                     )
             if len(plans) % 2 == 0 and not plan.revisions.exists():
                 # Keep an earlier version so the plan's history has something to show.
-                PlanRevision.objects.create(plan=plan, version=1, snapshot=plan_snapshot(plan),
-                                            saved_by=authors[base.code])
+                PlanRevision.objects.create(
+                    plan=plan, version=1, snapshot=plan_snapshot(plan), saved_by=authors[base.code]
+                )
                 CommunityProtectionPlan.objects.filter(pk=plan.pk).update(version=2)
             plans.append(plan)
     for plan in plans[::2]:

@@ -27,8 +27,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
 SEX_LABELS = {"women": _("Women"), "men": _("Men"), "girls": _("Girls (under 18)"), "boys": _("Boys (under 18)")}
 BAND_LABELS = {
-    "age_0_5": _("0–5"), "age_6_12": _("6–12"), "age_13_17": _("13–17"),
-    "age_18_49": _("18–49"), "age_50_59": _("50–59"), "age_60_plus": _("60+"),
+    "age_0_5": _("0–5"),
+    "age_6_12": _("6–12"),
+    "age_13_17": _("13–17"),
+    "age_18_49": _("18–49"),
+    "age_50_59": _("50–59"),
+    "age_60_plus": _("60+"),
 }
 
 
@@ -98,7 +102,9 @@ class MeetingForm(CountsMixin, forms.Form):
         label=_("Facilitating CLAs"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     stakeholder_groups = forms.MultipleChoiceField(
-        label=_("Stakeholder groups present"), choices=StakeholderGroup.choices, required=False,
+        label=_("Stakeholder groups present"),
+        choices=StakeholderGroup.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     women_consulted_separately = forms.BooleanField(label=_("Women were consulted separately"), required=False)
@@ -114,7 +120,9 @@ class MeetingForm(CountsMixin, forms.Form):
         if fixed_base is not None or len(bases) == 1:
             del self.fields["base"]
         coverage_bases = [fixed_base] if fixed_base is not None else list(bases)
-        self.fields["locality"].queryset = Locality.objects.filter(covering_bases__in=coverage_bases).distinct().order_by("name")
+        self.fields["locality"].queryset = (
+            Locality.objects.filter(covering_bases__in=coverage_bases).distinct().order_by("name")
+        )
         self.fields["facilitators"].queryset = facilitators
         self.fields["facilitators"].label_from_instance = lambda cla: cla.user.get_full_name() or cla.user.username
         self._single_base = bases[0] if fixed_base is None and len(bases) == 1 else None
@@ -124,17 +132,28 @@ class MeetingForm(CountsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        _add_errors(self, services.meeting_errors(
-            base=self.chosen_base(), locality=data.get("locality"), held_on=data.get("held_on"), counts=self.counts()
-        ))
+        _add_errors(
+            self,
+            services.meeting_errors(
+                base=self.chosen_base(),
+                locality=data.get("locality"),
+                held_on=data.get("held_on"),
+                counts=self.counts(),
+            ),
+        )
         return data
 
     def values(self) -> dict:
         data = self.cleaned_data
         return {
-            "locality": data["locality"], "held_on": data["held_on"], "meeting_type": data["meeting_type"],
-            "stakeholder_groups": data["stakeholder_groups"], "women_consulted_separately": data["women_consulted_separately"],
-            "topics": data["topics"], "counts": self.counts(), "facilitators": list(data["facilitators"]),
+            "locality": data["locality"],
+            "held_on": data["held_on"],
+            "meeting_type": data["meeting_type"],
+            "stakeholder_groups": data["stakeholder_groups"],
+            "women_consulted_separately": data["women_consulted_separately"],
+            "topics": data["topics"],
+            "counts": self.counts(),
+            "facilitators": list(data["facilitators"]),
         }
 
     def create_values(self) -> dict:
@@ -148,9 +167,14 @@ class MeetingForm(CountsMixin, forms.Form):
     def initial_for(meeting) -> dict:
         initial = {name: getattr(meeting, name) for name in SADD_FIELDS}
         initial.update(
-            locality=meeting.locality, held_on=meeting.held_on, meeting_type=meeting.meeting_type,
-            stakeholder_groups=meeting.stakeholder_groups, women_consulted_separately=meeting.women_consulted_separately,
-            topics=meeting.topics, facilitators=list(meeting.facilitators.all()), version=meeting.version,
+            locality=meeting.locality,
+            held_on=meeting.held_on,
+            meeting_type=meeting.meeting_type,
+            stakeholder_groups=meeting.stakeholder_groups,
+            women_consulted_separately=meeting.women_consulted_separately,
+            topics=meeting.topics,
+            facilitators=list(meeting.facilitators.all()),
+            version=meeting.version,
         )
         return initial
 
@@ -188,8 +212,11 @@ FollowUpFormSet = forms.formset_factory(FollowUpForm, extra=1, can_delete=True)
 
 def formset_rows(formset) -> list[dict]:
     """The kept rows of a valid formset: filled in and not marked for deletion."""
-    return [form.row() for form in formset.forms
-            if form.has_changed() and not form.cleaned_data.get("DELETE") and form.cleaned_data]
+    return [
+        form.row()
+        for form in formset.forms
+        if form.has_changed() and not form.cleaned_data.get("DELETE") and form.cleaned_data
+    ]
 
 
 def add_row(data, prefix: str):
@@ -239,7 +266,9 @@ class PlanForm(CountsMixin, forms.Form):
             self._base = plan.base
         else:
             self.fields["base"].queryset = bases
-            self.fields["locality"].queryset = Locality.objects.filter(covering_bases__in=list(bases)).distinct().order_by("name")
+            self.fields["locality"].queryset = (
+                Locality.objects.filter(covering_bases__in=list(bases)).distinct().order_by("name")
+            )
             self._base = bases[0] if len(bases) == 1 else None
             if self._base is not None:
                 del self.fields["base"]
@@ -249,17 +278,28 @@ class PlanForm(CountsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        _add_errors(self, services.plan_errors(
-            base=None if self.plan else self.chosen_base(), locality=data.get("locality"),
-            period_start=data.get("period_start"), period_end=data.get("period_end"), counts=self.counts(),
-            review_on=data.get("review_on"),
-        ))
+        _add_errors(
+            self,
+            services.plan_errors(
+                base=None if self.plan else self.chosen_base(),
+                locality=data.get("locality"),
+                period_start=data.get("period_start"),
+                period_end=data.get("period_end"),
+                counts=self.counts(),
+                review_on=data.get("review_on"),
+            ),
+        )
         return data
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {"period_start": data["period_start"], "period_end": data["period_end"], "review_on": data["review_on"],
-                "summary": data["summary"], "counts": self.counts()}
+        return {
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "review_on": data["review_on"],
+            "summary": data["summary"],
+            "counts": self.counts(),
+        }
 
     def expected_version(self) -> int:
         """The version the form was opened at; 0 (never a saved version) when the form lacks it."""
@@ -273,10 +313,15 @@ class ThreatForm(RowForm):
     at_risk_groups = forms.MultipleChoiceField(
         label=_("Groups at risk"), choices=AtRiskGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    at_risk_detail = forms.CharField(label=_("Who is at risk, where and when"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 2}))
-    vulnerabilities = forms.CharField(label=_("Vulnerabilities"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    capacities = forms.CharField(label=_("Community capacities"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    at_risk_detail = forms.CharField(
+        label=_("Who is at risk, where and when"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    vulnerabilities = forms.CharField(
+        label=_("Vulnerabilities"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    capacities = forms.CharField(
+        label=_("Community capacities"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ActionForm(RowForm):
@@ -304,17 +349,20 @@ def _plan_initial_rows(plan) -> tuple[list[dict], list[list[dict]]]:
     threats, actions = [], []
     for threat in plan.threats.all():
         threats.append({"uid": threat.uid, **{f: getattr(threat, f) for f in services.THREAT_FIELDS}})
-        actions.append([
-            {"uid": action.uid, **{f: getattr(action, f) for f in services.ACTION_FIELDS}}
-            for action in threat.actions.all()
-        ])
+        actions.append(
+            [
+                {"uid": action.uid, **{f: getattr(action, f) for f in services.ACTION_FIELDS}}
+                for action in threat.actions.all()
+            ]
+        )
     return threats, actions
 
 
 def _formset(form_class, prefix: str, rows: list[dict]):
     """An unbound formset of ``rows``, or of one empty row when there are none."""
     return forms.formset_factory(form_class, extra=0 if rows else 1, can_delete=True)(
-        prefix=prefix, initial=rows or None)
+        prefix=prefix, initial=rows or None
+    )
 
 
 class PlanEditor:
@@ -324,21 +372,25 @@ class PlanEditor:
     def __init__(self, data=None, *, bases=None, plan=None):
         self.plan = plan
         if plan is not None:
-            plan_initial = {name: getattr(plan, name) for name in
-                            ("period_start", "period_end", "review_on", "summary", "version", *SEX_FIELDS)}
+            plan_initial = {
+                name: getattr(plan, name)
+                for name in ("period_start", "period_end", "review_on", "summary", "version", *SEX_FIELDS)
+            }
         else:
             plan_initial = {"client_token": uuid.uuid4()} if data is None else None
         self.form = PlanForm(data, bases=bases, plan=plan, initial=plan_initial)
         if data is not None:
             self.threats = ThreatFormSet(data, prefix="threats")
-            self.actions = [ActionFormSet(data, prefix=f"threats-{index}-actions")
-                            for index in range(len(self.threats.forms))]
+            self.actions = [
+                ActionFormSet(data, prefix=f"threats-{index}-actions") for index in range(len(self.threats.forms))
+            ]
             return
         initial_threats, initial_actions = _plan_initial_rows(plan)
         self.threats = _formset(ThreatForm, "threats", initial_threats)
         self.actions = [
-            _formset(ActionForm, f"threats-{index}-actions",
-                     initial_actions[index] if index < len(initial_actions) else [])
+            _formset(
+                ActionForm, f"threats-{index}-actions", initial_actions[index] if index < len(initial_actions) else []
+            )
             for index in range(len(self.threats.forms))
         ]
 

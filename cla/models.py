@@ -27,12 +27,18 @@ class OperatingBase(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.COB)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="temporary_bases",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="temporary_bases",
         verbose_name=_("parent COB"),
     )
     contingent = models.CharField(_("contingent"), max_length=100, blank=True)
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="bases_located")
-    coverage = models.ManyToManyField(Locality, related_name="covering_bases", blank=True, verbose_name=_("localities covered"))
+    coverage = models.ManyToManyField(
+        Locality, related_name="covering_bases", blank=True, verbose_name=_("localities covered")
+    )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
@@ -116,7 +122,8 @@ class BaseAssignment(BaseModel):
                 name="baseassignment_function_valid",
             ),
             models.UniqueConstraint(
-                fields=["user", "base", "function"], condition=Q(ends_on__isnull=True),
+                fields=["user", "base", "function"],
+                condition=Q(ends_on__isnull=True),
                 name="baseassignment_one_open_per_user_base_function",
             ),
         ]
@@ -186,7 +193,9 @@ class UrafikiMeeting(BaseModel, Report):
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("date"), validators=[validate_past_date])
     meeting_type = models.CharField(_("type"), max_length=20, choices=MeetingType, default=MeetingType.URAFIKI)
-    facilitators = models.ManyToManyField(CommunityLiaisonAssistant, related_name="meetings_facilitated", blank=True, verbose_name=_("facilitating CLAs"))
+    facilitators = models.ManyToManyField(
+        CommunityLiaisonAssistant, related_name="meetings_facilitated", blank=True, verbose_name=_("facilitating CLAs")
+    )
     stakeholder_groups = models.JSONField(_("stakeholder groups present"), default=list, blank=True)
     women_consulted_separately = models.BooleanField(_("women consulted separately"), default=False)
     topics = models.TextField(_("topics discussed"), blank=True)
@@ -252,7 +261,8 @@ class MeetingFollowUp(BaseModel):
         verbose_name_plural = _("meeting follow-ups")
         constraints = [
             models.CheckConstraint(
-                condition=Q(responsible__in=[c.value for c in ResponsibleActor]), name="meetingfollowup_responsible_valid"
+                condition=Q(responsible__in=[c.value for c in ResponsibleActor]),
+                name="meetingfollowup_responsible_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[c.value for c in ActionStatus]), name="meetingfollowup_status_valid"
@@ -341,7 +351,8 @@ class PlanThreat(BaseModel):
                 condition=Q(category__in=[c.value for c in ThreatCategory]), name="planthreat_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(perpetrator_type__in=[c.value for c in PerpetratorType]), name="planthreat_perpetrator_valid"
+                condition=Q(perpetrator_type__in=[c.value for c in PerpetratorType]),
+                name="planthreat_perpetrator_valid",
             ),
         ]
 
@@ -369,10 +380,16 @@ class PlanAction(BaseModel):
             models.CheckConstraint(
                 condition=Q(responsible__in=[c.value for c in ResponsibleActor]), name="planaction_responsible_valid"
             ),
-            models.CheckConstraint(condition=Q(status__in=[c.value for c in ActionStatus]), name="planaction_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in ActionStatus]), name="planaction_status_valid"
+            ),
         ]
         indexes = [
-            models.Index(fields=["deadline"], name="planaction_open_deadline_idx", condition=Q(status__in=["planned", "in_progress", "blocked"])),
+            models.Index(
+                fields=["deadline"],
+                name="planaction_open_deadline_idx",
+                condition=Q(status__in=["planned", "in_progress", "blocked"]),
+            ),
         ]
 
     def __str__(self) -> str:

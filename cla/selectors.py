@@ -114,7 +114,9 @@ def meeting_get(*, user, uid) -> UrafikiMeeting:
     qs = _scoped(
         user,
         UrafikiMeeting.objects.select_related("base", "locality", "created_by").prefetch_related(
-            "concerns", "follow_ups", Prefetch("facilitators", queryset=CommunityLiaisonAssistant.objects.select_related("user"))
+            "concerns",
+            "follow_ups",
+            Prefetch("facilitators", queryset=CommunityLiaisonAssistant.objects.select_related("user")),
         ),
     )
     return _get_or_404(qs, uid)
@@ -150,12 +152,16 @@ def plan_list(*, user) -> QuerySet[CommunityProtectionPlan]:
 def plan_overview(*, user) -> QuerySet[CommunityProtectionPlan]:
     """The plan list page: each plan with its number of overdue open actions."""
     today = timezone.localdate()
-    return plan_list(user=user).annotate(
-        overdue_count=Count(
-            "threats__actions",
-            filter=Q(threats__actions__status__in=OPEN_ACTION_STATUSES, threats__actions__deadline__lt=today),
+    return (
+        plan_list(user=user)
+        .annotate(
+            overdue_count=Count(
+                "threats__actions",
+                filter=Q(threats__actions__status__in=OPEN_ACTION_STATUSES, threats__actions__deadline__lt=today),
+            )
         )
-    ).order_by("locality__name", "-period_start", "id")
+        .order_by("locality__name", "-period_start", "id")
+    )
 
 
 def plan_get(*, user, uid) -> CommunityProtectionPlan:

@@ -84,15 +84,19 @@ def home(request: HttpRequest) -> HttpResponse:
         html = render_to_string(panel["template"], {**panel, "panel": panel}, request=request)
         # A panel template may draw its own card; otherwise this page frames it.
         panels.append({"title": panel["title"], "html": html, "framed": 'class="card"' in html})
-    return render(request, "cla/home.html", {
-        "bases": selectors.base_list(user=user).filter(closed_on__isnull=True)[:10],
-        "recent": meetings[:8],
-        "returned": returned,
-        "actions_due": selectors.actions_due(user=user)[:15],
-        "panels": panels,
-        "today": timezone.localdate(),
-        "can_write": selectors.writable_bases(user=user).exists(),
-    })
+    return render(
+        request,
+        "cla/home.html",
+        {
+            "bases": selectors.base_list(user=user).filter(closed_on__isnull=True)[:10],
+            "recent": meetings[:8],
+            "returned": returned,
+            "actions_due": selectors.actions_due(user=user)[:15],
+            "panels": panels,
+            "today": timezone.localdate(),
+            "can_write": selectors.writable_bases(user=user).exists(),
+        },
+    )
 
 
 @login_required
@@ -101,7 +105,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     localities = selectors.scope_localities(user=request.user)
     filters = MeetingFilterForm(request.GET or None, localities=localities)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(selectors.meeting_search(user=request.user, filters=cleaned), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.meeting_search(user=request.user, filters=cleaned), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cla/meeting_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
@@ -114,8 +120,9 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
     facilitators = selectors.base_facilitators(base_ids=base_ids)
     form_kwargs = {"bases": bases, "facilitators": facilitators, "fixed_base": meeting.base if meeting else None}
     if request.method != "POST":
-        return _meeting_form_render(request, meeting, *_meeting_blank_forms(request, meeting, form_kwargs),
-                                    show_errors=False)
+        return _meeting_form_render(
+            request, meeting, *_meeting_blank_forms(request, meeting, form_kwargs), show_errors=False
+        )
     action = request.POST.get("action", "save")
     data, show_errors = request.POST, True
     if action in ("add_concern", "add_followup"):
@@ -137,19 +144,29 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
 
 
 def _meeting_form_render(request: HttpRequest, meeting, form, concerns, follow_ups, *, show_errors: bool):
-    return render(request, "cla/meeting_form.html", {
-        "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": meeting, "show_errors": show_errors,
-        "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
-    })
+    return render(
+        request,
+        "cla/meeting_form.html",
+        {
+            "form": form,
+            "concerns": concerns,
+            "follow_ups": follow_ups,
+            "meeting": meeting,
+            "show_errors": show_errors,
+            "reviews": _reviews(meeting) if meeting and meeting.review_round else [],
+        },
+    )
 
 
-def _meeting_save(request: HttpRequest, meeting: UrafikiMeeting | None, form: MeetingForm,
-                  values: dict) -> UrafikiMeeting:
+def _meeting_save(
+    request: HttpRequest, meeting: UrafikiMeeting | None, form: MeetingForm, values: dict
+) -> UrafikiMeeting:
     """Create or update the meeting from the valid forms' ``values``."""
     if meeting is None:
         return services.meeting_create(user=request.user, **{**values, **form.create_values()})
-    return services.meeting_update(user=request.user, meeting=meeting, expected_version=form.expected_version(),
-                                   **values)
+    return services.meeting_update(
+        user=request.user, meeting=meeting, expected_version=form.expected_version(), **values
+    )
 
 
 def _meeting_saved(request: HttpRequest, meeting: UrafikiMeeting, *, submit: bool) -> None:
@@ -168,30 +185,50 @@ def _meeting_blank_forms(request: HttpRequest, meeting: UrafikiMeeting | None, f
         return form, ConcernFormSet(prefix="concerns"), FollowUpFormSet(prefix="followups")
     form = MeetingForm(initial=MeetingForm.initial_for(meeting), **form_kwargs)
     shown = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True)
-    concerns = ConcernFormSet(prefix="concerns", initial=[
-        {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
-        for c in shown] or None)
-    follow_ups = FollowUpFormSet(prefix="followups", initial=[
-        {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
-        for f in meeting.follow_ups.all()] or None)
+    concerns = ConcernFormSet(
+        prefix="concerns",
+        initial=[
+            {"uid": c.uid, "category": c.category, "description": c.description, "at_risk_groups": c.at_risk_groups}
+            for c in shown
+        ]
+        or None,
+    )
+    follow_ups = FollowUpFormSet(
+        prefix="followups",
+        initial=[
+            {"uid": f.uid, "action": f.action, "responsible": f.responsible, "due_on": f.due_on, "status": f.status}
+            for f in meeting.follow_ups.all()
+        ]
+        or None,
+    )
     return form, concerns, follow_ups
 
 
 def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -> HttpResponse:
     """The save was refused as stale: both versions side by side, the CLA's still in the form."""
     conflict = conflicts.meeting_conflict(yours=values, error=error)
-    selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=True,
-                                    concerns=error.current.concerns.all())
+    selectors.meeting_concerns_read(
+        user=request.user, meeting=meeting, can_write=True, concerns=error.current.concerns.all()
+    )
     data = _at_current_version(data, error)
     form = MeetingForm(data, **form_kwargs)
     concerns, follow_ups = ConcernFormSet(data, prefix="concerns"), FollowUpFormSet(data, prefix="followups")
     for posted in (form, concerns, follow_ups):
         posted.is_valid()  # as posted, and valid then: the page shows the cleaned values
-    return render(request, "cla/meeting_form.html", {
-        "form": form, "concerns": concerns, "follow_ups": follow_ups, "meeting": error.current, "show_errors": True,
-        "reviews": _reviews(meeting) if meeting.review_round else [],
-        **_conflict_context(error, conflict, reverse("cla:meeting-edit", kwargs={"uid": meeting.uid})),
-    }, status=409)
+    return render(
+        request,
+        "cla/meeting_form.html",
+        {
+            "form": form,
+            "concerns": concerns,
+            "follow_ups": follow_ups,
+            "meeting": error.current,
+            "show_errors": True,
+            "reviews": _reviews(meeting) if meeting.review_round else [],
+            **_conflict_context(error, conflict, reverse("cla:meeting-edit", kwargs={"uid": meeting.uid})),
+        },
+        status=409,
+    )
 
 
 @login_required
@@ -219,11 +256,17 @@ def meeting_detail(request: HttpRequest, uid) -> HttpResponse:
     _require_reader(request)
     can_write = selectors.can_write(user=request.user, base_id=meeting.base_id)
     concerns = selectors.meeting_concerns_read(user=request.user, meeting=meeting, can_write=can_write)
-    return render(request, "cla/meeting_detail.html", {
-        "meeting": meeting, "concerns": concerns, "can_write": can_write,
-        "editable": can_write and meeting.review_status in services.EDITABLE_MEETING_STATUSES,
-        "reviews": _reviews(meeting) if meeting.review_round else [],
-    })
+    return render(
+        request,
+        "cla/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "concerns": concerns,
+            "can_write": can_write,
+            "editable": can_write and meeting.review_status in services.EDITABLE_MEETING_STATUSES,
+            "reviews": _reviews(meeting) if meeting.review_round else [],
+        },
+    )
 
 
 @login_required
@@ -246,9 +289,14 @@ def meeting_submit(request: HttpRequest, uid) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     page = Paginator(selectors.plan_overview(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cla/plan_list.html", {
-        "page": page, "can_write": selectors.writable_bases(user=request.user).exists(),
-    })
+    return render(
+        request,
+        "cla/plan_list.html",
+        {
+            "page": page,
+            "can_write": selectors.writable_bases(user=request.user).exists(),
+        },
+    )
 
 
 def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) -> HttpResponse:
@@ -267,13 +315,20 @@ def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) 
             form = editor.form
             try:
                 if plan is None:
-                    plan = services.plan_create(user=request.user, base=form.chosen_base(),
-                                                locality=form.cleaned_data["locality"],
-                                                client_token=form.cleaned_data.get("client_token"), **values)
+                    plan = services.plan_create(
+                        user=request.user,
+                        base=form.chosen_base(),
+                        locality=form.cleaned_data["locality"],
+                        client_token=form.cleaned_data.get("client_token"),
+                        **values,
+                    )
                 else:
-                    plan = services.plan_update(user=request.user, plan=plan, expected_version=form.expected_version(),
-                                                **values)
-                messages.success(request, _("The protection plan was saved (version %(version)d).") % {"version": plan.version})
+                    plan = services.plan_update(
+                        user=request.user, plan=plan, expected_version=form.expected_version(), **values
+                    )
+                messages.success(
+                    request, _("The protection plan was saved (version %(version)d).") % {"version": plan.version}
+                )
                 return redirect("cla:plan-detail", uid=plan.uid)
             except services.VersionConflict as error:
                 return _plan_conflict_page(request, plan, data, bases, values, error)
@@ -289,10 +344,17 @@ def _plan_conflict_page(request, plan, data, bases, values, error) -> HttpRespon
     conflict = conflicts.plan_conflict(yours=values, error=error)
     editor = PlanEditor(_at_current_version(data, error), bases=bases, plan=error.current)
     editor.is_valid()  # as posted, and valid then: the page shows the cleaned values
-    return render(request, "cla/plan_form.html", {
-        "editor": editor, "plan": error.current, "show_errors": True,
-        **_conflict_context(error, conflict, reverse("cla:plan-edit", kwargs={"uid": plan.uid})),
-    }, status=409)
+    return render(
+        request,
+        "cla/plan_form.html",
+        {
+            "editor": editor,
+            "plan": error.current,
+            "show_errors": True,
+            **_conflict_context(error, conflict, reverse("cla:plan-edit", kwargs={"uid": plan.uid})),
+        },
+        status=409,
+    )
 
 
 @login_required
@@ -318,12 +380,18 @@ def plan_edit(request: HttpRequest, uid) -> HttpResponse:
 def plan_detail(request: HttpRequest, uid) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, uid=uid)
     _require_reader(request)
-    return render(request, "cla/plan_detail.html", {
-        "plan": plan, "can_write": selectors.can_write(user=request.user, base_id=plan.base_id),
-        "statuses": ActionStatus.choices, "today": timezone.localdate(),
-        "revisions": plan.revisions.select_related("saved_by"),
-        "reviews": _reviews(plan) if plan.review_round else [],
-    })
+    return render(
+        request,
+        "cla/plan_detail.html",
+        {
+            "plan": plan,
+            "can_write": selectors.can_write(user=request.user, base_id=plan.base_id),
+            "statuses": ActionStatus.choices,
+            "today": timezone.localdate(),
+            "revisions": plan.revisions.select_related("saved_by"),
+            "reviews": _reviews(plan) if plan.review_round else [],
+        },
+    )
 
 
 @login_required
@@ -331,21 +399,37 @@ def plan_revision(request: HttpRequest, uid, version: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, uid=uid)
     _require_reader(request)
     revision = selectors.plan_revision_get(plan=plan, version=version)
-    return render(request, "cla/plan_revision.html", {
-        "plan": plan, "revision": revision, "snapshot": _labelled_snapshot(revision.snapshot),
-    })
+    return render(
+        request,
+        "cla/plan_revision.html",
+        {
+            "plan": plan,
+            "revision": revision,
+            "snapshot": _labelled_snapshot(revision.snapshot),
+        },
+    )
 
 
 def _labelled_snapshot(snapshot: dict) -> dict:
     """A stored snapshot with choice values shown as labels in the reader's language."""
+
     def label(choices, value):
         return dict(choices.choices).get(value, value)
 
     threats = [
-        {**threat, "category": label(ThreatCategory, threat.get("category")),
-         "perpetrator_type": label(PerpetratorType, threat.get("perpetrator_type")),
-         "actions": [{**a, "responsible": label(ResponsibleActor, a.get("responsible")),
-                      "status": label(ActionStatus, a.get("status"))} for a in threat.get("actions", [])]}
+        {
+            **threat,
+            "category": label(ThreatCategory, threat.get("category")),
+            "perpetrator_type": label(PerpetratorType, threat.get("perpetrator_type")),
+            "actions": [
+                {
+                    **a,
+                    "responsible": label(ResponsibleActor, a.get("responsible")),
+                    "status": label(ActionStatus, a.get("status")),
+                }
+                for a in threat.get("actions", [])
+            ],
+        }
         for threat in snapshot.get("threats", [])
     ]
     return {**snapshot, "threats": threats}
@@ -371,7 +455,9 @@ def action_update(request: HttpRequest, uid) -> HttpResponse:
     _require_writer(request, action.threat.plan.base_id)
     try:
         services.plan_action_update(
-            user=request.user, action=action, status=request.POST.get("status", ""),
+            user=request.user,
+            action=action,
+            status=request.POST.get("status", ""),
             review_on=forms.DateField(required=False).clean(request.POST.get("review_on") or None),
         )
         messages.success(request, _("The action was updated."))

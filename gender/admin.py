@@ -110,7 +110,10 @@ class ReviewChecklistAdmin(ScopedAdmin):
             messages.error(request, "; ".join(error.messages))
             return None
         if new.pk != form.instance.pk:
-            messages.info(request, _("This checklist was already used in reviews: version %(v)s was created.") % {"v": new.version})
+            messages.info(
+                request,
+                _("This checklist was already used in reviews: version %(v)s was created.") % {"v": new.version},
+            )
         return None
 
 
@@ -133,8 +136,17 @@ class ReviewAdmin(ScopedAdmin):
     list_select_related = ("reviewer",)
     inlines = [ReviewAnswerInline]
     readonly_fields = (
-        "report_type", "content_type", "object_id", "round", "checklist", "reviewer", "decision",
-        "submitted_at", "days_to_review", "report_snapshot", "created_at",
+        "report_type",
+        "content_type",
+        "object_id",
+        "round",
+        "checklist",
+        "reviewer",
+        "decision",
+        "submitted_at",
+        "days_to_review",
+        "report_snapshot",
+        "created_at",
     )
     fields = readonly_fields[:8] + ("comment",) + readonly_fields[8:]
 

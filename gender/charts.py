@@ -4,7 +4,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 
-def column_chart(*, title: str, points: list[tuple[str, float, float]], width: int = 600, height: int = 180) -> SafeString:
+def column_chart(
+    *, title: str, points: list[tuple[str, float, float]], width: int = 600, height: int = 180
+) -> SafeString:
     """Monthly columns: ``points`` are ``(label, total, part)``; the part (e.g. reviewed) is drawn
     darker inside the total."""
     if not points:
@@ -20,10 +22,20 @@ def column_chart(*, title: str, points: list[tuple[str, float, float]], width: i
         h_part = chart_h * part / top
         bars.append(
             (
-                f"{x:.1f}", f"{chart_h - h_total:.1f}", f"{bar:.1f}", f"{h_total:.1f}",
-                f"{x:.1f}", f"{chart_h - h_part:.1f}", f"{bar:.1f}", f"{h_part:.1f}",
-                f"{x + bar / 2:.1f}", f"{height - 12}", label,
-                f"{x + bar / 2:.1f}", f"{max(chart_h - h_total - 3, 10):.1f}", int(total),
+                f"{x:.1f}",
+                f"{chart_h - h_total:.1f}",
+                f"{bar:.1f}",
+                f"{h_total:.1f}",
+                f"{x:.1f}",
+                f"{chart_h - h_part:.1f}",
+                f"{bar:.1f}",
+                f"{h_part:.1f}",
+                f"{x + bar / 2:.1f}",
+                f"{height - 12}",
+                label,
+                f"{x + bar / 2:.1f}",
+                f"{max(chart_h - h_total - 3, 10):.1f}",
+                int(total),
             )
         )
     body = format_html_join(
@@ -37,7 +49,11 @@ def column_chart(*, title: str, points: list[tuple[str, float, float]], width: i
     return format_html(
         '<svg role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMidYMid meet">'
         "<title>{}</title>{}</svg>",
-        title, width, height, title, body,
+        title,
+        width,
+        height,
+        title,
+        body,
     )
 
 
@@ -56,10 +72,17 @@ def bar_chart(*, title: str, rows: list[tuple[str, float | None, str]], width: i
         short = label if len(label) <= 60 else label[:57] + "…"
         parts.append(
             (
-                f"{y + 15}", short,
-                f"{label_w:.1f}", f"{y + 3}", f"{bar_w:.1f}",
-                f"{label_w:.1f}", f"{y + 3}", f"{length:.1f}",
-                f"{label_w + bar_w + 4:.1f}", f"{y + 15}", shown,
+                f"{y + 15}",
+                short,
+                f"{label_w:.1f}",
+                f"{y + 3}",
+                f"{bar_w:.1f}",
+                f"{label_w:.1f}",
+                f"{y + 3}",
+                f"{length:.1f}",
+                f"{label_w + bar_w + 4:.1f}",
+                f"{y + 15}",
+                shown,
             )
         )
     body = format_html_join(
@@ -72,5 +95,9 @@ def bar_chart(*, title: str, rows: list[tuple[str, float | None, str]], width: i
     )
     return format_html(
         '<svg role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%"><title>{}</title>{}</svg>',
-        title, width, height, title, body,
+        title,
+        width,
+        height,
+        title,
+        body,
     )

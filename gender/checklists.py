@@ -23,7 +23,7 @@ COMMON_ITEMS = [
         "whole_society",
         "Il traite le genre comme l'affaire de toute la communauté, pas seulement « aussi les femmes ».",
         "Inaona jinsia kama jambo la jamii nzima, si tu « pia wanawake ».",
-        "It treats gender as a matter for the whole community, not only as \"also women\".",
+        'It treats gender as a matter for the whole community, not only as "also women".',
     ),
     (
         "gender_analysis",

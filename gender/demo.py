@@ -30,14 +30,18 @@ def seed_reviews(ctx: DemoContext) -> None:
         # A registered model is a Report with a uid (BaseModel), which type[Model] cannot say.
         model: type[Any] = report_type.model
         reviewed_ids = set(
-            Review.objects.filter(content_type=ContentType.objects.get_for_model(model)).values_list("object_id", flat=True)
+            Review.objects.filter(content_type=ContentType.objects.get_for_model(model)).values_list(
+                "object_id", flat=True
+            )
         )
         checklist = active_checklist(report_type=report_type.slug)
         if checklist is None:  # checklist_ensure_defaults made one for every type
             continue
         items = list(checklist.items.all())
         submitted = list(
-            model._default_manager.filter(review_status=ReviewStatus.SUBMITTED).exclude(pk__in=reviewed_ids).order_by("submitted_at", "pk")
+            model._default_manager.filter(review_status=ReviewStatus.SUBMITTED)
+            .exclude(pk__in=reviewed_ids)
+            .order_by("submitted_at", "pk")
         )
         for report in submitted:
             i = report.uid.int % 6
@@ -46,15 +50,30 @@ def seed_reviews(ctx: DemoContext) -> None:
             answers = {}
             for j, item in enumerate(items):
                 pick = (i + j) % 5
-                answer = [ReviewAnswer.Answer.YES, ReviewAnswer.Answer.YES, ReviewAnswer.Answer.PARTLY,
-                          ReviewAnswer.Answer.NO, ReviewAnswer.Answer.NOT_APPLICABLE][pick]
+                answer = [
+                    ReviewAnswer.Answer.YES,
+                    ReviewAnswer.Answer.YES,
+                    ReviewAnswer.Answer.PARTLY,
+                    ReviewAnswer.Answer.NO,
+                    ReviewAnswer.Answer.NOT_APPLICABLE,
+                ][pick]
                 answers[item.pk] = (answer, "" if answer == ReviewAnswer.Answer.YES else "À compléter.")
             if i % 3 == 0:
-                review_record(report=report, reviewer=reviewer, decision=Review.Decision.RETURNED,
-                              comment=RETURN_COMMENTS[i % len(RETURN_COMMENTS)], answers=answers)
+                review_record(
+                    report=report,
+                    reviewer=reviewer,
+                    decision=Review.Decision.RETURNED,
+                    comment=RETURN_COMMENTS[i % len(RETURN_COMMENTS)],
+                    answers=answers,
+                )
                 if i % 2 == 0:  # half of the returned ones were corrected and sent again
                     author = getattr(report, report_type.author_field)
                     report_submit(report=report, user=author)
             else:
-                review_record(report=report, reviewer=reviewer, decision=Review.Decision.APPROVED,
-                              comment="Bon rapport, merci.", answers=answers)
+                review_record(
+                    report=report,
+                    reviewer=reviewer,
+                    decision=Review.Decision.APPROVED,
+                    comment="Bon rapport, merci.",
+                    answers=answers,
+                )

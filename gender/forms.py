@@ -13,7 +13,12 @@ from .selectors.places import base_choices, province_choices, territory_choices
 from .selectors.queue import QueueFilters
 from .selectors.reports import DashboardFilters
 
-AGE_CHOICES = [("", _("Any age")), ("7", _("Waiting over 7 days")), ("14", _("Waiting over 14 days")), ("30", _("Waiting over 30 days"))]
+AGE_CHOICES = [
+    ("", _("Any age")),
+    ("7", _("Waiting over 7 days")),
+    ("14", _("Waiting over 14 days")),
+    ("30", _("Waiting over 30 days")),
+]
 
 
 def _type_choices():
@@ -50,8 +55,12 @@ class _ScopedFilterForm(forms.Form):
 
 class QueueFilterForm(_ScopedFilterForm):
     report_type = forms.ChoiceField(label=_("Report type"), required=False)
-    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
-    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
+    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Base"), queryset=None, required=False, to_field_name="uid"
+    )
+    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Territory"), queryset=None, required=False, to_field_name="uid"
+    )
     age = forms.ChoiceField(label=_("Time in queue"), choices=AGE_CHOICES, required=False)
 
     def filters(self) -> QueueFilters:
@@ -69,9 +78,15 @@ class QueueFilterForm(_ScopedFilterForm):
 class DashboardFilterForm(_ScopedFilterForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    province: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Province"), queryset=None, required=False, to_field_name="uid")
-    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Territory"), queryset=None, required=False, to_field_name="uid")
-    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Base"), queryset=None, required=False, to_field_name="uid")
+    province: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Province"), queryset=None, required=False, to_field_name="uid"
+    )
+    territory: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Territory"), queryset=None, required=False, to_field_name="uid"
+    )
+    base: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Base"), queryset=None, required=False, to_field_name="uid"
+    )
     report_type = forms.ChoiceField(label=_("Report type"), required=False)
 
     def clean(self):
@@ -109,9 +124,7 @@ class ReviewForm(forms.Form):
             answer = forms.ChoiceField(
                 label=item.text_for(language), choices=ReviewAnswer.Answer.choices, widget=forms.RadioSelect
             )
-            note = forms.CharField(
-                label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
+            note = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
             self.fields[f"answer_{item.pk}"] = answer
             self.fields[f"note_{item.pk}"] = note
         self.rows = [(item, self[f"answer_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]

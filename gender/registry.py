@@ -113,7 +113,6 @@ class ReportType:
             return None
         return related if isinstance(related, type) else None
 
-
     def _once(self, qs: models.QuerySet, *paths: str | None) -> models.QuerySet:
         """``qs`` with each report once, when it was filtered through a to-many path."""
         if any(self.is_multi_valued(path) for path in paths) and qs.query.where:
@@ -127,7 +126,9 @@ class ReportType:
         from monusco.scope import scope_for
 
         qs = scope_for(user).filter(
-            self.model._default_manager.all(), base=self.base_path, territory=self.territory_path,
+            self.model._default_manager.all(),
+            base=self.base_path,
+            territory=self.territory_path,
             province=self.province_path,
         )
         return self._once(qs, self.base_path, self.territory_path, self.province_path)

@@ -107,7 +107,9 @@ def checklist_revise(*, checklist: ReviewChecklist, items: list[dict], note: str
         if note:
             target.note = note
             target.save(update_fields=["note", "updated_at"])
-    audited_bulk_create([ChecklistItem(checklist=target, position=i, **item) for i, item in enumerate(cleaned, start=1)])
+    audited_bulk_create(
+        [ChecklistItem(checklist=target, position=i, **item) for i, item in enumerate(cleaned, start=1)]
+    )
     return target
 
 
@@ -125,7 +127,10 @@ def _report_place(report_type, report: Report) -> dict:
         "report_province_id": report_type.province_path,
     }
     wanted = {key: path for key, path in paths.items() if path and not report_type.is_multi_valued(path)}
-    values = type(report)._default_manager.filter(pk=report.pk).values(**{f"v_{k}": F(p) for k, p in wanted.items()}).first() or {}
+    values = (
+        type(report)._default_manager.filter(pk=report.pk).values(**{f"v_{k}": F(p) for k, p in wanted.items()}).first()
+        or {}
+    )
     place: dict[str, Any] = {key: values.get(f"v_{key}") for key in wanted}
     if isinstance(place.get("report_date"), datetime.datetime):
         place["report_date"] = timezone.localdate(place["report_date"])
@@ -178,13 +183,13 @@ def review_record(
     )
     audited_bulk_create(
         [
-            ReviewAnswer(review=review, item=item, answer=answers[item.pk][0], comment=(answers[item.pk][1] or "").strip())
+            ReviewAnswer(
+                review=review, item=item, answer=answers[item.pk][0], comment=(answers[item.pk][1] or "").strip()
+            )
             for item in items
         ]
     )
-    locked.review_status = (
-        ReviewStatus.APPROVED if decision == Review.Decision.APPROVED else ReviewStatus.RETURNED
-    )
+    locked.review_status = ReviewStatus.APPROVED if decision == Review.Decision.APPROVED else ReviewStatus.RETURNED
     locked.reviewed_at = now
     locked.save(update_fields=["review_status", "reviewed_at", "updated_at"])
     for field in ("review_status", "reviewed_at", "updated_at"):

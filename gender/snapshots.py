@@ -10,7 +10,16 @@ from django.db.models import BooleanField
 from django.utils import timezone
 from django.utils.translation import gettext
 
-_NOT_SNAPSHOTTED = {"id", "uid", "created_at", "updated_at", "review_status", "review_round", "submitted_at", "reviewed_at"}
+_NOT_SNAPSHOTTED = {
+    "id",
+    "uid",
+    "created_at",
+    "updated_at",
+    "review_status",
+    "review_round",
+    "submitted_at",
+    "reviewed_at",
+}
 
 
 def report_snapshot(report) -> dict[str, str]:

@@ -69,7 +69,9 @@ def review(request: HttpRequest, report_type: str, uid) -> HttpResponse:
             messages.success(request, _("Review saved."))
             return redirect("gender:queue")
         status = 400
-    return render(request, "gender/review.html", _review_context(request, rtype, report, checklist, form), status=status)
+    return render(
+        request, "gender/review.html", _review_context(request, rtype, report, checklist, form), status=status
+    )
 
 
 def _record_review(request: HttpRequest, form: ReviewForm, report) -> bool:
@@ -78,8 +80,11 @@ def _record_review(request: HttpRequest, form: ReviewForm, report) -> bool:
         return False
     try:
         services.review_record(
-            report=report, reviewer=request.user, decision=form.cleaned_data["decision"],
-            comment=form.cleaned_data["comment"], answers=form.answers(),
+            report=report,
+            reviewer=request.user,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+            answers=form.answers(),
         )
     except ValidationError as error:
         form.add_error(None, error)

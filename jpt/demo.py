@@ -17,10 +17,13 @@ from monusco.demo import DemoContext, register
 # Each mission: title -> spec. Offsets are days relative to today.
 MISSIONS = {
     "Kiliba–Sange: protection assessment along the plain": {
-        "start": -160, "days": 5, "status": "report_submitted",
-        "localities": ["Kiliba", "Sange"], "bases": ["cob-uvira", "tob-sange"],
+        "start": -160,
+        "days": 5,
+        "status": "report_submitted",
+        "localities": ["Kiliba", "Sange"],
+        "bases": ["cob-uvira", "tob-sange"],
         "objectives": "Assess threats to civilians along the Ruzizi plain after the attacks reported by the "
-                      "CAN; meet local authorities, women's associations and displaced families.",
+        "CAN; meet local authorities, women's associations and displaced families.",
         "team": [
             ("demo-jpt", "civil_affairs", "f", "Team leader"),
             ("demo-cla", "cla", "f", "Community liaison, interpretation (Kibembe)"),
@@ -37,29 +40,59 @@ MISSIONS = {
             ("Sange", 3, "community", "Community meeting, Sange market square", (40, 52, 0, 0)),
         ],
         "findings": [
-            ("armed_attack", "Sange", "Two night attacks on farms near the river in the last month; farmers no longer "
-                                      "sleep in the fields."),
+            (
+                "armed_attack",
+                "Sange",
+                "Two night attacks on farms near the river in the last month; farmers no longer sleep in the fields.",
+            ),
             ("extortion", "Kiliba", "Illegal taxes at two barriers on the road to the market, on market days."),
-            ("sexual_violence", "Sange", "Women collecting firewood report assaults; cases referred through the "
-                                         "Human Rights officer."),
+            (
+                "sexual_violence",
+                "Sange",
+                "Women collecting firewood report assaults; cases referred through the Human Rights officer.",
+            ),
         ],
         "recommendations": [
-            ("Deploy a night patrol between Sange and the river fields.", "monusco", "PAKBAT, COB Uvira", -140,
-             "done", [(-150, "in_progress", "Patrol plan agreed with the base commander."),
-                      (-138, "done", "Night patrols twice a week since last month.")]),
-            ("Dismantle the illegal barriers on the Kiliba market road.", "local_authority", "Administrateur du "
-             "territoire d'Uvira", -120, "in_progress",
-             [(-130, "in_progress", "Raised at the territorial security council; one barrier removed.")]),
-            ("Organise escorted firewood collection for women.", "fardc", "FARDC sector command", -100, "blocked",
-             [(-110, "in_progress", "Discussed with the FARDC sector commander."),
-              (-95, "blocked", "No escort available since the redeployment.")]),
+            (
+                "Deploy a night patrol between Sange and the river fields.",
+                "monusco",
+                "PAKBAT, COB Uvira",
+                -140,
+                "done",
+                [
+                    (-150, "in_progress", "Patrol plan agreed with the base commander."),
+                    (-138, "done", "Night patrols twice a week since last month."),
+                ],
+            ),
+            (
+                "Dismantle the illegal barriers on the Kiliba market road.",
+                "local_authority",
+                "Administrateur du territoire d'Uvira",
+                -120,
+                "in_progress",
+                [(-130, "in_progress", "Raised at the territorial security council; one barrier removed.")],
+            ),
+            (
+                "Organise escorted firewood collection for women.",
+                "fardc",
+                "FARDC sector command",
+                -100,
+                "blocked",
+                [
+                    (-110, "in_progress", "Discussed with the FARDC sector commander."),
+                    (-95, "blocked", "No escort available since the redeployment."),
+                ],
+            ),
         ],
     },
     "Minembwe highlands: inter-community tensions": {
-        "start": -120, "days": 5, "status": "report_submitted",
-        "localities": ["Minembwe"], "bases": ["cob-minembwe"],
+        "start": -120,
+        "days": 5,
+        "status": "report_submitted",
+        "localities": ["Minembwe"],
+        "bases": ["cob-minembwe"],
         "objectives": "Facilitate dialogue between communities after cattle raids; assess displacement "
-                      "around Minembwe.",
+        "around Minembwe.",
         "team": [
             ("demo-jpt", "civil_affairs", "f", "Team leader"),
             ("demo-cla2", "cla", "m", "Community liaison, interpretation (Kinyarwanda)"),
@@ -79,19 +112,38 @@ MISSIONS = {
             ("killing", "Minembwe", "Three herders killed in a raid two weeks before the mission."),
         ],
         "recommendations": [
-            ("Convene a monthly inter-community dialogue with the chef de secteur.", "local_authority",
-             "Chef de secteur", -90, "in_progress",
-             [(-100, "in_progress", "First dialogue held; second postponed.")]),
-            ("Coordinate with humanitarian partners on shelter for displaced households.", "humanitarian",
-             "OCHA, UNHCR", -60, "open", []),
-            ("Dialogue on transhumance routes with provincial authorities.", "provincial_authority",
-             "Provincial ministry of agriculture", -30, "dropped",
-             [(-40, "dropped", "Replaced by the territorial process on land.")]),
+            (
+                "Convene a monthly inter-community dialogue with the chef de secteur.",
+                "local_authority",
+                "Chef de secteur",
+                -90,
+                "in_progress",
+                [(-100, "in_progress", "First dialogue held; second postponed.")],
+            ),
+            (
+                "Coordinate with humanitarian partners on shelter for displaced households.",
+                "humanitarian",
+                "OCHA, UNHCR",
+                -60,
+                "open",
+                [],
+            ),
+            (
+                "Dialogue on transhumance routes with provincial authorities.",
+                "provincial_authority",
+                "Provincial ministry of agriculture",
+                -30,
+                "dropped",
+                [(-40, "dropped", "Replaced by the territorial process on land.")],
+            ),
         ],
     },
     "Fizi–Baraka lakeshore": {
-        "start": -75, "days": 4, "status": "completed",
-        "localities": ["Baraka", "Fizi"], "bases": ["cob-minembwe"],
+        "start": -75,
+        "days": 4,
+        "status": "completed",
+        "localities": ["Baraka", "Fizi"],
+        "bases": ["cob-minembwe"],
         "objectives": "Assess abductions and looting reported along the lakeshore road.",
         "team": [
             ("demo-cla2", "cla", "m", "Community liaison"),
@@ -110,13 +162,22 @@ MISSIONS = {
         ],
         "recommendations": [
             ("Set up a CAN focal point in Baraka fishing community.", "monusco", "COB Minembwe CLAs", -40, "open", []),
-            ("Increase PNC presence at night in Fizi centre.", "pnc", "PNC commander, Fizi", -20, "in_progress",
-             [(-30, "in_progress", "Two more officers deployed.")]),
+            (
+                "Increase PNC presence at night in Fizi centre.",
+                "pnc",
+                "PNC commander, Fizi",
+                -20,
+                "in_progress",
+                [(-30, "in_progress", "Two more officers deployed.")],
+            ),
         ],
     },
     "Mwenga–Kamituga mining areas": {
-        "start": -3, "days": 5, "status": "ongoing",
-        "localities": ["Kamituga", "Mwenga"], "bases": ["cob-mikenge"],
+        "start": -3,
+        "days": 5,
+        "status": "ongoing",
+        "localities": ["Kamituga", "Mwenga"],
+        "bases": ["cob-mikenge"],
         "objectives": "Assess extortion and child labour around artisanal mining sites.",
         "team": [
             ("demo-jpt", "civil_affairs", "f", "Team leader"),
@@ -132,8 +193,11 @@ MISSIONS = {
         "recommendations": [],
     },
     "Uvira town: follow-up of the plain mission": {
-        "start": 10, "days": 4, "status": "approved",
-        "localities": ["Uvira"], "bases": ["cob-uvira"],
+        "start": 10,
+        "days": 4,
+        "status": "approved",
+        "localities": ["Uvira"],
+        "bases": ["cob-uvira"],
         "objectives": "Follow up the recommendations of the Kiliba–Sange mission with authorities in Uvira.",
         "team": [
             ("demo-jpt", "civil_affairs", "f", "Team leader"),
@@ -146,8 +210,11 @@ MISSIONS = {
         "recommendations": [],
     },
     "Sange: response to assaults on women": {
-        "start": 30, "days": 5, "status": "planned",
-        "localities": ["Sange"], "bases": ["tob-sange"],
+        "start": 30,
+        "days": 5,
+        "status": "planned",
+        "localities": ["Sange"],
+        "bases": ["tob-sange"],
         "objectives": "Meet women's associations and authorities about the assaults reported on firewood routes.",
         "team": [
             ("Serge Ngoy", "civil_affairs", "m", "Civil Affairs officer"),
@@ -200,15 +267,25 @@ def seed_missions(ctx: DemoContext) -> None:
         end = start + timedelta(days=spec["days"] - 1)
         totals = [sum(m[4][i] for m in spec["meetings"]) for i in range(4)]
         defaults = {
-            "lead": lead, "status": spec["status"], "start_date": start, "end_date": end,
+            "lead": lead,
+            "status": spec["status"],
+            "start_date": start,
+            "end_date": end,
             "objectives": spec["objectives"],
             "terms_of_reference": "Joint assessment led by Civil Affairs with the sections listed in the team.",
             "summary": "See findings and recommendations." if spec["findings"] else "",
-            "women": totals[0], "men": totals[1], "girls": totals[2], "boys": totals[3],
+            "women": totals[0],
+            "men": totals[1],
+            "girls": totals[2],
+            "boys": totals[3],
         }
         steps = STAMPS[spec["status"]]
-        step_dates = {"approved": start - timedelta(days=10), "started": start, "completed": end,
-                      "report_submitted": end + timedelta(days=5)}
+        step_dates = {
+            "approved": start - timedelta(days=10),
+            "started": start,
+            "completed": end,
+            "report_submitted": end + timedelta(days=5),
+        }
         for step in ("approved", "started", "completed", "report_submitted"):
             done = step in steps
             defaults[f"{step}_by"] = (approver if step == "approved" else lead) if done else None
@@ -216,8 +293,9 @@ def seed_missions(ctx: DemoContext) -> None:
         create_defaults = dict(defaults)
         if spec["status"] == "report_submitted":
             # Set only when created: the gender seeder (and reviewers) move the review on afterwards.
-            create_defaults.update(review_status="submitted", review_round=1,
-                                   submitted_at=defaults["report_submitted_at"])
+            create_defaults.update(
+                review_status="submitted", review_round=1, submitted_at=defaults["report_submitted_at"]
+            )
         mission, _ = JPTMission.objects.update_or_create(
             title=title, lead=lead, defaults=defaults, create_defaults=create_defaults
         )
@@ -230,39 +308,57 @@ def seed_missions(ctx: DemoContext) -> None:
                 )
             else:
                 MissionMember.objects.update_or_create(
-                    mission=mission, external_name=name, user=None,
+                    mission=mission,
+                    external_name=name,
+                    user=None,
                     defaults={"section": section, "sex": sex, "role": role},
                 )
         for place, first, last in spec["stops"]:
             ItineraryStop.objects.update_or_create(
-                mission=mission, locality=_locality(place), arrive_on=start + timedelta(days=first),
+                mission=mission,
+                locality=_locality(place),
+                arrive_on=start + timedelta(days=first),
                 defaults={"leave_on": start + timedelta(days=last)},
             )
         for place, day, kind, with_whom, (women, men, girls, boys) in spec["meetings"]:
             MeetingHeld.objects.update_or_create(
-                mission=mission, with_whom=with_whom, held_on=start + timedelta(days=day),
-                defaults={"locality": _locality(place), "kind": kind, "women": women, "men": men,
-                          "girls": girls, "boys": boys},
+                mission=mission,
+                with_whom=with_whom,
+                held_on=start + timedelta(days=day),
+                defaults={
+                    "locality": _locality(place),
+                    "kind": kind,
+                    "women": women,
+                    "men": men,
+                    "girls": girls,
+                    "boys": boys,
+                },
             )
         for category, place, description in spec["findings"]:
             Finding.objects.update_or_create(
-                mission=mission, description=description,
+                mission=mission,
+                description=description,
                 defaults={"category": category, "locality": _locality(place)},
             )
         for text, responsible, detail, deadline, status, updates in spec["recommendations"]:
             last = updates[-1] if updates else None
             rec, _ = Recommendation.objects.update_or_create(
-                mission=mission, text=text,
+                mission=mission,
+                text=text,
                 defaults={
-                    "responsible": responsible, "responsible_detail": detail,
-                    "deadline": ctx.today + timedelta(days=deadline), "follow_up_status": status,
+                    "responsible": responsible,
+                    "responsible_detail": detail,
+                    "deadline": ctx.today + timedelta(days=deadline),
+                    "follow_up_status": status,
                     "last_update_on": ctx.today + timedelta(days=last[0]) if last else None,
                     "last_update_note": last[2] if last else "",
                 },
             )
             for offset, update_status, note in updates:
                 RecommendationUpdate.objects.update_or_create(
-                    recommendation=rec, updated_on=ctx.today + timedelta(days=offset), status=update_status,
+                    recommendation=rec,
+                    updated_on=ctx.today + timedelta(days=offset),
+                    status=update_status,
                     defaults={"note": note, "author": lead},
                 )
         missions[title] = mission

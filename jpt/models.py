@@ -100,22 +100,38 @@ class JPTMission(BaseModel, Report):
     summary = models.TextField(_("report summary"), blank=True)
 
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("started by"),
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("completed by"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     report_submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("report submitted by"),
     )
     report_submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True)
@@ -128,7 +144,8 @@ class JPTMission(BaseModel, Report):
         constraints = Report.Meta.constraints + [
             models.CheckConstraint(condition=_valid("status", MissionStatus), name="jptmission_status_valid"),
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="jptmission_dates_in_order",
+                condition=Q(end_date__gte=F("start_date")),
+                name="jptmission_dates_in_order",
                 violation_error_message=_("The mission cannot end before it starts."),
             ),
             models.CheckConstraint(
@@ -158,7 +175,11 @@ class MissionMember(BaseModel):
 
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jpt_memberships",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jpt_memberships",
         verbose_name=_("user"),
     )
     external_name = models.CharField(_("name (if not a user)"), max_length=150, blank=True)
@@ -174,11 +195,14 @@ class MissionMember(BaseModel):
             models.CheckConstraint(condition=_valid("section", Section), name="missionmember_section_valid"),
             models.CheckConstraint(condition=_valid("sex", MemberSex), name="missionmember_sex_valid"),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(external_name=""), name="missionmember_user_or_name",
+                condition=Q(user__isnull=False) | ~Q(external_name=""),
+                name="missionmember_user_or_name",
                 violation_error_message=_("Choose a user or write the member's name."),
             ),
             models.UniqueConstraint(
-                fields=["mission", "user"], condition=Q(user__isnull=False), name="missionmember_user_once",
+                fields=["mission", "user"],
+                condition=Q(user__isnull=False),
+                name="missionmember_user_once",
                 violation_error_message=_("This person is already on the team."),
             ),
         ]
@@ -193,7 +217,9 @@ class MissionMember(BaseModel):
 
 class ItineraryStop(BaseModel):
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="stops")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="jpt_stops", verbose_name=_("locality"))
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="jpt_stops", verbose_name=_("locality")
+    )
     arrive_on = models.DateField(_("arrival"))
     leave_on = models.DateField(_("departure"))
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -204,7 +230,8 @@ class ItineraryStop(BaseModel):
         verbose_name_plural = _("itinerary stops")
         constraints = [
             models.CheckConstraint(
-                condition=Q(leave_on__gte=F("arrive_on")), name="itinerarystop_dates_in_order",
+                condition=Q(leave_on__gte=F("arrive_on")),
+                name="itinerarystop_dates_in_order",
                 violation_error_message=_("Departure cannot be before arrival."),
             ),
         ]
@@ -217,7 +244,9 @@ class MeetingHeld(BaseModel, SexAgeDisaggregation):
     """A meeting with a community, its authorities or survivors, with the people met by sex/age."""
 
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="meetings")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="jpt_meetings", verbose_name=_("locality"))
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="jpt_meetings", verbose_name=_("locality")
+    )
     held_on = models.DateField(_("date"))
     kind = models.CharField(_("who was met"), max_length=20, choices=MeetingKind)
     with_whom = models.CharField(_("community or authority"), max_length=200)
@@ -239,7 +268,12 @@ class Finding(BaseModel):
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="findings")
     category = models.CharField(_("threat category"), max_length=20, choices=ThreatCategory.choices)
     locality = models.ForeignKey(
-        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="jpt_findings", verbose_name=_("locality")
+        Locality,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jpt_findings",
+        verbose_name=_("locality"),
     )
     description = models.TextField(_("finding"))
 
@@ -273,12 +307,17 @@ class Recommendation(BaseModel):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         constraints = [
-            models.CheckConstraint(condition=_valid("responsible", ResponsibleEntity), name="recommendation_responsible_valid"),
-            models.CheckConstraint(condition=_valid("follow_up_status", FollowUpStatus), name="recommendation_status_valid"),
+            models.CheckConstraint(
+                condition=_valid("responsible", ResponsibleEntity), name="recommendation_responsible_valid"
+            ),
+            models.CheckConstraint(
+                condition=_valid("follow_up_status", FollowUpStatus), name="recommendation_status_valid"
+            ),
         ]
         indexes = [
             models.Index(
-                fields=["deadline"], name="recommendation_open_idx",
+                fields=["deadline"],
+                name="recommendation_open_idx",
                 condition=Q(follow_up_status__in=["open", "in_progress", "blocked"]),
             ),
         ]
@@ -307,7 +346,9 @@ class RecommendationUpdate(BaseModel):
         verbose_name = _("recommendation update")
         verbose_name_plural = _("recommendation updates")
         constraints = [
-            models.CheckConstraint(condition=_valid("status", FollowUpStatus), name="recommendationupdate_status_valid"),
+            models.CheckConstraint(
+                condition=_valid("status", FollowUpStatus), name="recommendationupdate_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

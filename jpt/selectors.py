@@ -148,7 +148,9 @@ def localities_all_in_scope(*, user, localities) -> bool:
     if not ids:
         return True
     in_scope = scope_for(user).filter(
-        Locality.objects.filter(pk__in=ids), base="covering_bases__id", territory="territory_id",
+        Locality.objects.filter(pk__in=ids),
+        base="covering_bases__id",
+        territory="territory_id",
         province="territory__province_id",
     )
     return set(in_scope.values_list("pk", flat=True)) == ids

@@ -43,20 +43,35 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         Transition(
-            "approve", gettext_lazy("Approve"), MissionStatus.PLANNED, MissionStatus.APPROVED, "approved",
+            "approve",
+            gettext_lazy("Approve"),
+            MissionStatus.PLANNED,
+            MissionStatus.APPROVED,
+            "approved",
             gettext_lazy("Only a planned mission can be approved; this one is %(status)s."),
         ),
         Transition(
-            "start", gettext_lazy("Start the mission"), MissionStatus.APPROVED, MissionStatus.ONGOING, "started",
+            "start",
+            gettext_lazy("Start the mission"),
+            MissionStatus.APPROVED,
+            MissionStatus.ONGOING,
+            "started",
             gettext_lazy("Only an approved mission can start; this one is %(status)s."),
         ),
         Transition(
-            "complete", gettext_lazy("Mark as completed"), MissionStatus.ONGOING, MissionStatus.COMPLETED, "completed",
+            "complete",
+            gettext_lazy("Mark as completed"),
+            MissionStatus.ONGOING,
+            MissionStatus.COMPLETED,
+            "completed",
             gettext_lazy("Only an ongoing mission can be completed; this one is %(status)s."),
         ),
         Transition(
-            "submit_report", gettext_lazy("Submit the report"), MissionStatus.COMPLETED,
-            MissionStatus.REPORT_SUBMITTED, "report_submitted",
+            "submit_report",
+            gettext_lazy("Submit the report"),
+            MissionStatus.COMPLETED,
+            MissionStatus.REPORT_SUBMITTED,
+            "report_submitted",
             gettext_lazy("Only a completed mission can have its report submitted; this one is %(status)s."),
         ),
     )
@@ -81,7 +96,8 @@ def user_can_transition(*, user: User, mission: JPTMission, transition: Transiti
 def available_transitions(*, user: User, mission: JPTMission) -> list[Transition]:
     """The transitions the user may take on the mission now (for the buttons on the form)."""
     found = [
-        t for t in TRANSITIONS.values()
+        t
+        for t in TRANSITIONS.values()
         if t.source == mission.status and user_can_transition(user=user, mission=mission, transition=t)
     ]
     if (
@@ -113,8 +129,15 @@ def mission_transition(*, mission: JPTMission, user: User, name: str) -> JPTMiss
     if transition.name == "submit_report":
         report_submit(report=locked, user=user)
     locked.refresh_from_db()
-    for field in ("status", "review_status", "review_round", "submitted_at", "updated_at",
-                  f"{transition.stamp}_by_id", f"{transition.stamp}_at"):
+    for field in (
+        "status",
+        "review_status",
+        "review_round",
+        "submitted_at",
+        "updated_at",
+        f"{transition.stamp}_by_id",
+        f"{transition.stamp}_at",
+    ):
         setattr(mission, field, getattr(locked, field))
     return mission
 
@@ -197,8 +220,10 @@ def recommendation_save(*, recommendation: Recommendation, user: User, note: str
     if recommendation.pk is None:
         saved_status = FollowUpStatus.OPEN
     else:
-        saved_status = Recommendation.objects.select_for_update().values_list("follow_up_status", flat=True).get(
-            pk=recommendation.pk
+        saved_status = (
+            Recommendation.objects.select_for_update()
+            .values_list("follow_up_status", flat=True)
+            .get(pk=recommendation.pk)
         )
         recommendation.follow_up_status = saved_status
     recommendation.save()

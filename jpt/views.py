@@ -21,9 +21,13 @@ def mission_report(request, uid):
     except JPTMission.DoesNotExist as exc:
         raise Http404 from exc
     data = selectors.mission_report_data(mission=mission)
-    return render(request, "jpt/mission_report.html", {
-        "mission": mission,
-        **data,
-        "protected_categories": [str(c) for c in PROTECTED_THREAT_CATEGORIES],
-        "survivors": MeetingKind.SURVIVORS.value,
-    })
+    return render(
+        request,
+        "jpt/mission_report.html",
+        {
+            "mission": mission,
+            **data,
+            "protected_categories": [str(c) for c in PROTECTED_THREAT_CATEGORIES],
+            "survivors": MeetingKind.SURVIVORS.value,
+        },
+    )

@@ -140,12 +140,22 @@ class ApiClientForm(forms.ModelForm):
     write_resources = forms.MultipleChoiceField(
         label=_("resources it may create"),
         choices=[(value, label) for value, label in Resource.choices if value in WRITABLE_RESOURCES],
-        widget=forms.CheckboxSelectMultiple, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
         model = ApiClient
-        fields = ["name", "provinces", "territories", "resources", "write_resources", "throttle_rate", "is_active", "note"]
+        fields = [
+            "name",
+            "provinces",
+            "territories",
+            "resources",
+            "write_resources",
+            "throttle_rate",
+            "is_active",
+            "note",
+        ]
 
 
 @admin.register(ApiClient)
@@ -166,10 +176,14 @@ class ApiClientAdmin(ScopedAdmin):
             super().save_model(request, obj, form, change)
             return
         key = api_client_prepare(client=obj)
-        self.message_user(request, _("Token for %(name)s, shown only this once: %(key)s") % {"name": obj.name, "key": key})
+        self.message_user(
+            request, _("Token for %(name)s, shown only this once: %(key)s") % {"name": obj.name, "key": key}
+        )
 
     @admin.action(description=_("Issue a new token (the old one stops working)"))
     def rotate_keys(self, request, queryset):
         for client in queryset:
             key = api_client_rotate_key(client=client)
-            self.message_user(request, _("New token for %(name)s, shown only this once: %(key)s") % {"name": client.name, "key": key})
+            self.message_user(
+                request, _("New token for %(name)s, shown only this once: %(key)s") % {"name": client.name, "key": key}
+            )

@@ -76,10 +76,14 @@ def audited_update(queryset, *, actor=None, **fields) -> int:
 
         fields["updated_at"] = timezone.now()
     return update_returning(
-        queryset, fields,
+        queryset,
+        fields,
         audit=AuditLog(
-            actor=actor if actor is not None else current_actor(), action=AuditLog.Action.UPDATE,
-            model=model._meta.label_lower, object_repr=model._meta.model_name, detail={"fields": sorted(fields)},
+            actor=actor if actor is not None else current_actor(),
+            action=AuditLog.Action.UPDATE,
+            model=model._meta.label_lower,
+            object_repr=model._meta.model_name,
+            detail={"fields": sorted(fields)},
         ),
     )
 

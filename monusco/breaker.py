@@ -71,12 +71,17 @@ class CircuitBreaker:
         if first:
             logger.warning(
                 "Redis (%s) is unreachable (%s); calls to it are skipped for %s s at a time until it answers",
-                self.name, type(exc).__name__, self.seconds,
+                self.name,
+                type(exc).__name__,
+                self.seconds,
             )
         else:
             logger.warning(
                 "Redis (%s) is still unreachable (%s) after %.0f s; %d calls skipped since the last warning",
-                self.name, type(exc).__name__, now - since, skipped,
+                self.name,
+                type(exc).__name__,
+                now - since,
+                skipped,
             )
 
     def succeeded(self) -> None:

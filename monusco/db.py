@@ -202,11 +202,20 @@ def update_returning(queryset, fields: dict, *, audit: AuditLog) -> int:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {pk}, {uid}", params)
         changed = cursor.fetchall()
-        audit_model._base_manager.using(using).bulk_create([
-            audit_model(at=audit.at, actor_id=audit.actor_id, action=audit.action, model=audit.model,
-                        object_pk=str(key), object_repr=f"{audit.object_repr} {_uid_text(value)}", detail=audit.detail)
-            for key, value in changed
-        ])
+        audit_model._base_manager.using(using).bulk_create(
+            [
+                audit_model(
+                    at=audit.at,
+                    actor_id=audit.actor_id,
+                    action=audit.action,
+                    model=audit.model,
+                    object_pk=str(key),
+                    object_repr=f"{audit.object_repr} {_uid_text(value)}",
+                    detail=audit.detail,
+                )
+                for key, value in changed
+            ]
+        )
     return len(changed)
 
 

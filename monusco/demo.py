@@ -62,7 +62,12 @@ def seed_foundation(ctx: DemoContext) -> None:
     for username, (first, last, role, province, language) in DEMO_USERS.items():
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org", "preferred_language": language},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.org",
+                "preferred_language": language,
+            },
         )
         if created:
             user.set_password(ctx.password)

@@ -80,9 +80,7 @@ class Locality(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
-    precision = models.CharField(
-        _("precision"), max_length=12, choices=Precision.choices, default=Precision.TOWN
-    )
+    precision = models.CharField(_("precision"), max_length=12, choices=Precision.choices, default=Precision.TOWN)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
@@ -95,9 +93,7 @@ class Locality(BaseModel):
                 condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="locality_coordinates_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(precision__in=["town", "approximate"]), name="locality_precision_valid"
-            ),
+            models.CheckConstraint(condition=Q(precision__in=["town", "approximate"]), name="locality_precision_valid"),
         ]
 
     def __str__(self) -> str:
@@ -117,11 +113,18 @@ class UserScope(BaseModel):
         verbose_name_plural = _("geographic scopes")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(province__isnull=False, territory__isnull=True) | Q(province__isnull=True, territory__isnull=False)),
+                condition=(
+                    Q(province__isnull=False, territory__isnull=True)
+                    | Q(province__isnull=True, territory__isnull=False)
+                ),
                 name="userscope_exactly_one_area",
             ),
-            models.UniqueConstraint(fields=["user", "province"], name="userscope_unique_province", condition=Q(province__isnull=False)),
-            models.UniqueConstraint(fields=["user", "territory"], name="userscope_unique_territory", condition=Q(territory__isnull=False)),
+            models.UniqueConstraint(
+                fields=["user", "province"], name="userscope_unique_province", condition=Q(province__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["user", "territory"], name="userscope_unique_territory", condition=Q(territory__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,7 +141,9 @@ class AuditLog(models.Model):
         VIEW_PROTECTED = "view_protected", _("Viewed protected data")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     model = models.CharField(_("record type"), max_length=100)
     object_pk = models.CharField(_("record id"), max_length=64)
@@ -180,10 +185,15 @@ class ApiClient(BaseModel):
     resources = models.JSONField(_("resources it may read"), default=list, blank=True)
     write_resources = models.JSONField(_("resources it may create"), default=list, blank=True)
     throttle_rate = models.CharField(
-        _("throttle rate"), max_length=20, default="600/minute",
+        _("throttle rate"),
+        max_length=20,
+        default="600/minute",
         help_text=_("Requests allowed, e.g. 600/minute or 10000/day."),
         validators=[
-            RegexValidator(r"^[1-9][0-9]*/(second|minute|hour|day)$", _("Write a number, a slash and second, minute, hour or day, e.g. 600/minute."))
+            RegexValidator(
+                r"^[1-9][0-9]*/(second|minute|hour|day)$",
+                _("Write a number, a slash and second, minute, hour or day, e.g. 600/minute."),
+            )
         ],
     )
     is_active = models.BooleanField(_("active"), default=True)

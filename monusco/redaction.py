@@ -18,9 +18,7 @@ PHONE_MASK = "[phone]"
 # ending on a digit. It is not glued to a letter, digit, underscore or hyphen on either side (so
 # no part of an identifier like "gw-1234567890" or a UUID is cut), except that one written
 # straight after a word ("au0990100001") counts when it starts with 0, + or (.
-_PHONE = re.compile(
-    r"(?:(?<![\w\-+(])|(?<=[^\W\d_])(?=[0+(]))(\+?\(?\+?\d[\d \u00a0()\-]{7,}\d)(?![\w\-])"
-)
+_PHONE = re.compile(r"(?:(?<![\w\-+(])|(?<=[^\W\d_])(?=[0+(]))(\+?\(?\+?\d[\d \u00a0()\-]{7,}\d)(?![\w\-])")
 # A match may start with a date (2026-11-23 08:15 reads as 10 digits): the date is kept.
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_DIGITS = 9  # DRC numbers have 9 digits after the 0 or +243; dates and times have fewer
@@ -33,7 +31,7 @@ def _masked(text: str, mask: str) -> str:
 def _mask(text: str, mask: str) -> str:
     date = _DATE.match(text)
     if date:
-        return date.group(0) + _masked(text[date.end():], mask)
+        return date.group(0) + _masked(text[date.end() :], mask)
     digits = sum(ch.isdigit() for ch in text)
     return mask if digits >= MIN_DIGITS else text
 

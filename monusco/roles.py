@@ -26,34 +26,70 @@ def _crud(app: str, *models_: str, actions=("view", "add", "change")) -> list[st
 _GEO_READ = _crud("monusco", "province", "territory", "locality", actions=("view",))
 _BASE_READ = _crud("cla", "operatingbase", "communityliaisonassistant", "baseassignment", actions=("view",))
 _REPORTS_READ = (
-    _crud("cla", "urafikimeeting", "securityconcern", "meetingfollowup", "communityprotectionplan",
-          "planthreat", "planaction", "planrevision", actions=("view",))
+    _crud(
+        "cla",
+        "urafikimeeting",
+        "securityconcern",
+        "meetingfollowup",
+        "communityprotectionplan",
+        "planthreat",
+        "planaction",
+        "planrevision",
+        actions=("view",),
+    )
     + _crud("can", "alert", "alertevent", actions=("view",))
     + _crud("gender", "review", "reviewchecklist", "checklistitem", actions=("view",))
 )
 # JPT missions: read by CLAs, the gender office and managers; written by JPT leads only.
-_JPT_MODELS = ("jptmission", "missionmember", "itinerarystop", "meetingheld", "finding", "recommendation",
-               "recommendationupdate")
+_JPT_MODELS = (
+    "jptmission",
+    "missionmember",
+    "itinerarystop",
+    "meetingheld",
+    "finding",
+    "recommendation",
+    "recommendationupdate",
+)
 _JPT_READ = _crud("jpt", *_JPT_MODELS, actions=("view",))
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CLA: _GEO_READ + _BASE_READ + _REPORTS_READ + _JPT_READ
-    + _crud("cla", "urafikimeeting", "securityconcern", "meetingfollowup", "communityprotectionplan",
-            "planthreat", "planaction")
+    Role.CLA: _GEO_READ
+    + _BASE_READ
+    + _REPORTS_READ
+    + _JPT_READ
+    + _crud(
+        "cla",
+        "urafikimeeting",
+        "securityconcern",
+        "meetingfollowup",
+        "communityprotectionplan",
+        "planthreat",
+        "planaction",
+    )
     + _crud("can", "focalpoint", "alert", "alertevent")
     + ["can.view_focalpoint_identity"],
-    Role.DUTY_OFFICER: _GEO_READ + _BASE_READ + _REPORTS_READ
+    Role.DUTY_OFFICER: _GEO_READ
+    + _BASE_READ
+    + _REPORTS_READ
     + _crud("can", "alert", "alertevent", "focalpoint", actions=("view", "change"))
     + ["can.add_alert", "can.view_focalpoint_identity"],
-    Role.JPT_LEAD: _GEO_READ + _BASE_READ + _REPORTS_READ
+    Role.JPT_LEAD: _GEO_READ
+    + _BASE_READ
+    + _REPORTS_READ
     + _crud("jpt", *_JPT_MODELS)
     + _crud("jpt", "missionmember", "itinerarystop", "meetingheld", "finding", "recommendation", actions=("delete",))
     + ["monusco.view_user"],  # to pick team members (admin autocomplete)
-    Role.GENDER_REVIEWER: _GEO_READ + _BASE_READ + _REPORTS_READ + _JPT_READ
+    Role.GENDER_REVIEWER: _GEO_READ
+    + _BASE_READ
+    + _REPORTS_READ
+    + _JPT_READ
     + _crud("gender", "review", "reviewanswer")
     + _crud("gender", "reviewchecklist", "checklistitem")
     + ["gender.view_dashboard", "gender.review_report", "gender.view_sexual_violence_detail"],
-    Role.MANAGER: _GEO_READ + _BASE_READ + _REPORTS_READ + _JPT_READ
+    Role.MANAGER: _GEO_READ
+    + _BASE_READ
+    + _REPORTS_READ
+    + _JPT_READ
     + ["gender.view_dashboard", "jpt.approve_jptmission"],
     Role.API_CLIENT: _GEO_READ,
     Role.ADMINISTRATOR: [],  # administrators are superusers; the group marks the role

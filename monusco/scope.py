@@ -68,7 +68,9 @@ class Scope:
     def has_base(self, base_id: int | None) -> bool:
         return self.everything or (base_id is not None and base_id in self.base_ids)
 
-    def covers(self, *, base_id: int | None = None, territory_id: int | None = None, province_id: int | None = None) -> bool:
+    def covers(
+        self, *, base_id: int | None = None, territory_id: int | None = None, province_id: int | None = None
+    ) -> bool:
         """Whether one record placed at this base, territory and province is in scope: the same
         rule as ``filter``, for a record in hand."""
         return (

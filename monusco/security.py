@@ -64,8 +64,10 @@ class ProtectedDataReporterFilter(SafeExceptionReporterFilter):
                     cleansed.setlist(key, [self.cleansed_substitute])
             return cleansed
         if isinstance(value, dict):
-            return {k: self.cleansed_substitute if self._is_sensitive(k) else self._cleanse(v, depth + 1)
-                    for k, v in value.items()}
+            return {
+                k: self.cleansed_substitute if self._is_sensitive(k) else self._cleanse(v, depth + 1)
+                for k, v in value.items()
+            }
         if isinstance(value, (list, tuple)):
             return type(value)(self._cleanse(v, depth + 1) for v in value) if not hasattr(value, "_fields") else value
         return value
@@ -83,12 +85,16 @@ class ProtectedDataReporterFilter(SafeExceptionReporterFilter):
             return self.cleansed_substitute
 
     def get_traceback_frame_variables(self, request, tb_frame):
-        return [(name, self.cleansed_substitute if self._is_sensitive(name) else value)
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        return [
+            (name, self.cleansed_substitute if self._is_sensitive(name) else value)
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
     def get_safe_request_meta(self, request):
-        return {k: redact(unquote_plus(v)) if isinstance(v, str) else v
-                for k, v in super().get_safe_request_meta(request).items()}
+        return {
+            k: redact(unquote_plus(v)) if isinstance(v, str) else v
+            for k, v in super().get_safe_request_meta(request).items()
+        }
 
 
 _ENCODED_PLUS = re.compile(r"%2b(?=\d)", re.IGNORECASE)
@@ -103,7 +109,9 @@ class ProtectedDataExceptionReporter(ExceptionReporter):
     def get_traceback_data(self):
         data = super().get_traceback_data()
         if self.request is not None:
-            data["request_GET_items"] = list(cast(ProtectedDataReporterFilter, self.filter)._cleanse(self.request.GET).items())
+            data["request_GET_items"] = list(
+                cast(ProtectedDataReporterFilter, self.filter)._cleanse(self.request.GET).items()
+            )
             data["request_insecure_uri"] = redact(unquote_plus(data["request_insecure_uri"]))
         return data
 

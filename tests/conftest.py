@@ -31,9 +31,18 @@ def world(db):
     other_base = OperatingBaseFactory(code="cob-minembwe", name="Minembwe", locality=minembwe, coverage=[minembwe])
     far_base = OperatingBaseFactory(code="cob-beni", name="Beni", locality=beni, coverage=[beni])
     return SimpleNamespace(
-        south=south, north=north, uvira_t=uvira_t, fizi_t=fizi_t, beni_t=beni_t,
-        uvira=uvira, sange=sange, minembwe=minembwe, beni=beni,
-        base=base, other_base=other_base, far_base=far_base,
+        south=south,
+        north=north,
+        uvira_t=uvira_t,
+        fizi_t=fizi_t,
+        beni_t=beni_t,
+        uvira=uvira,
+        sange=sange,
+        minembwe=minembwe,
+        beni=beni,
+        base=base,
+        other_base=other_base,
+        far_base=far_base,
     )
 
 

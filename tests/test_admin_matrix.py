@@ -26,9 +26,17 @@ pytestmark = pytest.mark.django_db
 ROLES = ["cla", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin", "api", "norole", "anonymous"]
 PLACES = ("uvira", "minembwe", "beni")
 REGION = {
-    "cla": {"uvira"}, "duty": {"uvira"}, "cla2": {"minembwe"},
-    "jpt": {"uvira", "minembwe"}, "gender": {"uvira", "minembwe"}, "manager": {"uvira", "minembwe"},
-    "far_manager": {"beni"}, "admin": set(PLACES), "api": set(), "norole": set(), "anonymous": set(),
+    "cla": {"uvira"},
+    "duty": {"uvira"},
+    "cla2": {"minembwe"},
+    "jpt": {"uvira", "minembwe"},
+    "gender": {"uvira", "minembwe"},
+    "manager": {"uvira", "minembwe"},
+    "far_manager": {"beni"},
+    "admin": set(PLACES),
+    "api": set(),
+    "norole": set(),
+    "anonymous": set(),
 }
 # Names that belong to one place only: none may appear in a list outside that place's region.
 PLACE_NAMES = {"uvira": ["Uvira", "Sange"], "minembwe": ["Minembwe", "Fizi"], "beni": ["Beni", "North Kivu"]}
@@ -134,8 +142,13 @@ def _records(world, users) -> dict[str, dict[str, object]]:
         add("cla.operatingbase", place, base)
         add("cla.communityliaisonassistant", place, cla.cla_profile)
         add("cla.baseassignment", place, cla.base_assignments.get())
-        meeting = MeetingFactory(base=base, created_by=cla, review_status=ReviewStatus.SUBMITTED, review_round=1,
-                                 submitted_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+        meeting = MeetingFactory(
+            base=base,
+            created_by=cla,
+            review_status=ReviewStatus.SUBMITTED,
+            review_round=1,
+            submitted_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+        )
         add("cla.urafikimeeting", place, meeting)
         add("cla.securityconcern", place, ConcernFactory(meeting=meeting))
         add("cla.meetingfollowup", place, FollowUpFactory(meeting=meeting))
@@ -145,8 +158,12 @@ def _records(world, users) -> dict[str, dict[str, object]]:
         threat = ThreatFactory(plan=plan)
         add("cla.planthreat", place, threat)
         add("cla.planaction", place, ActionFactory(threat=threat))
-        review = review_record(report=meeting, reviewer=users["admin"], decision="approved",
-                               answers={item.pk: ("yes", "") for item in checklist.items.all()})
+        review = review_record(
+            report=meeting,
+            reviewer=users["admin"],
+            decision="approved",
+            answers={item.pk: ("yes", "") for item in checklist.items.all()},
+        )
         add("gender.review", place, review)
         add("gender.reviewanswer", place, review.answers.order_by("pk").first())
         add("can.focalpoint", place, make_focal_point(base, locality, phone=f"+24399000{n:04d}"))
@@ -163,8 +180,11 @@ def _records(world, users) -> dict[str, dict[str, object]]:
         add("jpt.itinerarystop", place, StopFactory(mission=mission, locality=locality))
         add("jpt.meetingheld", place, MeetingHeldFactory(mission=mission, locality=locality))
         add("jpt.finding", place, FindingFactory(mission=mission, locality=locality))
-        add("jpt.recommendationupdate", place, RecommendationUpdateFactory(recommendation=recommendation,
-                                                                           author=users["jpt"]))
+        add(
+            "jpt.recommendationupdate",
+            place,
+            RecommendationUpdateFactory(recommendation=recommendation, author=users["jpt"]),
+        )
     add("auth.group", "*", Group.objects.get(name="cla"))
     add("gender.reviewchecklist", "*", checklist)
     add("gender.checklistitem", "*", checklist.items.order_by("position").first())
@@ -233,8 +253,11 @@ def test_every_admin_and_inline_is_cut_to_the_scope():
     for model, model_admin in admin.site._registry.items():
         if not isinstance(model_admin, ScopedAdminMixin):
             loose.append(model._meta.label_lower)
-        loose += [f"{model._meta.label_lower} inline {inline.__name__}" for inline in model_admin.inlines
-                  if not issubclass(inline, ScopedInlineMixin)]
+        loose += [
+            f"{model._meta.label_lower} inline {inline.__name__}"
+            for inline in model_admin.inlines
+            if not issubclass(inline, ScopedInlineMixin)
+        ]
     assert loose == []
 
 
@@ -311,7 +334,9 @@ def test_admin_permission_matrix(client, users, records, role):
             if response.status_code == 200:
                 answers = [response.json()]
                 while answers[-1]["pagination"]["more"] and len(answers) < 50:
-                    answers.append(client.get(reverse("admin:autocomplete"), {**query, "page": len(answers) + 1}).json())
+                    answers.append(
+                        client.get(reverse("admin:autocomplete"), {**query, "page": len(answers) + 1}).json()
+                    )
                 found = {int(result["id"]) for answer in answers for result in answer["results"]}
                 if not {obj.pk for obj in shown} <= found:
                     problems.append(f"{label} autocomplete misses records in scope")

@@ -21,8 +21,19 @@ class AlertFilter(ApiFilterSet):
 
     class Meta:
         model = Alert
-        fields = ["date_from", "date_to", "base", "locality", "territory", "province", "status", "channel",
-                  "threat_category", "review_status", "updated_since"]
+        fields = [
+            "date_from",
+            "date_to",
+            "base",
+            "locality",
+            "territory",
+            "province",
+            "status",
+            "channel",
+            "threat_category",
+            "review_status",
+            "updated_since",
+        ]
 
     def filter_threat(self, queryset, name, value):
         if value in PROTECTED_THREAT_CATEGORIES and api_client_of(self.request) is not None:

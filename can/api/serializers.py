@@ -6,7 +6,6 @@
 - API clients see no focal point at all; signed-in users see its pseudonymous code only.
 """
 
-
 from django.core.validators import MinValueValidator
 from rest_framework import serializers
 

@@ -94,10 +94,18 @@ class AlertViewSet(GeoApiViewSet):
                 raise ValidationError({"locality": [messages.OUT_OF_SCOPE_PLACE]})
         with acting_as(user):
             alert, created = services.alert_create(
-                user=user, base=base, locality=locality, channel=values["channel"],
-                threat_category=values["threat_category"], description=values["description"],
-                women=values["women"], men=values["men"], girls=values["girls"], boys=values["boys"],
-                client_uuid=values["idempotency_key"], received_at=values.get("received_at"),
+                user=user,
+                base=base,
+                locality=locality,
+                channel=values["channel"],
+                threat_category=values["threat_category"],
+                description=values["description"],
+                women=values["women"],
+                men=values["men"],
+                girls=values["girls"],
+                boys=values["boys"],
+                client_uuid=values["idempotency_key"],
+                received_at=values.get("received_at"),
             )
         # The caller's own alert comes back whatever its category (it sent the content itself).
         body = AlertSerializer(

@@ -13,6 +13,7 @@ from ..models import Alert, AlertEvent
 
 logger = logging.getLogger(__name__)
 
+
 def _first(qs):
     """The first row of a query known to match at most a few rows, without an ORDER BY (which
     could make PostgreSQL walk an unrelated index)."""
@@ -30,5 +31,11 @@ def _in_base_scope(user, base_id: int) -> bool:
 
 def _event(alert: Alert, kind: str, *, actor=None, at=None, from_status="", to_status="", note="") -> AlertEvent:
     return AlertEvent.objects.create(
-        alert=alert, kind=kind, actor=actor, at=at or timezone.now(), from_status=from_status, to_status=to_status, note=note
+        alert=alert,
+        kind=kind,
+        actor=actor,
+        at=at or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
     )

@@ -62,22 +62,35 @@ def _claim(notification_id: int, now: datetime) -> bool:
     """One conditional UPDATE, committed before the message leaves: a second worker finds nothing
     to claim. It also takes back an unconfirmed one (marking it a possible repeat), unless it is
     already marked."""
-    return bool(audit.audited_update(
-        Notification.objects.filter(Q(pk=notification_id) & (notification_free_q(now) | (notification_unconfirmed_q(now) & Q(possible_duplicate=False)))),
-        status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=now + _lease(), updated_at=now,
-        possible_duplicate=Case(
-            When(status=NotificationStatus.SENDING, channel=NotificationChannel.SMS, then=Value(True)),
-            default=F("possible_duplicate"),
-        ),
-    ))
+    return bool(
+        audit.audited_update(
+            Notification.objects.filter(
+                Q(pk=notification_id)
+                & (notification_free_q(now) | (notification_unconfirmed_q(now) & Q(possible_duplicate=False)))
+            ),
+            status=NotificationStatus.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_until=now + _lease(),
+            updated_at=now,
+            possible_duplicate=Case(
+                When(status=NotificationStatus.SENDING, channel=NotificationChannel.SMS, then=Value(True)),
+                default=F("possible_duplicate"),
+            ),
+        )
+    )
 
 
 def _give_up_unconfirmed(notification_id: int, now: datetime) -> int:
     """A possible repeat whose holder died too may have gone out twice: never send it again."""
     return audit.audited_update(
-        Notification.objects.filter(Q(pk=notification_id) & notification_unconfirmed_q(now) & Q(possible_duplicate=True)),
-        status=NotificationStatus.FAILED, attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)),
-        claimed_until=None, error=UNCONFIRMED_TWICE, updated_at=now,
+        Notification.objects.filter(
+            Q(pk=notification_id) & notification_unconfirmed_q(now) & Q(possible_duplicate=True)
+        ),
+        status=NotificationStatus.FAILED,
+        attempts=Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS)),
+        claimed_until=None,
+        error=UNCONFIRMED_TWICE,
+        updated_at=now,
     )
 
 
@@ -88,7 +101,11 @@ def _mark_sent(notification_ids: list[int]) -> int:
     now = timezone.now()
     return audit.audited_update(
         Notification.objects.filter(pk__in=notification_ids).exclude(status=NotificationStatus.SENT),
-        status=NotificationStatus.SENT, sent_at=now, error="", claimed_until=None, updated_at=now,
+        status=NotificationStatus.SENT,
+        sent_at=now,
+        error="",
+        claimed_until=None,
+        updated_at=now,
     )
 
 
@@ -105,7 +122,10 @@ def _claim_many(notification_ids: list[int], *, until: datetime) -> list[int]:
         if ids:
             audit.audited_update(
                 Notification.objects.filter(pk__in=ids),
-                status=NotificationStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until, updated_at=now,
+                status=NotificationStatus.SENDING,
+                attempts=F("attempts") + 1,
+                claimed_until=until,
+                updated_at=now,
             )
     return ids
 
@@ -144,8 +164,8 @@ class _Handout:
         the last interval) and hold the rest as "pending"; renew the lease of both."""
         now = timezone.now()
         until = now + _lease()
-        remaining = [pk for pk in self.order[self.position[next_pk]:] if pk in self.held]
-        ahead, rest = remaining[: max(1, self.handed)], remaining[max(1, self.handed):]
+        remaining = [pk for pk in self.order[self.position[next_pk] :] if pk in self.held]
+        ahead, rest = remaining[: max(1, self.handed)], remaining[max(1, self.handed) :]
         with transaction.atomic():
             self.sent += _mark_sent(self.delivered)
             held = Notification.objects.filter(
@@ -159,7 +179,9 @@ class _Handout:
                     held.filter(pk__in=rest), status=NotificationStatus.PENDING, claimed_until=until, updated_at=now
                 )
             if renewed < len(remaining):  # the sweep took some back: keep only what is still held
-                remaining = list(Notification.objects.filter(pk__in=remaining, claimed_until=until).values_list("pk", flat=True))
+                remaining = list(
+                    Notification.objects.filter(pk__in=remaining, claimed_until=until).values_list("pk", flat=True)
+                )
         self.held, self.sending, self.until = set(remaining), set(ahead) & set(remaining), until
         self.delivered, self.handed, self.written = [], 0, time.monotonic()
 

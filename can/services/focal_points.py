@@ -42,7 +42,9 @@ def _check_focalpoint_fields(*, base: OperatingBase, locality: Locality, consent
         raise ValidationError({"locality": _("This locality is not covered by the base.")})
 
 
-def focalpoint_check(*, base: OperatingBase, locality: Locality, consent_on, phone: str, exclude_pk: int | None = None) -> str:
+def focalpoint_check(
+    *, base: OperatingBase, locality: Locality, consent_on, phone: str, exclude_pk: int | None = None
+) -> str:
     """Validate focal point input (shared by the forms, the admin and the services). Returns the
     normalized phone number."""
     _check_focalpoint_fields(base=base, locality=locality, consent_on=consent_on)
@@ -55,8 +57,16 @@ def focalpoint_check(*, base: OperatingBase, locality: Locality, consent_on, pho
 
 @transaction.atomic
 def focalpoint_create(
-    *, user: User, base: OperatingBase, locality: Locality, name: str, phone: str, community_role: str,
-    sex: str, consent_on, do_not_call_back: bool = False,
+    *,
+    user: User,
+    base: OperatingBase,
+    locality: Locality,
+    name: str,
+    phone: str,
+    community_role: str,
+    sex: str,
+    consent_on,
+    do_not_call_back: bool = False,
 ) -> FocalPoint:
     if not _in_base_scope(user, base.pk):
         raise PermissionDenied
@@ -70,8 +80,15 @@ def focalpoint_create(
     while FocalPoint.objects.filter(code=f"{prefix}{sequence:04d}").exists():
         sequence += 1
     return FocalPoint.objects.create(
-        code=f"{prefix}{sequence:04d}", name=name.strip(), phone=number, phone_hash=number_hash, base=base,
-        locality=locality, community_role=community_role, sex=sex, consent_on=consent_on,
+        code=f"{prefix}{sequence:04d}",
+        name=name.strip(),
+        phone=number,
+        phone_hash=number_hash,
+        base=base,
+        locality=locality,
+        community_role=community_role,
+        sex=sex,
+        consent_on=consent_on,
         do_not_call_back=do_not_call_back,
     )
 
@@ -85,13 +102,23 @@ def _locked_focalpoint(user: User, focal_point: FocalPoint) -> FocalPoint:
 
 @transaction.atomic
 def focalpoint_update(
-    *, user: User, focal_point: FocalPoint, name: str, phone: str, locality: Locality, community_role: str,
-    sex: str, consent_on, do_not_call_back: bool,
+    *,
+    user: User,
+    focal_point: FocalPoint,
+    name: str,
+    phone: str,
+    locality: Locality,
+    community_role: str,
+    sex: str,
+    consent_on,
+    do_not_call_back: bool,
 ) -> FocalPoint:
     locked = _locked_focalpoint(user, focal_point)
     if not locked.is_active:
         raise ValidationError(_("This focal point is deactivated; its record is kept as history."))
-    number = focalpoint_check(base=locked.base, locality=locality, consent_on=consent_on, phone=phone, exclude_pk=locked.pk)
+    number = focalpoint_check(
+        base=locked.base, locality=locality, consent_on=consent_on, phone=phone, exclude_pk=locked.pk
+    )
     number_hash = phone_hash(number) if number else ""
     locked.name, locked.phone, locked.phone_hash = name.strip(), number, number_hash
     locked.locality, locked.community_role, locked.sex = locality, community_role, sex
@@ -122,8 +149,12 @@ def focalpoint_move(*, user: User, focal_point: FocalPoint, base: OperatingBase)
         raise ValidationError({"base": _("The focal point is already at this base.")})
     if not base.coverage.filter(pk=locked.locality_id).exists():
         base.coverage.add(locked.locality_id)  # the new base takes over the locality
-        audit_record(action=AuditLog.Action.UPDATE, instance=base, actor=user,
-                     detail={"fields": ["coverage"], "added": [locked.locality_id]})
+        audit_record(
+            action=AuditLog.Action.UPDATE,
+            instance=base,
+            actor=user,
+            detail={"fields": ["coverage"], "added": [locked.locality_id]},
+        )
     locked.base = base
     locked.save(update_fields=["base", "updated_at"])
     return locked

@@ -39,7 +39,13 @@ from ._common import _event, _first, _territory_of_base
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_SENDER = 64  # characters of a gateway's "from" read (a phone number has at most 16)
-FORM_CHANNELS = (AlertChannel.PHONE_CALL, AlertChannel.RADIO, AlertChannel.IN_PERSON, AlertChannel.WEB, AlertChannel.API)
+FORM_CHANNELS = (
+    AlertChannel.PHONE_CALL,
+    AlertChannel.RADIO,
+    AlertChannel.IN_PERSON,
+    AlertChannel.WEB,
+    AlertChannel.API,
+)
 
 
 def _find_recent(content_hash: str, now: datetime) -> Alert | None:
@@ -74,10 +80,18 @@ def _focal_point_id(number_hash: str) -> RawSQL | None:
         return None
     table, pk, phone, active = (
         connection.ops.quote_name(name)
-        for name in (FocalPoint._meta.db_table, FocalPoint._meta.pk.column, FocalPoint._meta.get_field("phone_hash").column,
-                     FocalPoint._meta.get_field("is_active").column)
+        for name in (
+            FocalPoint._meta.db_table,
+            FocalPoint._meta.pk.column,
+            FocalPoint._meta.get_field("phone_hash").column,
+            FocalPoint._meta.get_field("is_active").column,
+        )
     )
-    return RawSQL(f"SELECT {pk} FROM {table} WHERE {phone} = %s AND {active} LIMIT 1", (number_hash,), output_field=_FOCAL_POINT_KEY)
+    return RawSQL(
+        f"SELECT {pk} FROM {table} WHERE {phone} = %s AND {active} LIMIT 1",
+        (number_hash,),
+        output_field=_FOCAL_POINT_KEY,
+    )
 
 
 def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
@@ -88,9 +102,12 @@ def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
     created = AuditLog.Action.CREATE
     try:
         insert_together(
-            [alert], [event],
-            [audit.audit_row(action=created, instance=alert, object_pk=parent_pk(0, as_text=True)),
-             audit.audit_row(action=created, instance=event, object_pk=parent_pk(1, as_text=True))],
+            [alert],
+            [event],
+            [
+                audit.audit_row(action=created, instance=alert, object_pk=parent_pk(0, as_text=True)),
+                audit.audit_row(action=created, instance=event, object_pk=parent_pk(1, as_text=True)),
+            ],
         )
     except IntegrityError:
         existing = _first(Alert.objects.filter(idempotency_key=key))
@@ -104,7 +121,12 @@ def _create_inbound(*, key: str, values: dict) -> tuple[Alert, bool]:
 
 
 def alert_receive_sms(
-    *, channel: SmsChannel, sender: str, text: str, message_id: str = "", sent_at: datetime | None = None,
+    *,
+    channel: SmsChannel,
+    sender: str,
+    text: str,
+    message_id: str = "",
+    sent_at: datetime | None = None,
     sent_at_as_received: str = "",
 ) -> tuple[Alert, bool]:
     """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message.
@@ -140,12 +162,23 @@ def alert_receive_sms(
     return _create_inbound(
         key=key,
         values={
-            "channel": AlertChannel.SMS, "sms_channel": channel, "base": base,
-            "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
-            "content_hash": content_hash, "raw_text": text, "description": text, "text_truncated": text_truncated,
-            "locality_id": parsed.locality_id, "territory_id": parsed.territory_id or _territory_of_base(base),
-            "threat_category": parsed.threat_category or ThreatCategory.OTHER, "needs_triage": not parsed.complete,
-            "status": AlertStatus.RECEIVED, "received_at": now, "received_on": timezone.localdate(now),
+            "channel": AlertChannel.SMS,
+            "sms_channel": channel,
+            "base": base,
+            "focal_point_id": _focal_point_id(number_hash),
+            "sender_number": number,
+            "sender_hash": number_hash,
+            "content_hash": content_hash,
+            "raw_text": text,
+            "description": text,
+            "text_truncated": text_truncated,
+            "locality_id": parsed.locality_id,
+            "territory_id": parsed.territory_id or _territory_of_base(base),
+            "threat_category": parsed.threat_category or ThreatCategory.OTHER,
+            "needs_triage": not parsed.complete,
+            "status": AlertStatus.RECEIVED,
+            "received_at": now,
+            "received_on": timezone.localdate(now),
             **_sent_at_values(sent_at, sent_at_as_received, now),
         },
     )
@@ -168,11 +201,20 @@ def alert_receive_missed_call(
         alert, created = _create_inbound(
             key=key,
             values={
-                "channel": AlertChannel.MISSED_CALL, "sms_channel": channel, "base": base,
-                "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
-                "content_hash": content_hash, "territory_id": _territory_of_base(base), "needs_triage": True,
-                "missed_calls": 1, "status": AlertStatus.CALLBACK_NEEDED, "received_at": now,
-                "received_on": timezone.localdate(now), **_sent_at_values(sent_at, sent_at_as_received, now),
+                "channel": AlertChannel.MISSED_CALL,
+                "sms_channel": channel,
+                "base": base,
+                "focal_point_id": _focal_point_id(number_hash),
+                "sender_number": number,
+                "sender_hash": number_hash,
+                "content_hash": content_hash,
+                "territory_id": _territory_of_base(base),
+                "needs_triage": True,
+                "missed_calls": 1,
+                "status": AlertStatus.CALLBACK_NEEDED,
+                "received_at": now,
+                "received_on": timezone.localdate(now),
+                **_sent_at_values(sent_at, sent_at_as_received, now),
             },
         )
         if created:
@@ -213,14 +255,26 @@ def _received_at_value(received_at: datetime | None, now: datetime) -> datetime:
 
 @transaction.atomic
 def alert_create(
-    *, user: User, base: OperatingBase, channel: str, threat_category: str, description: str = "",
-    locality: Locality | None = None, sender: str = "", women: int = 0, men: int = 0, girls: int = 0, boys: int = 0,
-    client_uuid: uuid.UUID | None = None, received_at: datetime | None = None,
+    *,
+    user: User,
+    base: OperatingBase,
+    channel: str,
+    threat_category: str,
+    description: str = "",
+    locality: Locality | None = None,
+    sender: str = "",
+    women: int = 0,
+    men: int = 0,
+    girls: int = 0,
+    boys: int = 0,
+    client_uuid: uuid.UUID | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """An alert logged by a person (phone call, radio, in person) or a client (web, API). A repeat
     of the same ``client_uuid`` returns the first alert."""
-    _check_logged_alert(user=user, base=base, channel=channel, threat_category=threat_category,
-                        counts=(women, men, girls, boys))
+    _check_logged_alert(
+        user=user, base=base, channel=channel, threat_category=threat_category, counts=(women, men, girls, boys)
+    )
     received_at = _received_at_value(received_at, timezone.now())
     key = f"client:{client_uuid}" if client_uuid else f"user:{uuid.uuid4()}"
     if client_uuid and (existing := _first(Alert.objects.filter(idempotency_key=key))) is not None:
@@ -232,12 +286,24 @@ def alert_create(
     alert, created = _create_inbound(
         key=key,
         values={
-            "channel": channel, "base": base, "reported_by": user, "locality": locality,
+            "channel": channel,
+            "base": base,
+            "reported_by": user,
+            "locality": locality,
             "territory_id": locality.territory_id if locality else _territory_of_base(base),
-            "focal_point_id": _focal_point_id(number_hash), "sender_number": number, "sender_hash": number_hash,
-            "threat_category": threat_category, "description": description.strip(), "needs_triage": locality is None,
-            "women": women, "men": men, "girls": girls, "boys": boys,
-            "status": AlertStatus.RECEIVED, "received_at": received_at, "received_on": timezone.localdate(received_at),
+            "focal_point_id": _focal_point_id(number_hash),
+            "sender_number": number,
+            "sender_hash": number_hash,
+            "threat_category": threat_category,
+            "description": description.strip(),
+            "needs_triage": locality is None,
+            "women": women,
+            "men": men,
+            "girls": girls,
+            "boys": boys,
+            "status": AlertStatus.RECEIVED,
+            "received_at": received_at,
+            "received_on": timezone.localdate(received_at),
         },
     )
     return alert, created

@@ -62,13 +62,23 @@ _NOW = object()
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     locked = _lock_for_step(user, alert, set(UNACKNOWLEDGED_STATUSES), pgettext("transition", "acknowledged"))
-    return _step(locked, user=user, kind=EventKind.ACKNOWLEDGED, to_status=AlertStatus.ACKNOWLEDGED,
-                 fields={"acknowledged_at": _NOW, "acknowledged_by": user})
+    return _step(
+        locked,
+        user=user,
+        kind=EventKind.ACKNOWLEDGED,
+        to_status=AlertStatus.ACKNOWLEDGED,
+        fields={"acknowledged_at": _NOW, "acknowledged_by": user},
+    )
 
 
 @transaction.atomic
 def alert_verify(
-    *, alert: Alert, user: User, note: str, locality: Locality | None = None, threat_category: str | None = None,
+    *,
+    alert: Alert,
+    user: User,
+    note: str,
+    locality: Locality | None = None,
+    threat_category: str | None = None,
 ) -> Alert:
     """Record the cross-check (contre-enquête). Setting the locality and category ends triage."""
     locked = _lock_for_step(user, alert, {AlertStatus.ACKNOWLEDGED}, pgettext("transition", "verified"))
@@ -83,7 +93,9 @@ def alert_verify(
         fields |= {"locality": locality, "territory_id": locality.territory_id}
     if locality is not None or locked.locality_id:
         fields["needs_triage"] = False  # the place is known: triage is over
-    return _step(locked, user=user, kind=EventKind.VERIFIED, to_status=AlertStatus.VERIFIED, fields=fields, note=note.strip())
+    return _step(
+        locked, user=user, kind=EventKind.VERIFIED, to_status=AlertStatus.VERIFIED, fields=fields, note=note.strip()
+    )
 
 
 @transaction.atomic
@@ -91,9 +103,19 @@ def alert_dispatch_response(*, alert: Alert, user: User, response_type: str, not
     locked = _lock_for_step(user, alert, {AlertStatus.VERIFIED}, pgettext("transition", "given a response"))
     if response_type not in ResponseType.values:
         raise ValidationError({"response_type": _("Choose patrol, escort, presence or referral to FARDC/PNC.")})
-    return _step(locked, user=user, kind=EventKind.RESPONSE_DISPATCHED, to_status=AlertStatus.RESPONSE_DISPATCHED,
-                 fields={"response_at": _NOW, "response_by": user, "response_type": response_type,
-                         "response_note": note.strip()}, note=note.strip())
+    return _step(
+        locked,
+        user=user,
+        kind=EventKind.RESPONSE_DISPATCHED,
+        to_status=AlertStatus.RESPONSE_DISPATCHED,
+        fields={
+            "response_at": _NOW,
+            "response_by": user,
+            "response_type": response_type,
+            "response_note": note.strip(),
+        },
+        note=note.strip(),
+    )
 
 
 @transaction.atomic
@@ -106,9 +128,14 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
         raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
     if outcome == Outcome.ADDRESSED and locked.status != AlertStatus.RESPONSE_DISPATCHED:
         raise ValidationError({"outcome": _("An alert is addressed only after a response was dispatched.")})
-    closed = _step(locked, user=user, kind=EventKind.CLOSED, to_status=AlertStatus.CLOSED,
-                   fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
-                   note=note.strip())
+    closed = _step(
+        locked,
+        user=user,
+        kind=EventKind.CLOSED,
+        to_status=AlertStatus.CLOSED,
+        fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
+        note=note.strip(),
+    )
     return cast(Alert, report_submit(report=closed, user=user))  # the gender office reviews every closed alert
 
 
@@ -131,8 +158,16 @@ def _check_correction(locked: Alert, *, threat_category: str, locality: Locality
 
 @transaction.atomic
 def alert_correct(
-    *, user: User, alert: Alert, threat_category: str, locality: Locality | None, description: str,
-    women: int, men: int, girls: int, boys: int,
+    *,
+    user: User,
+    alert: Alert,
+    threat_category: str,
+    locality: Locality | None,
+    description: str,
+    women: int,
+    men: int,
+    girls: int,
+    boys: int,
 ) -> Alert:
     """Correct a closed alert the gender office returned (threat, place, account, people at risk
     by sex and age group) and send it back for review. Nothing changes when a rule is broken."""
@@ -145,10 +180,17 @@ def alert_correct(
         )
     _check_correction(locked, threat_category=threat_category, locality=locality, counts=(women, men, girls, boys))
     changed = [
-        name for name, value in (
-            ("threat_category", threat_category), ("locality_id", locality.pk if locality else None),
-            ("description", description.strip()), ("women", women), ("men", men), ("girls", girls), ("boys", boys),
-        ) if getattr(locked, name) != value
+        name
+        for name, value in (
+            ("threat_category", threat_category),
+            ("locality_id", locality.pk if locality else None),
+            ("description", description.strip()),
+            ("women", women),
+            ("men", men),
+            ("girls", girls),
+            ("boys", boys),
+        )
+        if getattr(locked, name) != value
     ]
     locked.threat_category, locked.locality, locked.description = threat_category, locality, description.strip()
     locked.women, locked.men, locked.girls, locked.boys = women, men, girls, boys
@@ -163,9 +205,23 @@ def alert_correct(
 
 # What the admin may edit on an alert; the lifecycle, the sender and the message stay with their steps.
 UPDATABLE_FIELDS = (
-    "focal_point", "locality", "threat_category", "description", "needs_triage", "missed_calls",
-    "verification_note", "response_type", "response_note", "closing_note", *SEX_FIELDS,
-    "age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus",
+    "focal_point",
+    "locality",
+    "threat_category",
+    "description",
+    "needs_triage",
+    "missed_calls",
+    "verification_note",
+    "response_type",
+    "response_note",
+    "closing_note",
+    *SEX_FIELDS,
+    "age_0_5",
+    "age_6_12",
+    "age_13_17",
+    "age_18_49",
+    "age_50_59",
+    "age_60_plus",
 )
 
 
@@ -174,16 +230,28 @@ def _link_errors(scope, alert: Alert, changes: dict) -> dict[str, list[str]]:
     checked again."""
     errors: dict[str, list[str]] = {}
     locality = changes.get("locality")
-    if locality is not None and locality.pk != alert.locality_id and not scope.filter(
-        Locality.objects.filter(pk=locality.pk), base="covering_bases__id", territory="territory_id",
-        province="territory__province_id",
-    ).exists():
+    if (
+        locality is not None
+        and locality.pk != alert.locality_id
+        and not scope.filter(
+            Locality.objects.filter(pk=locality.pk),
+            base="covering_bases__id",
+            territory="territory_id",
+            province="territory__province_id",
+        ).exists()
+    ):
         errors["locality"] = [_("Choose a locality in your area.")]
     focal_point = changes.get("focal_point")
-    if focal_point is not None and focal_point.pk != alert.focal_point_id and not scope.filter(
-        FocalPoint.objects.filter(pk=focal_point.pk), base="base_id", territory="locality__territory_id",
-        province="locality__territory__province_id",
-    ).exists():
+    if (
+        focal_point is not None
+        and focal_point.pk != alert.focal_point_id
+        and not scope.filter(
+            FocalPoint.objects.filter(pk=focal_point.pk),
+            base="base_id",
+            territory="locality__territory_id",
+            province="locality__territory__province_id",
+        ).exists()
+    ):
         errors["focal_point"] = [_("Choose a focal point of your area.")]
     return errors
 
@@ -213,12 +281,13 @@ def alert_update(*, user: User, alert: Alert, changes: dict) -> Alert:
     alert must be in the user's scope and they must hold ``can.change_alert``; the rules are
     ``alert_update_check``'s. The territory follows the locality (the base's, when the locality
     is cleared). Nothing changes when a rule is broken."""
-    locked = _first(
-        locks.alerts_for_update()
-        .select_related("base__locality", "territory").filter(pk=alert.pk)
-    )
-    if locked is None or not user.has_perm("can.change_alert") or not scope_for(user).covers(
-        base_id=locked.base_id, territory_id=locked.territory_id, province_id=locked.territory.province_id
+    locked = _first(locks.alerts_for_update().select_related("base__locality", "territory").filter(pk=alert.pk))
+    if (
+        locked is None
+        or not user.has_perm("can.change_alert")
+        or not scope_for(user).covers(
+            base_id=locked.base_id, territory_id=locked.territory_id, province_id=locked.territory.province_id
+        )
     ):
         raise PermissionDenied
     alert_update_check(user=user, alert=locked, changes=changes)

@@ -61,12 +61,15 @@ def _plan_rows(
         return [], [], {}
     phones = dict(StaffPhone.objects.filter(user_id__in=user_ids).values_list("user_id", "phone"))
     existing = list(
-        Notification.objects.filter(alert__in=[alert.pk for alert in alerts])
-        .only("pk", "alert_id", "recipient_id", "channel", "status", "uid", "possible_duplicate")
+        Notification.objects.filter(alert__in=[alert.pk for alert in alerts]).only(
+            "pk", "alert_id", "recipient_id", "channel", "status", "uid", "possible_duplicate"
+        )
     )
     taken = {(n.alert_id, n.recipient_id, n.channel) for n in existing}
     rows = [
-        Notification(alert=alert, recipient=user, channel=channel, level=level, **_planned_state(channel, in_app_sent_at))
+        Notification(
+            alert=alert, recipient=user, channel=channel, level=level, **_planned_state(channel, in_app_sent_at)
+        )
         for alert, user, channel in _wanted(alerts, recipients, phones)
         if (alert.pk, user.pk, channel) not in taken
     ]
@@ -113,14 +116,25 @@ def _plan_notifications(alert: Alert, level: int) -> list[int]:
 
 # What planning and the SMS text read of an alert; a focal point's encrypted fields stay unread.
 NOTIFY_FIELDS = (
-    "uid", "base", "locality", "territory", "focal_point", "threat_category", "escalation_level", "status",
-    "notified_at", "base__name", "locality__name", "focal_point__do_not_call_back",
+    "uid",
+    "base",
+    "locality",
+    "territory",
+    "focal_point",
+    "threat_category",
+    "escalation_level",
+    "status",
+    "notified_at",
+    "base__name",
+    "locality__name",
+    "focal_point__do_not_call_back",
 )
 
 
 def _notify_query(*, skip_locked: bool = False):
     return (
-        locks.alerts_for_update(skip_locked=skip_locked).select_related("base", "locality", "focal_point")
+        locks.alerts_for_update(skip_locked=skip_locked)
+        .select_related("base", "locality", "focal_point")
         .only(*NOTIFY_FIELDS)
     )
 
@@ -152,12 +166,15 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
     now = timezone.now()
     return audit.audited_update(
         Notification.objects.filter(
-            pk__in=notification_ids, channel=NotificationChannel.IN_APP,
+            pk__in=notification_ids,
+            channel=NotificationChannel.IN_APP,
             status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
         ),
-        status=NotificationStatus.SENT, sent_at=now, attempts=F("attempts") + 1, updated_at=now,
+        status=NotificationStatus.SENT,
+        sent_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
-
 
 
 def _transmit(notification: Notification, phone: str | None) -> bool:
@@ -182,7 +199,8 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
             Notification.objects.filter(
                 pk=notification.pk, status=NotificationStatus.SENDING, claimed_until=notification.claimed_until
             ),
-            **failed, updated_at=timezone.now(),
+            **failed,
+            updated_at=timezone.now(),
         )
         logger.warning("SMS notification %s failed: %s", notification.uid, exc)
         return False
@@ -235,9 +253,7 @@ def alert_notify(*, alert_id: int) -> int:
 
 def _waiting_locked():
     """Alerts not yet notified, locked for notifying; those another worker holds are skipped."""
-    return _notify_query(skip_locked=True).filter(
-        notified_at__isnull=True
-    ).order_by("pk")
+    return _notify_query(skip_locked=True).filter(notified_at__isnull=True).order_by("pk")
 
 
 def _plan_batch(alerts: list[Alert]) -> tuple[list[Notification], dict[int, str] | None, int]:
@@ -257,7 +273,9 @@ def _send_sms(sms: list[Notification], phones: dict[int, str] | None, alerts: li
     if not sms:
         return 0
     if phones is None:
-        phones = dict(StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone"))
+        phones = dict(
+            StaffPhone.objects.filter(user_id__in={n.recipient_id for n in sms}).values_list("user_id", "phone")
+        )
     batch, until = _claim_batch(sms)
     _attach(batch, alerts)
     return _send_claimed(batch, phones, until)
@@ -328,8 +346,10 @@ def alert_escalate(*, alert_id: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     alert = _first(locks.alerts_for_update().select_related("base", "territory").filter(pk=alert_id))
     if (
-        alert is None or alert.status not in UNACKNOWLEDGED_STATUSES
-        or alert.escalation_level >= EscalationLevel.PROVINCE or escalation_due_at(alert) > now
+        alert is None
+        or alert.status not in UNACKNOWLEDGED_STATUSES
+        or alert.escalation_level >= EscalationLevel.PROVINCE
+        or escalation_due_at(alert) > now
     ):
         return False
     alert.escalation_level += 1

@@ -35,7 +35,9 @@ def _visible(filterset, queryset, base: str):
     never tells which record of another base holds one, and never anything to an API client."""
     request = filterset.request
     return queryset.filter(
-        protected_visible_q(user=request.user, category="category", base=base, for_client=api_client_of(request) is not None)
+        protected_visible_q(
+            user=request.user, category="category", base=base, for_client=api_client_of(request) is not None
+        )
     )
 
 
@@ -57,11 +59,23 @@ class MeetingFilter(ReportFilter):
 
     class Meta:
         model = UrafikiMeeting
-        fields = ["date_from", "date_to", "base", "locality", "territory", "province", "meeting_type",
-                  "review_status", "threat_category", "updated_since"]
+        fields = [
+            "date_from",
+            "date_to",
+            "base",
+            "locality",
+            "territory",
+            "province",
+            "meeting_type",
+            "review_status",
+            "threat_category",
+            "updated_since",
+        ]
 
     def filter_threat(self, queryset, name, value):
-        concerns = _visible(self, SecurityConcern.objects.filter(meeting=OuterRef("pk"), category=value), "meeting__base_id")
+        concerns = _visible(
+            self, SecurityConcern.objects.filter(meeting=OuterRef("pk"), category=value), "meeting__base_id"
+        )
         return queryset.filter(Exists(concerns))
 
 
@@ -77,8 +91,18 @@ class PlanFilter(ReportFilter):
 
     class Meta:
         model = CommunityProtectionPlan
-        fields = ["date_from", "date_to", "base", "locality", "territory", "province", "review_status",
-                  "threat_category", "status", "updated_since"]
+        fields = [
+            "date_from",
+            "date_to",
+            "base",
+            "locality",
+            "territory",
+            "province",
+            "review_status",
+            "threat_category",
+            "status",
+            "updated_since",
+        ]
 
     def filter_threat(self, queryset, name, value):
         threats = _visible(self, PlanThreat.objects.filter(plan=OuterRef("pk"), category=value), "plan__base_id")

@@ -115,8 +115,9 @@ class MeetingSerializer(serializers.Serializer):
             "topics": row["topics"],
             "participants": {name: row[name] for name in SEX_AGE_FIELDS},
             "concerns": _concerns(orjson.loads(row["concerns_json"]), own_bases is None or row["base_id"] in own_bases),
-            "follow_ups": [dict(zip(FOLLOW_UP_FIELDS, values, strict=True))
-                           for values in orjson.loads(row["follow_ups_json"])],
+            "follow_ups": [
+                dict(zip(FOLLOW_UP_FIELDS, values, strict=True)) for values in orjson.loads(row["follow_ups_json"])
+            ],
             "review_status": row["review_status"],
             "created_at": iso(row["created_at"]),
             "updated_at": iso(row["updated_at"]),
@@ -138,9 +139,21 @@ def _concerns(rows: list[list], with_protected: bool) -> list[dict]:
 
 
 MEETING_COLUMNS = (
-    "id", "base_id", "base__code", "base__name", "locality__name", "locality__territory__name",
-    "locality__territory__province__name", "held_on", "meeting_type",
-    "women_consulted_separately", "topics", *SEX_AGE_FIELDS, "review_status", "created_at", "updated_at",
+    "id",
+    "base_id",
+    "base__code",
+    "base__name",
+    "locality__name",
+    "locality__territory__name",
+    "locality__territory__province__name",
+    "held_on",
+    "meeting_type",
+    "women_consulted_separately",
+    "topics",
+    *SEX_AGE_FIELDS,
+    "review_status",
+    "created_at",
+    "updated_at",
 )
 # The fields of each concern and follow-up, in their serializer's order: the view builds their
 # arrays in SQL in this order (they are the model fields' names too) and ``to_representation``
@@ -183,8 +196,12 @@ def _threat(threat) -> dict:
         "capacities": None if hidden else threat.capacities,
         "actions": [
             {
-                "uid": a.uid, "description": a.description, "responsible": a.responsible,
-                "deadline": a.deadline, "status": a.status, "review_on": a.review_on,
+                "uid": a.uid,
+                "description": a.description,
+                "responsible": a.responsible,
+                "deadline": a.deadline,
+                "status": a.status,
+                "review_on": a.review_on,
             }
             for a in threat.api_actions
         ],

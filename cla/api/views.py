@@ -77,8 +77,10 @@ class BaseViewSet(GeoApiViewSet):
     ]
 
     def get_queryset(self):
-        return selectors.base_list(user=self.request.user).select_related(_LOCALITY, "parent").prefetch_related(
-            Prefetch("coverage", queryset=Locality.objects.order_by("name"), to_attr="api_coverage")
+        return (
+            selectors.base_list(user=self.request.user)
+            .select_related(_LOCALITY, "parent")
+            .prefetch_related(Prefetch("coverage", queryset=Locality.objects.order_by("name"), to_attr="api_coverage"))
         )
 
 
@@ -171,12 +173,19 @@ class PlanViewSet(ApiViewSet):
     ]
 
     def get_queryset(self):
-        threats = PlanThreat.objects.filter(
-            protected_visible_q(
-                user=self.request.user, category="category", base="plan__base_id", for_client=self.client is not None
+        threats = (
+            PlanThreat.objects.filter(
+                protected_visible_q(
+                    user=self.request.user,
+                    category="category",
+                    base="plan__base_id",
+                    for_client=self.client is not None,
+                )
             )
-        ).order_by("id").prefetch_related(
-            Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"), to_attr="api_actions")
+            .order_by("id")
+            .prefetch_related(
+                Prefetch("actions", queryset=PlanAction.objects.order_by("deadline", "id"), to_attr="api_actions")
+            )
         )
         return (
             selectors.plan_list(user=self.request.user)

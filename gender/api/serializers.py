@@ -117,13 +117,18 @@ class IndicatorsSerializer(serializers.Serializer):
             "meetings_without_women": d.meetings_no_women,
             "meetings_women_consulted_separately": d.meetings_separate,
             "by_report_type": [
-                {key: row[key] for key in ("reports", "reviewed", "returned", "waiting", "share_reviewed", "share_returned")}
+                {
+                    key: row[key]
+                    for key in ("reports", "reviewed", "returned", "waiting", "share_reviewed", "share_returned")
+                }
                 | {"report_type": row["slug"]}
                 for row in d.by_type
             ],
             "threats": [
                 {
-                    "category": row["category"], "protected": row["protected"], "alerts": _count(row["n"]),
+                    "category": row["category"],
+                    "protected": row["protected"],
+                    "alerts": _count(row["n"]),
                     **{name: _count(row[name]) for name in SEX_FIELDS},
                 }
                 for row in d.threats

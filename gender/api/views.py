@@ -24,7 +24,10 @@ from .serializers import IndicatorsSerializer, ReviewSerializer
 def _answers(answer: str):
     counts = (
         ReviewAnswer.objects.filter(review=OuterRef("pk"), answer=answer)
-        .order_by().values("review").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
@@ -40,9 +43,7 @@ def review_list(*, user, for_client: bool):
         path = report_type.threat_path
         if path and "__" not in path:
             scoped = scoped.filter(
-                protected_visible_q(
-                    user=user, category=path, base=report_type.base_path, for_client=for_client
-                )
+                protected_visible_q(user=user, category=path, base=report_type.base_path, for_client=for_client)
             )
         in_scope |= Q(report_type=report_type.slug, object_id__in=scoped.values("pk"))
         uid = report_type.model._default_manager.filter(pk=OuterRef("object_id")).values("uid")[:1]

@@ -170,7 +170,7 @@ def _add_up(into: dict[_Key, dict], part: dict[_Key, dict]) -> None:
 
 
 def _threat_rows(threats: dict[str, dict]) -> list[dict]:
-    """"Alerts by threat category", most alerts first; the protected categories' figures suppressed."""
+    """ "Alerts by threat category", most alerts first; the protected categories' figures suppressed."""
     labels = dict(ThreatCategory.choices)
     rows = []
     for category, bucket in sorted(threats.items(), key=lambda item: (-item[1]["n"], item[0] or "")):
@@ -329,8 +329,10 @@ def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
     Two queries: the items of the checklists, then one pass over the reviews counting the letter
     each item has in ``answer_codes``, grouped by checklist version."""
     items: dict[int, list] = {}
-    for item in ChecklistItem.objects.filter(checklist__report_type__in=slugs).select_related("checklist").order_by(
-        "checklist__report_type", "checklist__version", "position"
+    for item in (
+        ChecklistItem.objects.filter(checklist__report_type__in=slugs)
+        .select_related("checklist")
+        .order_by("checklist__report_type", "checklist__version", "position")
     ):
         items.setdefault(item.checklist_id, []).append(item)
     width = max((len(group) for group in items.values()), default=0)

@@ -13,14 +13,18 @@ from ..registry import reports
 def province_choices(*, user) -> QuerySet:
     from monusco.models import Province
 
-    return scope_for(user).filter(Province.objects.order_by("name"), province="pk", territory="territories__id").distinct()
+    return (
+        scope_for(user).filter(Province.objects.order_by("name"), province="pk", territory="territories__id").distinct()
+    )
 
 
 def territory_choices(*, user) -> QuerySet:
     from monusco.models import Territory
 
     return scope_for(user).filter(
-        Territory.objects.select_related("province").order_by("province__name", "name"), territory="pk", province="province_id"
+        Territory.objects.select_related("province").order_by("province__name", "name"),
+        territory="pk",
+        province="province_id",
     )
 
 

@@ -73,8 +73,12 @@ def _by_report(reviews_path: str, which) -> Q:
     """Rows whose review (through ``reviews_path``) is about a report in ``which(report_type)``."""
     prefix = f"{reviews_path}__" if reviews_path else ""
     parts = [
-        Q(**{f"{prefix}content_type": ContentType.objects.get_for_model(rt.model),
-             f"{prefix}object_id__in": which(rt).values("pk")})
+        Q(
+            **{
+                f"{prefix}content_type": ContentType.objects.get_for_model(rt.model),
+                f"{prefix}object_id__in": which(rt).values("pk"),
+            }
+        )
         for rt in reports.all()
     ]
     return reduce(or_, parts, Q(pk__in=[]))

@@ -38,19 +38,21 @@ def _queue_part(*, user, report_type: ReportType, filters: QueueFilters, now) ->
         qs = qs.filter(**{report_type.base_path: filters.base_id}) if report_type.base_path else qs.none()
     if filters.territory_id is not None:
         qs = (
-            qs.filter(**{report_type.territory_path: filters.territory_id})
-            if report_type.territory_path
-            else qs.none()
+            qs.filter(**{report_type.territory_path: filters.territory_id}) if report_type.territory_path else qs.none()
         )
     if filters.min_days:
         qs = qs.filter(submitted_at__lte=now - datetime.timedelta(days=filters.min_days))
     qs = each_once(report_type, qs)
     base_path = None if report_type.is_multi_valued(report_type.base_path) else report_type.base_path
-    return qs.annotate(
-        kind=Value(report_type.slug, output_field=CharField()),
-        report_date=date_expr(report_type),
-        base_ref=path_or_null(base_path),
-    ).values("uid", "submitted_at", "review_round", "kind", "report_date", "base_ref").order_by()
+    return (
+        qs.annotate(
+            kind=Value(report_type.slug, output_field=CharField()),
+            report_date=date_expr(report_type),
+            base_ref=path_or_null(base_path),
+        )
+        .values("uid", "submitted_at", "review_round", "kind", "report_date", "base_ref")
+        .order_by()
+    )
 
 
 def review_queue(*, user, filters: QueueFilters, limit: int = 100) -> dict:
@@ -91,8 +93,7 @@ def _union_counts(union: QuerySet, overdue_cut) -> tuple[int, int]:
     cut = connection.ops.adapt_datetimefield_value(overdue_cut)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN q.submitted_at <= %s THEN 1 ELSE 0 END), 0) "
-            f"FROM ({sql}) q",
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN q.submitted_at <= %s THEN 1 ELSE 0 END), 0) FROM ({sql}) q",
             (cut, *params),
         )
         total, overdue = cursor.fetchone()

@@ -30,7 +30,8 @@ def review_rounds(*, report, language: str) -> list[Review]:
     reviews = list(review_history(report=report))
     for review in reviews:
         review.items = [  # type: ignore[attr-defined]  # for the page only, not a field
-(a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()]
+            (a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()
+        ]
     return reviews
 
 

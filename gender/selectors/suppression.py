@@ -138,5 +138,3 @@ def _mentioning(report_type: ReportType, categories: Sequence[str]) -> QuerySet:
         # The children's model: a reverse relation's related model is the model of its foreign key.
         return field_.field.model._default_manager.filter(**{f"{rest}__in": categories}).values(field_.field.attname)
     return report_type.model._default_manager.filter(**{f"{report_type.threat_path}__in": categories}).values("pk")
-
-

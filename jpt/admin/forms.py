@@ -52,8 +52,18 @@ class JPTMissionForm(SaddFormMixin, forms.ModelForm):
 
     class Meta:
         model = JPTMission
-        fields = ["title", "lead", "start_date", "end_date", "localities", "bases", "objectives", "terms_of_reference",
-                  "summary", *SADD_FIELDS]
+        fields = [
+            "title",
+            "lead",
+            "start_date",
+            "end_date",
+            "localities",
+            "bases",
+            "objectives",
+            "terms_of_reference",
+            "summary",
+            *SADD_FIELDS,
+        ]
 
     def clean_localities(self):
         localities = self.cleaned_data["localities"]
@@ -65,7 +75,9 @@ class JPTMissionForm(SaddFormMixin, forms.ModelForm):
 
 class RecommendationInlineForm(forms.ModelForm):
     update_note = forms.CharField(
-        label=gettext_lazy("Follow-up note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Follow-up note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("A change of status or a note is added to the follow-up history."),
     )
 

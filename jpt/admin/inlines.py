@@ -48,8 +48,13 @@ class StopInline(MissionChildInline, ScopedInlineMixin, admin.TabularInline):
 class MeetingInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
     model = MeetingHeld
     form = MeetingHeldForm
-    fields = [("held_on", "locality", "kind"), "with_whom", ("women", "men", "girls", "boys"),
-              ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"), "notes"]
+    fields = [
+        ("held_on", "locality", "kind"),
+        "with_whom",
+        ("women", "men", "girls", "boys"),
+        ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"),
+        "notes",
+    ]
     autocomplete_fields = ["locality"]
     verbose_name_plural = gettext_lazy("Communities and authorities met")
 
@@ -80,8 +85,13 @@ class FindingInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
 class RecommendationInline(MissionChildInline, ScopedInlineMixin, admin.StackedInline):
     model = Recommendation
     form = RecommendationInlineForm
-    fields = ["text", ("responsible", "responsible_detail"), ("deadline", "follow_up_status"), "update_note",
-              ("last_update_on", "last_update_note")]
+    fields = [
+        "text",
+        ("responsible", "responsible_detail"),
+        ("deadline", "follow_up_status"),
+        "update_note",
+        ("last_update_on", "last_update_note"),
+    ]
     readonly_fields = ["last_update_on", "last_update_note"]
 
 

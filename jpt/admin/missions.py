@@ -27,33 +27,69 @@ class JPTMissionAdmin(ScopedAdmin):
     form = JPTMissionForm
     change_form_template = "admin/jpt/jptmission/change_form.html"
     change_list_template = "admin/jpt/jptmission/change_list.html"
-    list_display = ["title", "status", "start_date", "end_date", "territories", "lead", "team_size",
-                    "women_on_team", "overdue_count", "review_status"]
+    list_display = [
+        "title",
+        "status",
+        "start_date",
+        "end_date",
+        "territories",
+        "lead",
+        "team_size",
+        "women_on_team",
+        "overdue_count",
+        "review_status",
+    ]
     list_filter = ["status", TerritoryFilter, "start_date", OverdueFilter]
-    search_fields = ["title", "objectives", "lead__username", "lead__first_name", "lead__last_name",
-                     "localities__name"]
+    search_fields = ["title", "objectives", "lead__username", "lead__first_name", "lead__last_name", "localities__name"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["lead", "localities"]
     inlines = [MemberInline, StopInline, MeetingInline, FindingInline, RecommendationInline]
     actions = ["action_approve", "action_start", "action_complete", "action_submit_report"]
-    lifecycle_fields = ["status", "approved_by", "approved_at", "started_by", "started_at", "completed_by",
-                        "completed_at", "report_submitted_by", "report_submitted_at", "review_status",
-                        "review_round", "submitted_at", "reviewed_at"]
+    lifecycle_fields = [
+        "status",
+        "approved_by",
+        "approved_at",
+        "started_by",
+        "started_at",
+        "completed_by",
+        "completed_at",
+        "report_submitted_by",
+        "report_submitted_at",
+        "review_status",
+        "review_round",
+        "submitted_at",
+        "reviewed_at",
+    ]
     fieldsets = [
         (gettext_lazy("Mission"), {"fields": ["title", "lead", ("start_date", "end_date")]}),
         (gettext_lazy("Area"), {"fields": ["localities", "bases"]}),
         (gettext_lazy("Purpose"), {"fields": ["objectives", "terms_of_reference"]}),
-        (gettext_lazy("People met, by sex and age"), {
-            "fields": [("women", "men", "girls", "boys"),
-                       ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")],
-            "description": gettext_lazy("Everyone the team met. Age bands are optional; if given, they must add up."),
-        }),
+        (
+            gettext_lazy("People met, by sex and age"),
+            {
+                "fields": [
+                    ("women", "men", "girls", "boys"),
+                    ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus"),
+                ],
+                "description": gettext_lazy(
+                    "Everyone the team met. Age bands are optional; if given, they must add up."
+                ),
+            },
+        ),
         (gettext_lazy("Report"), {"fields": ["summary"]}),
-        (gettext_lazy("Lifecycle"), {"fields": [
-            "status", ("approved_by", "approved_at"), ("started_by", "started_at"), ("completed_by", "completed_at"),
-            ("report_submitted_by", "report_submitted_at"), ("review_status", "review_round", "submitted_at",
-                                                             "reviewed_at"),
-        ]}),
+        (
+            gettext_lazy("Lifecycle"),
+            {
+                "fields": [
+                    "status",
+                    ("approved_by", "approved_at"),
+                    ("started_by", "started_at"),
+                    ("completed_by", "completed_at"),
+                    ("report_submitted_by", "report_submitted_at"),
+                    ("review_status", "review_round", "submitted_at", "reviewed_at"),
+                ]
+            },
+        ),
     ]
 
     # queryset and permissions
@@ -137,10 +173,12 @@ class JPTMissionAdmin(ScopedAdmin):
         for recommendation in formset.deleted_objects:
             services.recommendation_delete(recommendation=recommendation, user=request.user)
         for recommendation in saved:
-            services.recommendation_save(recommendation=recommendation, user=request.user,
-                                         note=notes[id(recommendation)])
-        formset.changed_objects = [(obj, [f for f in fields if f != "update_note"])
-                                   for obj, fields in formset.changed_objects]
+            services.recommendation_save(
+                recommendation=recommendation, user=request.user, note=notes[id(recommendation)]
+            )
+        formset.changed_objects = [
+            (obj, [f for f in fields if f != "update_note"]) for obj, fields in formset.changed_objects
+        ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -160,7 +198,8 @@ class JPTMissionAdmin(ScopedAdmin):
         if done:
             self.message_user(
                 request,
-                _("%(step)s: done for %(count)d mission(s).") % {"step": services.TRANSITIONS[name].label, "count": done},
+                _("%(step)s: done for %(count)d mission(s).")
+                % {"step": services.TRANSITIONS[name].label, "count": done},
                 messages.SUCCESS,
             )
 
@@ -183,9 +222,16 @@ class JPTMissionAdmin(ScopedAdmin):
     def get_urls(self):
         urls = super().get_urls()
         custom = [
-            path("overdue-recommendations/", self.admin_site.admin_view(self.overdue_view), name="jpt_overdue_recommendations"),
-            path("<path:object_id>/step/<str:name>/", self.admin_site.admin_view(self.transition_view),
-                 name="jpt_jptmission_transition"),
+            path(
+                "overdue-recommendations/",
+                self.admin_site.admin_view(self.overdue_view),
+                name="jpt_overdue_recommendations",
+            ),
+            path(
+                "<path:object_id>/step/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="jpt_jptmission_transition",
+            ),
         ]
         return custom + urls
 
@@ -201,7 +247,8 @@ class JPTMissionAdmin(ScopedAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(
-                request, _("Mission is now %(status)s.") % {"status": mission.get_status_display().lower()},
+                request,
+                _("Mission is now %(status)s.") % {"status": mission.get_status_display().lower()},
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:jpt_jptmission_change", args=[mission.pk]))

@@ -57,8 +57,12 @@ class MissionSerializer(serializers.Serializer):
             "people_met": sex_age(mission),
             "recommendations": [
                 {
-                    "uid": r.uid, "text": r.text, "responsible": r.responsible, "deadline": r.deadline,
-                    "follow_up_status": r.follow_up_status, "last_update_on": r.last_update_on,
+                    "uid": r.uid,
+                    "text": r.text,
+                    "responsible": r.responsible,
+                    "deadline": r.deadline,
+                    "follow_up_status": r.follow_up_status,
+                    "last_update_on": r.last_update_on,
                 }
                 for r in mission.api_recommendations
             ],

@@ -48,5 +48,9 @@ class MissionViewSet(ApiViewSet):
     def get_queryset(self):
         return selectors.mission_list(user=self.request.user).prefetch_related(
             Prefetch("bases", queryset=OperatingBase.objects.order_by("code"), to_attr="api_bases"),
-            Prefetch("recommendations", queryset=Recommendation.objects.order_by("deadline", "id"), to_attr="api_recommendations"),
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.order_by("deadline", "id"),
+                to_attr="api_recommendations",
+            ),
         )

@@ -8,8 +8,9 @@ class CodeForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Code"),
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
     )
 
 

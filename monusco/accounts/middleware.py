@@ -44,10 +44,17 @@ def _is_api(request) -> bool:
 
 @functools.cache
 def _open_paths() -> tuple[str, ...]:
-    return tuple(reverse(name) for name in (
-        "login", "logout", "set_language", "healthz",
-        "accounts:two_factor_verify", "accounts:two_factor_setup",
-    )) + (settings.STATIC_URL,)
+    return tuple(
+        reverse(name)
+        for name in (
+            "login",
+            "logout",
+            "set_language",
+            "healthz",
+            "accounts:two_factor_verify",
+            "accounts:two_factor_setup",
+        )
+    ) + (settings.STATIC_URL,)
 
 
 def _automatic(request) -> bool:
@@ -88,7 +95,8 @@ class SessionLimitsMiddleware:
         idle = idle_limit_seconds(user)
         if idle is not None and now - seen_at > idle:
             return _("You were signed out after %(minutes)d minutes without activity. Please sign in again.") % {
-                "minutes": idle // 60}
+                "minutes": idle // 60
+            }
         if now - seen_at >= SEEN_RESOLUTION and not _automatic(request):
             session[SEEN_AT] = now
         return None
@@ -104,8 +112,9 @@ class SecondFactorMiddleware:
         step = second_step(request.user, request.session)
         if step in (Step.VERIFY, Step.ENROL):
             if _is_api(request):
-                return JsonResponse({"detail": _("Finish signing in first: enter the code from your authenticator app.")},
-                                    status=403)
+                return JsonResponse(
+                    {"detail": _("Finish signing in first: enter the code from your authenticator app.")}, status=403
+                )
             target = "accounts:two_factor_verify" if step is Step.VERIFY else "accounts:two_factor_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

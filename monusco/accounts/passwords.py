@@ -15,13 +15,59 @@ PLACES_CSV = Path(__file__).resolve().parent.parent / "data" / "places.csv"
 
 # Names an attacker tries first beyond the CSV's places: the country, the big towns of the east and
 # of the country, the mission and the UN, and "password" in the app's three languages.
-REGIONAL_WORDS = frozenset({
-    "congo", "rdc", "drc", "zaire", "kinshasa", "lubumbashi", "kisangani", "goma", "bukavu", "uvira", "beni",
-    "butembo", "bunia", "ituri", "kivu", "nordkivu", "sudkivu", "northkivu", "southkivu", "kalemie", "tanganyika",
-    "kasai", "kananga", "mbujimayi", "matadi", "kolwezi", "africa", "afrique", "monusco", "monuc", "unitednations",
-    "nationsunies", "onu", "password", "motdepasse", "nenosiri", "neno", "siri", "bonjour", "jambo", "karibu",
-    "amani", "asante", "mungu", "dieu", "jesus", "admin", "welcome", "bienvenue",
-})
+REGIONAL_WORDS = frozenset(
+    {
+        "congo",
+        "rdc",
+        "drc",
+        "zaire",
+        "kinshasa",
+        "lubumbashi",
+        "kisangani",
+        "goma",
+        "bukavu",
+        "uvira",
+        "beni",
+        "butembo",
+        "bunia",
+        "ituri",
+        "kivu",
+        "nordkivu",
+        "sudkivu",
+        "northkivu",
+        "southkivu",
+        "kalemie",
+        "tanganyika",
+        "kasai",
+        "kananga",
+        "mbujimayi",
+        "matadi",
+        "kolwezi",
+        "africa",
+        "afrique",
+        "monusco",
+        "monuc",
+        "unitednations",
+        "nationsunies",
+        "onu",
+        "password",
+        "motdepasse",
+        "nenosiri",
+        "neno",
+        "siri",
+        "bonjour",
+        "jambo",
+        "karibu",
+        "amani",
+        "asante",
+        "mungu",
+        "dieu",
+        "jesus",
+        "admin",
+        "welcome",
+        "bienvenue",
+    }
+)
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 _EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
@@ -59,8 +105,10 @@ class WordWithDigitsValidator:
             raise ValidationError(self.message(), code="password_word_with_digits")
 
     def message(self) -> str:
-        return _("This password is a common word or a place name with digits or symbols added, which is among the "
-                 "first guesses. Use several unrelated words instead.")
+        return _(
+            "This password is a common word or a place name with digits or symbols added, which is among the "
+            "first guesses. Use several unrelated words instead."
+        )
 
     def get_help_text(self) -> str:
         return _("Your password can't be a common word or a place name with digits or symbols added.")

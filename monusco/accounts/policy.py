@@ -9,13 +9,15 @@ from django.conf import settings
 
 from monusco.roles import Role
 
-SECOND_FACTOR_ROLES = frozenset({
-    Role.ADMINISTRATOR.value,
-    Role.GENDER_REVIEWER.value,
-    Role.JPT_LEAD.value,
-    Role.MANAGER.value,
-    Role.DUTY_OFFICER.value,
-})
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.ADMINISTRATOR.value,
+        Role.GENDER_REVIEWER.value,
+        Role.JPT_LEAD.value,
+        Role.MANAGER.value,
+        Role.DUTY_OFFICER.value,
+    }
+)
 
 
 def second_factor_required(user) -> bool:

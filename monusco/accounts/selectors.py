@@ -36,10 +36,17 @@ def user_devices(user) -> Devices:
     """The user's confirmed devices: the values loaded with the session's user
     (``backends.AccountBackend``), else one query."""
     if hasattr(user, "otp_totp_pk"):
-        row = {"otp_totp_pk": user.otp_totp_pk, "otp_static_pk": user.otp_static_pk, "otp_has_codes": user.otp_has_codes}
+        row = {
+            "otp_totp_pk": user.otp_totp_pk,
+            "otp_static_pk": user.otp_static_pk,
+            "otp_has_codes": user.otp_has_codes,
+        }
     else:
-        row = with_second_factor(get_user_model()._default_manager.filter(pk=user.pk)).values(
-            "otp_totp_pk", "otp_static_pk", "otp_has_codes").get()
+        row = (
+            with_second_factor(get_user_model()._default_manager.filter(pk=user.pk))
+            .values("otp_totp_pk", "otp_static_pk", "otp_has_codes")
+            .get()
+        )
     return Devices(totp_pk=row["otp_totp_pk"], static_pk=row["otp_static_pk"], has_codes=bool(row["otp_has_codes"]))
 
 

@@ -125,7 +125,9 @@ def second_factor_verify(*, user, code: str) -> Verification:
             return Verification(device=None, locked_until=(info or {}).get("locked_until"))
         if device.verify_token(code):
             if model is StaticDevice:
-                audit_record(action=AuditLog.Action.UPDATE, instance=device, actor=user, detail={"fields": ["token_set"]})
+                audit_record(
+                    action=AuditLog.Action.UPDATE, instance=device, actor=user, detail={"fields": ["token_set"]}
+                )
             return Verification(device=device)
         return Verification(device=None)
 

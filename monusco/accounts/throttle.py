@@ -80,4 +80,3 @@ def lockout_response(request, original_response=None, credentials=None):
         {"form": form, "locked_out": lockout_message(), "next": request.POST.get("next", "")},
         status=429,
     )
-

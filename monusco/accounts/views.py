@@ -31,8 +31,9 @@ CODES_TO_SHOW = "_recovery_codes_to_show"
 
 def _next_url(request: HttpRequest) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("home")
 
@@ -58,7 +59,8 @@ class LoginView(auth_views.LoginView):
 
 def _throttled_message(locked_until) -> str:
     return _("Too many wrong codes. Wait until %(time)s, then try again.") % {
-        "time": time_format(timezone.localtime(locked_until), "H:i:s")}
+        "time": time_format(timezone.localtime(locked_until), "H:i:s")
+    }
 
 
 @never_cache
@@ -85,8 +87,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         if result.locked_until:
             form.add_error(None, _throttled_message(result.locked_until))
         else:
-            form.add_error(None, _("This code is not right. Type the code your authenticator app shows now, "
-                                   "or one of your recovery codes."))
+            form.add_error(
+                None,
+                _(
+                    "This code is not right. Type the code your authenticator app shows now, "
+                    "or one of your recovery codes."
+                ),
+            )
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
 
 
@@ -97,7 +104,7 @@ def _qr_svg(url: str) -> str:
 
 
 def _grouped(secret: str) -> str:
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @never_cache
@@ -122,13 +129,25 @@ def setup(request: HttpRequest) -> HttpResponse:
         if result.locked_until:
             form.add_error(None, _throttled_message(result.locked_until))
         else:
-            form.add_error(None, _("This code is not right. Check that the phone's time is correct, and type "
-                                   "the code the app shows now."))
+            form.add_error(
+                None,
+                _(
+                    "This code is not right. Check that the phone's time is correct, and type "
+                    "the code the app shows now."
+                ),
+            )
     device.user = request.user  # config_url names the account (the issuer is OTP_TOTP_ISSUER)
-    return render(request, "registration/two_factor_setup.html", {
-        "form": form, "next": next_url, "qr_svg": _qr_svg(device.config_url),
-        "secret": _grouped(b32encode(device.bin_key).decode()), "required": second_factor_required(request.user),
-    })
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": _grouped(b32encode(device.bin_key).decode()),
+            "required": second_factor_required(request.user),
+        },
+    )
 
 
 @never_cache
@@ -150,11 +169,15 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def manage(request: HttpRequest) -> HttpResponse:
     """The user's second factor: on or off, a new phone, new recovery codes, and (where the role
     allows) turning it off."""
-    return render(request, "registration/two_factor.html", {
-        "enabled": user_devices(request.user).totp_pk is not None,
-        "codes_left": recovery_codes_left(request.user),
-        "required": second_factor_required(request.user),
-    })
+    return render(
+        request,
+        "registration/two_factor.html",
+        {
+            "enabled": user_devices(request.user).totp_pk is not None,
+            "codes_left": recovery_codes_left(request.user),
+            "required": second_factor_required(request.user),
+        },
+    )
 
 
 @require_POST

@@ -123,7 +123,8 @@ class GeoApiViewSet(ApiViewSet):
 
 class ApiFilterSet(StrictFilterSet):
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte",
+        field_name="updated_at",
+        lookup_expr="gte",
         help_text=(
             "Only records changed at or after this time, for incremental sync: RFC 3339 with an offset "
             "(2026-11-01T08:00:00Z), between the years 1 and 9999 once in UTC."

@@ -89,8 +89,9 @@ class ChildRows(Expression):
 
     def _sql(self, connection) -> tuple[str, str]:
         """The subquery's SQL before and after the parent's key, written once (``_child_sql``)."""
-        return _child_sql(connection, self.model, self.parent_field, self.fields, self.exclude_field,
-                          len(self.exclude_values))
+        return _child_sql(
+            connection, self.model, self.parent_field, self.fields, self.exclude_field, len(self.exclude_values)
+        )
 
 
 def _concrete(meta, name: str) -> Field:
@@ -107,7 +108,11 @@ def _sql_key(connection, model, parent_field, fields, exclude_field, exclude_cou
 
 @cached(cache=_sql_cache, key=_sql_key, lock=threading.Lock())
 def _child_sql(
-    connection, model: type[Model], parent_field: str, fields: tuple[str, ...], exclude_field: str | None,
+    connection,
+    model: type[Model],
+    parent_field: str,
+    fields: tuple[str, ...],
+    exclude_field: str | None,
     exclude_count: int,
 ) -> tuple[str, str]:
     """The SQL of ``ChildRows``, by vendor and set of fields: a page costs no ORM compilation."""

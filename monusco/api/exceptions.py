@@ -78,7 +78,6 @@ def _as_drf_exception(exc):
     return exc
 
 
-
 def _runs_in_request_transaction(request) -> bool:
     """False for the views that opt out of ``ATOMIC_REQUESTS`` (every ``ApiViewSet``)."""
     view = getattr(getattr(request, "resolver_match", None), "func", None)

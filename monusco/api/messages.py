@@ -19,7 +19,9 @@ UNSUPPORTED_MEDIA = _("Send the request body as JSON.")
 PARSE_ERROR = _("The request body is not valid JSON.")
 BAD_REQUEST = _("The request is not valid.")
 OUT_OF_SCOPE_PLACE = _("This place is not in your scope.")
-IDEMPOTENCY_KEY_REQUIRED = _("Send an idempotency key (a UUID of your own) with each alert: a repeat is then the same alert.")
+IDEMPOTENCY_KEY_REQUIRED = _(
+    "Send an idempotency key (a UUID of your own) with each alert: a repeat is then the same alert."
+)
 BODY_TOO_LARGE = _("The request body is too large.")
 TOO_MANY_PARAMETERS = _("The request has too many parameters.")
 SERVER_ERROR = _("Something went wrong on the server. Try again later.")

@@ -44,7 +44,11 @@ class ApiCursorPagination(CursorPagination):
 
     def get_paginated_response(self, data) -> Response:
         response = super().get_paginated_response(data)
-        links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link())) if url]
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if url
+        ]
         if links:
             response["Link"] = ", ".join(links)
         return response

@@ -86,8 +86,13 @@ POINT = {
     "required": ["type", "coordinates"],
     "properties": {
         "type": {"type": "string", "enum": ["Point"]},
-        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
-                        "description": "[longitude, latitude]"},
+        "coordinates": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[longitude, latitude]",
+        },
     },
 }
 
@@ -115,16 +120,19 @@ def _geojson_ref(schemas: dict, ref: str) -> dict:
     if name.startswith("Paginated") and "results" in page.get("properties", {}):
         record = page["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[1]
         collection = f"{record}FeatureCollection"
-        schemas.setdefault(collection, {
-            "type": "object",
-            "required": ["type", "features", "next", "previous"],
-            "properties": {
-                "type": {"type": "string", "enum": ["FeatureCollection"]},
-                "features": {"type": "array", "items": _feature_ref(schemas, record)},
-                "next": copy.deepcopy(page["properties"]["next"]),
-                "previous": copy.deepcopy(page["properties"]["previous"]),
+        schemas.setdefault(
+            collection,
+            {
+                "type": "object",
+                "required": ["type", "features", "next", "previous"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "features": {"type": "array", "items": _feature_ref(schemas, record)},
+                    "next": copy.deepcopy(page["properties"]["next"]),
+                    "previous": copy.deepcopy(page["properties"]["previous"]),
+                },
             },
-        })
+        )
         return {"$ref": f"#/components/schemas/{collection}"}
     return _feature_ref(schemas, name)
 
@@ -142,8 +150,11 @@ def _feature_ref(schemas: dict, record: str) -> dict:
             "properties": {
                 "type": {"type": "string", "enum": ["Feature"]},
                 "id": {"type": "string", "format": "uuid", "description": "The record's uid."},
-                "geometry": {"allOf": [{"$ref": "#/components/schemas/GeoJSONPoint"}], "nullable": True,
-                             "description": "null when the record has no place yet"},
+                "geometry": {
+                    "allOf": [{"$ref": "#/components/schemas/GeoJSONPoint"}],
+                    "nullable": True,
+                    "description": "null when the record has no place yet",
+                },
                 "properties": {"$ref": f"#/components/schemas/{record}Properties"},
             },
         }

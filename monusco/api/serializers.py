@@ -16,9 +16,16 @@ from monusco.choices import PROTECTED_THREAT_CATEGORIES
 def hxl_sex_age(prefix: str, tag: str) -> list[tuple[str, str, str]]:
     """CSV columns for a sex/age block serialized under ``prefix`` (HXL ``#affected``/``#reached``)."""
     attrs = {
-        "women": "+f+adults", "men": "+m+adults", "girls": "+f+children", "boys": "+m+children",
-        "age_0_5": "+age0_5", "age_6_12": "+age6_12", "age_13_17": "+age13_17",
-        "age_18_49": "+age18_49", "age_50_59": "+age50_59", "age_60_plus": "+age60plus",
+        "women": "+f+adults",
+        "men": "+m+adults",
+        "girls": "+f+children",
+        "boys": "+m+children",
+        "age_0_5": "+age0_5",
+        "age_6_12": "+age6_12",
+        "age_13_17": "+age13_17",
+        "age_18_49": "+age18_49",
+        "age_50_59": "+age50_59",
+        "age_60_plus": "+age60plus",
     }
     return [(f"{prefix}.{name}", f"{prefix}_{name}", f"{tag}{attrs[name]}") for name in SEX_AGE_FIELDS]
 

@@ -23,7 +23,9 @@ def _check_grants(*, resources: list[str], write_resources: list[str], throttle_
         raise ValidationError(_("Unknown resources: %(names)s.") % {"names": ", ".join(unknown)})
     not_writable = sorted(set(write_resources) - set(WRITABLE_RESOURCES))
     if not_writable:
-        raise ValidationError(_("These resources cannot be written through the API: %(names)s.") % {"names": ", ".join(not_writable)})
+        raise ValidationError(
+            _("These resources cannot be written through the API: %(names)s.") % {"names": ", ".join(not_writable)}
+        )
     ApiClient._meta.get_field("throttle_rate").run_validators(throttle_rate)
 
 
@@ -79,7 +81,9 @@ def api_client_create(
 @transaction.atomic
 def api_client_prepare(*, client: ApiClient) -> str:
     """Give a client built in the admin its service user and first token, and save it."""
-    _check_grants(resources=client.resources, write_resources=client.write_resources, throttle_rate=client.throttle_rate)
+    _check_grants(
+        resources=client.resources, write_resources=client.write_resources, throttle_rate=client.throttle_rate
+    )
     key = new_key()
     client.user = _service_user(client.name)
     client.key_hash = key_digest(key)

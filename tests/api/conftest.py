@@ -24,19 +24,31 @@ def tokens(world):
     """``inside``: South Kivu, reads everything and may create alerts; ``outside``: North Kivu;
     ``narrow``: South Kivu, localities only."""
     inside, inside_key = api_client_create(
-        name="SAGE South Kivu", provinces=[world.south], resources=list(Resource.values),
-        write_resources=[Resource.ALERTS], throttle_rate="100000/minute",
+        name="SAGE South Kivu",
+        provinces=[world.south],
+        resources=list(Resource.values),
+        write_resources=[Resource.ALERTS],
+        throttle_rate="100000/minute",
     )
     outside, outside_key = api_client_create(
-        name="Dashboard North Kivu", provinces=[world.north], resources=list(Resource.values),
+        name="Dashboard North Kivu",
+        provinces=[world.north],
+        resources=list(Resource.values),
         throttle_rate="100000/minute",
     )
     narrow, narrow_key = api_client_create(
-        name="HDX places", territories=[world.uvira_t], resources=[Resource.LOCALITIES], throttle_rate="3/minute",
+        name="HDX places",
+        territories=[world.uvira_t],
+        resources=[Resource.LOCALITIES],
+        throttle_rate="3/minute",
     )
     return SimpleNamespace(
-        inside=inside, inside_key=inside_key, outside=outside, outside_key=outside_key,
-        narrow=narrow, narrow_key=narrow_key,
+        inside=inside,
+        inside_key=inside_key,
+        outside=outside,
+        outside_key=outside_key,
+        narrow=narrow,
+        narrow_key=narrow_key,
     )
 
 

@@ -19,11 +19,26 @@ SESSION_ROLES_READING_REPORTS = ["cla", "cla2", "duty", "jpt", "gender", "manage
 
 # Who may open one record of the Uvira base (South Kivu / Uvira territory), per caller.
 DETAIL_IN_UVIRA = {
-    "anonymous": 401, "cla": 200, "cla2": 404, "duty": 200, "jpt": 200, "gender": 200, "manager": 200,
-    "far_manager": 404, "admin": 200, "norole": 403, "api": 403, "token_in": 200, "token_out": 404,
+    "anonymous": 401,
+    "cla": 200,
+    "cla2": 404,
+    "duty": 200,
+    "jpt": 200,
+    "gender": 200,
+    "manager": 200,
+    "far_manager": 404,
+    "admin": 200,
+    "norole": 403,
+    "api": 403,
+    "token_in": 200,
+    "token_out": 404,
 }
 LIST = {
-    "anonymous": 401, "norole": 403, "api": 403, "token_in": 200, "token_out": 200,
+    "anonymous": 401,
+    "norole": 403,
+    "api": 403,
+    "token_in": 200,
+    "token_out": 200,
     **dict.fromkeys(SESSION_ROLES_READING_REPORTS, 200),
 }
 
@@ -36,12 +51,21 @@ def records(world, users):
         "bases": world.base,
         "meetings": meeting,
         "plans": plan_with_details(base=world.base),
-        "alerts": make_alert(world.base, locality=world.uvira, threat_category="looting",
-                             description="Shops looted at the market", status="acknowledged", events=True,
-                             women=2, men=1, girls=1),
+        "alerts": make_alert(
+            world.base,
+            locality=world.uvira,
+            threat_category="looting",
+            description="Shops looted at the market",
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        ),
         "missions": mission(localities=[world.uvira], bases=[world.base]),
-        "reviews": make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True,
-                               report_type="meeting"),
+        "reviews": make_review(
+            meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting"
+        ),
     }
 
 
@@ -70,7 +94,9 @@ def test_detail_matrix(resource, callers, records):
 def test_out_of_scope_client_lists_nothing_of_south_kivu(resource, callers, records, world):
     uids = [row["uid"] for row in callers["token_out"].get(f"/api/v1/{resource}/?page_size=500").json()["results"]]
     expected = {
-        "localities": sorted(str(uid) for uid in Locality.objects.filter(territory__province=world.north).values_list("uid", flat=True)),
+        "localities": sorted(
+            str(uid) for uid in Locality.objects.filter(territory__province=world.north).values_list("uid", flat=True)
+        ),
         "bases": [str(world.far_base.uid)],
         "meetings": [],
         "plans": [],
@@ -84,8 +110,18 @@ def test_out_of_scope_client_lists_nothing_of_south_kivu(resource, callers, reco
 def _counts() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Locality, OperatingBase, UrafikiMeeting, CommunityProtectionPlan, Alert, AlertEvent, JPTMission, Review,
-                      ApiClient, AuditLog)
+        for model in (
+            Locality,
+            OperatingBase,
+            UrafikiMeeting,
+            CommunityProtectionPlan,
+            Alert,
+            AlertEvent,
+            JPTMission,
+            Review,
+            ApiClient,
+            AuditLog,
+        )
     }
 
 
@@ -107,7 +143,9 @@ def test_messages_are_translated(callers):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "La requête n'est pas valide. Voyez les erreurs de chaque champ.",
-        "errors": {"base": ["Saisissez un uid sous sa forme habituelle, par exemple 6c906e2b-9472-37fa-9b6f-a398e0f821f1."]},
+        "errors": {
+            "base": ["Saisissez un uid sous sa forme habituelle, par exemple 6c906e2b-9472-37fa-9b6f-a398e0f821f1."]
+        },
     }
     response = callers["anonymous"].get("/api/v1/meetings/", HTTP_ACCEPT_LANGUAGE="sw")
     assert response.json() == {
@@ -157,7 +195,10 @@ def test_a_cached_client_reusing_its_meeting_query_follows_its_scope_and_new_row
     first = meeting_with_details(base=world.base)
     assert [row["uid"] for row in client.get("/api/v1/meetings/").json()["results"]] == [str(first.uid)]
     second = meeting_with_details(base=world.base)
-    assert [row["uid"] for row in client.get("/api/v1/meetings/").json()["results"]] == [str(second.uid), str(first.uid)]
+    assert [row["uid"] for row in client.get("/api/v1/meetings/").json()["results"]] == [
+        str(second.uid),
+        str(first.uid),
+    ]
     tokens.inside.provinces.remove(world.south)
     assert client.get("/api/v1/meetings/").json()["results"] == []
     assert client.get(f"/api/v1/meetings/{first.uid}/").status_code == 404
@@ -174,8 +215,19 @@ def test_unknown_uid_and_bad_uid_answer_404(callers):
 def test_indicators_matrix(callers):
     statuses = {name: client.get("/api/v1/indicators/").status_code for name, client in callers.items()}
     assert statuses == {
-        "anonymous": 401, "cla": 403, "cla2": 403, "duty": 403, "jpt": 403, "gender": 200, "manager": 200,
-        "far_manager": 200, "admin": 200, "norole": 403, "api": 403, "token_in": 200, "token_out": 200,
+        "anonymous": 401,
+        "cla": 403,
+        "cla2": 403,
+        "duty": 403,
+        "jpt": 403,
+        "gender": 200,
+        "manager": 200,
+        "far_manager": 200,
+        "admin": 200,
+        "norole": 403,
+        "api": 403,
+        "token_in": 200,
+        "token_out": 200,
     }
 
 
@@ -189,6 +241,10 @@ def test_indicators_cannot_be_written(callers, method):
 def test_unknown_api_paths_answer_json_404(callers):
     for url in ("/api/v1/", "/api/v1/nothing/", "/api/v1/meetings/extra/path/"):
         response = callers["token_in"].get(url)
-        assert (url, response.status_code, response.json()) == (url, 404, {"detail": "Not found, or outside your scope."})
+        assert (url, response.status_code, response.json()) == (
+            url,
+            404,
+            {"detail": "Not found, or outside your scope."},
+        )
     redirected = callers["token_in"].get("/api/v1/meetings", follow=False)
     assert (redirected.status_code, redirected["Location"]) == (301, "/api/v1/meetings/")

@@ -13,39 +13,53 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(world, tokens, received_at, language="en"):
-    payload = {"idempotency_key": str(uuid.uuid4()), "base": str(world.base.uid), "threat_category": "armed_attack",
-               "received_at": received_at}
+    payload = {
+        "idempotency_key": str(uuid.uuid4()),
+        "base": str(world.base.uid),
+        "threat_category": "armed_attack",
+        "received_at": received_at,
+    }
     client = token_client(tokens.inside_key)
     return client.post("/api/v1/alerts/", payload, format="json", HTTP_ACCEPT_LANGUAGE=language)
 
 
-@pytest.mark.parametrize(("received_at", "error"), [
-    ("1999-12-31T23:59:59Z", "The alert cannot be received before 2000."),
-    ("2000-01-01T00:59:59+01:00", "The alert cannot be received before 2000."),
-    ("0001-01-01T02:00:00+01:00", "The alert cannot be received before 2000."),  # was stored
-    ("0001-01-01T00:00:00+14:00", "Datetime value out of range."),  # year 0 in UTC: refused by the serializer
-    ("9999-12-31T23:59:59-14:00", "Datetime value out of range."),
-])
+@pytest.mark.parametrize(
+    ("received_at", "error"),
+    [
+        ("1999-12-31T23:59:59Z", "The alert cannot be received before 2000."),
+        ("2000-01-01T00:59:59+01:00", "The alert cannot be received before 2000."),
+        ("0001-01-01T02:00:00+01:00", "The alert cannot be received before 2000."),  # was stored
+        ("0001-01-01T00:00:00+14:00", "Datetime value out of range."),  # year 0 in UTC: refused by the serializer
+        ("9999-12-31T23:59:59-14:00", "Datetime value out of range."),
+    ],
+)
 def test_a_received_at_out_of_range_is_a_400_and_nothing_is_saved(world, tokens, received_at, error):
     response = _post(world, tokens, received_at)
     assert response.status_code == 400
-    assert response.json() == {"detail": "The request is not valid. See the errors for each field.",
-                               "errors": {"received_at": [error]}}
+    assert response.json() == {
+        "detail": "The request is not valid. See the errors for each field.",
+        "errors": {"received_at": [error]},
+    }
     assert (Alert.objects.count(), AlertEvent.objects.count()) == (0, 0)
 
 
 def test_the_refusal_is_translated(world, tokens):
-    for language, error in (("fr", "L'alerte ne peut pas avoir été reçue avant 2000."),
-                            ("sw", "Tahadhari haiwezi kupokelewa kabla ya mwaka 2000.")):
+    for language, error in (
+        ("fr", "L'alerte ne peut pas avoir été reçue avant 2000."),
+        ("sw", "Tahadhari haiwezi kupokelewa kabla ya mwaka 2000."),
+    ):
         response = _post(world, tokens, "1999-06-01T00:00:00Z", language=language)
         assert (response.status_code, response.json()["errors"]) == (400, {"received_at": [error]})
 
 
-@pytest.mark.parametrize(("received_at", "utc"), [
-    ("2000-01-01T00:00:00Z", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
-    ("2026-11-23T08:15:00-23:59", datetime.datetime(2026, 11, 24, 8, 14, tzinfo=datetime.UTC)),
-    ("2026-11-23T08:15:00+16:00", datetime.datetime(2026, 11, 22, 16, 15, tzinfo=datetime.UTC)),
-])
+@pytest.mark.parametrize(
+    ("received_at", "utc"),
+    [
+        ("2000-01-01T00:00:00Z", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
+        ("2026-11-23T08:15:00-23:59", datetime.datetime(2026, 11, 24, 8, 14, tzinfo=datetime.UTC)),
+        ("2026-11-23T08:15:00+16:00", datetime.datetime(2026, 11, 22, 16, 15, tzinfo=datetime.UTC)),
+    ],
+)
 def test_a_received_at_in_range_is_stored_in_utc(world, tokens, received_at, utc, django_assert_max_num_queries):
     with django_assert_max_num_queries(40) as captured:
         response = _post(world, tokens, received_at)

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 
 def _payload(world, **extra):
     return {
-        "idempotency_key": str(uuid.uuid4()), "base": str(world.base.uid), "locality": str(world.sange.uid),
-        "threat_category": "armed_attack", "description": "Armed men seen near the school", "women": 3, "girls": 2,
+        "idempotency_key": str(uuid.uuid4()),
+        "base": str(world.base.uid),
+        "locality": str(world.sange.uid),
+        "threat_category": "armed_attack",
+        "description": "Armed men seen near the school",
+        "women": 3,
+        "girls": 2,
         **extra,
     }
 
@@ -27,52 +32,120 @@ def _counts():
 
 
 def test_alert_detail_exact_for_a_token_client(world, tokens):
-    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                      description="Cattle raid, call 0998 877 665 for details", status="acknowledged", events=True,
-                      women=2, men=1, girls=1)
+    item = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Cattle raid, call 0998 877 665 for details",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     body = token_client(tokens.inside_key).get(f"/api/v1/alerts/{item.uid}/").json()
     events = list(item.events.order_by("at", "id"))
     stamp = item.received_at.isoformat().replace("+00:00", "Z")
     assert body == {
-        "uid": str(item.uid), "channel": "sms",
+        "uid": str(item.uid),
+        "channel": "sms",
         "base": {"uid": str(world.base.uid), "code": "cob-uvira", "name": "Uvira"},
-        "locality": {"uid": str(world.uvira.uid), "name": "Uvira", "territory": "Uvira", "province": "South Kivu",
-                     "latitude": -3.3953, "longitude": 29.1378},
+        "locality": {
+            "uid": str(world.uvira.uid),
+            "name": "Uvira",
+            "territory": "Uvira",
+            "province": "South Kivu",
+            "latitude": -3.3953,
+            "longitude": 29.1378,
+        },
         "territory": {"uid": str(world.uvira_t.uid), "name": "Uvira"},
         "province": {"uid": str(world.south.uid), "name": "South Kivu"},
-        "focal_point": None, "threat_category": "looting",
+        "focal_point": None,
+        "threat_category": "looting",
         "description": "Cattle raid, call [phone] for details",
-        "needs_triage": False, "sent_at_ignored": False, "text_truncated": False,
-        "people_at_risk": {"women": 2, "men": 1, "girls": 1, "boys": 0, "age_0_5": None, "age_6_12": None,
-                           "age_13_17": None, "age_18_49": None, "age_50_59": None, "age_60_plus": None},
-        "status": "acknowledged", "received_at": stamp, "received_on": item.received_on.isoformat(),
-        "acknowledged_at": stamp, "verified_at": None, "response_at": None, "response_type": "", "closed_at": None,
-        "outcome": "", "escalation_level": 0, "review_status": "draft",
+        "needs_triage": False,
+        "sent_at_ignored": False,
+        "text_truncated": False,
+        "people_at_risk": {
+            "women": 2,
+            "men": 1,
+            "girls": 1,
+            "boys": 0,
+            "age_0_5": None,
+            "age_6_12": None,
+            "age_13_17": None,
+            "age_18_49": None,
+            "age_50_59": None,
+            "age_60_plus": None,
+        },
+        "status": "acknowledged",
+        "received_at": stamp,
+        "received_on": item.received_on.isoformat(),
+        "acknowledged_at": stamp,
+        "verified_at": None,
+        "response_at": None,
+        "response_type": "",
+        "closed_at": None,
+        "outcome": "",
+        "escalation_level": 0,
+        "review_status": "draft",
         "events": [
             {"uid": str(events[0].uid), "kind": "received", "at": stamp, "from_status": "", "to_status": "received"},
-            {"uid": str(events[1].uid), "kind": "acknowledged", "at": stamp, "from_status": "received",
-             "to_status": "acknowledged"},
+            {
+                "uid": str(events[1].uid),
+                "kind": "acknowledged",
+                "at": stamp,
+                "from_status": "received",
+                "to_status": "acknowledged",
+            },
         ],
         "updated_at": Alert.objects.get(pk=item.pk).updated_at.isoformat().replace("+00:00", "Z"),
     }
 
 
 def test_session_users_see_the_focal_point_code_token_clients_do_not(world, users, tokens):
-    focal = make_focal_point(world.base, code="UVI-007", name="Furaha Test", phone="+243810000001",
-                             consent_on=datetime.date(2025, 1, 1))
-    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                      description="Shops looted at the market", focal_point=focal, status="acknowledged", events=True,
-                      women=2, men=1, girls=1)
+    focal = make_focal_point(
+        world.base, code="UVI-007", name="Furaha Test", phone="+243810000001", consent_on=datetime.date(2025, 1, 1)
+    )
+    item = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        focal_point=focal,
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     assert session_client(users["cla"]).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] == "UVI-007"
     assert token_client(tokens.inside_key).get(f"/api/v1/alerts/{item.uid}/").json()["focal_point"] is None
 
 
 def test_sexual_violence_alerts_are_left_out_for_clients_and_emptied_for_sessions(world, users, tokens):
-    sv = make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", description="SV detail",
-                    status="acknowledged", events=True, women=2, men=1, girls=1)
-    other = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                       description="Shops looted at the market", status="acknowledged", events=True,
-                       women=2, men=1, girls=1)
+    sv = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="sexual_violence",
+        description="SV detail",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
+    other = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     client = token_client(tokens.inside_key)
     assert [r["uid"] for r in client.get("/api/v1/alerts/").json()["results"]] == [str(other.uid)]
     assert client.get(f"/api/v1/alerts/{sv.uid}/").status_code == 404
@@ -82,9 +155,17 @@ def test_sexual_violence_alerts_are_left_out_for_clients_and_emptied_for_session
 
 
 def test_alert_geojson_feature(world, tokens):
-    item = make_alert(world.base, locality=world.sange, threat_category="looting",
-                      description="Shops looted at the market", status="acknowledged", events=True,
-                      women=2, men=1, girls=1)
+    item = make_alert(
+        world.base,
+        locality=world.sange,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     body = token_client(tokens.inside_key).get("/api/v1/alerts/?format=geojson").json()
     assert [(f["type"], f["id"], f["geometry"]) for f in body["features"]] == [
         ("Feature", str(item.uid), {"type": "Point", "coordinates": [29.12, -3.08]})
@@ -99,12 +180,20 @@ def test_granted_client_creates_an_alert_through_the_service_once_per_key(world,
     assert first.status_code == 201
     created = Alert.objects.get(uid=first.json()["uid"])
     assert (created.channel, created.base, created.locality, created.threat_category, created.women, created.girls) == (
-        "api", world.base, world.sange, "armed_attack", 3, 2
+        "api",
+        world.base,
+        world.sange,
+        "armed_attack",
+        3,
+        2,
     )
     assert created.reported_by == tokens.inside.user
     assert created.idempotency_key == f"client:{payload['idempotency_key']}"
     assert list(created.events.values_list("kind", flat=True)) == ["received"]
-    assert AuditLog.objects.filter(model="can.alert", object_pk=str(created.pk), action="create").get().actor == tokens.inside.user
+    assert (
+        AuditLog.objects.filter(model="can.alert", object_pk=str(created.pk), action="create").get().actor
+        == tokens.inside.user
+    )
     repeat = client.post("/api/v1/alerts/", payload, format="json")
     assert (repeat.status_code, repeat.json()["uid"]) == (200, first.json()["uid"])
     assert Alert.objects.count() == 1
@@ -132,9 +221,14 @@ def test_missing_idempotency_key_is_refused_for_every_caller(world, callers, cal
     payload = _payload(world)
     del payload["idempotency_key"]
     response = callers[caller].post("/api/v1/alerts/", payload, format="json")
-    assert (response.status_code, response.json()["errors"]) == (400, {
-        "idempotency_key": ["Send an idempotency key (a UUID of your own) with each alert: a repeat is then the same alert."]
-    })
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {
+            "idempotency_key": [
+                "Send an idempotency key (a UUID of your own) with each alert: a repeat is then the same alert."
+            ]
+        },
+    )
     assert _counts() == (0, 0)
 
 
@@ -142,7 +236,10 @@ def test_a_time_received_before_2000_is_refused(world, tokens):
     response = token_client(tokens.inside_key).post(
         "/api/v1/alerts/", _payload(world, received_at="1999-12-31T23:59:59Z"), format="json"
     )
-    assert (response.status_code, response.json()["errors"]) == (400, {"received_at": ["The alert cannot be received before 2000."]})
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"received_at": ["The alert cannot be received before 2000."]},
+    )
     assert _counts() == (0, 0)
 
 
@@ -150,8 +247,19 @@ def test_alert_write_matrix(world, users, tokens, callers):
     """Who may create an alert for the Uvira base: CLAs and duty officers of that base, the
     administrator, and the client granted alert writes in South Kivu (the North Kivu one has no grant)."""
     expected = {
-        "anonymous": 401, "cla": 201, "cla2": 400, "duty": 201, "jpt": 403, "gender": 403, "manager": 403,
-        "far_manager": 403, "admin": 201, "norole": 403, "api": 403, "token_in": 201, "token_out": 403,
+        "anonymous": 401,
+        "cla": 201,
+        "cla2": 400,
+        "duty": 201,
+        "jpt": 403,
+        "gender": 403,
+        "manager": 403,
+        "far_manager": 403,
+        "admin": 201,
+        "norole": 403,
+        "api": 403,
+        "token_in": 201,
+        "token_out": 403,
     }
     statuses = {}
     for name, client in callers.items():
@@ -171,31 +279,59 @@ def test_client_without_write_grant_is_refused(world, tokens):
     _client, key = api_client_create(name="Reader", provinces=[world.south], throttle_rate="100/minute")
     response = token_client(key).post("/api/v1/alerts/", _payload(world), format="json")
     assert (response.status_code, response.json()) == (
-        403, {"detail": "This API client may not create records of this kind."}
+        403,
+        {"detail": "This API client may not create records of this kind."},
     )
     assert _counts() == (0, 0)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_alerts_cannot_be_changed_or_deleted(world, tokens, method):
-    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                      description="Shops looted at the market", status="acknowledged", events=True,
-                      women=2, men=1, girls=1)
+    item = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     response = getattr(token_client(tokens.inside_key), method)(f"/api/v1/alerts/{item.uid}/", {}, format="json")
     assert (response.status_code, response.json()) == (405, {"detail": "This method is not allowed here."})
     assert Alert.objects.get(pk=item.pk).status == "acknowledged"
 
 
 def test_focal_points_only_for_session_users_of_their_own_base(world, users, tokens, callers):
-    fp = make_focal_point(world.base, code="UVI-001", name="Amani Secret", phone="+243810000111",
-                          consent_on=datetime.date(2025, 1, 1))
-    make_focal_point(world.other_base, code="MIN-001", name="Other Secret", phone="+243810000222",
-                     consent_on=datetime.date(2025, 1, 1))
+    fp = make_focal_point(
+        world.base, code="UVI-001", name="Amani Secret", phone="+243810000111", consent_on=datetime.date(2025, 1, 1)
+    )
+    make_focal_point(
+        world.other_base,
+        code="MIN-001",
+        name="Other Secret",
+        phone="+243810000222",
+        consent_on=datetime.date(2025, 1, 1),
+    )
     lists = {name: client.get("/api/v1/focal-points/") for name, client in callers.items()}
-    codes = {name: [r["code"] for r in resp.json()["results"]] for name, resp in lists.items() if resp.status_code == 200}
+    codes = {
+        name: [r["code"] for r in resp.json()["results"]] for name, resp in lists.items() if resp.status_code == 200
+    }
     assert {name: resp.status_code for name, resp in lists.items()} == {
-        "anonymous": 401, "cla": 200, "cla2": 200, "duty": 200, "jpt": 403, "gender": 403, "manager": 403,
-        "far_manager": 403, "admin": 200, "norole": 403, "api": 403, "token_in": 403, "token_out": 403,
+        "anonymous": 401,
+        "cla": 200,
+        "cla2": 200,
+        "duty": 200,
+        "jpt": 403,
+        "gender": 403,
+        "manager": 403,
+        "far_manager": 403,
+        "admin": 200,
+        "norole": 403,
+        "api": 403,
+        "token_in": 403,
+        "token_out": 403,
     }
     assert codes == {"cla": ["UVI-001"], "cla2": ["MIN-001"], "duty": ["UVI-001"], "admin": []}
     assert lists["token_in"].json() == {"detail": "This resource is available only to signed-in staff of the base."}

@@ -40,8 +40,14 @@ def test_command_prints_the_token_once_and_it_works(world):
     [
         (["X"], "Give the API client at least one province or territory."),
         (["X", "--province", "Atlantis"], "province 'Atlantis': not found."),
-        (["X", "--province", "South Kivu", "--write", "meetings"], "These resources cannot be written through the API: meetings."),
-        (["X", "--province", "South Kivu", "--rate", "fast"], "Write a number, a slash and second, minute, hour or day, e.g. 600/minute."),
+        (
+            ["X", "--province", "South Kivu", "--write", "meetings"],
+            "These resources cannot be written through the API: meetings.",
+        ),
+        (
+            ["X", "--province", "South Kivu", "--rate", "fast"],
+            "Write a number, a slash and second, minute, hour or day, e.g. 600/minute.",
+        ),
     ],
 )
 def test_command_refuses_bad_input_and_creates_nothing(world, args, message):
@@ -78,8 +84,13 @@ def test_admin_creates_a_client_and_shows_the_token_once(world, users):
     admin = session_client(users["admin"])
     response = admin.post(
         "/admin/monusco/apiclient/add/",
-        {"name": "HDX", "provinces": [world.south.pk], "resources": ["localities", "bases"],
-         "throttle_rate": "60/minute", "is_active": "on"},
+        {
+            "name": "HDX",
+            "provinces": [world.south.pk],
+            "resources": ["localities", "bases"],
+            "throttle_rate": "60/minute",
+            "is_active": "on",
+        },
         follow=True,
     )
     assert response.status_code == 200

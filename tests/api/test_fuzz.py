@@ -65,9 +65,18 @@ def client_errors_have_a_message(ctx, response, case):
 
 
 CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-    response_schema_conformance, negative_data_rejection, positive_data_acceptance, ignored_auth,
-    missing_required_header, unsupported_method, allow_header_conformance, client_errors_have_a_message,
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
+    ignored_auth,
+    missing_required_header,
+    unsupported_method,
+    allow_header_conformance,
+    client_errors_have_a_message,
 ]
 
 
@@ -75,10 +84,24 @@ CHECKS = [
 def fuzz_data(world, users, tokens):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    make_review(make_alert(world.base, locality=world.uvira, threat_category="looting",
-                           description="Shops looted at the market", status="acknowledged", events=True,
-                           women=2, men=1, girls=1),
-                users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
+    make_review(
+        make_alert(
+            world.base,
+            locality=world.uvira,
+            threat_category="looting",
+            description="Shops looted at the market",
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        ),
+        users["gender"],
+        "returned",
+        comment="Add women's views",
+        direct=True,
+        report_type="alert",
+    )
     make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])
     return tokens.inside_key
@@ -115,8 +138,13 @@ def test_every_operation_conforms_to_the_schema(wsgi_app, fuzz_data, world):
         for mode in MODES:
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                      derandomize=True, database=None)
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=True,
+                database=None,
+            )
             def run(case):
                 call(case)
 

@@ -30,28 +30,67 @@ FORMATS = {
 
 @pytest.fixture
 def sensitive(world, users):
-    fp = make_focal_point(world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE, consent_on=datetime.date(2025, 1, 1))
+    fp = make_focal_point(
+        world.base, code="UVI-LEAK", name=FP_NAME, phone=FP_PHONE, consent_on=datetime.date(2025, 1, 1)
+    )
     records = {
         "alerts": [
-            make_alert(world.base, locality=world.uvira, threat_category="looting",
-                       description=f"Attack reported by {SENDER}", focal_point=fp, sender=SENDER, status="acknowledged",
-                       events=True, women=2, men=1, girls=1),
-            make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
-                       description=f"{SV_TEXT} at the river", sender=SENDER, status="acknowledged", events=True,
-                       women=2, men=1, girls=1),
+            make_alert(
+                world.base,
+                locality=world.uvira,
+                threat_category="looting",
+                description=f"Attack reported by {SENDER}",
+                focal_point=fp,
+                sender=SENDER,
+                status="acknowledged",
+                events=True,
+                women=2,
+                men=1,
+                girls=1,
+            ),
+            make_alert(
+                world.base,
+                locality=world.uvira,
+                threat_category="sexual_violence",
+                description=f"{SV_TEXT} at the river",
+                sender=SENDER,
+                status="acknowledged",
+                events=True,
+                women=2,
+                men=1,
+                girls=1,
+            ),
         ],
         "meetings": [meeting_with_details(base=world.base)],
         "plans": [plan_with_details(base=world.base)],
     }
     ConcernFactory(meeting=records["meetings"][0], category="sexual_violence", description=f"{SV_TEXT} concern")
-    ThreatFactory(plan=records["plans"][0], category="sexual_violence", description=f"{SV_TEXT} threat",
-                  at_risk_detail=f"{SV_TEXT} where", vulnerabilities=f"{SV_TEXT} why", capacities=f"{SV_TEXT} how")
+    ThreatFactory(
+        plan=records["plans"][0],
+        category="sexual_violence",
+        description=f"{SV_TEXT} threat",
+        at_risk_detail=f"{SV_TEXT} where",
+        vulnerabilities=f"{SV_TEXT} why",
+        capacities=f"{SV_TEXT} how",
+    )
     records["missions"] = [mission(localities=[world.uvira], bases=[world.base], summary=f"{SV_TEXT} in the summary")]
     records["reviews"] = [
-        make_review(records["meetings"][0], users["gender"], "returned", comment=f"Say more on {SV_TEXT}", direct=True,
-                    report_type="meeting"),
-        make_review(records["alerts"][1], users["gender"], "returned", comment="Add women's views", direct=True,
-                    report_type="alert"),
+        make_review(
+            records["meetings"][0],
+            users["gender"],
+            "returned",
+            comment=f"Say more on {SV_TEXT}",
+            direct=True,
+            report_type="meeting",
+        ),
+        make_review(
+            records["alerts"][1],
+            users["gender"],
+            "returned",
+            comment="Add women's views",
+            direct=True,
+            report_type="alert",
+        ),
     ]
     records["localities"] = [world.uvira]
     records["bases"] = [world.base]

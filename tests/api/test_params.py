@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db
 LISTS = ["localities", "bases", "meetings", "plans", "alerts", "missions", "reviews"]
 # Each list's filters (beyond updated_since), by kind, as the schema declares them.
 DATE_FILTERS = {
-    "meetings": ["date_from", "date_to"], "plans": ["date_from", "date_to"], "alerts": ["date_from", "date_to"],
-    "missions": ["date_from", "date_to"], "reviews": ["date_from", "date_to"],
+    "meetings": ["date_from", "date_to"],
+    "plans": ["date_from", "date_to"],
+    "alerts": ["date_from", "date_to"],
+    "missions": ["date_from", "date_to"],
+    "reviews": ["date_from", "date_to"],
 }
 INVALID = "The request is not valid. See the errors for each field."
 
@@ -33,9 +36,17 @@ def client(tokens):
 def records(world, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    item = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                      description="Shops looted at the market", status="acknowledged", events=True,
-                      women=2, men=1, girls=1)
+    item = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="looting",
+        description="Shops looted at the market",
+        status="acknowledged",
+        events=True,
+        women=2,
+        men=1,
+        girls=1,
+    )
     make_review(item, users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
     make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])
@@ -68,8 +79,11 @@ def test_updated_since_compares_the_utc_instant(world, client):
     stamp = world.sange.updated_at.astimezone(datetime.UTC)
     just_before = (stamp - datetime.timedelta(seconds=1)).astimezone(datetime.timezone(datetime.timedelta(hours=-20)))
     just_after = (stamp + datetime.timedelta(seconds=1)).astimezone(datetime.timezone(datetime.timedelta(hours=18)))
-    names = lambda value: [row["name"] for row in client.get(  # noqa: E731
-        "/api/v1/localities/", {"updated_since": value.isoformat(), "name": "Sange"}).json()["results"]]
+
+    def names(value):
+        response = client.get("/api/v1/localities/", {"updated_since": value.isoformat(), "name": "Sange"})
+        return [row["name"] for row in response.json()["results"]]
+
     assert names(just_before) == ["Sange"]
     assert names(just_after) == []
 
@@ -107,12 +121,15 @@ def test_date_ranges_take_the_first_and_last_days_there_are(resource, client, re
 
 
 @pytest.mark.parametrize("resource", sorted(DATE_FILTERS))
-@pytest.mark.parametrize("value, message", [
-    ("0000-01-01", "Enter a valid date."),
-    ("10000-01-01", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),
-    ("01/02/2026", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),  # not read by the caller's language
-    ("2026-2-1", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("0000-01-01", "Enter a valid date."),
+        ("10000-01-01", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),
+        ("01/02/2026", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),  # not read by the caller's language
+        ("2026-2-1", "Enter a date as YYYY-MM-DD, e.g. 2026-11-01."),
+    ],
+)
 def test_dates_are_iso_and_within_the_calendar(resource, value, message, client):
     for name in DATE_FILTERS[resource]:
         assert _errors(client.get(f"/api/v1/{resource}/", {name: value})) == {name: [message]}
@@ -142,9 +159,12 @@ def test_check_query_names_each_parameter_holding_a_nul_byte_or_given_twice():
     from monusco.api.params import check_query
 
     with pytest.raises(ValidationError) as refused:
-        check_query(QueryDict("name=a%00b&x%00=1&page_size=5&page_size=6&other=1&other=2&base=ok"), {"name", "page_size"})
+        check_query(
+            QueryDict("name=a%00b&x%00=1&page_size=5&page_size=6&other=1&other=2&base=ok"), {"name", "page_size"}
+        )
     assert refused.value.detail == {
-        "name": ["Null characters are not allowed."], "x\x00": ["Null characters are not allowed."],
+        "name": ["Null characters are not allowed."],
+        "x\x00": ["Null characters are not allowed."],
         "page_size": ["Give this parameter once."],
     }
     assert check_query(QueryDict("name=a&base=b&other=1&other=2"), {"name", "base"}) is None
@@ -184,8 +204,18 @@ def test_each_parameter_is_given_once(resource, client):
 
 
 BLANK_REFUSED = {
-    "alerts": ["base", "channel", "date_from", "locality", "province", "review_status", "status", "territory",
-               "threat_category", "updated_since"],
+    "alerts": [
+        "base",
+        "channel",
+        "date_from",
+        "locality",
+        "province",
+        "review_status",
+        "status",
+        "territory",
+        "threat_category",
+        "updated_since",
+    ],
     "bases": ["is_open", "kind", "locality", "province", "territory", "updated_since"],
     "localities": ["province", "territory", "updated_since"],
     "indicators": ["base", "date_from", "date_to", "province", "report_type", "territory"],
@@ -196,7 +226,9 @@ BLANK_REFUSED = {
 @pytest.mark.parametrize("resource", sorted(BLANK_REFUSED))
 def test_a_blank_value_is_refused_except_for_free_text(resource, client):
     for name in BLANK_REFUSED[resource]:
-        assert _errors(client.get(f"/api/v1/{resource}/?{name}=")) == {name: ["Give a value, or leave this parameter out."]}
+        assert _errors(client.get(f"/api/v1/{resource}/?{name}=")) == {
+            name: ["Give a value, or leave this parameter out."]
+        }
     assert client.get("/api/v1/localities/?name=").status_code == 200
 
 
@@ -235,5 +267,7 @@ def test_ordering_is_one_of_the_listed_fields(value, client):
 def test_a_format_not_offered_is_406(value, client):
     response = client.get("/api/v1/localities/", {"format": value})
     assert (response.status_code, response["Content-Type"], response.json()) == (
-        406, "application/json", {"detail": "This format is not available here. Use json, csv or geojson where listed."}
+        406,
+        "application/json",
+        {"detail": "This format is not available here. Use json, csv or geojson where listed."},
     )

@@ -23,9 +23,14 @@ FORMATS = {
 }
 # Which base's sexual-violence records each caller receives as records.
 SEES = {
-    "cla": {"uvira"}, "cla2": {"minembwe"}, "duty": {"uvira"},
-    "jpt": set(), "manager": set(), "far_manager": set(),
-    "gender": {"uvira", "minembwe"}, "admin": {"uvira", "minembwe"},
+    "cla": {"uvira"},
+    "cla2": {"minembwe"},
+    "duty": {"uvira"},
+    "jpt": set(),
+    "manager": set(),
+    "far_manager": set(),
+    "gender": {"uvira", "minembwe"},
+    "admin": {"uvira", "minembwe"},
     "token_in": set(),
 }
 
@@ -37,18 +42,39 @@ def protected(world, users):
     mission of the Uvira base with a sexual-violence finding. Plus ordinary records."""
     records = {}
     for name, base in (("uvira", world.base), ("minembwe", world.other_base)):
-        sv_alert = make_alert(base, locality=base.locality, threat_category=SV, description="Agression signalée",
-                              status="acknowledged", events=True, women=2, men=1, girls=1)
-        make_alert(base, locality=base.locality, threat_category="looting", description="Shops looted at the market",
-                   status="acknowledged", events=True, women=2, men=1, girls=1)
+        sv_alert = make_alert(
+            base,
+            locality=base.locality,
+            threat_category=SV,
+            description="Agression signalée",
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        )
+        make_alert(
+            base,
+            locality=base.locality,
+            threat_category="looting",
+            description="Shops looted at the market",
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        )
         meeting = meeting_with_details(base=base)
         ConcernFactory(meeting=meeting, category=SV, description="Agression au point d'eau")
         plan = plan_with_details(base=base)
         ThreatFactory(plan=plan, category=SV, description="Agressions sur la route")
         records[name] = {
-            "alerts": sv_alert, "meetings": meeting, "plans": plan,
-            "reviews": make_review(sv_alert, users["gender"], "returned", comment="Add women's views", direct=True,
-                                   report_type="alert"),
+            "alerts": sv_alert,
+            "meetings": meeting,
+            "plans": plan,
+            "reviews": make_review(
+                sv_alert, users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert"
+            ),
         }
     sv_mission = mission(localities=[world.uvira], bases=[world.base], title="Uvira hills")
     Finding.objects.create(mission=sv_mission, category=SV, description="Agressions", locality=world.uvira)
@@ -110,7 +136,10 @@ def test_each_caller_receives_only_the_protected_records_it_may_see_in_every_for
                 elif detail.status_code == 200:  # an ordinary record holding a protected part
                     expected_detail = {str(record.uid)} if base in SEES[caller] else set()
                     assert (resource, fmt, base, _protected_uids(resource, fmt, detail)) == (
-                        resource, fmt, base, expected_detail
+                        resource,
+                        fmt,
+                        base,
+                        expected_detail,
                     )
         if not SEES[caller]:
             bodies = [client.get(f"/api/v1/{resource}/?format={fmt}&page_size=500").content for fmt in formats]

@@ -22,19 +22,44 @@ TOKEN_QUERIES = {"localities": 1, "bases": 2, "meetings": 1, "plans": 3, "alerts
 def many(world, users):
     for n in range(100):
         locality = LocalityFactory(territory=world.uvira_t, name=f"Village {n}")
-        OperatingBaseFactory(code=f"tob-{n}", name=f"TOB {n}", locality=locality, coverage=[locality, world.uvira],
-                             kind="tob", parent=world.base)
+        OperatingBaseFactory(
+            code=f"tob-{n}",
+            name=f"TOB {n}",
+            locality=locality,
+            coverage=[locality, world.uvira],
+            kind="tob",
+            parent=world.base,
+        )
         meeting_with_details(base=world.base, locality=locality)
         plan = plan_with_details(base=world.base, locality=locality)
         ActionFactory(threat=plan.threats.get())
-        item = make_alert(world.base, locality=locality, threat_category="looting",
-                          description="Shops looted at the market",
-                          focal_point=make_focal_point(world.base, code=f"FP-{n}", name="Furaha Test",
-                                                       phone=f"+2438100{n:05d}", consent_on=datetime.date(2025, 1, 1)),
-                          status="acknowledged", events=True, women=2, men=1, girls=1)
+        item = make_alert(
+            world.base,
+            locality=locality,
+            threat_category="looting",
+            description="Shops looted at the market",
+            focal_point=make_focal_point(
+                world.base,
+                code=f"FP-{n}",
+                name="Furaha Test",
+                phone=f"+2438100{n:05d}",
+                consent_on=datetime.date(2025, 1, 1),
+            ),
+            status="acknowledged",
+            events=True,
+            women=2,
+            men=1,
+            girls=1,
+        )
         mission(localities=[locality, world.uvira], bases=[world.base], title=f"Mission {n}")
-        make_review(item if n % 2 else plan, users["gender"], "returned", comment="Add women's views", direct=True,
-                    report_type="alert" if n % 2 else "protection_plan")
+        make_review(
+            item if n % 2 else plan,
+            users["gender"],
+            "returned",
+            comment="Add women's views",
+            direct=True,
+            report_type="alert" if n % 2 else "protection_plan",
+        )
 
 
 def _count(client, url: str) -> tuple[int, int]:
@@ -75,8 +100,9 @@ def test_a_cached_token_client_is_read_again_after_the_cache_window(world, token
     from monusco.api import auth
 
     now = [1000.0]
-    monkeypatch.setattr(auth, "_clients", TTLCache(maxsize=auth.CLIENT_CACHE_SIZE, ttl=auth.CLIENT_CACHE_SECONDS,
-                                                   timer=lambda: now[0]))
+    monkeypatch.setattr(
+        auth, "_clients", TTLCache(maxsize=auth.CLIENT_CACHE_SIZE, ttl=auth.CLIENT_CACHE_SECONDS, timer=lambda: now[0])
+    )
     client = token_client(tokens.inside_key)
     counts = []
     for step in (0, auth.CLIENT_CACHE_SECONDS - 0.5, 1):  # cold, still warm, then past the window

@@ -72,8 +72,11 @@ def test_admin_edit_moves_the_alert_to_its_locality_territory(client, world, use
     response = _change(client, alert, locality=kigongo, description="Coups de feu à Kigongo")
     assert response.status_code == 302
     alert.refresh_from_db()
-    assert (alert.locality_id, alert.territory_id, alert.description) == (kigongo.pk, world.fizi_t.pk,
-                                                                          "Coups de feu à Kigongo")
+    assert (alert.locality_id, alert.territory_id, alert.description) == (
+        kigongo.pk,
+        world.fizi_t.pk,
+        "Coups de feu à Kigongo",
+    )
 
 
 def test_admin_keeps_a_focal_point_of_another_base_already_on_the_alert(client, world, users, alert):
@@ -106,14 +109,18 @@ def test_alert_update_refuses_links_out_of_scope_and_changes_nothing(world, user
     minembwe_fp = make_focal_point(world.other_base, world.minembwe, code="FP-MIN-0001")
     before = _snapshot(alert)
     with pytest.raises(ValidationError) as error:
-        services.alert_update(user=users["duty"], alert=alert, changes={"focal_point": minembwe_fp, "locality": world.beni})
+        services.alert_update(
+            user=users["duty"], alert=alert, changes={"focal_point": minembwe_fp, "locality": world.beni}
+        )
     assert error.value.message_dict == {
-        "focal_point": ["Choose a focal point of your area."], "locality": ["Choose a locality in your area."],
+        "focal_point": ["Choose a focal point of your area."],
+        "locality": ["Choose a locality in your area."],
     }
     with pytest.raises(ValidationError) as error:
         services.alert_update(user=users["duty"], alert=alert, changes={"threat_category": "aliens", "women": -1})
     assert error.value.message_dict == {
-        "threat_category": ["Choose a threat category from the list."], "women": ["A count cannot be negative."],
+        "threat_category": ["Choose a threat category from the list."],
+        "women": ["A count cannot be negative."],
     }
     with pytest.raises(ValueError, match="cannot change status"):
         services.alert_update(user=users["duty"], alert=alert, changes={"status": "closed"})

@@ -95,14 +95,23 @@ def test_a_failed_sms_audits_its_failure(world, users, settings):
 def test_an_unconfirmed_repeat_given_up_is_audited(world, users):
     alert = _new_alert(world)
     notification = Notification.objects.create(
-        alert=alert, recipient=users["duty"], channel="sms", status="sending", possible_duplicate=True, attempts=2,
+        alert=alert,
+        recipient=users["duty"],
+        channel="sms",
+        status="sending",
+        possible_duplicate=True,
+        attempts=2,
         claimed_until=timezone.now() - datetime.timedelta(seconds=1),
     )
     AuditLog.objects.all().delete()
     assert services.notification_send(notification_id=notification.pk) is False
     assert _rows() == [
-        ("can.notification", str(notification.pk), "update",
-         ["attempts", "claimed_until", "error", "status", "updated_at"]),
+        (
+            "can.notification",
+            str(notification.pk),
+            "update",
+            ["attempts", "claimed_until", "error", "status", "updated_at"],
+        ),
     ]
 
 

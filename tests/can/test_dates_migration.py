@@ -30,8 +30,15 @@ def _alert(Old, world, n, **values):
     """An alert row of the schema before the migration (no new column), written as intake did."""
     now = datetime.datetime.now(datetime.UTC)
     return Old.objects.create(
-        idempotency_key=f"old:{n}", channel="sms", base_id=world.base.pk, territory_id=world.uvira_t.pk,
-        threat_category="armed_attack", status="received", received_at=now, received_on=now.date(), **values,
+        idempotency_key=f"old:{n}",
+        channel="sms",
+        base_id=world.base.pk,
+        territory_id=world.uvira_t.pk,
+        threat_category="armed_attack",
+        status="received",
+        received_at=now,
+        received_on=now.date(),
+        **values,
     )
 
 
@@ -54,8 +61,10 @@ def test_bad_rows_are_repaired_and_nothing_else_changes(world, users, client):
             kept = dict(bad)
         for alert, value in bad.items():
             _plant("UPDATE can_alert SET sent_at = %s WHERE id = %s", [value, alert.pk])
-        _plant("UPDATE can_alert SET received_at = %s, received_on = %s WHERE id = %s",
-               [bad_received, "0001-01-01", received.pk])
+        _plant(
+            "UPDATE can_alert SET received_at = %s, received_on = %s WHERE id = %s",
+            [bad_received, "0001-01-01", received.pk],
+        )
         _plant("UPDATE can_alertevent SET at = %s WHERE id = %s", [bad_received, event.pk])
         audits = AuditLog.objects.count()
         untouched = Old.objects.filter(pk=good.pk).values_list("updated_at", flat=True).get()
@@ -72,7 +81,11 @@ def test_bad_rows_are_repaired_and_nothing_else_changes(world, users, client):
     assert fixed.received_on == fixed.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=2))).date()
     assert AlertEvent.objects.get(pk=event.pk).at == AlertEvent.objects.get(pk=event.pk).created_at
     # The good alert is as it was.
-    assert (rows[good.pk].sent_at, rows[good.pk].sent_at_ignored, rows[good.pk].updated_at) == (good_sent, False, untouched)
+    assert (rows[good.pk].sent_at, rows[good.pk].sent_at_ignored, rows[good.pk].updated_at) == (
+        good_sent,
+        False,
+        untouched,
+    )
     assert (rows[good.pk].received_at, rows[good.pk].sent_at_as_received) == (good.received_at, "")
     # Each repair is audited, with the fields it changed.
     assert sorted(AuditLog.objects.order_by("pk")[audits:].values_list("object_pk", "action", "detail")) == sorted(

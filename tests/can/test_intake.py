@@ -31,16 +31,38 @@ def post_sms(client, channel, data, token=TOKEN, **kwargs):
     return client.post(receive_url(channel), data, **headers, **kwargs)
 
 
-def test_good_sms_is_stored_matched_parsed_and_notified(client, channel, world, users, django_capture_on_commit_callbacks):
+def test_good_sms_is_stored_matched_parsed_and_notified(
+    client, channel, world, users, django_capture_on_commit_callbacks
+):
     fp = make_focal_point(world.base, world.sange, phone=PHONE)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = post_sms(client, channel, {"from": "0990000111", "text": "Attaque des hommes armés à Sangé", "date": "2026-11-23T08:15:00+02:00", "id": "gw-1"})
+        response = post_sms(
+            client,
+            channel,
+            {
+                "from": "0990000111",
+                "text": "Attaque des hommes armés à Sangé",
+                "date": "2026-11-23T08:15:00+02:00",
+                "id": "gw-1",
+            },
+        )
     assert response.status_code == 200
     body = response.json()
     alert = Alert.objects.get()
-    assert body == {"alert": str(alert.uid), "created": True, "status": "received", "needs_triage": False, "warnings": []}
+    assert body == {
+        "alert": str(alert.uid),
+        "created": True,
+        "status": "received",
+        "needs_triage": False,
+        "warnings": [],
+    }
     assert (alert.channel, alert.base, alert.locality, alert.territory, alert.threat_category) == (
-        "sms", world.base, world.sange, world.uvira_t, "armed_attack")
+        "sms",
+        world.base,
+        world.sange,
+        world.uvira_t,
+        "armed_attack",
+    )
     assert alert.focal_point == fp
     assert alert.sender_number == PHONE
     assert alert.raw_text == "Attaque des hommes armés à Sangé"
@@ -50,12 +72,19 @@ def test_good_sms_is_stored_matched_parsed_and_notified(client, channel, world, 
     assert len(callbacks) == 1
     # The base's roster (duty officer and CLA of Uvira) got one in-app notification each.
     assert sorted(Notification.objects.values_list("recipient__username", "channel", "status")) == [
-        ("t-cla", "in_app", "sent"), ("t-duty", "in_app", "sent")]
+        ("t-cla", "in_app", "sent"),
+        ("t-duty", "in_app", "sent"),
+    ]
     assert Alert.objects.get().notified_at is not None
 
 
 def test_json_body_is_accepted(client, channel, world):
-    response = post_sms(client, channel, json.dumps({"from": PHONE, "text": "Wametekwa watu Sange", "id": 77}), content_type="application/json")
+    response = post_sms(
+        client,
+        channel,
+        json.dumps({"from": PHONE, "text": "Wametekwa watu Sange", "id": 77}),
+        content_type="application/json",
+    )
     assert response.status_code == 200
     alert = Alert.objects.get()
     assert (alert.threat_category, alert.locality, alert.needs_triage) == ("abduction", world.sange, False)
@@ -72,7 +101,11 @@ def test_wrong_or_missing_token_is_401_and_stores_nothing(client, channel, token
 
 
 def test_unknown_or_inactive_channel_is_404(client, channel):
-    response = client.post("/can/inbound/00000000-0000-0000-0000-000000000000/receive", {"from": PHONE, "text": "x"}, HTTP_X_GATEWAY_TOKEN=TOKEN)
+    response = client.post(
+        "/can/inbound/00000000-0000-0000-0000-000000000000/receive",
+        {"from": PHONE, "text": "x"},
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+    )
     assert response.status_code == 404
     channel.is_active = False
     channel.save()
@@ -110,7 +143,10 @@ def test_duplicate_by_sender_and_text_within_ten_minutes(client, channel):
     old = Alert.objects.get(uid=first["alert"])
     bucket = int(eleven_ago.timestamp()) // 600
     Alert.objects.filter(pk=old.pk).update(
-        received_at=eleven_ago, created_at=eleven_ago, idempotency_key=old.idempotency_key.rsplit(":", 1)[0] + f":{bucket}")
+        received_at=eleven_ago,
+        created_at=eleven_ago,
+        idempotency_key=old.idempotency_key.rsplit(":", 1)[0] + f":{bucket}",
+    )
     later = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira"}).json()
     assert later["created"] is True
     assert Alert.objects.count() == 3
@@ -120,7 +156,12 @@ def test_garbage_text_is_kept_for_triage(client, channel, world):
     response = post_sms(client, channel, {"from": PHONE, "text": "%%## ??? 12 zzz"})
     assert response.status_code == 200
     alert = Alert.objects.get()
-    assert (alert.raw_text, alert.threat_category, alert.locality, alert.needs_triage) == ("%%## ??? 12 zzz", "other", None, True)
+    assert (alert.raw_text, alert.threat_category, alert.locality, alert.needs_triage) == (
+        "%%## ??? 12 zzz",
+        "other",
+        None,
+        True,
+    )
     assert alert.territory == world.uvira_t  # the base's territory until the place is known
 
 
@@ -144,7 +185,9 @@ def test_five_thousand_characters_are_kept_whole(client, channel):
 
 def test_invalid_utf8_form_body_is_kept(client, channel, world):
     body = b"from=%2B243990000111&text=Attaque+%FF%FE+Sange&id=bad-bytes"
-    response = client.post(receive_url(channel), body, content_type="application/x-www-form-urlencoded", HTTP_X_GATEWAY_TOKEN=TOKEN)
+    response = client.post(
+        receive_url(channel), body, content_type="application/x-www-form-urlencoded", HTTP_X_GATEWAY_TOKEN=TOKEN
+    )
     assert response.status_code == 200
     alert = Alert.objects.get()
     assert alert.raw_text == "Attaque \ufffd\ufffd Sange"
@@ -184,7 +227,13 @@ def test_missing_sender_is_kept_with_a_warning(client, channel):
 
 def test_body_that_is_not_an_object_is_400(client, channel):
     for body in ("[1, 2]", "{not json"):
-        response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(
+            receive_url(channel),
+            body,
+            content_type="application/json",
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert response.status_code == 400
         assert response.json() == {"error": "The body is not a JSON object or form fields."}
     assert Alert.objects.count() == 0
@@ -212,10 +261,19 @@ def test_missed_call_needs_callback_and_repeats_join(client, channel, world):
     assert (second["alert"], second["created"]) == (first.json()["alert"], False)
     alert = Alert.objects.get()
     assert (alert.status, alert.channel, alert.missed_calls, alert.focal_point, alert.needs_triage) == (
-        AlertStatus.CALLBACK_NEEDED, "missed_call", 2, fp, True)
+        AlertStatus.CALLBACK_NEEDED,
+        "missed_call",
+        2,
+        fp,
+        True,
+    )
     assert list(alert.events.values_list("kind", flat=True)) == ["received", "repeated"]
     eleven_ago = timezone.now() - datetime.timedelta(minutes=11)
-    Alert.objects.update(received_at=eleven_ago, created_at=eleven_ago, idempotency_key=alert.idempotency_key.rsplit(":", 1)[0] + f":{int(eleven_ago.timestamp()) // 600}")
+    Alert.objects.update(
+        received_at=eleven_ago,
+        created_at=eleven_ago,
+        idempotency_key=alert.idempotency_key.rsplit(":", 1)[0] + f":{int(eleven_ago.timestamp()) // 600}",
+    )
     third = client.post(call_url(channel), {"from": PHONE}, HTTP_X_GATEWAY_TOKEN=TOKEN).json()
     assert third["created"] is True
     assert Alert.objects.count() == 2
@@ -226,7 +284,9 @@ def test_missed_call_wrong_token_is_401(client, channel):
     assert Alert.objects.count() == 0
 
 
-def test_phone_numbers_never_reach_the_logs(client, channel, world, users, settings, caplog, django_capture_on_commit_callbacks):
+def test_phone_numbers_never_reach_the_logs(
+    client, channel, world, users, settings, caplog, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "can.sms.LogBackend"
     StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
     make_focal_point(world.base, world.uvira, phone=PHONE)
@@ -315,18 +375,23 @@ def _in_three_days():
     return (timezone.now() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.mark.parametrize(("date", "warning"), [
-    ("0001-01-01T00:00:00+14:00", OUT_OF_RANGE),  # year 0 in UTC: stored once, unreadable since
-    ("9999-12-31T23:59:59-14:00", OUT_OF_RANGE),  # year 10000 in UTC
-    ("0001-01-01T00:00:00Z", OUT_OF_RANGE),
-    ("1999-12-31T23:59:59.999999Z", OUT_OF_RANGE),
-    (_in_three_days(), OUT_OF_RANGE),
-    ("infinity", UNREADABLE),
-    ("2026-11-23T08:15:00+24:00", UNREADABLE),
-    ("2026-02-30T08:15:00Z", UNREADABLE),
-])
+@pytest.mark.parametrize(
+    ("date", "warning"),
+    [
+        ("0001-01-01T00:00:00+14:00", OUT_OF_RANGE),  # year 0 in UTC: stored once, unreadable since
+        ("9999-12-31T23:59:59-14:00", OUT_OF_RANGE),  # year 10000 in UTC
+        ("0001-01-01T00:00:00Z", OUT_OF_RANGE),
+        ("1999-12-31T23:59:59.999999Z", OUT_OF_RANGE),
+        (_in_three_days(), OUT_OF_RANGE),
+        ("infinity", UNREADABLE),
+        ("2026-11-23T08:15:00+24:00", UNREADABLE),
+        ("2026-02-30T08:15:00Z", UNREADABLE),
+    ],
+)
 @pytest.mark.parametrize("kind", ["sms", "missed_call"])
-def test_a_date_out_of_range_is_ignored_flagged_and_every_page_still_answers(client, channel, users, date, warning, kind):
+def test_a_date_out_of_range_is_ignored_flagged_and_every_page_still_answers(
+    client, channel, users, date, warning, kind
+):
     data = {"from": PHONE, "text": "Attaque Uvira", "date": date} if kind == "sms" else {"from": PHONE, "date": date}
     before = timezone.now()
     response = post_sms(client, channel, data) if kind == "sms" else post_call(client, channel, data)
@@ -354,10 +419,15 @@ def test_the_flag_is_translated(client, channel, users):
         client.cookies["django_language"] = language
         assert f">{flag}</span>" in client.get("/can/inbox/").content.decode()
     client.cookies.clear()  # the gateway speaks the language of its Accept-Language
-    response = client.post(receive_url(channel), {"from": PHONE, "text": "Pillage", "date": "0001-01-01"},
-                           HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(
+        receive_url(channel),
+        {"from": PHONE, "text": "Pillage", "date": "0001-01-01"},
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
     assert response.json()["warnings"] == [
-        "La date est antérieure à 2000 ou en avance de plus d'un jour ; l'heure de réception est utilisée."]
+        "La date est antérieure à 2000 ou en avance de plus d'un jour ; l'heure de réception est utilisée."
+    ]
 
 
 def test_another_base_sees_the_flag_but_not_the_date_as_received(client, channel, users):
@@ -370,15 +440,20 @@ def test_another_base_sees_the_flag_but_not_the_date_as_received(client, channel
     assert "0001-01-01" not in page
 
 
-@pytest.mark.parametrize(("offset", "utc"), [
-    ("-23:59", datetime.timedelta(hours=23, minutes=59)),
-    ("+16:00", -datetime.timedelta(hours=16)),
-    ("-16:00", datetime.timedelta(hours=16)),
-    ("+23:59:59", -datetime.timedelta(hours=23, minutes=59, seconds=59)),
-    ("+1530", -datetime.timedelta(hours=15, minutes=30)),
-])
+@pytest.mark.parametrize(
+    ("offset", "utc"),
+    [
+        ("-23:59", datetime.timedelta(hours=23, minutes=59)),
+        ("+16:00", -datetime.timedelta(hours=16)),
+        ("-16:00", datetime.timedelta(hours=16)),
+        ("+23:59:59", -datetime.timedelta(hours=23, minutes=59, seconds=59)),
+        ("+1530", -datetime.timedelta(hours=15, minutes=30)),
+    ],
+)
 @pytest.mark.parametrize("kind", ["sms", "missed_call"])
-def test_an_offset_postgresql_refuses_is_converted_to_utc_and_the_message_kept(client, channel, offset, utc, kind, django_assert_max_num_queries):
+def test_an_offset_postgresql_refuses_is_converted_to_utc_and_the_message_kept(
+    client, channel, offset, utc, kind, django_assert_max_num_queries
+):
     local = (timezone.now() - datetime.timedelta(days=2)).replace(microsecond=0, tzinfo=None)
     date = local.isoformat() + offset
     data = {"from": PHONE, "text": "Attaque Uvira", "date": date} if kind == "sms" else {"from": PHONE, "date": date}
@@ -399,7 +474,10 @@ def test_the_window_edges(client, channel):
         ("2000-01-01T01:00:00+01:00", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
         ("1999-12-31T23:59:59Z", None),
         ("2000-01-01T00:59:59+01:00", None),
-        ((now + datetime.timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ"), (now + datetime.timedelta(hours=23)).replace(microsecond=0)),
+        (
+            (now + datetime.timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            (now + datetime.timedelta(hours=23)).replace(microsecond=0),
+        ),
         ((now + datetime.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M:%SZ"), None),
     ]
     for n, (date, expected) in enumerate(edges):
@@ -428,11 +506,17 @@ def test_the_service_itself_refuses_a_date_out_of_range(channel):
     """Whoever calls it, the service stores no date outside the window, and stores UTC."""
     east = datetime.timezone(datetime.timedelta(hours=14))
     alert, created = services.alert_receive_sms(
-        channel=channel, sender=PHONE, text="Attaque", sent_at=datetime.datetime(1, 1, 1, tzinfo=east))
-    assert (alert.sent_at, alert.sent_at_ignored, alert.sent_at_as_received) == (None, True, "0001-01-01T00:00:00+14:00")
+        channel=channel, sender=PHONE, text="Attaque", sent_at=datetime.datetime(1, 1, 1, tzinfo=east)
+    )
+    assert (alert.sent_at, alert.sent_at_ignored, alert.sent_at_as_received) == (
+        None,
+        True,
+        "0001-01-01T00:00:00+14:00",
+    )
     west = datetime.timezone(-datetime.timedelta(hours=23, minutes=59))
     call, _created = services.alert_receive_missed_call(
-        channel=channel, sender=PHONE, sent_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=west))
+        channel=channel, sender=PHONE, sent_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=west)
+    )
     call.refresh_from_db()
     assert call.sent_at == datetime.datetime(2026, 11, 24, 7, 59, tzinfo=datetime.UTC)
     assert call.sent_at.utcoffset() == datetime.timedelta(0)
@@ -452,7 +536,10 @@ def test_a_planted_date_out_of_range_is_refused_by_the_database(channel, world):
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             Alert.objects.filter(pk=alert.pk).update(**{field: value})
-    for value in (datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC), datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)):
+    for value in (
+        datetime.datetime(1999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             AlertEvent.objects.filter(alert=alert).update(at=value)
     assert Alert.objects.filter(pk=alert.pk, sent_at=None, received_at=alert.received_at).count() == 1
@@ -460,6 +547,7 @@ def test_a_planted_date_out_of_range_is_refused_by_the_database(channel, world):
 
 
 # --- repeats by content whatever the gateway id ------------------------------------------------
+
 
 def test_same_sender_and_text_with_a_new_gateway_id_is_the_same_alert(client, channel):
     first = post_sms(client, channel, {"from": PHONE, "text": "Attaque Uvira", "id": "gw-1"}).json()
@@ -469,7 +557,10 @@ def test_same_sender_and_text_with_a_new_gateway_id_is_the_same_alert(client, ch
     assert (Alert.objects.count(), AlertEvent.objects.count()) == (1, 1)
     # Another text from the same sender, or the same text from another sender, is another alert.
     assert post_sms(client, channel, {"from": PHONE, "text": "Pillage Uvira", "id": "gw-3"}).json()["created"] is True
-    assert post_sms(client, channel, {"from": "+243990000222", "text": "Attaque Uvira", "id": "gw-4"}).json()["created"] is True
+    assert (
+        post_sms(client, channel, {"from": "+243990000222", "text": "Attaque Uvira", "id": "gw-4"}).json()["created"]
+        is True
+    )
     # Eleven minutes after the first, the same text with a new id is a new alert.
     eleven_ago = timezone.now() - datetime.timedelta(minutes=11)
     Alert.objects.filter(uid=first["alert"]).update(received_at=eleven_ago, created_at=eleven_ago)
@@ -487,6 +578,7 @@ def test_a_repeat_by_content_costs_one_query(client, channel, django_assert_num_
 
 # --- bodies: sizes, encodings, shapes ------------------------------------------------------------
 
+
 def test_a_text_beyond_the_limit_keeps_its_beginning_and_is_flagged(client, channel, users):
     from can.models import MAX_SMS_TEXT
 
@@ -494,7 +586,8 @@ def test_a_text_beyond_the_limit_keeps_its_beginning_and_is_flagged(client, chan
     response = post_sms(client, channel, {"from": PHONE, "text": text, "id": "huge"})
     assert response.status_code == 200
     assert response.json()["warnings"] == [
-        f"The text is longer than {MAX_SMS_TEXT} characters: only the first {MAX_SMS_TEXT} are kept."]
+        f"The text is longer than {MAX_SMS_TEXT} characters: only the first {MAX_SMS_TEXT} are kept."
+    ]
     alert = Alert.objects.get()
     assert (alert.raw_text, alert.description, alert.text_truncated) == (text[:10_000], text[:10_000], True)
     assert alert.threat_category == "armed_attack"
@@ -512,26 +605,45 @@ def test_a_text_at_the_limit_is_whole_and_not_flagged(client, channel):
     assert Alert.objects.filter(raw_text=text, text_truncated=False).count() == 1
 
 
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/json", "multipart/form-data"])
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "application/json", "multipart/form-data"]
+)
 @pytest.mark.parametrize("language", ["en", "fr", "sw"])
 def test_a_body_beyond_the_upload_limit_is_a_json_413(client, channel, settings, content_type, language):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     text = "Attaque " + "x" * 2000
     if content_type == "application/json":
-        response = client.post(receive_url(channel), json.dumps({"from": PHONE, "text": text}), content_type=content_type,
-                               HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+        response = client.post(
+            receive_url(channel),
+            json.dumps({"from": PHONE, "text": text}),
+            content_type=content_type,
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
     elif content_type == "multipart/form-data":
-        response = client.post(receive_url(channel), {"from": PHONE, "text": text}, HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+        response = client.post(
+            receive_url(channel),
+            {"from": PHONE, "text": text},
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
     else:
-        response = client.post(receive_url(channel), f"from=%2B243990000111&text={text}", content_type=content_type,
-                               HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE=language)
+        response = client.post(
+            receive_url(channel),
+            f"from=%2B243990000111&text={text}",
+            content_type=content_type,
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"error": {
-        "en": "The message is too large: a gateway may send at most 1000 bytes.",
-        "fr": "Le message est trop volumineux : une passerelle peut envoyer au plus 1000 octets.",
-        "sw": "Ujumbe ni mkubwa mno: gateway inaweza kutuma baiti 1000 kwa juu kabisa.",
-    }[language]}
+    assert response.json() == {
+        "error": {
+            "en": "The message is too large: a gateway may send at most 1000 bytes.",
+            "fr": "Le message est trop volumineux : une passerelle peut envoyer au plus 1000 octets.",
+            "sw": "Ujumbe ni mkubwa mno: gateway inaweza kutuma baiti 1000 kwa juu kabisa.",
+        }[language]
+    }
     assert Alert.objects.count() == 0
 
 
@@ -539,7 +651,13 @@ def test_the_default_upload_limit_applies(client, channel):
     from django.conf import settings
 
     body = json.dumps({"from": PHONE, "text": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
-    response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        receive_url(channel),
+        body,
+        content_type="application/json",
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 413
     assert Alert.objects.count() == 0
 
@@ -553,10 +671,13 @@ def test_lone_surrogates_in_json_are_kept_as_replacement_characters(client, chan
 
 
 def test_utf16_json_and_a_bom_are_read(client, channel, world):
-    for n, body in enumerate([
-        json.dumps({"from": PHONE, "text": "Attaque à Sange 1"}, ensure_ascii=False).encode("utf-16"),
-        b"\xef\xbb\xbf" + json.dumps({"from": PHONE, "text": "Attaque à Sange 2"}, ensure_ascii=False).encode(),
-    ], start=1):
+    for n, body in enumerate(
+        [
+            json.dumps({"from": PHONE, "text": "Attaque à Sange 1"}, ensure_ascii=False).encode("utf-16"),
+            b"\xef\xbb\xbf" + json.dumps({"from": PHONE, "text": "Attaque à Sange 2"}, ensure_ascii=False).encode(),
+        ],
+        start=1,
+    ):
         response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN)
         assert response.status_code == 200
         assert Alert.objects.get(uid=response.json()["alert"]).raw_text == f"Attaque à Sange {n}"
@@ -569,28 +690,56 @@ def test_json_numbers_lists_and_objects_are_kept_as_text(client, channel):
     assert response.status_code == 200
     alert = Alert.objects.get()
     assert (alert.sender_number, alert.raw_text, alert.sent_at_as_received) == (
-        "+243990000111", '["Attaque", {"lieu": "Uvira"}]', "1.5e999")
+        "+243990000111",
+        '["Attaque", {"lieu": "Uvira"}]',
+        "1.5e999",
+    )
     assert alert.idempotency_key.endswith(":id:" + __import__("hashlib").sha256(big.encode()).hexdigest())
 
 
 def test_deeply_nested_json_is_a_400_not_a_500(client, channel):
     for body in ("[" * 100_000, '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"):
-        response = client.post(receive_url(channel), body, content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
-        assert (response.status_code, response.json()) == (400, {"error": "The body is not a JSON object or form fields."})
+        response = client.post(
+            receive_url(channel),
+            body,
+            content_type="application/json",
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert (response.status_code, response.json()) == (
+            400,
+            {"error": "The body is not a JSON object or form fields."},
+        )
     assert Alert.objects.count() == 0
 
 
 def test_too_many_form_fields_is_a_json_400(client, channel):
     body = "&".join(f"f{n}=1" for n in range(1100)) + "&text=Attaque"
-    response = client.post(receive_url(channel), body, content_type="application/x-www-form-urlencoded", HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        receive_url(channel),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert (response.status_code, response.json()) == (400, {"error": "The body is not a JSON object or form fields."})
     assert Alert.objects.count() == 0
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", ""])
 def test_a_body_under_another_content_type_is_read_as_json_or_form(client, channel, content_type):
-    as_json = client.post(receive_url(channel), json.dumps({"from": PHONE, "text": "Attaque 1"}), content_type=content_type, HTTP_X_GATEWAY_TOKEN=TOKEN)
-    as_form = client.post(receive_url(channel), "from=%2B243990000111&text=Attaque+2", content_type=content_type, HTTP_X_GATEWAY_TOKEN=TOKEN)
+    as_json = client.post(
+        receive_url(channel),
+        json.dumps({"from": PHONE, "text": "Attaque 1"}),
+        content_type=content_type,
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+    )
+    as_form = client.post(
+        receive_url(channel),
+        "from=%2B243990000111&text=Attaque+2",
+        content_type=content_type,
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+    )
     assert (as_json.status_code, as_form.status_code) == (200, 200)
     assert sorted(Alert.objects.values_list("raw_text", flat=True)) == ["Attaque 1", "Attaque 2"]
 
@@ -606,8 +755,12 @@ def test_a_form_in_another_charset_is_read_in_that_charset(client, channel, worl
     from urllib.parse import quote
 
     body = "from=%2B243990000111&text=" + quote("Attaque à Sangé", encoding="latin-1")
-    response = client.post(receive_url(channel), body, content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
-                           HTTP_X_GATEWAY_TOKEN=TOKEN)
+    response = client.post(
+        receive_url(channel),
+        body,
+        content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+    )
     assert response.status_code == 200
     alert = Alert.objects.get()
     assert (alert.raw_text, alert.locality) == ("Attaque à Sangé", world.sange)

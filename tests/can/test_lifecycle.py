@@ -65,7 +65,9 @@ def test_transition_matrix(world, users, action, status):
         with pytest.raises(ValidationError) as excinfo:
             ACTIONS[action](alert, duty)
         assert excinfo.value.messages[0].startswith(f"This alert is “{alert.get_status_display()}”") or (
-            action == "close_addressed" and excinfo.value.messages == ["An alert is addressed only after a response was dispatched."])
+            action == "close_addressed"
+            and excinfo.value.messages == ["An alert is addressed only after a response was dispatched."]
+        )
         assert _snapshot(alert) == before
         return
     ACTIONS[action](alert, duty)
@@ -76,8 +78,13 @@ def test_transition_matrix(world, users, action, status):
     assert getattr(alert, at_field) is not None
     event = AlertEvent.objects.get(alert=alert)
     assert (event.kind, event.actor, event.from_status, event.to_status) == (
-        {"close_addressed": "closed", "close_false_alarm": "closed", "dispatch": "response_dispatched"}.get(action, expected),
-        duty, status, expected)
+        {"close_addressed": "closed", "close_false_alarm": "closed", "dispatch": "response_dispatched"}.get(
+            action, expected
+        ),
+        duty,
+        status,
+        expected,
+    )
     if action.startswith("close"):
         assert alert.outcome == action.removeprefix("close_")
 
@@ -109,10 +116,17 @@ def test_bad_values_change_nothing(world, users):
 @pytest.mark.django_db
 def test_verification_ends_triage(world, users):
     alert = _at(world.base, S.ACKNOWLEDGED, needs_triage=True, threat_category="other")
-    services.alert_verify(alert=alert, user=users["cla"], note="Called back", locality=world.sange, threat_category="looting")
+    services.alert_verify(
+        alert=alert, user=users["cla"], note="Called back", locality=world.sange, threat_category="looting"
+    )
     alert.refresh_from_db()
     assert (alert.locality, alert.territory, alert.threat_category, alert.needs_triage, alert.verification_note) == (
-        world.sange, world.uvira_t, "looting", False, "Called back")
+        world.sange,
+        world.uvira_t,
+        "looting",
+        False,
+        "Called back",
+    )
 
 
 @pytest.mark.django_db

@@ -48,10 +48,18 @@ def test_audit_log_names_the_code_never_the_person(world):
     assert "Furaha" not in str(entry.detail)
 
 
-@pytest.mark.parametrize("field,value", [
-    ("channel", "pigeon"), ("status", "lost"), ("threat_category", "aliens"), ("response_type", "airstrike"),
-    ("outcome", "maybe"), ("escalation_level", 7), ("women", -1),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("channel", "pigeon"),
+        ("status", "lost"),
+        ("threat_category", "aliens"),
+        ("response_type", "airstrike"),
+        ("outcome", "maybe"),
+        ("escalation_level", 7),
+        ("women", -1),
+    ],
+)
 def test_alert_constraints(world, field, value):
     alert = make_alert(world.base)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -91,9 +99,14 @@ def test_notification_unique_per_alert_recipient_channel(world, users):
 def test_alert_is_a_registered_report():
     report_type = reports.get("alert")
     assert report_type.model is Alert
-    assert (report_type.date_field, report_type.base_path, report_type.territory_path, report_type.province_path,
-            report_type.threat_path, report_type.author_field) == (
-        "received_on", "base_id", "territory_id", "territory__province_id", "threat_category", "reported_by")
+    assert (
+        report_type.date_field,
+        report_type.base_path,
+        report_type.territory_path,
+        report_type.province_path,
+        report_type.threat_path,
+        report_type.author_field,
+    ) == ("received_on", "base_id", "territory_id", "territory__province_id", "threat_category", "reported_by")
 
 
 def test_alert_without_locality_is_still_in_its_province(world, users):
@@ -102,16 +115,19 @@ def test_alert_without_locality_is_still_in_its_province(world, users):
     assert list(selectors.alert_list(user=users["far_manager"])) == []
 
 
-@pytest.mark.parametrize("text,category,place", [
-    ("Attaque des hommes armés à SANGÉ cette nuit", "armed_attack", "Sange"),
-    ("Watu watatu wametekwa karibu na Uvira", "abduction", "Uvira"),
-    ("Un civil tué ce matin", "killing", None),
-    ("Wakimbizi wengi wanafika Minembwe", "displacement", "Minembwe"),
-    ("Barrière illégale, taxe imposée", "extortion", None),
-    ("Un volontaire est passé à Sange", None, "Sange"),
-    ("", None, None),
-    ("\ufffd\ufffd 12345", None, None),
-])
+@pytest.mark.parametrize(
+    "text,category,place",
+    [
+        ("Attaque des hommes armés à SANGÉ cette nuit", "armed_attack", "Sange"),
+        ("Watu watatu wametekwa karibu na Uvira", "abduction", "Uvira"),
+        ("Un civil tué ce matin", "killing", None),
+        ("Wakimbizi wengi wanafika Minembwe", "displacement", "Minembwe"),
+        ("Barrière illégale, taxe imposée", "extortion", None),
+        ("Un volontaire est passé à Sange", None, "Sange"),
+        ("", None, None),
+        ("\ufffd\ufffd 12345", None, None),
+    ],
+)
 def test_parsing_french_and_swahili(world, text, category, place):
     parsed = parsing.parse_message(text, world.base)
     names = {world.sange.pk: "Sange", world.uvira.pk: "Uvira", world.minembwe.pk: "Minembwe"}
@@ -121,20 +137,53 @@ def test_parsing_french_and_swahili(world, text, category, place):
 
 def test_measures_per_base_and_month(world, users):
     t0 = timezone.make_aware(datetime.datetime(2026, 10, 5, 8, 0))
-    a = make_alert(world.base, status="closed", received_at=t0, acknowledged_at=t0 + datetime.timedelta(minutes=10),
-                   response_at=t0 + datetime.timedelta(minutes=40), outcome="addressed")
-    make_alert(world.base, status="closed", received_at=t0, acknowledged_at=t0 + datetime.timedelta(minutes=20),
-               outcome="false_alarm")
+    a = make_alert(
+        world.base,
+        status="closed",
+        received_at=t0,
+        acknowledged_at=t0 + datetime.timedelta(minutes=10),
+        response_at=t0 + datetime.timedelta(minutes=40),
+        outcome="addressed",
+    )
+    make_alert(
+        world.base,
+        status="closed",
+        received_at=t0,
+        acknowledged_at=t0 + datetime.timedelta(minutes=20),
+        outcome="false_alarm",
+    )
     make_alert(world.base, received_at=t0 + datetime.timedelta(days=30))
     make_alert(world.far_base, received_at=t0)
     rows = selectors.alert_measures(user=users["manager"])
     assert rows == [
-        {"base_id": world.base.pk, "base_code": "cob-uvira", "base_name": "Uvira", "month": datetime.date(2026, 10, 1),
-         "alerts": 2, "acknowledged": 2, "responded": 1, "closed": 2, "addressed": 1,
-         "time_to_acknowledge_seconds": 900.0, "time_to_response_seconds": 2400.0, "share_addressed": 0.5},
-        {"base_id": world.base.pk, "base_code": "cob-uvira", "base_name": "Uvira", "month": datetime.date(2026, 11, 1),
-         "alerts": 1, "acknowledged": 0, "responded": 0, "closed": 0, "addressed": 0,
-         "time_to_acknowledge_seconds": None, "time_to_response_seconds": None, "share_addressed": None},
+        {
+            "base_id": world.base.pk,
+            "base_code": "cob-uvira",
+            "base_name": "Uvira",
+            "month": datetime.date(2026, 10, 1),
+            "alerts": 2,
+            "acknowledged": 2,
+            "responded": 1,
+            "closed": 2,
+            "addressed": 1,
+            "time_to_acknowledge_seconds": 900.0,
+            "time_to_response_seconds": 2400.0,
+            "share_addressed": 0.5,
+        },
+        {
+            "base_id": world.base.pk,
+            "base_code": "cob-uvira",
+            "base_name": "Uvira",
+            "month": datetime.date(2026, 11, 1),
+            "alerts": 1,
+            "acknowledged": 0,
+            "responded": 0,
+            "closed": 0,
+            "addressed": 0,
+            "time_to_acknowledge_seconds": None,
+            "time_to_response_seconds": None,
+            "share_addressed": None,
+        },
     ]
     assert a.pk
     assert selectors.alert_measures(user=users["manager"], start=datetime.date(2026, 11, 1))[0]["alerts"] == 1
@@ -167,5 +216,9 @@ def test_demo_seeder_is_idempotent():
     assert counts[0] == 13 and counts[1] == 90 and counts[3] == 1
     statuses = set(Alert.objects.values_list("status", flat=True))
     assert statuses == {"received", "callback_needed", "acknowledged", "verified", "response_dispatched", "closed"}
-    assert set(Alert.objects.exclude(outcome="").values_list("outcome", flat=True)) == {"addressed", "false_alarm", "no_response_possible"}
+    assert set(Alert.objects.exclude(outcome="").values_list("outcome", flat=True)) == {
+        "addressed",
+        "false_alarm",
+        "no_response_possible",
+    }
     assert Alert.objects.filter(escalation_level__gt=0).exists()

@@ -47,8 +47,12 @@ def test_notified_once_per_alert_and_recipient(world, users):
 def test_message_respects_do_not_call_back_and_names_no_one(world, users, django_assert_num_queries):
     StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
     fp = make_focal_point(world.base, world.sange, phone="+243990000555", name="Mama Zawadi", do_not_call_back=True)
-    alert = _new_alert(world, focal_point=fp, sender_number="+243990000555", status="callback_needed", acknowledged_at=None)
-    with django_assert_num_queries(12 if ON_POSTGRESQL else 18):  # as for any alert: what the text needs came with the lock
+    alert = _new_alert(
+        world, focal_point=fp, sender_number="+243990000555", status="callback_needed", acknowledged_at=None
+    )
+    with django_assert_num_queries(
+        12 if ON_POSTGRESQL else 18
+    ):  # as for any alert: what the text needs came with the lock
         services.alert_notify(alert_id=alert.pk)
     text = MemoryBackend.outbox[0]["text"]
     assert "Do not call back." in text
@@ -100,7 +104,9 @@ def test_a_worker_behind_plans_waiting_alerts_in_one_batch(world, users, setting
     assert services.alert_notify(alert_id=done.pk) == 0
     for alert in (done, first, second, third):
         assert sorted(alert.notifications.values_list("channel", "status")) == [
-            ("in_app", "sent"), ("in_app", "sent"), ("sms", "sent")
+            ("in_app", "sent"),
+            ("in_app", "sent"),
+            ("sms", "sent"),
         ]
     assert len(MemoryBackend.outbox) == 4
 
@@ -143,7 +149,9 @@ def test_escalation_after_the_limit(world, users, django_capture_on_commit_callb
             return tasks.escalate_overdue_alerts()
 
     commander = make_user("duty_officer", username="t-commander")
-    BaseAssignment.objects.create(user=commander, base=world.base, function="commander", starts_on=datetime.date(2020, 1, 1))
+    BaseAssignment.objects.create(
+        user=commander, base=world.base, function="commander", starts_on=datetime.date(2020, 1, 1)
+    )
     make_user("manager", territory=world.uvira_t, username="t-sector")
     world.base.alert_ack_minutes = 20
     world.base.save()
@@ -157,7 +165,8 @@ def test_escalation_after_the_limit(world, users, django_capture_on_commit_callb
     alert.refresh_from_db()
     assert alert.escalation_level == 1
     assert list(Notification.objects.filter(alert=alert).values_list("recipient__username", "level", "status")) == [
-        ("t-commander", 1, "sent")]
+        ("t-commander", 1, "sent")
+    ]
     Alert.objects.filter(pk=alert.pk).update(received_at=now - datetime.timedelta(minutes=41))
     assert escalate() == 1
     Alert.objects.filter(pk=alert.pk).update(received_at=now - datetime.timedelta(minutes=61))
@@ -167,9 +176,15 @@ def test_escalation_after_the_limit(world, users, django_capture_on_commit_callb
     alert.refresh_from_db()
     assert alert.escalation_level == 3
     assert sorted(Notification.objects.filter(alert=alert).values_list("recipient__username", "level")) == [
-        ("t-commander", 1), ("t-manager", 3), ("t-sector", 2)]
+        ("t-commander", 1),
+        ("t-manager", 3),
+        ("t-sector", 2),
+    ]
     assert list(AlertEvent.objects.filter(alert=alert).values_list("kind", "escalation_level")) == [
-        ("escalated", 1), ("escalated", 2), ("escalated", 3)]
+        ("escalated", 1),
+        ("escalated", 2),
+        ("escalated", 3),
+    ]
     acknowledged.refresh_from_db()
     assert acknowledged.escalation_level == 0
 
@@ -293,7 +308,9 @@ def _roster_notified(*alerts):
     return [sorted(a.notifications.values_list("recipient__username", "status")) for a in alerts]
 
 
-def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(world, users, coalesced, django_capture_on_commit_callbacks):
+def test_a_burst_of_alerts_queues_one_task_that_notifies_them_all(
+    world, users, coalesced, django_capture_on_commit_callbacks
+):
     from tests.factories import make_channel
 
     queued, clock = coalesced
@@ -346,7 +363,9 @@ def test_a_failed_publish_is_not_counted(world, users, coalesced, monkeypatch, d
 def test_with_coalesced_tasks_the_sweep_queues_one_task_for_all_waiting_alerts(world, users, coalesced):
     queued, _clock = coalesced
     alerts = [_new_alert(world) for _ in range(3)]
-    Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=3)
+    )
     assert tasks.sweep_outstanding_notifications() == 1
     assert queued == [alerts[0].pk]
     assert tasks.notify_alert(alerts[0].pk) == 6
@@ -403,7 +422,11 @@ LEASE = datetime.timedelta(seconds=60)  # CAN_SMS_LEASE_SECONDS by default
 
 
 def _sms_states():
-    return list(Notification.objects.filter(channel="sms").order_by("pk").values_list("status", "possible_duplicate", "attempts"))
+    return list(
+        Notification.objects.filter(channel="sms")
+        .order_by("pk")
+        .values_list("status", "possible_duplicate", "attempts")
+    )
 
 
 def _sends(notification):
@@ -475,7 +498,9 @@ def test_a_worker_stalled_past_its_lease_skips_what_was_taken_back(world, users,
     def sweep_takes_back_the_fourth():  # as if this worker had stalled past its lease meanwhile
         sms = Notification.objects.filter(channel="sms").order_by("pk")[3]
         fourth.append(sms)
-        assert services.notification_send(notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1))
+        assert services.notification_send(
+            notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1)
+        )
 
     gateway.during[2] = sweep_takes_back_the_fourth
     assert services.alert_notify(alert_id=alerts[0].pk) == 10 + 4  # in-app, and the SMS this worker sent
@@ -551,7 +576,9 @@ def test_the_possible_repeat_mark_is_in_the_recipient_language(world, users, gat
         services.alert_notify(alert_id=alert.pk)
     gateway.kill_at = None
     sms = Notification.objects.get(channel="sms")
-    assert services.notification_send(notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1))
+    assert services.notification_send(
+        notification_id=sms.pk, now=timezone.now() + LEASE + datetime.timedelta(seconds=1)
+    )
     first, second = _sends(sms)
     assert second == f"Huenda ni marudio. {first}"
     assert first.startswith(f"Tahadhari CAN {alert.short_id} Uvira: Shambulio la silaha, Sange.")
@@ -576,12 +603,21 @@ def test_outstanding_work_includes_expired_claims_only(world, users):
     for name, (status, until, repeat, attempts) in cases.items():
         alert = make_alert(world.base)
         made[name] = Notification.objects.create(
-            alert=alert, recipient=users["duty"], channel="sms", status=status, claimed_until=until,
-            possible_duplicate=repeat, attempts=attempts, sent_at=now if status == "sent" else None,
+            alert=alert,
+            recipient=users["duty"],
+            channel="sms",
+            status=status,
+            claimed_until=until,
+            possible_duplicate=repeat,
+            attempts=attempts,
+            sent_at=now if status == "sent" else None,
         )
     Notification.objects.update(created_at=old)
     _alert_ids, ids = selectors.outstanding_work(now=now)
     assert [name for name, n in made.items() if n.pk in ids] == [
-        "pending, free", "pending, held until a lease that passed", "sending, lease passed",
-        "sending, lease passed, already a repeat", "failed, attempts left",
+        "pending, free",
+        "pending, held until a lease that passed",
+        "sending, lease passed",
+        "sending, lease passed, already a repeat",
+        "failed, attempts left",
     ]

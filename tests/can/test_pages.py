@@ -21,8 +21,18 @@ def login(client, user):
 
 # --- inbox -----------------------------------------------------------------------------------
 
-INBOX_STATUS = {"cla": 200, "duty": 200, "cla2": 200, "admin": 200, "jpt": 403, "gender": 403, "manager": 403,
-                "far_manager": 403, "api": 403, "norole": 403}
+INBOX_STATUS = {
+    "cla": 200,
+    "duty": 200,
+    "cla2": 200,
+    "admin": 200,
+    "jpt": 403,
+    "gender": 403,
+    "manager": 403,
+    "far_manager": 403,
+    "api": 403,
+    "norole": 403,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -45,7 +55,12 @@ def test_inbox_anonymous_redirects_to_login(client):
 def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
     now = timezone.now()
     newer = make_alert(world.base, received_at=now - datetime.timedelta(minutes=5))
-    older = make_alert(world.base, status=AlertStatus.CALLBACK_NEEDED, channel="missed_call", received_at=now - datetime.timedelta(minutes=90))
+    older = make_alert(
+        world.base,
+        status=AlertStatus.CALLBACK_NEEDED,
+        channel="missed_call",
+        received_at=now - datetime.timedelta(minutes=90),
+    )
     make_alert(world.base, status=AlertStatus.CLOSED, received_at=now - datetime.timedelta(days=1))
     make_alert(world.other_base, received_at=now - datetime.timedelta(minutes=300))
     login(client, users["duty"])
@@ -62,8 +77,12 @@ def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
 def _fill(world, n):
     fp = make_focal_point(world.base, world.sange, phone=f"+24399{n:07d}")
     for i in range(n):
-        make_alert(world.base, locality=world.sange if i % 2 else None, focal_point=fp if i % 3 else None,
-                   status=[AlertStatus.RECEIVED, AlertStatus.ACKNOWLEDGED, AlertStatus.CALLBACK_NEEDED][i % 3])
+        make_alert(
+            world.base,
+            locality=world.sange if i % 2 else None,
+            focal_point=fp if i % 3 else None,
+            status=[AlertStatus.RECEIVED, AlertStatus.ACKNOWLEDGED, AlertStatus.CALLBACK_NEEDED][i % 3],
+        )
 
 
 @pytest.mark.parametrize("size", [2, 25])
@@ -79,15 +98,25 @@ def test_inbox_query_count_does_not_grow(client, world, users, size, django_asse
 def _flood(world, n, *, start=None):
     """``n`` open alerts a minute apart (oldest first), in turn in each open state."""
     start = start or timezone.now() - datetime.timedelta(minutes=n + 1)
-    states = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED,
-              AlertStatus.RESPONSE_DISPATCHED]
-    return [make_alert(world.base, locality=world.sange, status=states[i % 5],
-                       received_at=start + datetime.timedelta(minutes=i)) for i in range(n)]
+    states = [
+        AlertStatus.RECEIVED,
+        AlertStatus.CALLBACK_NEEDED,
+        AlertStatus.ACKNOWLEDGED,
+        AlertStatus.VERIFIED,
+        AlertStatus.RESPONSE_DISPATCHED,
+    ]
+    return [
+        make_alert(
+            world.base, locality=world.sange, status=states[i % 5], received_at=start + datetime.timedelta(minutes=i)
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("page", ["", "2", "5"])
 def test_inbox_is_paginated_oldest_first_with_counts_per_state_in_one_query(
-        client, world, users, page, django_assert_num_queries):
+    client, world, users, page, django_assert_num_queries
+):
     alerts = _flood(world, 110)
     make_alert(world.base, status=AlertStatus.CLOSED)
     make_alert(world.other_base)
@@ -98,7 +127,12 @@ def test_inbox_is_paginated_oldest_first_with_counts_per_state_in_one_query(
     first, last = (number - 1) * 25, min(number * 25, 110)
     assert [a.pk for a in response.context["alerts"]] == [a.pk for a in alerts[first:last]]
     assert [(c["status"], c["count"]) for c in response.context["state_counts"]] == [
-        ("received", 22), ("callback_needed", 22), ("acknowledged", 22), ("verified", 22), ("response_dispatched", 22)]
+        ("received", 22),
+        ("callback_needed", 22),
+        ("acknowledged", 22),
+        ("verified", 22),
+        ("response_dispatched", 22),
+    ]
     html = response.content.decode()
     assert '<h1>Open alerts <span class="badge">110</span></h1>' in html
     assert 'Callback needed <span class="badge">22</span>' in html
@@ -163,12 +197,18 @@ def test_acknowledge_from_the_inbox(client, world, users):
     assert alert.events.filter(kind="acknowledged").count() == 1
 
 
-@pytest.mark.parametrize("role,status", [("cla2", 404), ("manager", 403), ("gender", 403), ("norole", 403), ("far_manager", 403)])
+@pytest.mark.parametrize(
+    "role,status", [("cla2", 404), ("manager", 403), ("gender", 403), ("norole", 403), ("far_manager", 403)]
+)
 def test_denied_steps_change_nothing(client, world, users, role, status):
     alert = make_alert(world.base)
     login(client, users[role])
-    for step, data in [("acknowledge", {}), ("verify", {"note": "x"}), ("dispatch", {"response_type": "patrol"}),
-                       ("close", {"outcome": "false_alarm"})]:
+    for step, data in [
+        ("acknowledge", {}),
+        ("verify", {"note": "x"}),
+        ("dispatch", {"response_type": "patrol"}),
+        ("close", {"outcome": "false_alarm"}),
+    ]:
         assert client.post(f"/can/alerts/{alert.uid}/{step}", data).status_code == status
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RECEIVED
@@ -186,14 +226,28 @@ def test_full_lifecycle_through_the_pages(client, world, users):
     alert = make_alert(world.base, needs_triage=True, threat_category="other")
     login(client, users["duty"])
     client.post(f"/can/alerts/{alert.uid}/acknowledge")
-    client.post(f"/can/alerts/{alert.uid}/verify", {"note": "Chief confirms", "locality": world.sange.pk, "threat_category": "looting"})
+    client.post(
+        f"/can/alerts/{alert.uid}/verify",
+        {"note": "Chief confirms", "locality": world.sange.pk, "threat_category": "looting"},
+    )
     client.post(f"/can/alerts/{alert.uid}/dispatch", {"response_type": "patrol", "note": "Two vehicles"})
     response = client.post(f"/can/alerts/{alert.uid}/close", {"outcome": "addressed"})
     assert response.status_code == 302
     alert.refresh_from_db()
-    assert (alert.status, alert.outcome, alert.response_type, alert.locality, alert.threat_category, alert.needs_triage) == (
-        "closed", "addressed", "patrol", world.sange, "looting", False)
-    assert list(alert.events.values_list("kind", flat=True)) == ["acknowledged", "verified", "response_dispatched", "closed"]
+    assert (
+        alert.status,
+        alert.outcome,
+        alert.response_type,
+        alert.locality,
+        alert.threat_category,
+        alert.needs_triage,
+    ) == ("closed", "addressed", "patrol", world.sange, "looting", False)
+    assert list(alert.events.values_list("kind", flat=True)) == [
+        "acknowledged",
+        "verified",
+        "response_dispatched",
+        "closed",
+    ]
 
 
 def test_invalid_step_input_is_a_message_not_an_error(client, world, users):
@@ -207,8 +261,18 @@ def test_invalid_step_input_is_a_message_not_an_error(client, world, users):
 
 # --- alert detail and protected sender -------------------------------------------------------
 
-DETAIL_STATUS = {"cla": 200, "duty": 200, "cla2": 404, "jpt": 200, "gender": 200, "manager": 200, "far_manager": 404,
-                 "admin": 200, "api": 403, "norole": 403}
+DETAIL_STATUS = {
+    "cla": 200,
+    "duty": 200,
+    "cla2": 404,
+    "jpt": 200,
+    "gender": 200,
+    "manager": 200,
+    "far_manager": 404,
+    "admin": 200,
+    "api": 403,
+    "norole": 403,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -245,9 +309,19 @@ def test_cla_logs_a_phone_alert_once_even_if_submitted_twice(client, world, user
     page = client.get("/can/alerts/new/")
     assert page.status_code == 200
     client_uuid = page.context["form"].initial["client_uuid"]
-    data = {"client_uuid": client_uuid, "channel": "radio", "base": world.base.pk, "locality": world.sange.pk,
-            "threat_category": "displacement", "description": "Familles en fuite vers Sange", "sender": "",
-            "women": 12, "men": 4, "girls": 7, "boys": 6}
+    data = {
+        "client_uuid": client_uuid,
+        "channel": "radio",
+        "base": world.base.pk,
+        "locality": world.sange.pk,
+        "threat_category": "displacement",
+        "description": "Familles en fuite vers Sange",
+        "sender": "",
+        "women": 12,
+        "men": 4,
+        "girls": 7,
+        "boys": 6,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post("/can/alerts/new/", data)
     second = client.post("/can/alerts/new/", data)
@@ -255,14 +329,28 @@ def test_cla_logs_a_phone_alert_once_even_if_submitted_twice(client, world, user
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == f"/can/alerts/{alert.uid}/"
     assert (alert.channel, alert.reported_by, alert.women, alert.girls, alert.needs_triage, alert.status) == (
-        "radio", users["cla"], 12, 7, False, "received")
+        "radio",
+        users["cla"],
+        12,
+        7,
+        False,
+        "received",
+    )
     assert alert.notifications.count() == 2
 
 
 def test_alert_form_rejects_bad_input_and_other_bases(client, world, users):
     login(client, users["cla"])
-    base = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11", "channel": "radio", "threat_category": "looting",
-            "description": "x", "women": 0, "men": 0, "girls": 0, "boys": 0}
+    base = {
+        "client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11",
+        "channel": "radio",
+        "threat_category": "looting",
+        "description": "x",
+        "women": 0,
+        "men": 0,
+        "girls": 0,
+        "boys": 0,
+    }
     response = client.post("/can/alerts/new/", {**base, "base": world.other_base.pk})
     assert response.status_code == 400
     response = client.post("/can/alerts/new/", {**base, "base": world.base.pk, "women": -1, "channel": "sms"})
@@ -271,17 +359,30 @@ def test_alert_form_rejects_bad_input_and_other_bases(client, world, users):
     assert Alert.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value", "errors"), [
-    ("women", str(2**31), {"women": ["A count cannot be more than 100000."]}),
-    ("boys", "100001", {"boys": ["A count cannot be more than 100000."]}),
-    ("girls", "-3", {"girls": ["Ensure this value is greater than or equal to 0."]}),
-    ("sender", "' OR 1=1--", {"sender": ["Enter a valid phone number."]}),
-    ("sender", "11", {"sender": ["Enter a valid phone number."]}),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "errors"),
+    [
+        ("women", str(2**31), {"women": ["A count cannot be more than 100000."]}),
+        ("boys", "100001", {"boys": ["A count cannot be more than 100000."]}),
+        ("girls", "-3", {"girls": ["Ensure this value is greater than or equal to 0."]}),
+        ("sender", "' OR 1=1--", {"sender": ["Enter a valid phone number."]}),
+        ("sender", "11", {"sender": ["Enter a valid phone number."]}),
+    ],
+)
 def test_alert_form_refuses_huge_counts_and_what_is_not_a_phone_number(client, world, users, field, value, errors):
     login(client, users["cla"])
-    data = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11", "channel": "radio", "threat_category": "looting",
-            "description": "x", "base": world.base.pk, "sender": "", "women": 0, "men": 0, "girls": 0, "boys": 0}
+    data = {
+        "client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c11",
+        "channel": "radio",
+        "threat_category": "looting",
+        "description": "x",
+        "base": world.base.pk,
+        "sender": "",
+        "women": 0,
+        "men": 0,
+        "girls": 0,
+        "boys": 0,
+    }
     response = client.post("/can/alerts/new/", {**data, field: value})
     assert response.status_code == 400
     assert response.context["form"].errors == errors
@@ -290,9 +391,18 @@ def test_alert_form_refuses_huge_counts_and_what_is_not_a_phone_number(client, w
 
 def test_alert_form_keeps_a_real_callers_number(client, world, users):
     login(client, users["cla"])
-    data = {"client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c12", "channel": "phone_call", "threat_category": "looting",
-            "description": "x", "base": world.base.pk, "sender": "0812 345 678", "women": 0, "men": 0, "girls": 0,
-            "boys": 0}
+    data = {
+        "client_uuid": "5b0f8d58-5f53-4d5b-9d55-0c1f8b7b0c12",
+        "channel": "phone_call",
+        "threat_category": "looting",
+        "description": "x",
+        "base": world.base.pk,
+        "sender": "0812 345 678",
+        "women": 0,
+        "men": 0,
+        "girls": 0,
+        "boys": 0,
+    }
     assert client.post("/can/alerts/new/", data).status_code == 302
     assert Alert.objects.get().sender_number == "+243812345678"
 
@@ -314,16 +424,26 @@ def test_an_sms_from_a_sender_that_is_no_phone_number_is_kept_with_the_sender_un
 
     from tests.factories import TOKEN
 
-    for path, body in (("receive", {"from": "' OR 1=1--", "text": "Attaque à Sange", "id": "gw-sql"}),
-                       ("missed-call", {"from": "' OR 1=1--"})):
-        response = client.post(f"/can/inbound/{channel.uid}/{path}", json.dumps(body), content_type="application/json",
-                               HTTP_X_GATEWAY_TOKEN=TOKEN)
+    for path, body in (
+        ("receive", {"from": "' OR 1=1--", "text": "Attaque à Sange", "id": "gw-sql"}),
+        ("missed-call", {"from": "' OR 1=1--"}),
+    ):
+        response = client.post(
+            f"/can/inbound/{channel.uid}/{path}",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_X_GATEWAY_TOKEN=TOKEN,
+        )
         assert response.status_code == 200
     assert sorted(Alert.objects.values_list("channel", "sender_number", "sender_hash")) == [
-        ("missed_call", "", ""), ("sms", "", "")]
+        ("missed_call", "", ""),
+        ("sms", "", ""),
+    ]
 
 
-@pytest.mark.parametrize("role,status", [("manager", 403), ("gender", 403), ("jpt", 403), ("norole", 403), ("api", 403)])
+@pytest.mark.parametrize(
+    "role,status", [("manager", 403), ("gender", 403), ("jpt", 403), ("norole", 403), ("api", 403)]
+)
 def test_alert_form_denied(client, world, users, role, status):
     login(client, users[role])
     assert client.get("/can/alerts/new/").status_code == status
@@ -331,8 +451,18 @@ def test_alert_form_denied(client, world, users, role, status):
 
 # --- focal points ----------------------------------------------------------------------------
 
-FP_LIST = {"cla": 200, "cla2": 200, "duty": 200, "admin": 200, "jpt": 403, "gender": 403, "manager": 403,
-           "far_manager": 403, "api": 403, "norole": 403}
+FP_LIST = {
+    "cla": 200,
+    "cla2": 200,
+    "duty": 200,
+    "admin": 200,
+    "jpt": 403,
+    "gender": 403,
+    "manager": 403,
+    "far_manager": 403,
+    "api": 403,
+    "norole": 403,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -351,7 +481,9 @@ def test_focal_point_pages_matrix(client, world, users, role):
         assert ("990000444" in html) is (own_base and response is detail)
     if listing.status_code == 200:
         assert [f.pk for f in listing.context["focal_points"]] == ([] if role == "cla2" else [fp.pk])
-    assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", actor=users[role]).count() == (1 if own_base else 0)
+    assert AuditLog.objects.filter(action="view_protected", model="can.focalpoint", actor=users[role]).count() == (
+        1 if own_base else 0
+    )
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -365,8 +497,16 @@ def test_focal_point_list_query_count(client, world, users, size, django_assert_
 
 
 def _fp_data(world, **extra):
-    return {"base": world.base.pk, "name": "Mzee Kasongo", "phone": "0990 000 555", "locality": world.sange.pk,
-            "community_role": "chief", "sex": "m", "consent_on": "2026-03-01", **extra}
+    return {
+        "base": world.base.pk,
+        "name": "Mzee Kasongo",
+        "phone": "0990 000 555",
+        "locality": world.sange.pk,
+        "community_role": "chief",
+        "sex": "m",
+        "consent_on": "2026-03-01",
+        **extra,
+    }
 
 
 def test_cla_registers_updates_moves_and_deactivates(client, world, users):
@@ -374,8 +514,16 @@ def test_cla_registers_updates_moves_and_deactivates(client, world, users):
     response = client.post("/can/focal-points/new/", _fp_data(world))
     fp = FocalPoint.objects.get()
     assert response.status_code == 302
-    assert (fp.code, fp.name, fp.phone, fp.base, fp.is_active) == ("FP-UVI-0001", "Mzee Kasongo", "+243990000555", world.base, True)
-    response = client.post(f"/can/focal-points/{fp.uid}/edit/", {**_fp_data(world), "phone": "+243990000556", "do_not_call_back": "on"})
+    assert (fp.code, fp.name, fp.phone, fp.base, fp.is_active) == (
+        "FP-UVI-0001",
+        "Mzee Kasongo",
+        "+243990000555",
+        world.base,
+        True,
+    )
+    response = client.post(
+        f"/can/focal-points/{fp.uid}/edit/", {**_fp_data(world), "phone": "+243990000556", "do_not_call_back": "on"}
+    )
     assert response.status_code == 302
     fp.refresh_from_db()
     assert (fp.phone, fp.do_not_call_back) == ("+243990000556", True)
@@ -384,8 +532,11 @@ def test_cla_registers_updates_moves_and_deactivates(client, world, users):
     assert (fp.base, fp.code) == (world.other_base, "FP-UVI-0001")
     assert world.other_base.coverage.filter(pk=world.sange.pk).exists()
     # The new base's coverage is a many-to-many row, which no model signal logs: the move does.
-    assert list(AuditLog.objects.filter(model="cla.operatingbase", actor=users["cla"]).values_list("action", "object_pk", "actor", "detail")) == [
-        ("update", str(world.other_base.pk), users["cla"].pk, {"fields": ["coverage"], "added": [world.sange.pk]})]
+    assert list(
+        AuditLog.objects.filter(model="cla.operatingbase", actor=users["cla"]).values_list(
+            "action", "object_pk", "actor", "detail"
+        )
+    ) == [("update", str(world.other_base.pk), users["cla"].pk, {"fields": ["coverage"], "added": [world.sange.pk]})]
     # Moved away: the old base's CLA no longer sees it.
     assert client.get(f"/can/focal-points/{fp.uid}/").status_code == 404
     client.logout()
@@ -446,7 +597,9 @@ def test_cla_home_panel(rf, world, users):
     request = rf.get("/")
     request.user = users["cla"]
     panel = [p for p in panels_for(request, "cla") if p["template"] == "can/panels/open_alerts.html"]
-    assert panel == [{"title": "Open alerts", "template": "can/panels/open_alerts.html", "count": 1, "url": "/can/inbox/"}]
+    assert panel == [
+        {"title": "Open alerts", "template": "can/panels/open_alerts.html", "count": 1, "url": "/can/inbox/"}
+    ]
     request.user = AnonymousUser()
     assert open_alerts_panel(request) is None
 
@@ -456,8 +609,12 @@ SV_DETAIL = {"cla": True, "duty": True, "gender": True, "manager": False, "jpt":
 
 @pytest.mark.parametrize("role", list(SV_DETAIL))
 def test_sexual_violence_alerts_open_only_for_their_base_and_need_to_know(client, world, users, role):
-    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé de l'incident",
-                       verification_note="Note protégée")
+    alert = make_alert(
+        world.base,
+        threat_category="sexual_violence",
+        description="Détail protégé de l'incident",
+        verification_note="Note protégée",
+    )
     other = make_alert(world.base, threat_category="looting", description="Pillage au marché")
     login(client, users[role])
     response = client.get(f"/can/alerts/{alert.uid}/")
@@ -472,8 +629,12 @@ def test_sexual_violence_alerts_open_only_for_their_base_and_need_to_know(client
 
 @pytest.mark.parametrize("role", ["manager", "jpt"])
 def test_a_sexual_violence_alert_opens_without_its_text_for_whoever_was_notified_of_it(client, world, users, role):
-    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé de l'incident",
-                       verification_note="Note protégée")
+    alert = make_alert(
+        world.base,
+        threat_category="sexual_violence",
+        description="Détail protégé de l'incident",
+        verification_note="Note protégée",
+    )
     Notification.objects.create(alert=alert, recipient=users[role], channel="in_app", level=2)  # escalated to them
     login(client, users[role])
     response = client.get(f"/can/alerts/{alert.uid}/")
@@ -497,7 +658,9 @@ def test_other_bases_sexual_violence_alerts_are_in_no_list_of_the_app(client, wo
 
 @pytest.mark.parametrize("role,visible", [("admin", True), ("gender", True)])
 def test_admin_shows_sexual_violence_text_to_need_to_know(client, world, users, role, visible):
-    alert = make_alert(world.base, threat_category="sexual_violence", description="Détail protégé", raw_text="Texte brut protégé")
+    alert = make_alert(
+        world.base, threat_category="sexual_violence", description="Détail protégé", raw_text="Texte brut protégé"
+    )
     login(client, users[role])
     response = client.get(f"/admin/can/alert/{alert.pk}/change/")
     assert response.status_code == 200
@@ -521,8 +684,12 @@ def test_admin_focal_point_identity_only_for_its_base(client, world, users):
 def test_inbox_carries_each_alert_to_closure(client, world, users):
     alert = make_alert(world.base)
     login(client, users["duty"])
-    steps = [("acknowledge", {}, 'name="note"'), ("verify", {"note": "Chef joint"}, 'name="response_type"'),
-             ("dispatch", {"response_type": "escort"}, 'value="addressed"'), ("close", {"outcome": "addressed"}, None)]
+    steps = [
+        ("acknowledge", {}, 'name="note"'),
+        ("verify", {"note": "Chef joint"}, 'name="response_type"'),
+        ("dispatch", {"response_type": "escort"}, 'value="addressed"'),
+        ("close", {"outcome": "addressed"}, None),
+    ]
     for step, data, next_field in steps:
         response = client.post(f"/can/alerts/{alert.uid}/{step}", {**data, "next": "inbox"})
         assert response["Location"] == "/can/inbox/"

@@ -34,7 +34,8 @@ def _numbers(html: str) -> list[str]:
 @pytest.fixture
 def sms_alert(client, channel, users, world):
     response = client.post(
-        f"/can/inbound/{channel.uid}/receive", {"from": "+243812000111", "text": TEXT, "id": "gw-77"},
+        f"/can/inbound/{channel.uid}/receive",
+        {"from": "+243812000111", "text": TEXT, "id": "gw-77"},
         HTTP_X_GATEWAY_TOKEN=TOKEN,
     )
     assert response.status_code == 200
@@ -43,8 +44,9 @@ def sms_alert(client, channel, users, world):
 
 def _close(alert, user, world):
     alert = services.alert_acknowledge(alert=alert, user=user)
-    alert = services.alert_verify(alert=alert, user=user, note=NOTES["verification"], locality=world.sange,
-                                  threat_category="armed_attack")
+    alert = services.alert_verify(
+        alert=alert, user=user, note=NOTES["verification"], locality=world.sange, threat_category="armed_attack"
+    )
     alert = services.alert_dispatch_response(alert=alert, user=user, response_type="escort", note=NOTES["response"])
     return services.alert_close(alert=alert, user=user, outcome="addressed", note=NOTES["closing"])
 
@@ -73,7 +75,9 @@ def test_the_alert_page_and_its_history_mask_numbers_outside_the_base(client, sm
 
 
 @pytest.mark.parametrize("role", ["cla", "duty", "jpt", "gender", "manager", "admin"])
-def test_the_admin_change_page_masks_numbers_outside_the_base_and_never_saves_them(client, sms_alert, users, world, role):
+def test_the_admin_change_page_masks_numbers_outside_the_base_and_never_saves_them(
+    client, sms_alert, users, world, role
+):
     _close(sms_alert, users["duty"], world)
     _login(client, users[role])
     response = client.get(f"/admin/can/alert/{sms_alert.pk}/change/")
@@ -115,8 +119,13 @@ def test_the_api_masks_numbers_for_everyone_in_every_format(sms_alert, users, wo
 @pytest.mark.parametrize("role,shown", [("duty", True), ("gender", True), ("manager", False), ("jpt", False)])
 def test_the_history_notes_of_a_sexual_violence_alert_are_need_to_know(client, sms_alert, users, world, role, shown):
     alert = services.alert_acknowledge(alert=sms_alert, user=users["duty"])
-    services.alert_verify(alert=alert, user=users["duty"], note=NOTES["verification"], locality=world.sange,
-                          threat_category="sexual_violence")
+    services.alert_verify(
+        alert=alert,
+        user=users["duty"],
+        note=NOTES["verification"],
+        locality=world.sange,
+        threat_category="sexual_violence",
+    )
     _login(client, users[role])
     page = client.get(f"/can/alerts/{sms_alert.uid}/").content.decode()
     admin = client.get(f"/admin/can/alert/{sms_alert.pk}/change/").content.decode()

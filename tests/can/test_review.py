@@ -29,14 +29,23 @@ def _returned(world, users, **extra):
     alert = _closed(world, users, **extra)
     checklist = active_checklist(report_type="alert")
     answers = {item.pk: ("partly", "") for item in checklist.items.all()}
-    gender_services.review_record(report=alert, reviewer=users["gender"], decision="returned", comment=COMMENT, answers=answers)
+    gender_services.review_record(
+        report=alert, reviewer=users["gender"], decision="returned", comment=COMMENT, answers=answers
+    )
     alert.refresh_from_db()
     return alert
 
 
 def _post(client, alert, **changes):
-    data = {"threat_category": alert.threat_category, "locality": alert.locality_id or "", "description": alert.description,
-            "women": alert.women, "men": alert.men, "girls": alert.girls, "boys": alert.boys}
+    data = {
+        "threat_category": alert.threat_category,
+        "locality": alert.locality_id or "",
+        "description": alert.description,
+        "women": alert.women,
+        "men": alert.men,
+        "girls": alert.girls,
+        "boys": alert.boys,
+    }
     data.update(changes)
     return client.post(f"/can/alerts/{alert.uid}/correct", data)
 
@@ -62,7 +71,9 @@ def test_returned_alert_shows_the_review_and_is_corrected_and_resubmitted(client
     assert 'name="women" value="2"' in form.content.decode()
     audits = AuditLog.objects.filter(model="can.alert", action="update").count()
 
-    response = _post(client, alert, locality=world.sange.pk, girls=3, boys=1, description="Tirs à Sange, 3 filles et 1 garçon")
+    response = _post(
+        client, alert, locality=world.sange.pk, girls=3, boys=1, description="Tirs à Sange, 3 filles et 1 garçon"
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/can/alerts/{alert.uid}/"
     alert.refresh_from_db()
@@ -92,22 +103,46 @@ def test_bad_correction_is_refused_in_french_and_changes_nothing(client, world, 
     client.force_login(users["cla"])
     response = client.post(
         f"/can/alerts/{alert.uid}/correct",
-        {"threat_category": alert.threat_category, "locality": "", "description": "", "women": 0, "men": 0, "girls": 1,
-         "boys": 0, **changes},
+        {
+            "threat_category": alert.threat_category,
+            "locality": "",
+            "description": "",
+            "women": 0,
+            "men": 0,
+            "girls": 1,
+            "boys": 0,
+            **changes,
+        },
     )
     assert response.status_code == 400
     assert message in response.content.decode()
     fresh = Alert.objects.get(pk=alert.pk)
-    assert (fresh.review_status, fresh.review_round, fresh.girls, fresh.threat_category) == ("returned", 1, 1, "armed_attack")
+    assert (fresh.review_status, fresh.review_round, fresh.girls, fresh.threat_category) == (
+        "returned",
+        1,
+        1,
+        "armed_attack",
+    )
     assert not fresh.events.filter(kind=EventKind.CORRECTED).exists()
 
 
 def test_a_place_outside_the_base_is_refused_by_the_service(world, users):
     alert = _returned(world, users)
     with pytest.raises(ValidationError) as caught:
-        services.alert_correct(user=users["cla"], alert=alert, threat_category="armed_attack", locality=world.minembwe,
-                               description="", women=0, men=0, girls=0, boys=0)
-    assert caught.value.message_dict == {"locality": ["Choose a place covered by the alert's base or in its territory."]}
+        services.alert_correct(
+            user=users["cla"],
+            alert=alert,
+            threat_category="armed_attack",
+            locality=world.minembwe,
+            description="",
+            women=0,
+            men=0,
+            girls=0,
+            boys=0,
+        )
+    assert caught.value.message_dict == {
+        "locality": ["Choose a place covered by the alert's base or in its territory."]
+    }
     fresh = Alert.objects.get(pk=alert.pk)
     assert (fresh.review_status, fresh.locality) == ("returned", world.uvira)
 
@@ -119,8 +154,17 @@ def test_only_a_returned_alert_can_be_corrected(client, world, users):
     assert response.status_code == 302
     assert Alert.objects.get(pk=alert.pk).girls == 0
     with pytest.raises(ValidationError):
-        services.alert_correct(user=users["cla"], alert=alert, threat_category="armed_attack", locality=None,
-                               description="", women=0, men=0, girls=4, boys=0)
+        services.alert_correct(
+            user=users["cla"],
+            alert=alert,
+            threat_category="armed_attack",
+            locality=None,
+            description="",
+            women=0,
+            men=0,
+            girls=4,
+            boys=0,
+        )
     assert Alert.objects.get(pk=alert.pk).review_round == 1
 
 
@@ -136,8 +180,17 @@ def test_other_bases_and_roles_cannot_correct(client, world, users, role, status
 
 def test_the_gender_office_sees_what_the_correction_changed(client, world, users):
     alert = _returned(world, users, girls=1)
-    services.alert_correct(user=users["cla"], alert=alert, threat_category="armed_attack", locality=world.uvira,
-                           description="", women=0, men=0, girls=4, boys=0)
+    services.alert_correct(
+        user=users["cla"],
+        alert=alert,
+        threat_category="armed_attack",
+        locality=world.uvira,
+        description="",
+        women=0,
+        men=0,
+        girls=4,
+        boys=0,
+    )
     client.force_login(users["gender"])
     response = client.get(f"/gender/review/alert/{alert.uid}/")
     assert response.status_code == 200

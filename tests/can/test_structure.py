@@ -21,7 +21,9 @@ def _sources(*globs):
 def test_services_write_only_through_saves_and_the_audited_helpers(path):
     text = path.read_text()
     for call in (r"\.update\(", r"(?<!audited_)bulk_create\(", r"bulk_update\("):
-        assert not re.search(call, text), f"{path.name} calls {call}: use monusco.audit.audited_update / audited_bulk_create"
+        assert not re.search(call, text), (
+            f"{path.name} calls {call}: use monusco.audit.audited_update / audited_bulk_create"
+        )
 
 
 @pytest.mark.parametrize("path", _sources("**/*.py"), ids=lambda p: str(p.relative_to(CAN)))

@@ -40,7 +40,8 @@ def free_port() -> int:
 def start_redis(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -71,15 +72,35 @@ def database_url() -> str:
 
 def start_worker(broker_url: str, log_path: Path, **extra_env: str) -> subprocess.Popen:
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "monusco.settings.test", "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker_url, "CELERY_TASK_ALWAYS_EAGER": "false", "SMS_BACKEND": "can.sms.LogBackend",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "monusco.settings.test",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "SMS_BACKEND": "can.sms.LogBackend",
         **extra_env,
     }
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "monusco", "worker", "--pool=solo", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"test-{os.getpid()}@localhost"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "monusco",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-n",
+            f"test-{os.getpid()}@localhost",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -116,13 +137,18 @@ def wait_for(predicate, seconds=WAIT_SECONDS):
 
 def post_sms(client, channel, text, message_id):
     return client.post(
-        f"/can/inbound/{channel.uid}/receive", {"from": "+243990000111", "text": text, "id": message_id},
+        f"/can/inbound/{channel.uid}/receive",
+        {"from": "+243990000111", "text": text, "id": message_id},
         HTTP_X_GATEWAY_TOKEN=TOKEN,
     )
 
 
 def _sent(alert) -> list:
-    return sorted(Notification.objects.filter(alert=alert, status="sent").values_list("recipient__username", "channel", "attempts"))
+    return sorted(
+        Notification.objects.filter(alert=alert, status="sent").values_list(
+            "recipient__username", "channel", "attempts"
+        )
+    )
 
 
 EXPECTED = [("t-cla", "in_app", 1), ("t-duty", "in_app", 1), ("t-duty", "sms", 1)]
@@ -176,8 +202,12 @@ def test_broker_down_then_sweep_delivers_exactly_once(client, world, users, tmp_
             # A second sweep finds nothing outstanding; a repeated task sends nothing again.
             assert tasks.sweep_outstanding_notifications(grace_seconds=0) == 0
             tasks.notify_alert.delay(alert.pk)
-            assert wait_for(lambda: "notify_alert" in (tmp_path / "worker.log").read_text()
-                            and (tmp_path / "worker.log").read_text().count("succeeded") >= 2)
+            assert wait_for(
+                lambda: (
+                    "notify_alert" in (tmp_path / "worker.log").read_text()
+                    and (tmp_path / "worker.log").read_text().count("succeeded") >= 2
+                )
+            )
     finally:
         stop(worker)
         stop(redis)
@@ -196,7 +226,9 @@ def test_real_worker_notifies_a_burst_with_coalesced_tasks(client, world, users,
     port = free_port()
     redis = start_redis(port)
     broker = f"redis://127.0.0.1:{port}/0"
-    worker = start_worker(broker, tmp_path / "worker.log", CAN_COALESCE_NOTIFY_TASKS="true", CAN_NOTIFY_GATHER_SECONDS="2.0")
+    worker = start_worker(
+        broker, tmp_path / "worker.log", CAN_COALESCE_NOTIFY_TASKS="true", CAN_NOTIFY_GATHER_SECONDS="2.0"
+    )
     try:
         with publishing_to(broker):
             responses = [post_sms(client, channel, f"Pillage à Sange {n}", f"burst-{n}") for n in range(5)]
@@ -237,8 +269,11 @@ def test_a_worker_killed_mid_batch_then_the_sweep_delivers_every_notification(wo
     alerts = [make_alert(world.base, locality=world.sange, notified_at=None) for _ in range(60)]
     outbox = tmp_path / "outbox.tsv"
     outbox.touch()
-    gateway = {"SMS_BACKEND": "tests.can.test_worker.FileGateway", "SMS_TEST_OUTBOX": str(outbox),
-               "CAN_SMS_LEASE_SECONDS": "4"}
+    gateway = {
+        "SMS_BACKEND": "tests.can.test_worker.FileGateway",
+        "SMS_TEST_OUTBOX": str(outbox),
+        "CAN_SMS_LEASE_SECONDS": "4",
+    }
     port = free_port()
     redis = start_redis(port)
     broker = f"redis://127.0.0.1:{port}/0"

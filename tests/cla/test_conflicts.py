@@ -37,26 +37,51 @@ def colleague(world):
 
 @pytest.fixture
 def meeting(world, users):
-    meeting = MeetingFactory(base=world.base, created_by=users["cla"], locality=world.uvira,
-                             held_on=datetime.date(2024, 5, 2), topics="Route des champs", women=12, men=9, girls=4,
-                             boys=1)
-    ConcernFactory(meeting=meeting, category="extortion", description="Barrière illégale à Kiliba",
-                   at_risk_groups=["women", "men"])
+    meeting = MeetingFactory(
+        base=world.base,
+        created_by=users["cla"],
+        locality=world.uvira,
+        held_on=datetime.date(2024, 5, 2),
+        topics="Route des champs",
+        women=12,
+        men=9,
+        girls=4,
+        boys=1,
+    )
+    ConcernFactory(
+        meeting=meeting, category="extortion", description="Barrière illégale à Kiliba", at_risk_groups=["women", "men"]
+    )
     ConcernFactory(meeting=meeting, category="armed_attack", description="Tirs la nuit", at_risk_groups=[])
-    FollowUpFactory(meeting=meeting, action="Patrouille de nuit", responsible="monusco",
-                    due_on=datetime.date(2024, 5, 20))
+    FollowUpFactory(
+        meeting=meeting, action="Patrouille de nuit", responsible="monusco", due_on=datetime.date(2024, 5, 20)
+    )
     return meeting
 
 
 @pytest.fixture
 def plan(world, users):
-    plan = PlanFactory(base=world.base, locality=world.sange, created_by=users["cla"], summary="Plan de Sange",
-                       period_start=datetime.date(2024, 7, 1), period_end=datetime.date(2024, 12, 31),
-                       women=6, men=7, girls=1, boys=2)
-    threat = ThreatFactory(plan=plan, category="extortion", perpetrator_type="bandits",
-                           description="Barrières illégales")
-    ActionFactory(threat=threat, description="Plaidoyer", responsible="local_authority",
-                  deadline=datetime.date(2024, 8, 1), status="planned")
+    plan = PlanFactory(
+        base=world.base,
+        locality=world.sange,
+        created_by=users["cla"],
+        summary="Plan de Sange",
+        period_start=datetime.date(2024, 7, 1),
+        period_end=datetime.date(2024, 12, 31),
+        women=6,
+        men=7,
+        girls=1,
+        boys=2,
+    )
+    threat = ThreatFactory(
+        plan=plan, category="extortion", perpetrator_type="bandits", description="Barrières illégales"
+    )
+    ActionFactory(
+        threat=threat,
+        description="Plaidoyer",
+        responsible="local_authority",
+        deadline=datetime.date(2024, 8, 1),
+        status="planned",
+    )
     return plan
 
 
@@ -72,8 +97,13 @@ def _opened(client, url) -> dict:
         for threat, actions in editor.rows():
             forms += [threat, actions.management_form, *actions.forms]
     else:
-        forms = [context["form"], context["concerns"].management_form, *context["concerns"].forms,
-                 context["follow_ups"].management_form, *context["follow_ups"].forms]
+        forms = [
+            context["form"],
+            context["concerns"].management_form,
+            *context["concerns"].forms,
+            context["follow_ups"].management_form,
+            *context["follow_ups"].forms,
+        ]
     for form in forms:
         for bound in form:
             value = bound.value()
@@ -109,22 +139,28 @@ def _plan_state(plan):
 
 def _meeting_args(meeting, **overrides):
     args = {
-        "locality": meeting.locality, "held_on": meeting.held_on, "meeting_type": meeting.meeting_type,
-        "counts": {"women": 1, "men": 1, "girls": 0, "boys": 0}, "topics": "Nouveau",
-        "concerns": [], "follow_ups": [],
+        "locality": meeting.locality,
+        "held_on": meeting.held_on,
+        "meeting_type": meeting.meeting_type,
+        "counts": {"women": 1, "men": 1, "girls": 0, "boys": 0},
+        "topics": "Nouveau",
+        "concerns": [],
+        "follow_ups": [],
     }
     args.update(overrides)
     return args
 
 
 def test_every_meeting_save_increments_the_version_and_a_stale_one_is_refused_with_the_current_record(
-        world, users, meeting):
+    world, users, meeting
+):
     saved = services.meeting_update(user=users["cla"], meeting=meeting, expected_version=1, **_meeting_args(meeting))
     assert saved.version == 2
     before = _meeting_state(meeting)
     with pytest.raises(services.VersionConflict) as error:
-        services.meeting_update(user=users["cla"], meeting=meeting, expected_version=1,
-                                **_meeting_args(meeting, topics="Écrasé"))
+        services.meeting_update(
+            user=users["cla"], meeting=meeting, expected_version=1, **_meeting_args(meeting, topics="Écrasé")
+        )
     assert _meeting_state(meeting) == before
     assert error.value.code == "stale_version"
     assert error.value.expected_version == 1
@@ -132,7 +168,8 @@ def test_every_meeting_save_increments_the_version_and_a_stale_one_is_refused_wi
     assert (current.pk, current.version, current.topics, list(current.concerns.all())) == (meeting.pk, 2, "Nouveau", [])
     assert error.value.messages == [
         "Someone else saved this record (version 2) after you opened it (version 1). Nothing of yours was saved yet: "
-        "compare the two versions, then save again."]
+        "compare the two versions, then save again."
+    ]
 
 
 def test_every_plan_save_increments_the_version_and_a_stale_one_is_refused_with_the_current_record(users, plan):
@@ -162,7 +199,8 @@ def test_an_action_status_update_makes_a_new_plan_version(users, plan):
 
 
 def test_second_meeting_save_is_refused_and_shows_both_versions_then_saves_after_review(
-        client, world, users, colleague, meeting):
+    client, world, users, colleague, meeting
+):
     url = reverse("cla:meeting-edit", kwargs={"uid": meeting.uid})
     client.force_login(users["cla"])
     first = _opened(client, url)
@@ -186,14 +224,21 @@ def test_second_meeting_save_is_refused_and_shows_both_versions_then_saves_after
     conflict = response.context["conflict"]
     assert (conflict.expected_version, conflict.current_version) == (1, 2)
     assert [(f.label, f.yours, f.saved) for f in conflict.fields] == [
-        ("Topics discussed", "Route des champs et marché", "Route des champs")]
+        ("Topics discussed", "Route des champs et marché", "Route des champs")
+    ]
     concerns = conflict.sections[0]
     assert concerns.title == "Security concerns"
     assert [(r.title, r.state, [(f.label, f.yours, f.saved) for f in r.fields]) for r in concerns.rows] == [
-        ("Illegal taxation or extortion – Barrière illégale à Kiliba", "changed",
-         [("What was reported", "Barrière illégale à Kiliba", "Barrière illégale à Kiliba, deux fois par semaine")]),
-        ("Armed attack – Tirs la nuit", "only_saved",
-         [("Threat category", "—", "Armed attack"), ("What was reported", "—", "Tirs la nuit")]),
+        (
+            "Illegal taxation or extortion – Barrière illégale à Kiliba",
+            "changed",
+            [("What was reported", "Barrière illégale à Kiliba", "Barrière illégale à Kiliba, deux fois par semaine")],
+        ),
+        (
+            "Armed attack – Tirs la nuit",
+            "only_saved",
+            [("Threat category", "—", "Armed attack"), ("What was reported", "—", "Tirs la nuit")],
+        ),
     ]
     html = response.content.decode()
     assert "Someone else saved this in the meantime" in html
@@ -222,7 +267,8 @@ def test_a_meeting_form_without_a_version_is_never_saved_over_the_record(client,
     assert response.status_code == 409
     assert _meeting_state(meeting) == before
     assert [(f.label, f.yours, f.saved) for f in response.context["conflict"].fields] == [
-        ("Topics discussed", "Sans version", "Route des champs")]
+        ("Topics discussed", "Sans version", "Route des champs")
+    ]
 
 
 def test_the_meeting_conflict_view_logs_the_read_of_a_sexual_violence_concern(client, users, meeting):
@@ -248,8 +294,9 @@ def test_the_conflict_message_is_translated(client, users, meeting):
     UrafikiMeeting.objects.filter(pk=meeting.pk).update(version=5)
     response = client.post(url, post)
     with translation.override("sw"):
-        expected = str(services.VersionConflict(current=UrafikiMeeting.objects.get(pk=meeting.pk), expected_version=1)
-                       .messages[0])
+        expected = str(
+            services.VersionConflict(current=UrafikiMeeting.objects.get(pk=meeting.pk), expected_version=1).messages[0]
+        )
     assert expected.startswith("Mtu mwingine")
     assert expected in response.content.decode()
 
@@ -258,7 +305,8 @@ def test_the_conflict_message_is_translated(client, users, meeting):
 
 
 def test_second_plan_save_is_refused_and_shows_threats_and_actions_of_both_versions(
-        client, world, users, colleague, plan):
+    client, world, users, colleague, plan
+):
     url = reverse("cla:plan-edit", kwargs={"uid": plan.uid})
     client.force_login(users["cla"])
     first = _opened(client, url)
@@ -281,21 +329,28 @@ def test_second_plan_save_is_refused_and_shows_threats_and_actions_of_both_versi
     conflict = response.context["conflict"]
     assert (conflict.expected_version, conflict.current_version) == (1, 2)
     assert [(f.label, f.yours, f.saved) for f in conflict.fields] == [
-        ("Summary", "Plan revu avec les femmes", "Plan de Sange"), ("Women", "9", "6")]
+        ("Summary", "Plan revu avec les femmes", "Plan de Sange"),
+        ("Women", "9", "6"),
+    ]
     [threats] = conflict.sections
     [threat] = threats.rows
     assert (threat.title, threat.state) == ("Illegal taxation or extortion – Barrières illégales", "changed")
     assert [(f.label, f.yours, f.saved) for f in threat.fields] == [
-        ("Threat", "Barrières illégales", "Barrières illégales sur la route de Luvungi")]
+        ("Threat", "Barrières illégales", "Barrières illégales sur la route de Luvungi")
+    ]
     [actions] = threat.sections
     assert [(a.title, a.state, [(f.label, f.yours, f.saved) for f in a.fields]) for a in actions.rows] == [
-        ("Plaidoyer", "changed", [("Status", "Planned", "In progress")])]
+        ("Plaidoyer", "changed", [("Status", "Planned", "In progress")])
+    ]
     assert response.context["editor"].form["summary"].value() == "Plan revu avec les femmes"
 
     assert client.post(url, {**second, "version": "2"}).status_code == 302
     plan.refresh_from_db()
     assert (plan.version, plan.summary, PlanRevision.objects.filter(plan=plan).count()) == (
-        3, "Plan revu avec les femmes", 2)
+        3,
+        "Plan revu avec les femmes",
+        2,
+    )
 
 
 def test_a_status_recorded_after_the_plan_form_was_opened_is_not_undone_silently(client, users, plan):
@@ -311,15 +366,21 @@ def test_a_status_recorded_after_the_plan_form_was_opened_is_not_undone_silently
     assert action.status == "done"
     [threats] = response.context["conflict"].sections
     assert [(f.label, f.yours, f.saved) for f in threats.rows[0].sections[0].rows[0].fields] == [
-        ("Status", "Planned", "Done")]
+        ("Status", "Planned", "Done")
+    ]
 
 
 def test_rows_added_on_one_side_are_shown_with_everything_they_hold(client, users, plan):
     url = reverse("cla:plan-edit", kwargs={"uid": plan.uid})
     client.force_login(users["cla"])
     post = _opened(client, url)
-    threat = ThreatFactory(plan=plan, category="armed_attack", perpetrator_type="armed_group",
-                           description="Incursions la nuit", at_risk_groups=["boys"])
+    threat = ThreatFactory(
+        plan=plan,
+        category="armed_attack",
+        perpetrator_type="armed_group",
+        description="Incursions la nuit",
+        at_risk_groups=["boys"],
+    )
     ActionFactory(threat=threat, description="Alerte précoce", responsible="community", deadline=None)
     CommunityProtectionPlan.objects.filter(pk=plan.pk).update(version=2)
     response = client.post(url, post)
@@ -328,11 +389,18 @@ def test_rows_added_on_one_side_are_shown_with_everything_they_hold(client, user
     [added] = threats.rows
     assert (added.title, added.state) == ("Armed attack – Incursions la nuit", "only_saved")
     assert [(f.label, f.yours, f.saved) for f in added.fields] == [
-        ("Threat category", "—", "Armed attack"), ("Perpetrator type", "—", "Armed group"),
-        ("Threat", "—", "Incursions la nuit"), ("Groups at risk", "—", "Boys")]
+        ("Threat category", "—", "Armed attack"),
+        ("Perpetrator type", "—", "Armed group"),
+        ("Threat", "—", "Incursions la nuit"),
+        ("Groups at risk", "—", "Boys"),
+    ]
     assert [(a.title, a.state, [(f.label, f.saved) for f in a.fields]) for a in added.sections[0].rows] == [
-        ("Alerte précoce", "only_saved", [("Action", "Alerte précoce"), ("Responsible actor", "Community"),
-                                          ("Status", "Planned")])]
+        (
+            "Alerte précoce",
+            "only_saved",
+            [("Action", "Alerte précoce"), ("Responsible actor", "Community"), ("Status", "Planned")],
+        )
+    ]
 
 
 def _admin_post(response) -> dict:
@@ -367,7 +435,9 @@ def test_an_administrators_edit_in_the_admin_makes_a_new_version_so_an_older_cla
     post["topics"] = "Corrigé par l'administrateur"
     assert admin_client.post(change, post).status_code == 302
     assert UrafikiMeeting.objects.filter(pk=meeting.pk).values_list("version", "topics").get() == (
-        meeting.version + 1, "Corrigé par l'administrateur")
+        meeting.version + 1,
+        "Corrigé par l'administrateur",
+    )
     opened["topics"] = "Version de la CLA"
     response = client.post(edit, opened)
     assert response.status_code == 409

@@ -13,7 +13,9 @@ BANDS = ("age_0_5", "age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_p
 
 
 def _meeting(world, users, **counts):
-    return UrafikiMeeting(base=world.base, locality=world.uvira, held_on="2024-05-01", created_by=users["cla"], **counts)
+    return UrafikiMeeting(
+        base=world.base, locality=world.uvira, held_on="2024-05-01", created_by=users["cla"], **counts
+    )
 
 
 @pytest.mark.parametrize("field", ["women", "men", "girls", "boys"])
@@ -58,9 +60,17 @@ def records(world, users):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("cla", {"Uvira"}), ("cla2", {"Minembwe"}), ("duty", {"Uvira"}), ("manager", {"Uvira", "Minembwe"}),
-     ("gender", {"Uvira", "Minembwe"}), ("far_manager", {"Beni"}), ("admin", {"Uvira", "Minembwe", "Beni"}),
-     ("norole", set()), ("api", set())],
+    [
+        ("cla", {"Uvira"}),
+        ("cla2", {"Minembwe"}),
+        ("duty", {"Uvira"}),
+        ("manager", {"Uvira", "Minembwe"}),
+        ("gender", {"Uvira", "Minembwe"}),
+        ("far_manager", {"Beni"}),
+        ("admin", {"Uvira", "Minembwe", "Beni"}),
+        ("norole", set()),
+        ("api", set()),
+    ],
 )
 def test_selectors_cut_to_scope(users, records, role, expected):
     user = users[role]
@@ -115,6 +125,10 @@ def test_admin_hides_sexual_violence_concerns_from_roles_without_need_to_know(cl
     for role in ("cla", "duty", "gender", "manager"):
         client.force_login(users[role])
         seen[role] = sorted(c.description for c in client.get(url).context["cl"].result_list)
-    assert seen == {"cla": ["Pillage", "Protégé"], "duty": ["Pillage"], "gender": ["Pillage", "Protégé"],
-                    "manager": ["Pillage"]}
+    assert seen == {
+        "cla": ["Pillage", "Protégé"],
+        "duty": ["Pillage"],
+        "gender": ["Pillage", "Protégé"],
+        "manager": ["Pillage"],
+    }
     assert SecurityConcern.objects.count() == 2

@@ -23,8 +23,13 @@ def _english():
 
 def _create(user, world, token):
     return services.meeting_create(
-        user=user, base=world.base, locality=world.uvira, held_on=datetime.date(2026, 10, 1), meeting_type="urafiki",
-        counts={"women": 4, "men": 3, "girls": 0, "boys": 0}, client_token=token,
+        user=user,
+        base=world.base,
+        locality=world.uvira,
+        held_on=datetime.date(2026, 10, 1),
+        meeting_type="urafiki",
+        counts={"women": 4, "men": 3, "girls": 0, "boys": 0},
+        client_token=token,
     )
 
 
@@ -66,14 +71,26 @@ def test_another_users_token_is_refused_with_a_message(world, users):
 # --- a new plan posted several times at once -------------------------------------------------------
 
 PLAN_POST = {
-    "period_start": "2024-07-01", "period_end": "2024-12-31", "review_on": "", "summary": "Plan de Sange",
-    "women": "6", "men": "7", "girls": "1", "boys": "2",
-    "threats-TOTAL_FORMS": "1", "threats-INITIAL_FORMS": "0",
-    "threats-0-category": "extortion", "threats-0-perpetrator_type": "bandits",
+    "period_start": "2024-07-01",
+    "period_end": "2024-12-31",
+    "review_on": "",
+    "summary": "Plan de Sange",
+    "women": "6",
+    "men": "7",
+    "girls": "1",
+    "boys": "2",
+    "threats-TOTAL_FORMS": "1",
+    "threats-INITIAL_FORMS": "0",
+    "threats-0-category": "extortion",
+    "threats-0-perpetrator_type": "bandits",
     "threats-0-description": "Barrières illégales",
-    "threats-0-actions-TOTAL_FORMS": "1", "threats-0-actions-INITIAL_FORMS": "0",
-    "threats-0-actions-0-description": "Plaidoyer", "threats-0-actions-0-responsible": "local_authority",
-    "threats-0-actions-0-deadline": "", "threats-0-actions-0-status": "planned", "threats-0-actions-0-review_on": "",
+    "threats-0-actions-TOTAL_FORMS": "1",
+    "threats-0-actions-INITIAL_FORMS": "0",
+    "threats-0-actions-0-description": "Plaidoyer",
+    "threats-0-actions-0-responsible": "local_authority",
+    "threats-0-actions-0-deadline": "",
+    "threats-0-actions-0-status": "planned",
+    "threats-0-actions-0-review_on": "",
     "action": "save",
 }
 
@@ -119,8 +136,13 @@ def test_six_identical_new_plan_posts_at_once_answer_with_the_one_saved_plan(wor
 
 def _create_plan(user, world, token, period_start=datetime.date(2024, 7, 1)):
     return services.plan_create(
-        user=user, base=world.base, locality=world.sange, period_start=period_start,
-        period_end=datetime.date(2024, 12, 31), counts={"women": 6}, client_token=token,
+        user=user,
+        base=world.base,
+        locality=world.sange,
+        period_start=period_start,
+        period_end=datetime.date(2024, 12, 31),
+        counts={"women": 6},
+        client_token=token,
     )
 
 

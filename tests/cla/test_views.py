@@ -29,20 +29,61 @@ def data(world, users):
     ConcernFactory(meeting=meeting, category="sexual_violence", description="Agressions près du point d'eau")
     plan = PlanFactory(base=world.base, created_by=users["cla"])
     action = ActionFactory(threat=ThreatFactory(plan=plan), deadline=timezone.localdate() - datetime.timedelta(days=3))
-    PlanRevision.objects.create(plan=plan, version=1, snapshot={"threats": [], "period_start": "2024-01-01"},
-                                saved_by=users["cla"])
+    PlanRevision.objects.create(
+        plan=plan, version=1, snapshot={"threats": [], "period_start": "2024-01-01"}, saved_by=users["cla"]
+    )
     return {"meeting": meeting, "plan": plan, "action": action}
 
 
 # Expected GET status per role for each page ("login" = redirect to the login page).
-READ_ANY = {"cla": 200, "cla2": 200, "duty": 200, "jpt": 200, "gender": 200, "manager": 200, "far_manager": 200,
-            "admin": 200, "api": 403, "norole": 403}
-READ_RECORD = {"cla": 200, "cla2": 404, "duty": 200, "jpt": 200, "gender": 200, "manager": 200,
-               "far_manager": 404, "admin": 200, "api": 404, "norole": 404}
-CREATE = {"cla": 200, "cla2": 200, "duty": 403, "jpt": 403, "gender": 403, "manager": 403, "far_manager": 403,
-          "admin": 403, "api": 403, "norole": 403}
-EDIT_RECORD = {"cla": 200, "cla2": 404, "duty": 403, "jpt": 403, "gender": 403, "manager": 403,
-               "far_manager": 404, "admin": 403, "api": 404, "norole": 404}
+READ_ANY = {
+    "cla": 200,
+    "cla2": 200,
+    "duty": 200,
+    "jpt": 200,
+    "gender": 200,
+    "manager": 200,
+    "far_manager": 200,
+    "admin": 200,
+    "api": 403,
+    "norole": 403,
+}
+READ_RECORD = {
+    "cla": 200,
+    "cla2": 404,
+    "duty": 200,
+    "jpt": 200,
+    "gender": 200,
+    "manager": 200,
+    "far_manager": 404,
+    "admin": 200,
+    "api": 404,
+    "norole": 404,
+}
+CREATE = {
+    "cla": 200,
+    "cla2": 200,
+    "duty": 403,
+    "jpt": 403,
+    "gender": 403,
+    "manager": 403,
+    "far_manager": 403,
+    "admin": 403,
+    "api": 403,
+    "norole": 403,
+}
+EDIT_RECORD = {
+    "cla": 200,
+    "cla2": 404,
+    "duty": 403,
+    "jpt": 403,
+    "gender": 403,
+    "manager": 403,
+    "far_manager": 404,
+    "admin": 403,
+    "api": 404,
+    "norole": 404,
+}
 
 
 def _pages(data):
@@ -87,24 +128,42 @@ def _state():
 
 def _meeting_post(locality, **overrides):
     post = {
-        "locality": locality.pk, "held_on": "2024-05-02", "meeting_type": "urafiki", "topics": "Route des champs",
-        "women": "12", "men": "9", "girls": "4", "boys": "1",
-        "age_0_5": "", "age_6_12": "", "age_13_17": "", "age_18_49": "", "age_50_59": "", "age_60_plus": "",
-        "concerns-TOTAL_FORMS": "2", "concerns-INITIAL_FORMS": "0",
-        "concerns-0-category": "extortion", "concerns-0-description": "Barrière illégale à Kiliba",
+        "locality": locality.pk,
+        "held_on": "2024-05-02",
+        "meeting_type": "urafiki",
+        "topics": "Route des champs",
+        "women": "12",
+        "men": "9",
+        "girls": "4",
+        "boys": "1",
+        "age_0_5": "",
+        "age_6_12": "",
+        "age_13_17": "",
+        "age_18_49": "",
+        "age_50_59": "",
+        "age_60_plus": "",
+        "concerns-TOTAL_FORMS": "2",
+        "concerns-INITIAL_FORMS": "0",
+        "concerns-0-category": "extortion",
+        "concerns-0-description": "Barrière illégale à Kiliba",
         "concerns-0-at_risk_groups": ["women", "men"],
-        "concerns-1-category": "armed_attack", "concerns-1-description": "Tirs la nuit",
-        "followups-TOTAL_FORMS": "1", "followups-INITIAL_FORMS": "0",
-        "followups-0-action": "Patrouille de nuit", "followups-0-responsible": "monusco",
-        "followups-0-due_on": "2024-05-20", "followups-0-status": "planned",
+        "concerns-1-category": "armed_attack",
+        "concerns-1-description": "Tirs la nuit",
+        "followups-TOTAL_FORMS": "1",
+        "followups-INITIAL_FORMS": "0",
+        "followups-0-action": "Patrouille de nuit",
+        "followups-0-responsible": "monusco",
+        "followups-0-due_on": "2024-05-20",
+        "followups-0-status": "planned",
         "action": "save",
     }
     post.update(overrides)
     return post
 
 
-@pytest.mark.parametrize("role", ["anonymous", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin",
-                                  "api", "norole"])
+@pytest.mark.parametrize(
+    "role", ["anonymous", "cla2", "duty", "jpt", "gender", "manager", "far_manager", "admin", "api", "norole"]
+)
 def test_denied_writes_change_nothing(client, world, users, data, role):
     if role != "anonymous":
         client.force_login(users[role])
@@ -115,9 +174,19 @@ def test_denied_writes_change_nothing(client, world, users, data, role):
         (reverse("cla:meeting-edit", kwargs={"uid": m}), _meeting_post(world.uvira, topics="changed")),
         (reverse("cla:meeting-submit", kwargs={"uid": m}), {}),
         (reverse("cla:plan-submit", kwargs={"uid": p}), {}),
-        (reverse("cla:plan-edit", kwargs={"uid": p}), {"period_start": "2024-01-01", "period_end": "2024-06-30",
-                                                       "women": "1", "men": "1", "girls": "0", "boys": "0",
-                                                       "threats-TOTAL_FORMS": "0", "threats-INITIAL_FORMS": "0"}),
+        (
+            reverse("cla:plan-edit", kwargs={"uid": p}),
+            {
+                "period_start": "2024-01-01",
+                "period_end": "2024-06-30",
+                "women": "1",
+                "men": "1",
+                "girls": "0",
+                "boys": "0",
+                "threats-TOTAL_FORMS": "0",
+                "threats-INITIAL_FORMS": "0",
+            },
+        ),
         (reverse("cla:action-update", kwargs={"uid": a}), {"status": "done", "review_on": ""}),
     ]
     statuses = [client.post(url, post).status_code for url, post in posts]
@@ -145,21 +214,30 @@ def test_cla2_posting_a_foreign_locality_gets_an_error_and_nothing_is_saved(clie
 
 def test_cla_creates_a_meeting_with_concerns_and_follow_up(client, world, users):
     client.force_login(users["cla"])
-    response = client.post(reverse("cla:meeting-create"), _meeting_post(world.sange, facilitators=[
-        users["cla"].cla_profile.pk], stakeholder_groups=["chief", "youth"]))
+    response = client.post(
+        reverse("cla:meeting-create"),
+        _meeting_post(world.sange, facilitators=[users["cla"].cla_profile.pk], stakeholder_groups=["chief", "youth"]),
+    )
     meeting = UrafikiMeeting.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("cla:meeting-detail", kwargs={"uid": meeting.uid})
     assert (meeting.base, meeting.locality, meeting.held_on, meeting.created_by) == (
-        world.base, world.sange, datetime.date(2024, 5, 2), users["cla"])
+        world.base,
+        world.sange,
+        datetime.date(2024, 5, 2),
+        users["cla"],
+    )
     assert (meeting.women, meeting.men, meeting.girls, meeting.boys, meeting.age_0_5) == (12, 9, 4, 1, None)
     assert meeting.review_status == ReviewStatus.DRAFT
     assert meeting.stakeholder_groups == ["chief", "youth"]
     assert list(meeting.facilitators.all()) == [users["cla"].cla_profile]
     assert list(meeting.concerns.values_list("category", "description", "at_risk_groups")) == [
-        ("extortion", "Barrière illégale à Kiliba", ["women", "men"]), ("armed_attack", "Tirs la nuit", [])]
+        ("extortion", "Barrière illégale à Kiliba", ["women", "men"]),
+        ("armed_attack", "Tirs la nuit", []),
+    ]
     assert list(meeting.follow_ups.values_list("action", "responsible", "due_on", "status")) == [
-        ("Patrouille de nuit", "monusco", datetime.date(2024, 5, 20), "planned")]
+        ("Patrouille de nuit", "monusco", datetime.date(2024, 5, 20), "planned")
+    ]
 
 
 def test_save_and_submit_sends_the_meeting_for_review(client, world, users):
@@ -177,12 +255,32 @@ BANDS = "Fill in every band or none. Under 18 must add up to girls + boys; 18 an
     [
         ({"women": "-3"}, {"women": ["A count cannot be negative."]}),
         ({"held_on": "2999-01-01"}, {"held_on": ["The date cannot be in the future."]}),
-        ({"age_0_5": "1", "age_6_12": "1", "age_13_17": "1", "age_18_49": "10", "age_50_59": "5", "age_60_plus": "6"},
-         {"age_0_5": [BANDS]}),
-        ({"age_0_5": "1", "age_6_12": "2", "age_13_17": "2", "age_18_49": "10", "age_50_59": "5", "age_60_plus": "5"},
-         {"age_18_49": [BANDS]}),
-        ({"age_0_5": "5"}, {name: [BANDS]
-                            for name in ("age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")}),
+        (
+            {
+                "age_0_5": "1",
+                "age_6_12": "1",
+                "age_13_17": "1",
+                "age_18_49": "10",
+                "age_50_59": "5",
+                "age_60_plus": "6",
+            },
+            {"age_0_5": [BANDS]},
+        ),
+        (
+            {
+                "age_0_5": "1",
+                "age_6_12": "2",
+                "age_13_17": "2",
+                "age_18_49": "10",
+                "age_50_59": "5",
+                "age_60_plus": "5",
+            },
+            {"age_18_49": [BANDS]},
+        ),
+        (
+            {"age_0_5": "5"},
+            {name: [BANDS] for name in ("age_6_12", "age_13_17", "age_18_49", "age_50_59", "age_60_plus")},
+        ),
         ({"concerns-1-description": ""}, {}),
     ],
 )
@@ -240,15 +338,24 @@ def test_the_cla_edits_a_draft_and_the_rows_follow(client, world, users, data):
     meeting = data["meeting"]
     concern = meeting.concerns.get()
     client.force_login(users["cla"])
-    post = _meeting_post(world.uvira, **{
-        "version": str(meeting.version),
-        "concerns-TOTAL_FORMS": "2", "concerns-INITIAL_FORMS": "1",
-        "concerns-0-uid": str(concern.uid), "concerns-0-category": "sexual_violence",
-        "concerns-0-description": "Corrigé", "concerns-0-DELETE": "",
-        "concerns-1-category": "", "concerns-1-description": "",
-        "followups-TOTAL_FORMS": "1", "followups-0-action": "", "followups-0-responsible": "",
-        "followups-0-due_on": "",
-    })
+    post = _meeting_post(
+        world.uvira,
+        **{
+            "version": str(meeting.version),
+            "concerns-TOTAL_FORMS": "2",
+            "concerns-INITIAL_FORMS": "1",
+            "concerns-0-uid": str(concern.uid),
+            "concerns-0-category": "sexual_violence",
+            "concerns-0-description": "Corrigé",
+            "concerns-0-DELETE": "",
+            "concerns-1-category": "",
+            "concerns-1-description": "",
+            "followups-TOTAL_FORMS": "1",
+            "followups-0-action": "",
+            "followups-0-responsible": "",
+            "followups-0-due_on": "",
+        },
+    )
     post.pop("concerns-0-at_risk_groups")
     response = client.post(reverse("cla:meeting-edit", kwargs={"uid": meeting.uid}), post)
     assert response.status_code == 302
@@ -268,7 +375,8 @@ def test_a_submitted_meeting_cannot_be_edited(client, world, users, data):
     assert _state() == before
     response = client.post(reverse("cla:meeting-submit", kwargs={"uid": meeting.uid}), follow=True)
     assert [str(m) for m in response.context["messages"]][-1] == (
-        "This report is already submitted and cannot be submitted again.")
+        "This report is already submitted and cannot be submitted again."
+    )
 
 
 def test_returned_meeting_shows_the_reviewer_comments_and_can_be_resubmitted(client, users, data):
@@ -278,11 +386,22 @@ def test_returned_meeting_shows_the_reviewer_comments_and_can_be_resubmitted(cli
     client.force_login(users["cla"])
     client.post(reverse("cla:meeting-submit", kwargs={"uid": meeting.uid}))
     checklist = ReviewChecklist.objects.create(report_type="cla-test-meeting", version=1)
-    item = ChecklistItem.objects.create(checklist=checklist, position=1, measure="sadd", text_fr="Les filles comptées ?",
-                                        text_sw="Wasichana wamehesabiwa?", text_en="Are girls counted?")
+    item = ChecklistItem.objects.create(
+        checklist=checklist,
+        position=1,
+        measure="sadd",
+        text_fr="Les filles comptées ?",
+        text_sw="Wasichana wamehesabiwa?",
+        text_en="Are girls counted?",
+    )
     review = Review.objects.create(
-        content_type=ContentType.objects.get_for_model(meeting), object_id=meeting.pk, round=1, checklist=checklist,
-        reviewer=users["gender"], decision="returned", comment="Ajoutez les groupes à risque.",
+        content_type=ContentType.objects.get_for_model(meeting),
+        object_id=meeting.pk,
+        round=1,
+        checklist=checklist,
+        reviewer=users["gender"],
+        decision="returned",
+        comment="Ajoutez les groupes à risque.",
     )
     ReviewAnswer.objects.create(review=review, item=item, answer="no", comment="Pas de filles comptées")
     UrafikiMeeting.objects.filter(pk=meeting.pk).update(review_status=ReviewStatus.RETURNED)
@@ -305,15 +424,18 @@ def test_sexual_violence_detail_is_shown_to_the_base_cla_and_logged_but_hidden_f
     client.force_login(users["cla"])
     assert "Agressions près du point d&#x27;eau" in client.get(url).content.decode()
     assert list(AuditLog.objects.filter(action="view_protected").values_list("actor__username", "model")) == [
-        ("t-cla", "cla.urafikimeeting")]
+        ("t-cla", "cla.urafikimeeting")
+    ]
 
 
 @pytest.mark.parametrize("rows", [10, 50])
-def test_meeting_list_query_count_is_the_same_at_10_and_50_rows(client, world, users, rows,
-                                                                django_assert_num_queries):
+def test_meeting_list_query_count_is_the_same_at_10_and_50_rows(client, world, users, rows, django_assert_num_queries):
     for n in range(rows):
-        ConcernFactory(meeting=MeetingFactory(base=world.base, created_by=users["cla"],
-                                              held_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n)))
+        ConcernFactory(
+            meeting=MeetingFactory(
+                base=world.base, created_by=users["cla"], held_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n)
+            )
+        )
     client.force_login(users["cla"])
     with django_assert_num_queries(11):
         response = client.get(reverse("cla:meeting-list"), {"category": "looting"})
@@ -333,16 +455,21 @@ def test_plan_list_query_count_is_the_same_at_10_and_50_rows(client, world, user
     assert response.context["page"].object_list[0].overdue_count == 1
 
 
-def test_home_shows_the_base_recent_meetings_actions_due_and_other_apps_panels(client, users, data, monkeypatch,
-                                                                                settings, tmp_path):
+def test_home_shows_the_base_recent_meetings_actions_due_and_other_apps_panels(
+    client, users, data, monkeypatch, settings, tmp_path
+):
     from monusco import home
 
     (tmp_path / "cla_test_panel.html").write_text("<p id='panel'>{{ count }} open alerts of {{ base }}</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
-    monkeypatch.setitem(home._panels, "cla", [
-        lambda request: {"title": "Open alerts", "template": "cla_test_panel.html", "count": 3, "base": "Uvira"},
-        lambda request: None,
-    ])
+    monkeypatch.setitem(
+        home._panels,
+        "cla",
+        [
+            lambda request: {"title": "Open alerts", "template": "cla_test_panel.html", "count": 3, "base": "Uvira"},
+            lambda request: None,
+        ],
+    )
     client.force_login(users["cla"])
     response = client.get(reverse("cla:home"))
     html = response.content.decode()
@@ -366,10 +493,15 @@ def test_the_form_speaks_swahili_to_a_swahili_user(client, users):
 
 def test_meeting_list_filters(client, world, users):
     def meeting(day, locality, category, status="draft"):
-        m = MeetingFactory(base=world.base, locality=locality, created_by=users["cla"],
-                           held_on=datetime.date(2024, 3, day), review_status=status,
-                           submitted_at=None if status == "draft" else timezone.now(),
-                           review_round=0 if status == "draft" else 1)
+        m = MeetingFactory(
+            base=world.base,
+            locality=locality,
+            created_by=users["cla"],
+            held_on=datetime.date(2024, 3, day),
+            review_status=status,
+            submitted_at=None if status == "draft" else timezone.now(),
+            review_round=0 if status == "draft" else 1,
+        )
         ConcernFactory(meeting=m, category=category)
         return m
 

@@ -18,7 +18,8 @@ def test_duty_officer_takes_an_sms_alert_to_closure(page, world, users):
     response = Client().post(
         f"/can/inbound/{channel.uid}/receive",
         json.dumps({"from": "+243990000111", "text": "Attaque des hommes armés à Sange", "id": "e2e-1"}),
-        content_type="application/json", HTTP_X_GATEWAY_TOKEN=TOKEN,
+        content_type="application/json",
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
     )
     assert response.status_code == 200
     alert = Alert.objects.get()
@@ -45,7 +46,12 @@ def test_duty_officer_takes_an_sms_alert_to_closure(page, world, users):
     page.wait_for_load_state("networkidle")
     alert.refresh_from_db()
     assert (alert.status, alert.outcome, alert.response_type, alert.acknowledged_by, alert.closed_by) == (
-        "closed", "addressed", "patrol", users["duty"], users["duty"])
+        "closed",
+        "addressed",
+        "patrol",
+        users["duty"],
+        users["duty"],
+    )
     page.goto(f"{page.base_url}/can/inbox/")
     assert page.locator(f"#alert-{alert.uid}").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -62,8 +68,13 @@ def test_cla_corrects_an_alert_the_gender_office_returned(page, world, users):
     alert = make_alert(world.base, status="response_dispatched", locality=world.uvira, women=2)
     alert = services.alert_close(alert=alert, user=users["duty"], outcome="addressed")
     checklist = active_checklist(report_type="alert")
-    gender_services.review_record(report=alert, reviewer=users["gender"], decision="returned",
-                                  comment="Combien de filles ?", answers={i.pk: ("partly", "") for i in checklist.items.all()})
+    gender_services.review_record(
+        report=alert,
+        reviewer=users["gender"],
+        decision="returned",
+        comment="Combien de filles ?",
+        answers={i.pk: ("partly", "") for i in checklist.items.all()},
+    )
 
     page.set_viewport_size({"width": 360, "height": 740})
     login(page, users["cla"].username, PASSWORD)
@@ -77,5 +88,11 @@ def test_cla_corrects_an_alert_the_gender_office_returned(page, world, users):
     assert page.url.endswith(f"/can/alerts/{alert.uid}/")
     assert "The corrected alert was sent back to the gender office for review." in page.content()
     alert.refresh_from_db()
-    assert (alert.girls, alert.women, alert.locality, alert.review_status, alert.review_round) == (3, 2, world.sange, "submitted", 2)
+    assert (alert.girls, alert.women, alert.locality, alert.review_status, alert.review_round) == (
+        3,
+        2,
+        world.sange,
+        "submitted",
+        2,
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

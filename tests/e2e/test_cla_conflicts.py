@@ -54,8 +54,13 @@ def _fits(page) -> bool:
 def test_meeting_edited_in_two_browsers_shows_both_versions(browser, live_server, world, users, language):
     first_cla = _speaking(users["cla"], language)
     second_cla = _speaking(make_user("cla", base=world.base, username="t-colleague"), language)
-    meeting = MeetingFactory(base=world.base, created_by=first_cla, locality=world.uvira,
-                             held_on=datetime.date(2024, 5, 2), topics="Route des champs")
+    meeting = MeetingFactory(
+        base=world.base,
+        created_by=first_cla,
+        locality=world.uvira,
+        held_on=datetime.date(2024, 5, 2),
+        topics="Route des champs",
+    )
     ConcernFactory(meeting=meeting, category="extortion", description="Barrière illégale à Kiliba")
     edit = f"/cla/meetings/{meeting.uid}/edit/"
 
@@ -101,12 +106,21 @@ def test_meeting_edited_in_two_browsers_shows_both_versions(browser, live_server
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_plan_edited_in_two_browsers_shows_threats_and_actions_of_both_versions(
-        browser, live_server, world, users, language):
+    browser, live_server, world, users, language
+):
     first_cla = _speaking(users["cla"], language)
     second_cla = _speaking(make_user("cla", base=world.base, username="t-colleague"), language)
-    plan = PlanFactory(base=world.base, locality=world.sange, created_by=first_cla, summary="Plan de Sange",
-                       period_start=datetime.date(2024, 7, 1), period_end=datetime.date(2024, 12, 31))
-    threat = ThreatFactory(plan=plan, category="extortion", perpetrator_type="bandits", description="Barrières illégales")
+    plan = PlanFactory(
+        base=world.base,
+        locality=world.sange,
+        created_by=first_cla,
+        summary="Plan de Sange",
+        period_start=datetime.date(2024, 7, 1),
+        period_end=datetime.date(2024, 12, 31),
+    )
+    threat = ThreatFactory(
+        plan=plan, category="extortion", perpetrator_type="bandits", description="Barrières illégales"
+    )
     ActionFactory(threat=threat, description="Plaidoyer", responsible="local_authority", status="planned")
     edit = f"/cla/plans/{plan.uid}/edit/"
 
@@ -130,8 +144,13 @@ def test_plan_edited_in_two_browsers_shows_threats_and_actions_of_both_versions(
         conflict = second.locator("#conflict")
         assert conflict.locator("h2").inner_text() == _t(language, "Someone else saved this in the meantime")
         text = conflict.inner_text()
-        for shown in ("Plan revu avec les femmes", "Plan de Sange", "Barrières illégales sur la route de Luvungi",
-                      _t(language, "Threats"), _t(language, "changed")):
+        for shown in (
+            "Plan revu avec les femmes",
+            "Plan de Sange",
+            "Barrières illégales sur la route de Luvungi",
+            _t(language, "Threats"),
+            _t(language, "changed"),
+        ):
             assert shown in text, shown
         with translation.override(language):
             assert str(ActionStatus.IN_PROGRESS.label) in text
@@ -144,7 +163,10 @@ def test_plan_edited_in_two_browsers_shows_threats_and_actions_of_both_versions(
         second.wait_for_url(re.compile(r"/cla/plans/[0-9a-f-]{36}/$"))
         plan.refresh_from_db()
         assert (plan.version, plan.summary, PlanRevision.objects.filter(plan=plan).count()) == (
-            3, "Plan revu avec les femmes", 2)
+            3,
+            "Plan revu avec les femmes",
+            2,
+        )
         assert CommunityProtectionPlan.objects.count() == 1
         assert UrafikiMeeting.objects.count() == 0
     finally:

@@ -28,8 +28,13 @@ def visit(page, path, problems, *, ready=None):
 @pytest.mark.django_db(transaction=True)
 def test_each_roles_pages_and_the_api_docs_load_under_the_policy(page, world, users):
     meeting = make_meeting(world=world, author=users["cla"], locality=world.sange, women=3, men=4)
-    mission = MissionFactory(title="Sange–Kiliba", lead=users["jpt"], localities=[world.sange],
-                             start_date=datetime.date(2026, 10, 5), end_date=datetime.date(2026, 10, 9))
+    mission = MissionFactory(
+        title="Sange–Kiliba",
+        lead=users["jpt"],
+        localities=[world.sange],
+        start_date=datetime.date(2026, 10, 5),
+        end_date=datetime.date(2026, 10, 9),
+    )
     problems = []
     page.add_init_script(WATCH)
 
@@ -43,14 +48,32 @@ def test_each_roles_pages_and_the_api_docs_load_under_the_policy(page, world, us
     visit(page, "/accounts/login/", problems)
     visit(page, "/api/v1/docs/", problems, ready=".swagger-ui .info .title")
     walks = {
-        "t-cla": ["/cla/", "/cla/meetings/new/", "/cla/plans/", "/can/alerts/new/", "/can/focal-points/",
-                  "/accounts/two-factor/", "/accounts/two-factor/setup/"],
+        "t-cla": [
+            "/cla/",
+            "/cla/meetings/new/",
+            "/cla/plans/",
+            "/can/alerts/new/",
+            "/can/focal-points/",
+            "/accounts/two-factor/",
+            "/accounts/two-factor/setup/",
+        ],
         "t-duty": ["/can/inbox/"],
         "t-gender": ["/gender/queue/", f"/gender/review/meeting/{meeting.uid}/", "/gender/dashboard/"],
-        "t-jpt": ["/admin/", "/admin/jpt/jptmission/", "/admin/jpt/jptmission/add/",
-                  f"/admin/jpt/jptmission/{mission.pk}/change/", f"/jpt/missions/{mission.uid}/report/"],
-        "t-admin": ["/admin/", "/admin/monusco/user/", f"/admin/monusco/user/{users['cla'].pk}/change/",
-                    "/admin/monusco/auditlog/", "/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/"],
+        "t-jpt": [
+            "/admin/",
+            "/admin/jpt/jptmission/",
+            "/admin/jpt/jptmission/add/",
+            f"/admin/jpt/jptmission/{mission.pk}/change/",
+            f"/jpt/missions/{mission.uid}/report/",
+        ],
+        "t-admin": [
+            "/admin/",
+            "/admin/monusco/user/",
+            f"/admin/monusco/user/{users['cla'].pk}/change/",
+            "/admin/monusco/auditlog/",
+            "/admin/axes/accessattempt/",
+            "/admin/otp_totp/totpdevice/",
+        ],
     }
     for username, paths in walks.items():
         login(page, username, PASSWORD)

@@ -21,7 +21,9 @@ def _figure(page, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_return_fix_resubmit_approve_and_dashboard_follows(page, world, users):
-    meeting = make_meeting(world=world, author=users["cla"], locality=world.sange, women=0, men=10, submitted_days_ago=2)
+    meeting = make_meeting(
+        world=world, author=users["cla"], locality=world.sange, women=0, men=10, submitted_days_ago=2
+    )
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     first = checklist.items.get(position=1)
 
@@ -39,8 +41,16 @@ def test_return_fix_resubmit_approve_and_dashboard_follows(page, world, users):
     assert page.locator("#queue-total").inner_text() == "0"
 
     page.goto(f"{page.base_url}/gender/dashboard/")
-    assert (_figure(page, "k-reports"), _figure(page, "k-reviewed"), _figure(page, "k-returned")) == ("1", "100%", "100%")
-    assert (_figure(page, "k-no-women"), _figure(page, "k-women-share"), _figure(page, "k-separate")) == ("1", "0%", "0")
+    assert (_figure(page, "k-reports"), _figure(page, "k-reviewed"), _figure(page, "k-returned")) == (
+        "1",
+        "100%",
+        "100%",
+    )
+    assert (_figure(page, "k-no-women"), _figure(page, "k-women-share"), _figure(page, "k-separate")) == (
+        "1",
+        "0%",
+        "0",
+    )
 
     # The CLA sees the comment, corrects the meeting and resubmits it.
     page.context.clear_cookies()
@@ -75,7 +85,11 @@ def test_return_fix_resubmit_approve_and_dashboard_follows(page, world, users):
 
     page.goto(f"{page.base_url}/gender/dashboard/")
     assert (_figure(page, "k-reports"), _figure(page, "k-reviewed"), _figure(page, "k-waiting")) == ("1", "100%", "0")
-    assert (_figure(page, "k-no-women"), _figure(page, "k-women-share"), _figure(page, "k-separate")) == ("0", "38%", "1")
+    assert (_figure(page, "k-no-women"), _figure(page, "k-women-share"), _figure(page, "k-separate")) == (
+        "0",
+        "38%",
+        "1",
+    )
     rates = page.locator("#checklist-rates tbody tr").first.inner_text().split("\t")
     assert rates[1:] == ["1", "0", "1", "0", "50%"]
 

@@ -12,8 +12,13 @@ from can.views import INBOX_PAGE_SIZE
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, make_alert
 
-STATES = [AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED, AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED,
-          AlertStatus.RESPONSE_DISPATCHED]
+STATES = [
+    AlertStatus.RECEIVED,
+    AlertStatus.CALLBACK_NEEDED,
+    AlertStatus.ACKNOWLEDGED,
+    AlertStatus.VERIFIED,
+    AlertStatus.RESPONSE_DISPATCHED,
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,8 +29,12 @@ def test_the_inbox_pages_through_a_flood_without_javascript(browser, live_server
     duty.save(update_fields=["preferred_language"])
     total = 2 * INBOX_PAGE_SIZE + 5
     start = timezone.now() - datetime.timedelta(hours=3)
-    alerts = [make_alert(world.base, locality=world.sange, status=STATES[i % 5],
-                         received_at=start + datetime.timedelta(minutes=i)) for i in range(total)]
+    alerts = [
+        make_alert(
+            world.base, locality=world.sange, status=STATES[i % 5], received_at=start + datetime.timedelta(minutes=i)
+        )
+        for i in range(total)
+    ]
 
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
@@ -39,8 +48,10 @@ def test_the_inbox_pages_through_a_flood_without_javascript(browser, live_server
         assert cards.first.get_attribute("id") == f"alert-{alerts[0].uid}"  # oldest first
         counts = page.locator("ul.state-counts li").all_inner_texts()
         with translation.override(language):
-            expected = [f"{label} {sum(1 for a in alerts if a.status == status)}"
-                        for status, label in ((s, str(s.label)) for s in STATES)]
+            expected = [
+                f"{label} {sum(1 for a in alerts if a.status == status)}"
+                for status, label in ((s, str(s.label)) for s in STATES)
+            ]
             newer, older = gettext("Newer alerts"), gettext("Older alerts")
         assert [" ".join(c.split()) for c in counts] == expected
         assert newer != "Newer alerts" and older != "Older alerts"

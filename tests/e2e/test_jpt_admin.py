@@ -37,9 +37,13 @@ def test_jpt_lead_plans_a_mission_in_the_admin(page, world, users):
     ]
     mission = JPTMission.objects.get()
     assert (mission.title, mission.lead_id, list(mission.localities.values_list("name", flat=True))) == (
-        "Sange protection assessment", users["jpt"].pk, ["Sange"])
+        "Sange protection assessment",
+        users["jpt"].pk,
+        ["Sange"],
+    )
     assert list(mission.members.values_list("external_name", "section", "sex")) == [
-        ("Serge Ngoy", "civil_affairs", "m")]
+        ("Serge Ngoy", "civil_affairs", "m")
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,9 +52,16 @@ def test_jpt_lead_starts_an_approved_mission_and_prints_the_report(page, world, 
 
     from tests.factories import MemberFactory, MissionFactory
 
-    mission = MissionFactory(title="Kiliba follow-up", lead=users["jpt"], localities=[world.sange],
-                             status="approved", approved_by=users["manager"], approved_at=timezone.now(),
-                             start_date=datetime.date(2026, 10, 5), end_date=datetime.date(2026, 10, 9))
+    mission = MissionFactory(
+        title="Kiliba follow-up",
+        lead=users["jpt"],
+        localities=[world.sange],
+        status="approved",
+        approved_by=users["manager"],
+        approved_at=timezone.now(),
+        start_date=datetime.date(2026, 10, 5),
+        end_date=datetime.date(2026, 10, 9),
+    )
     MemberFactory(mission=mission, external_name="Aline Mwamini", section="human_rights", sex="f")
     login(page, "t-jpt", PASSWORD)
     page.goto(f"{page.base_url}/admin/jpt/jptmission/{mission.pk}/change/")

@@ -14,10 +14,10 @@ TEXT = {
         "codes": "Codes de secours",
         "verify": "Connexion en deux étapes",
         "wrong": "Ce code n'est pas correct. Saisissez le code que votre application d'authentification affiche "
-                 "maintenant, ou l'un de vos codes de secours.",
+        "maintenant, ou l'un de vos codes de secours.",
         "used": "Vous vous êtes connecté avec un code de secours ; il ne peut plus être utilisé.",
         "locked": "Trop de mots de passe erronés. Par sécurité, la connexion est bloquée pendant 15 minutes pour ce "
-                  "compte ou cette connexion. Réessayez plus tard, ou demandez à un administrateur de la débloquer.",
+        "compte ou cette connexion. Réessayez plus tard, ou demandez à un administrateur de la débloquer.",
         "login": "Se connecter",
     },
     "sw": {
@@ -25,10 +25,10 @@ TEXT = {
         "codes": "Misimbo ya dharura",
         "verify": "Kuingia kwa hatua mbili",
         "wrong": "Msimbo huu si sahihi. Andika msimbo ambao programu yako ya uthibitishaji inaonyesha sasa, au mmoja "
-                 "wa misimbo yako ya dharura.",
+        "wa misimbo yako ya dharura.",
         "used": "Umeingia kwa msimbo wa dharura; hauwezi kutumika tena.",
         "locked": "Manenosiri yasiyo sahihi yamekuwa mengi mno. Kwa usalama wako, kuingia kumezuiwa kwa dakika 15 kwa "
-                  "akaunti hii au muunganisho huu. Jaribu tena baadaye, au muombe msimamizi aifungue.",
+        "akaunti hii au muunganisho huu. Jaribu tena baadaye, au muombe msimamizi aifungue.",
         "login": "Ingia",
     },
 }

@@ -78,15 +78,27 @@ def mission(*, localities, bases=(), lead=None, **kwargs):
     from jpt.models import Finding, JPTMission, Recommendation
 
     item = JPTMission.objects.create(
-        title=kwargs.pop("title", "Fizi highlands"), lead=lead or UserFactory(), start_date=datetime.date(2026, 2, 2),
-        end_date=datetime.date(2026, 2, 6), objectives="Assess threats on the roads to the markets", women=5, men=3,
-        summary=kwargs.pop("summary", "Report summary"), **kwargs,
+        title=kwargs.pop("title", "Fizi highlands"),
+        lead=lead or UserFactory(),
+        start_date=datetime.date(2026, 2, 2),
+        end_date=datetime.date(2026, 2, 6),
+        objectives="Assess threats on the roads to the markets",
+        women=5,
+        men=3,
+        summary=kwargs.pop("summary", "Report summary"),
+        **kwargs,
     )
     item.localities.set(localities)
     item.bases.set(bases)
-    Recommendation.objects.create(mission=item, text="Patrol the market road", responsible="fardc",
-                                  deadline=datetime.date(2026, 3, 1))
-    Recommendation.objects.create(mission=item, text="Lighting at the water point", responsible="local_authority",
-                                  deadline=datetime.date(2099, 1, 1), follow_up_status="in_progress")
+    Recommendation.objects.create(
+        mission=item, text="Patrol the market road", responsible="fardc", deadline=datetime.date(2026, 3, 1)
+    )
+    Recommendation.objects.create(
+        mission=item,
+        text="Lighting at the water point",
+        responsible="local_authority",
+        deadline=datetime.date(2099, 1, 1),
+        follow_up_status="in_progress",
+    )
     Finding.objects.create(mission=item, category="looting", description="Market looted twice", locality=localities[0])
     return item

@@ -36,8 +36,15 @@ def make_focal_point(
     number = normalize_phone(phone) if phone else ""
     n = next(_seq)
     return FocalPoint.objects.create(
-        code=code or f"FP-TST-{n:04d}", name=name, phone=number, phone_hash=phone_hash(number) if number else "",
-        base=base, locality=locality or base.locality, community_role=community_role, sex=sex, consent_on=consent_on,
+        code=code or f"FP-TST-{n:04d}",
+        name=name,
+        phone=number,
+        phone_hash=phone_hash(number) if number else "",
+        base=base,
+        locality=locality or base.locality,
+        community_role=community_role,
+        sex=sex,
+        consent_on=consent_on,
         **extra,
     )
 
@@ -69,15 +76,25 @@ def make_alert(
     Any other field is passed through and wins over the above."""
     if received_at is None:
         received_at = (
-            timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9))) if received_on else timezone.now()
+            timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9)))
+            if received_on
+            else timezone.now()
         )
     number = normalize_phone(sender) if sender else ""
     values = {
-        "idempotency_key": f"test:{next(_seq)}", "channel": "sms", "base": base, "locality": locality,
-        "territory_id": (locality or base.locality).territory_id, "threat_category": threat_category,
-        "description": description, "raw_text": description, "sender_number": number,
+        "idempotency_key": f"test:{next(_seq)}",
+        "channel": "sms",
+        "base": base,
+        "locality": locality,
+        "territory_id": (locality or base.locality).territory_id,
+        "threat_category": threat_category,
+        "description": description,
+        "raw_text": description,
+        "sender_number": number,
         "sender_hash": phone_hash(number) if number else "",
-        "status": status, "received_at": received_at, "received_on": received_on or timezone.localdate(received_at),
+        "status": status,
+        "received_at": received_at,
+        "received_on": received_on or timezone.localdate(received_at),
         "notified_at": received_at,
     }
     if status not in (AlertStatus.RECEIVED, AlertStatus.CALLBACK_NEEDED):
@@ -90,6 +107,10 @@ def make_alert(
         AlertEvent.objects.create(alert=alert, kind="received", at=received_at, to_status="received")
         if alert.acknowledged_at:
             AlertEvent.objects.create(
-                alert=alert, kind="acknowledged", at=alert.acknowledged_at, from_status="received", to_status="acknowledged"
+                alert=alert,
+                kind="acknowledged",
+                at=alert.acknowledged_at,
+                from_status="received",
+                to_status="acknowledged",
             )
     return alert

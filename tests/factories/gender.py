@@ -53,8 +53,9 @@ def all_answers(checklist, answer="yes", comment=""):
     return {item.pk: (answer, comment) for item in checklist.items.all()}
 
 
-def make_review(report, reviewer, decision, checklist=None, *, answers=None, comment="Checked.", direct=False,
-                report_type=None):
+def make_review(
+    report, reviewer, decision, checklist=None, *, answers=None, comment="Checked.", direct=False, report_type=None
+):
     """A review round of ``report`` by ``reviewer``.
 
     By default through ``review_record``, as a reviewer records it (the report must be submitted):
@@ -80,14 +81,22 @@ def _review_rows(report, reviewer, decision, *, comment, report_type):
     checklist, _ = ReviewChecklist.objects.get_or_create(report_type=report_type, version=1)
     items = [
         ChecklistItem.objects.get_or_create(
-            checklist=checklist, position=n, defaults={"measure": "sadd", "text_fr": "q", "text_sw": "q", "text_en": "q"}
+            checklist=checklist,
+            position=n,
+            defaults={"measure": "sadd", "text_fr": "q", "text_sw": "q", "text_en": "q"},
         )[0]
         for n in range(4)
     ]
     rounds = Review.objects.filter(content_type=ContentType.objects.get_for_model(report), object_id=report.pk).count()
     item = Review.objects.create(
-        content_type=ContentType.objects.get_for_model(report), object_id=report.pk, round=rounds + 1,
-        checklist=checklist, reviewer=reviewer, decision=decision, comment=comment, report_type=report_type,
+        content_type=ContentType.objects.get_for_model(report),
+        object_id=report.pk,
+        round=rounds + 1,
+        checklist=checklist,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
+        report_type=report_type,
         days_to_review=2.5,
     )
     for checklist_item, answer in zip(items, ["yes", "partly", "no", "na"], strict=True):

@@ -132,7 +132,9 @@ def test_review_page_get_writes_nothing(world, users, client, django_assert_num_
     assert list(AuditLog.objects.values_list("pk", flat=True)) == before
 
 
-def test_review_page_of_a_type_without_checklist_writes_nothing_and_offers_no_form(world, users, client, django_assert_num_queries):
+def test_review_page_of_a_type_without_checklist_writes_nothing_and_offers_no_form(
+    world, users, client, django_assert_num_queries
+):
     from gender.models import ChecklistItem
     from monusco.models import AuditLog
 
@@ -141,7 +143,11 @@ def test_review_page_of_a_type_without_checklist_writes_nothing_and_offers_no_fo
     url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
     client.get(url)
     ReviewChecklist.objects.filter(report_type="meeting").delete()  # an administrator removed it
-    before = (list(AuditLog.objects.values_list("pk", flat=True)), ReviewChecklist.objects.count(), ChecklistItem.objects.count())
+    before = (
+        list(AuditLog.objects.values_list("pk", flat=True)),
+        ReviewChecklist.objects.count(),
+        ChecklistItem.objects.count(),
+    )
     # one query fewer than with a checklist: no items to read
     with django_assert_num_queries(11):
         response = client.get(url)
@@ -152,7 +158,11 @@ def test_review_page_of_a_type_without_checklist_writes_nothing_and_offers_no_fo
     response = client.post(url, {"decision": "approved"})
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == ["There is no checklist for this report type."]
-    after = (list(AuditLog.objects.values_list("pk", flat=True)), ReviewChecklist.objects.count(), ChecklistItem.objects.count())
+    after = (
+        list(AuditLog.objects.values_list("pk", flat=True)),
+        ReviewChecklist.objects.count(),
+        ChecklistItem.objects.count(),
+    )
     assert after == before
     meeting.refresh_from_db()
     assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)
@@ -164,16 +174,26 @@ def test_review_page_of_a_sexual_violence_alert_logs_the_read_with_it(world, use
     from monusco.models import AuditLog
     from tests.factories import make_alert
 
-    alert = make_alert(world.base, locality=world.uvira, threat_category="sexual_violence",
-                       received_on=datetime.date(2026, 1, 12), women=1)
+    alert = make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="sexual_violence",
+        received_on=datetime.date(2026, 1, 12),
+        women=1,
+    )
     services.report_submit(report=alert, user=users["cla"])
-    other = make_alert(world.base, locality=world.uvira, threat_category="looting",
-                       received_on=datetime.date(2026, 1, 12), women=1)
+    other = make_alert(
+        world.base, locality=world.uvira, threat_category="looting", received_on=datetime.date(2026, 1, 12), women=1
+    )
     services.report_submit(report=other, user=users["cla"])
     client.force_login(users["gender"])
     for report in (alert, other):
-        assert client.get(reverse("gender:review", kwargs={"report_type": "alert", "uid": report.uid})).status_code == 200
+        assert (
+            client.get(reverse("gender:review", kwargs={"report_type": "alert", "uid": report.uid})).status_code == 200
+        )
     fields = sorted(report_snapshot(Alert.objects.get(pk=alert.pk)))
-    assert list(AuditLog.objects.filter(action="view_protected").values_list("actor", "model", "object_pk", "detail")) == [
+    assert list(
+        AuditLog.objects.filter(action="view_protected").values_list("actor", "model", "object_pk", "detail")
+    ) == [
         (users["gender"].pk, "can.alert", str(alert.pk), {"fields": fields}),
     ]

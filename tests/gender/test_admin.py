@@ -16,7 +16,9 @@ def test_changelists_answer_200(users, client, model):
     client.force_login(users["admin"])
     opts = model._meta
     assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "women"}).status_code == 200
+    assert (
+        client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "women"}).status_code == 200
+    )
 
 
 def _form_data(checklist, edit_first_to=None):
@@ -29,11 +31,17 @@ def _form_data(checklist, edit_first_to=None):
         "items-MAX_NUM_FORMS": "1000",
     }
     for i, item in enumerate(items):
-        data.update({
-            f"items-{i}-id": str(item.pk), f"items-{i}-checklist": str(checklist.pk),
-            f"items-{i}-position": str(item.position), f"items-{i}-measure": item.measure,
-            f"items-{i}-text_fr": item.text_fr, f"items-{i}-text_sw": item.text_sw, f"items-{i}-text_en": item.text_en,
-        })
+        data.update(
+            {
+                f"items-{i}-id": str(item.pk),
+                f"items-{i}-checklist": str(checklist.pk),
+                f"items-{i}-position": str(item.position),
+                f"items-{i}-measure": item.measure,
+                f"items-{i}-text_fr": item.text_fr,
+                f"items-{i}-text_sw": item.text_sw,
+                f"items-{i}-text_en": item.text_en,
+            }
+        )
     if edit_first_to:
         data["items-0-text_en"] = edit_first_to
     return data
@@ -58,7 +66,9 @@ def test_editing_a_used_checklist_in_the_admin_creates_a_new_version(world, user
     assert past.checklist_id == v1.pk
 
     # The same edit on the unused new version changes it in place.
-    response = client.post(reverse("admin:gender_reviewchecklist_change", args=[v2.pk]), _form_data(v2, edit_first_to="Figures?"))
+    response = client.post(
+        reverse("admin:gender_reviewchecklist_change", args=[v2.pk]), _form_data(v2, edit_first_to="Figures?")
+    )
     assert response.status_code == 302
     assert ReviewChecklist.objects.filter(report_type="meeting").count() == 2
     assert ReviewChecklist.objects.get(pk=v2.pk).items.get(position=1).text_en == "Figures?"
@@ -67,8 +77,14 @@ def test_editing_a_used_checklist_in_the_admin_creates_a_new_version(world, user
 def test_admin_add_refuses_a_second_checklist_for_a_type(users, client):
     client.force_login(users["admin"])
     before = ReviewChecklist.objects.count()
-    data = {"report_type": "meeting", "note": "again", "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0",
-            "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000"}
+    data = {
+        "report_type": "meeting",
+        "note": "again",
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
     response = client.post(reverse("admin:gender_reviewchecklist_add"), data)
     assert response.status_code == 200
     assert "already has a checklist" in response.content.decode()
@@ -88,8 +104,13 @@ def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le no
     from gender.models import ReviewStatus
     from tests.factories import make_alert
 
-    alert = make_alert(base or world.base, locality=(base or world.base).locality, threat_category="sexual_violence",
-                       received_on=datetime.date(2026, 1, 12), women=2)
+    alert = make_alert(
+        base or world.base,
+        locality=(base or world.base).locality,
+        threat_category="sexual_violence",
+        received_on=datetime.date(2026, 1, 12),
+        women=2,
+    )
     Alert.objects.filter(pk=alert.pk).update(locality=locality or world.sange, description=SV_ACCOUNT)
     alert.refresh_from_db()
     services.report_submit(report=alert, user=users["cla"])
@@ -102,19 +123,24 @@ def _sv_review(world, users, *, base=None, locality=None, comment="Ajouter le no
 def _protected_reads(user):
     from monusco.models import AuditLog
 
-    return list(AuditLog.objects.filter(action="view_protected", actor=user).values_list("model", "object_pk", "detail"))
+    return list(
+        AuditLog.objects.filter(action="view_protected", actor=user).values_list("model", "object_pk", "detail")
+    )
 
 
-@pytest.mark.parametrize(("who", "answer", "shown", "with_answers"), [
-    ("cla", 200, True, False),  # the alert's own base, who must respond (answers are the gender office's)
-    ("duty", 200, True, False),
-    ("gender", 200, True, True),  # need to know
-    ("admin", 200, True, True),
-    ("jpt", 200, False, False),  # in scope, no need to know
-    ("manager", 200, False, False),
-    ("cla2", 302, False, False),  # Minembwe: out of scope, answered as a record that does not exist
-    ("far_manager", 302, False, False),
-])
+@pytest.mark.parametrize(
+    ("who", "answer", "shown", "with_answers"),
+    [
+        ("cla", 200, True, False),  # the alert's own base, who must respond (answers are the gender office's)
+        ("duty", 200, True, False),
+        ("gender", 200, True, True),  # need to know
+        ("admin", 200, True, True),
+        ("jpt", 200, False, False),  # in scope, no need to know
+        ("manager", 200, False, False),
+        ("cla2", 302, False, False),  # Minembwe: out of scope, answered as a record that does not exist
+        ("far_manager", 302, False, False),
+    ],
+)
 def test_review_of_a_sexual_violence_alert_in_the_admin(world, users, client, who, answer, shown, with_answers):
     alert, item = _sv_review(world, users)
     user = users[who]
@@ -140,7 +166,9 @@ def test_review_list_is_cut_to_the_report_scope(world, users, client):
 
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     reviews = {
-        name: make_review(make_meeting(world=world, author=users["cla"], base=base), users["admin"], "approved", checklist)
+        name: make_review(
+            make_meeting(world=world, author=users["cla"], base=base), users["admin"], "approved", checklist
+        )
         for name, base in (("uvira", world.base), ("minembwe", world.other_base), ("beni", world.far_base))
     }
     _alert, sv = _sv_review(world, users)
@@ -153,8 +181,13 @@ def test_review_list_is_cut_to_the_report_scope(world, users, client):
         seen[who] = sorted(name for name, r in {**reviews, "sv": sv}.items() if r.pk in listed)
         assert len(listed) == len(seen[who])
     assert seen == {
-        "cla": ["sv", "uvira"], "cla2": ["minembwe"], "duty": ["sv", "uvira"], "jpt": ["minembwe", "sv", "uvira"],
-        "gender": ["minembwe", "sv", "uvira"], "manager": ["minembwe", "sv", "uvira"], "far_manager": ["beni"],
+        "cla": ["sv", "uvira"],
+        "cla2": ["minembwe"],
+        "duty": ["sv", "uvira"],
+        "jpt": ["minembwe", "sv", "uvira"],
+        "gender": ["minembwe", "sv", "uvira"],
+        "manager": ["minembwe", "sv", "uvira"],
+        "far_manager": ["beni"],
         "admin": ["beni", "minembwe", "sv", "uvira"],
     }
     from monusco.models import AuditLog

@@ -25,7 +25,9 @@ def _mark() -> int:
 
 def _rows_since(mark: int) -> list[tuple]:
     return sorted(
-        AuditLog.objects.filter(pk__gt=mark).values_list("action", "actor_id", "model", "object_pk", "object_repr", "detail"),
+        AuditLog.objects.filter(pk__gt=mark).values_list(
+            "action", "actor_id", "model", "object_pk", "object_repr", "detail"
+        ),
         key=lambda row: (row[2], row[0], int(row[3])),
     )
 
@@ -45,12 +47,17 @@ def test_revising_a_used_checklist_audits_the_old_version_deactivated_and_every_
     items = list(v2.items.order_by("pk"))
     assert [item.text_en for item in items] == ["Figures?", "Society?"]
     assert _rows_since(mark) == sorted(
-        [
-            ("create", admin.pk, "gender.checklistitem", str(item.pk), _named(item), {}) for item in items
-        ] + [
+        [("create", admin.pk, "gender.checklistitem", str(item.pk), _named(item), {}) for item in items]
+        + [
             ("create", admin.pk, "gender.reviewchecklist", str(v2.pk), _named(v2), {}),
-            ("update", admin.pk, "gender.reviewchecklist", str(v1.pk), f"reviewchecklist {v1.uid}",
-             {"fields": ["is_active", "updated_at"]}),
+            (
+                "update",
+                admin.pk,
+                "gender.reviewchecklist",
+                str(v1.pk),
+                f"reviewchecklist {v1.uid}",
+                {"fields": ["is_active", "updated_at"]},
+            ),
         ],
         key=lambda row: (row[2], row[0], int(row[3])),
     )
@@ -70,8 +77,16 @@ def test_editing_an_unused_checklist_in_place_audits_every_item_deleted_and_crea
     assert _rows_since(mark) == sorted(
         [("delete", admin.pk, "gender.checklistitem", str(item.pk), _named(item), {}) for item in old_items]
         + [("create", admin.pk, "gender.checklistitem", str(item.pk), _named(item), {}) for item in new_items]
-        + [("update", admin.pk, "gender.reviewchecklist", str(checklist.pk), _named(checklist),
-            {"fields": ["note", "updated_at"]})],
+        + [
+            (
+                "update",
+                admin.pk,
+                "gender.reviewchecklist",
+                str(checklist.pk),
+                _named(checklist),
+                {"fields": ["note", "updated_at"]},
+            )
+        ],
         key=lambda row: (row[2], row[0], int(row[3])),
     )
 
@@ -108,8 +123,16 @@ def test_a_review_audits_itself_each_answer_and_the_report(world, users, django_
     assert _rows_since(mark) == sorted(
         [("create", gender.pk, "gender.review", str(made.pk), _named(made), {})]
         + [("create", gender.pk, "gender.reviewanswer", str(answer.pk), _named(answer), {}) for answer in answer_rows]
-        + [("update", gender.pk, "cla.urafikimeeting", str(meeting.pk), _named(meeting),
-            {"fields": ["review_status", "reviewed_at", "updated_at"]})],
+        + [
+            (
+                "update",
+                gender.pk,
+                "cla.urafikimeeting",
+                str(meeting.pk),
+                _named(meeting),
+                {"fields": ["review_status", "reviewed_at", "updated_at"]},
+            )
+        ],
         key=lambda row: (row[2], row[0], int(row[3])),
     )
     assert Review.objects.count() == 1

@@ -22,29 +22,46 @@ def dataset(world, users):
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     last = checklist.items.count()
     cla, gender = users["cla"], users["gender"]
-    m1 = make_meeting(world=world, author=cla, held_on=D(2026, 1, 15), women=4, men=6, separately=True, submitted_days_ago=3)
+    m1 = make_meeting(
+        world=world, author=cla, held_on=D(2026, 1, 15), women=4, men=6, separately=True, submitted_days_ago=3
+    )
     m2 = make_meeting(world=world, author=cla, held_on=D(2026, 1, 20), men=10, submitted_days_ago=1)
     m3 = make_meeting(world=world, author=cla, held_on=D(2026, 2, 5), women=5, men=5, girls=2, boys=3, separately=True)
     make_meeting(world=world, author=cla, held_on=D(2026, 2, 6), women=100, status=ReviewStatus.DRAFT)
-    m5 = make_meeting(world=world, author=cla, base=world.far_base, held_on=D(2026, 2, 7), women=50, men=50, submitted_days_ago=9)
+    m5 = make_meeting(
+        world=world, author=cla, base=world.far_base, held_on=D(2026, 2, 7), women=50, men=50, submitted_days_ago=9
+    )
     m6 = make_meeting(
-        world=world, author=users["cla2"], base=world.other_base, held_on=D(2026, 2, 10), men=3,
-        concerns=["sexual_violence", "looting"], submitted_days_ago=5,
+        world=world,
+        author=users["cla2"],
+        base=world.other_base,
+        held_on=D(2026, 2, 10),
+        men=3,
+        concerns=["sexual_violence", "looting"],
+        submitted_days_ago=5,
     )
     make_review(m1, gender, "approved", checklist)
     make_review(m2, gender, "returned", checklist, answers=dict.fromkeys(range(1, last + 1), "no"), comment="No women.")
     make_review(m6, gender, "approved", checklist, answers={1: "partly", last: "na"})
     make_review(m5, users["admin"], "approved", checklist, answers={1: "no"})
-    make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 1, 12),
-               women=2, men=1)
-    make_alert(world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 2, 1),
-               women=1, boys=2)
-    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
-               women=3, girls=1)
-    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
-               women=1)
-    make_alert(world.far_base, locality=world.beni, threat_category="sexual_violence", received_on=D(2026, 1, 12),
-               women=9)
+    make_alert(
+        world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 1, 12), women=2, men=1
+    )
+    make_alert(
+        world.base, locality=world.uvira, threat_category="armed_attack", received_on=D(2026, 2, 1), women=1, boys=2
+    )
+    make_alert(
+        world.base,
+        locality=world.uvira,
+        threat_category="sexual_violence",
+        received_on=D(2026, 1, 12),
+        women=3,
+        girls=1,
+    )
+    make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12), women=1)
+    make_alert(
+        world.far_base, locality=world.beni, threat_category="sexual_violence", received_on=D(2026, 1, 12), women=9
+    )
     return {"m1": m1, "m2": m2, "m3": m3, "m5": m5, "m6": m6, "items": last}
 
 
@@ -80,7 +97,12 @@ def test_every_indicator_for_a_province_manager(dataset, users):
         ("sexual_violence", "<5", "<5", "<5", "<5", "<5"),
     ]
     assert data.sexual_violence == {
-        "alerts": "<5", "women": "<5", "men": "<5", "girls": "<5", "boys": "<5", "reports_mentioning": "<5",
+        "alerts": "<5",
+        "women": "<5",
+        "men": "<5",
+        "girls": "<5",
+        "boys": "<5",
+        "reports_mentioning": "<5",
     }
 
 
@@ -110,8 +132,14 @@ def test_scope_and_filters(dataset, users, world):
 def test_small_counts_are_suppressed_and_five_is_shown(world, users):
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == ["<5", "<5", "<5", "5", "12"]
     for _ in range(4):
-        make_alert(world.base, locality=world.uvira, threat_category="sexual_violence", received_on=D(2026, 1, 12),
-                   women=2, girls=1)
+        make_alert(
+            world.base,
+            locality=world.uvira,
+            threat_category="sexual_violence",
+            received_on=D(2026, 1, 12),
+            women=2,
+            girls=1,
+        )
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert data.sexual_violence["alerts"] == "<5"
     # 8 women at risk, but in a base-month of fewer than 5 alerts: withheld with the alerts
@@ -120,8 +148,16 @@ def test_small_counts_are_suppressed_and_five_is_shown(world, users):
     data = gender_dashboard(user=users["gender"], filters=DashboardFilters())
     assert (data.sexual_violence["alerts"], data.sexual_violence["girls"]) == ("5", "5")
     assert data.threats == [
-        {"category": "sexual_violence", "label": ThreatCategory.SEXUAL_VIOLENCE.label, "protected": True,
-         "n": "5", "women": "8", "men": "<5", "girls": "5", "boys": "<5"},
+        {
+            "category": "sexual_violence",
+            "label": ThreatCategory.SEXUAL_VIOLENCE.label,
+            "protected": True,
+            "n": "5",
+            "women": "8",
+            "men": "<5",
+            "girls": "5",
+            "boys": "<5",
+        },
     ]
 
 
@@ -144,10 +180,15 @@ def test_page_and_csv_show_the_figures(dataset, users, client):
     lines = csv.content.decode().splitlines()
     assert lines[0] == "section,indicator,key,value"
     for expected in (
-        "counts,reports,,4", "counts,share_reviewed,,0.7500", "counts,median_days_to_review,,3.0000",
-        "participation,women_share,,0.2368", "participation,meetings_no_women,,2",
-        "participation,meetings_women_consulted_separately,,2", "months,reports,2026-01,2",
-        "checklist,pass_rate,meeting v1 #1,0.3333", "sexual_violence,reports_mentioning,,<5",
+        "counts,reports,,4",
+        "counts,share_reviewed,,0.7500",
+        "counts,median_days_to_review,,3.0000",
+        "participation,women_share,,0.2368",
+        "participation,meetings_no_women,,2",
+        "participation,meetings_women_consulted_separately,,2",
+        "months,reports,2026-01,2",
+        "checklist,pass_rate,meeting v1 #1,0.3333",
+        "sexual_violence,reports_mentioning,,<5",
     ):
         assert expected in lines
 
@@ -167,11 +208,18 @@ def test_bad_filters_answer_400_and_out_of_scope_404(dataset, users, client, wor
 def _grow(world, users, n):
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     for i in range(n):
-        meeting = make_meeting(world=world, author=users["cla"], held_on=D(2026, 3, 1) + datetime.timedelta(days=i * 9), women=i, men=2)
+        meeting = make_meeting(
+            world=world, author=users["cla"], held_on=D(2026, 3, 1) + datetime.timedelta(days=i * 9), women=i, men=2
+        )
         if i % 2:
             make_review(meeting, users["gender"], "approved" if i % 3 else "returned", checklist)
-        make_alert(world.base, locality=world.uvira, threat_category=["looting", "killing", "abduction"][i % 3],
-                   received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11), women=1)
+        make_alert(
+            world.base,
+            locality=world.uvira,
+            threat_category=["looting", "killing", "abduction"][i % 3],
+            received_on=D(2026, 4, 1) + datetime.timedelta(days=i * 11),
+            women=1,
+        )
 
 
 @pytest.mark.parametrize("extra", [0, 12])
@@ -193,14 +241,23 @@ def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, user
     from jpt.models import JPTMission
 
     mission = JPTMission.objects.create(
-        title="Joint mission", lead=users["jpt"], start_date=D(2026, 3, 2), end_date=D(2026, 3, 6),
-        objectives="Assess threats on the roads to the fields", women=3, men=4,
-        review_status=ReviewStatus.SUBMITTED, review_round=1, submitted_at=timezone.now() - datetime.timedelta(days=2),
+        title="Joint mission",
+        lead=users["jpt"],
+        start_date=D(2026, 3, 2),
+        end_date=D(2026, 3, 6),
+        objectives="Assess threats on the roads to the fields",
+        women=3,
+        men=4,
+        review_status=ReviewStatus.SUBMITTED,
+        review_round=1,
+        submitted_at=timezone.now() - datetime.timedelta(days=2),
     )
     mission.bases.set([world.base, world.other_base])
     mission.localities.set([world.uvira, world.sange, world.minembwe])
     checklist = ReviewChecklist.objects.get(report_type="jpt_mission", is_active=True)
-    made = make_review(mission, users["gender"], "returned", checklist, answers={1: "no"}, comment="Who walks to the fields?")
+    made = make_review(
+        mission, users["gender"], "returned", checklist, answers={1: "no"}, comment="Who walks to the fields?"
+    )
     assert (made.report_base_id, made.report_territory_id, made.report_province_id) == (None, None, None)
     data = gender_dashboard(user=users["manager"], filters=DashboardFilters(report_type="jpt_mission"))
     assert (data.reports, data.reviewed, data.returned, data.median_days) == (1, 1, 1, 2.0)
@@ -211,8 +268,14 @@ def test_a_jpt_mission_over_two_bases_counts_once_and_its_review_too(world, user
     far = gender_dashboard(user=users["far_manager"], filters=DashboardFilters())
     assert (far.reports, far.median_days, far.checklist) == (0, None, [])
     waiting = JPTMission.objects.create(
-        title="Second mission", lead=users["jpt"], start_date=D(2026, 4, 2), end_date=D(2026, 4, 6), objectives="Follow up",
-        review_status=ReviewStatus.SUBMITTED, review_round=1, submitted_at=timezone.now(),
+        title="Second mission",
+        lead=users["jpt"],
+        start_date=D(2026, 4, 2),
+        end_date=D(2026, 4, 6),
+        objectives="Follow up",
+        review_status=ReviewStatus.SUBMITTED,
+        review_round=1,
+        submitted_at=timezone.now(),
     )
     waiting.bases.set([world.base, world.other_base])
     waiting.localities.set([world.uvira, world.minembwe])
@@ -227,17 +290,28 @@ def test_csv_rows_are_safe_for_spreadsheets_and_numbers_stay_numbers():
     from gender.exports import dashboard_rows
     from gender.selectors.dashboard import Dashboard
 
-    data = Dashboard(reports=-1, median_days=-0.5, threats=[
-        {"category": "=HYPERLINK(\"http://x.example\")", "n": 7, "women": "<5", "men": -2, "girls": "@x", "boys": "+1"},
-    ])
+    data = Dashboard(
+        reports=-1,
+        median_days=-0.5,
+        threats=[
+            {
+                "category": '=HYPERLINK("http://x.example")',
+                "n": 7,
+                "women": "<5",
+                "men": -2,
+                "girls": "@x",
+                "boys": "+1",
+            },
+        ],
+    )
     rows = dashboard_rows(data)
     assert rows[0] == ["counts", "reports", "", "-1"]
     assert ["counts", "median_days_to_review", "", "-0.5000"] in rows
     threat_rows = [row for row in rows if row[0] == "alerts_by_threat"]
     assert threat_rows == [
-        ["alerts_by_threat", "alerts", "'=HYPERLINK(\"http://x.example\")", "7"],
-        ["alerts_by_threat", "women", "'=HYPERLINK(\"http://x.example\")", "<5"],
-        ["alerts_by_threat", "men", "'=HYPERLINK(\"http://x.example\")", "-2"],
-        ["alerts_by_threat", "girls", "'=HYPERLINK(\"http://x.example\")", "'@x"],
-        ["alerts_by_threat", "boys", "'=HYPERLINK(\"http://x.example\")", "'+1"],
+        ["alerts_by_threat", "alerts", '\'=HYPERLINK("http://x.example")', "7"],
+        ["alerts_by_threat", "women", '\'=HYPERLINK("http://x.example")', "<5"],
+        ["alerts_by_threat", "men", '\'=HYPERLINK("http://x.example")', "-2"],
+        ["alerts_by_threat", "girls", '\'=HYPERLINK("http://x.example")', "'@x"],
+        ["alerts_by_threat", "boys", '\'=HYPERLINK("http://x.example")', "'+1"],
     ]

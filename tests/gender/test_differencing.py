@@ -29,9 +29,14 @@ D = datetime.date
 SV = "sexual_violence"
 JAN, FEB = (D(2026, 1, 1), D(2026, 1, 31)), (D(2026, 2, 1), D(2026, 2, 28))
 PERIODS = {
-    "jan": JAN, "feb": FEB, "jan-feb": (D(2026, 1, 1), D(2026, 2, 28)), "all": (None, None),
-    "jan-1-15": (D(2026, 1, 1), D(2026, 1, 15)), "jan-16-31": (D(2026, 1, 16), D(2026, 1, 31)),
-    "jan-2-31": (D(2026, 1, 2), D(2026, 1, 31)), "jan-1-30": (D(2026, 1, 1), D(2026, 1, 30)),
+    "jan": JAN,
+    "feb": FEB,
+    "jan-feb": (D(2026, 1, 1), D(2026, 2, 28)),
+    "all": (None, None),
+    "jan-1-15": (D(2026, 1, 1), D(2026, 1, 15)),
+    "jan-16-31": (D(2026, 1, 16), D(2026, 1, 31)),
+    "jan-2-31": (D(2026, 1, 2), D(2026, 1, 31)),
+    "jan-1-30": (D(2026, 1, 1), D(2026, 1, 30)),
 }
 _seq = iter(range(1, 10**6))
 
@@ -40,10 +45,23 @@ def _alert(base, day, category, *, reviewed_by=None, checklist=None):
     """A closed alert sent to the gender office (so it counts as a submitted report)."""
     at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     item = Alert.objects.create(
-        idempotency_key=f"diff:{next(_seq)}", channel="sms", base=base, locality=base.locality,
-        territory_id=base.locality.territory_id, threat_category=category, received_at=at, received_on=day,
-        status="closed", acknowledged_at=at, closed_at=at, outcome="false_alarm", women=1, girls=1,
-        review_status="submitted", review_round=1, submitted_at=at,
+        idempotency_key=f"diff:{next(_seq)}",
+        channel="sms",
+        base=base,
+        locality=base.locality,
+        territory_id=base.locality.territory_id,
+        threat_category=category,
+        received_at=at,
+        received_on=day,
+        status="closed",
+        acknowledged_at=at,
+        closed_at=at,
+        outcome="false_alarm",
+        women=1,
+        girls=1,
+        review_status="submitted",
+        review_round=1,
+        submitted_at=at,
     )
     if reviewed_by is not None:
         make_review(item, reviewed_by, "approved", checklist)
@@ -64,13 +82,18 @@ def field(world, users):
         _alert(uvira, D(2026, 2, 12), SV, reviewed_by=gender if n == 0 else None, checklist=checklist)
     for n in range(3):
         _alert(minembwe, D(2026, 1, 14), SV, reviewed_by=gender if n == 0 else None, checklist=checklist)
-    for base, day, n in ((uvira, D(2026, 1, 11), 3), (uvira, D(2026, 2, 3), 2), (minembwe, D(2026, 1, 5), 2),
-                         (minembwe, D(2026, 2, 7), 1)):
+    for base, day, n in (
+        (uvira, D(2026, 1, 11), 3),
+        (uvira, D(2026, 2, 3), 2),
+        (minembwe, D(2026, 1, 5), 2),
+        (minembwe, D(2026, 2, 7), 1),
+    ):
         for i in range(n):
             _alert(base, day, "looting", reviewed_by=gender if i == 0 else None, checklist=checklist)
     for i in range(7):
-        make_meeting(world=world, author=users["cla"], held_on=D(2026, 1, 8), women=2,
-                     concerns=[SV] if i < 5 else ["looting"])
+        make_meeting(
+            world=world, author=users["cla"], held_on=D(2026, 1, 8), women=2, concerns=[SV] if i < 5 else ["looting"]
+        )
     make_meeting(world=world, author=users["cla2"], base=minembwe, held_on=D(2026, 1, 9), women=1, concerns=[SV])
     return {"uvira": uvira, "minembwe": minembwe}
 
@@ -138,12 +161,25 @@ def _attack(field, users, world) -> dict[tuple[str, str, str], set[int]]:
         csv_reports = dashboard[name, period, "alert"].get(("by_type", "reports", "alert"))
         note("alerts", name, period, int(csv_reports) - sum(a["review_status"] != "draft" for a in listed))
         months = indicators[name, period, "alert"]["months"]
-        note("alerts", name, period, sum(m["reports"] for m in months) - sum(a["review_status"] != "draft" for a in listed))
+        note(
+            "alerts",
+            name,
+            period,
+            sum(m["reports"] for m in months) - sum(a["review_status"] != "draft" for a in listed),
+        )
         # 3. reviews counted by the checklist, minus the reviews one can list
-        item_one = [v for (s, i, k), v in dashboard[name, period, "alert"].items() if s == "checklist" and k.endswith("#1")
-                    and i in ("yes", "partly", "no", "na")]
-        mine = [r for r in reviews if r["report_uid"] in alert_place and alert_place[r["report_uid"]][0] == code[name]
-                and _in(period, alert_place[r["report_uid"]][1])]
+        item_one = [
+            v
+            for (s, i, k), v in dashboard[name, period, "alert"].items()
+            if s == "checklist" and k.endswith("#1") and i in ("yes", "partly", "no", "na")
+        ]
+        mine = [
+            r
+            for r in reviews
+            if r["report_uid"] in alert_place
+            and alert_place[r["report_uid"]][0] == code[name]
+            and _in(period, alert_place[r["report_uid"]][1])
+        ]
         note("reviews", name, period, sum(int(v) for v in item_one) - len(mine))
         # 4. the province minus the other base
         for key, what in (("alerts", "alerts"), ("reports_mentioning", "mentions")):
@@ -151,22 +187,41 @@ def _attack(field, users, world) -> dict[tuple[str, str, str], set[int]]:
             if whole is not None:
                 note(what, name, period, whole - (part or 0))
         # 5. a longer period minus a shorter one
-        for longer, shorter in (("jan-feb", "jan"), ("jan-feb", "feb"), ("jan", "jan-1-15"), ("jan", "jan-16-31"),
-                                ("jan", "jan-2-31"), ("jan", "jan-1-30")):
+        for longer, shorter in (
+            ("jan-feb", "jan"),
+            ("jan-feb", "feb"),
+            ("jan", "jan-1-15"),
+            ("jan", "jan-16-31"),
+            ("jan", "jan-2-31"),
+            ("jan", "jan-1-30"),
+        ):
             if sv(name, longer) is not None:
-                rest = {"jan": "feb", "feb": "jan", "jan-1-15": "jan-16-31", "jan-16-31": "jan-1-15",
-                        "jan-2-31": "jan-1", "jan-1-30": "jan-31"}[shorter]
+                rest = {
+                    "jan": "feb",
+                    "feb": "jan",
+                    "jan-1-15": "jan-16-31",
+                    "jan-16-31": "jan-1-15",
+                    "jan-2-31": "jan-1",
+                    "jan-1-30": "jan-31",
+                }[shorter]
                 note("alerts", name, rest, sv(name, longer) - (sv(name, shorter) or 0))
     return derived
 
 
 # The true counts, and whether they may be published (5 or more).
 TRUE = {
-    ("alerts", "uvira", "jan"): 6, ("alerts", "uvira", "feb"): 2, ("alerts", "minembwe", "jan"): 3,
-    ("alerts", "uvira", "jan-16-31"): 1, ("alerts", "uvira", "jan-1-15"): 5, ("alerts", "uvira", "jan-1"): 0,
+    ("alerts", "uvira", "jan"): 6,
+    ("alerts", "uvira", "feb"): 2,
+    ("alerts", "minembwe", "jan"): 3,
+    ("alerts", "uvira", "jan-16-31"): 1,
+    ("alerts", "uvira", "jan-1-15"): 5,
+    ("alerts", "uvira", "jan-1"): 0,
     ("alerts", "uvira", "jan-31"): 0,
-    ("reviews", "uvira", "jan"): 2, ("reviews", "uvira", "feb"): 1, ("reviews", "minembwe", "jan"): 1,
-    ("mentions", "uvira", "jan"): 5, ("mentions", "minembwe", "jan"): 1,
+    ("reviews", "uvira", "jan"): 2,
+    ("reviews", "uvira", "feb"): 1,
+    ("reviews", "minembwe", "jan"): 1,
+    ("mentions", "uvira", "jan"): 5,
+    ("mentions", "minembwe", "jan"): 1,
 }
 
 
@@ -189,7 +244,12 @@ def test_the_figures_hold_the_publishable_cells_only(field, users):
     data = gender_dashboard(user=users["manager"], filters=DashboardFilters())
     # Uvira in January: 6 alerts (women 6, girls 6); every other base-month holds fewer than 5
     assert data.sexual_violence == {
-        "alerts": "6", "women": "6", "men": "<5", "girls": "6", "boys": "<5", "reports_mentioning": "5",
+        "alerts": "6",
+        "women": "6",
+        "men": "<5",
+        "girls": "6",
+        "boys": "<5",
+        "reports_mentioning": "5",
     }
     # ordinary alerts only: 8 submitted, 4 reviewed; the 11 sexual-violence ones count nowhere else
     by_type = {row["slug"]: (row["reports"], row["reviewed"]) for row in data.by_type}

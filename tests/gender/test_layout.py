@@ -48,7 +48,9 @@ def test_locks_are_for_no_key_update_of_the_row_alone_in_key_order(world, users)
     checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
     with CaptureQueriesContext(connection) as queries:
         services.report_submit(report=meeting, user=users["cla"])
-        services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(checklist))
+        services.review_record(
+            report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(checklist)
+        )
         services.checklist_revise(
             checklist=checklist, items=[{"measure": "sadd", "text_fr": "a", "text_sw": "b", "text_en": "c"}]
         )
@@ -56,7 +58,7 @@ def test_locks_are_for_no_key_update_of_the_row_alone_in_key_order(world, users)
     meeting_lock = f'"cla_urafikimeeting"."id" = {meeting.pk} LIMIT 21 FOR NO KEY UPDATE OF "cla_urafikimeeting"'
     # one row by its key (submit; then the review, with its checklist); every version of the type
     # in key order (the revision)
-    assert [sql[sql.index(" WHERE ") + 7:] for sql in locks] == [
+    assert [sql[sql.index(" WHERE ") + 7 :] for sql in locks] == [
         meeting_lock,
         meeting_lock,
         '("gender_reviewchecklist"."is_active" AND "gender_reviewchecklist"."report_type" = \'meeting\') '

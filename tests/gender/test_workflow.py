@@ -34,7 +34,10 @@ def test_submit_return_resubmit_approve_keeps_every_round(world, users, client):
     client.force_login(users["gender"])
     url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
     response = client.post(
-        url, _post_data(checklist_v1, "returned", comment="No women at all: who walks to the fields?", answer="no", note="Missing")
+        url,
+        _post_data(
+            checklist_v1, "returned", comment="No women at all: who walks to the fields?", answer="no", note="Missing"
+        ),
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -112,7 +115,9 @@ def test_checklist_versioning_keeps_past_reviews_on_their_items(world, users):
 
     # The next review uses the new version.
     other = make_meeting(world=world, author=users["cla"], held_on=meeting.held_on.replace(day=11))
-    second = services.review_record(report=other, reviewer=users["gender"], decision="approved", answers=all_answers(v3))
+    second = services.review_record(
+        report=other, reviewer=users["gender"], decision="approved", answers=all_answers(v3)
+    )
     assert second.checklist_id == v3.pk
 
 
@@ -120,7 +125,9 @@ def test_checklist_revise_rejects_incomplete_items(world):
     v1 = _checklist()
     before = list(v1.items.values_list("pk", flat=True))
     with pytest.raises(ValidationError):
-        services.checklist_revise(checklist=v1, items=[{"measure": "sadd", "text_fr": "x", "text_sw": "", "text_en": "x"}])
+        services.checklist_revise(
+            checklist=v1, items=[{"measure": "sadd", "text_fr": "x", "text_sw": "", "text_en": "x"}]
+        )
     with pytest.raises(ValidationError):
         services.checklist_revise(checklist=v1, items=[])
     assert list(v1.items.values_list("pk", flat=True)) == before
@@ -129,7 +136,9 @@ def test_checklist_revise_rejects_incomplete_items(world):
 def test_default_checklists_exist_for_every_registered_type_and_are_idempotent(db):
     from gender.registry import reports
 
-    assert sorted(ReviewChecklist.objects.filter(is_active=True).values_list("report_type", flat=True)) == reports.slugs()
+    assert (
+        sorted(ReviewChecklist.objects.filter(is_active=True).values_list("report_type", flat=True)) == reports.slugs()
+    )
     counts = (ReviewChecklist.objects.count(), ChecklistItem.objects.count())
     assert services.checklist_ensure_defaults() == 0
     assert (ReviewChecklist.objects.count(), ChecklistItem.objects.count()) == counts
@@ -153,7 +162,9 @@ def test_review_record_rejects_bad_input_and_saves_nothing(world, users, decisio
     if answers == "missing":
         given.pop(next(iter(given)))
     with pytest.raises(ValidationError) as error:
-        services.review_record(report=meeting, reviewer=users["gender"], decision=decision, comment=comment, answers=given)
+        services.review_record(
+            report=meeting, reviewer=users["gender"], decision=decision, comment=comment, answers=given
+        )
     assert error.value.messages == [message]
     meeting.refresh_from_db()
     assert meeting.review_status == ReviewStatus.SUBMITTED
@@ -182,7 +193,9 @@ def test_draft_cannot_be_reviewed(world, users, client):
     url = reverse("gender:review", kwargs={"report_type": "meeting", "uid": meeting.uid})
     assert client.get(url).status_code == 404
     with pytest.raises(ValidationError):
-        services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist()))
+        services.review_record(
+            report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist())
+        )
     assert Review.objects.count() == 0
 
 
@@ -200,7 +213,11 @@ def _fill_copies_as_migrated() -> int:
 
 def _blank_copies(review) -> None:
     Review.objects.filter(pk=review.pk).update(
-        answer_codes="", report_type="", report_date=None, report_base_id=None, report_territory_id=None,
+        answer_codes="",
+        report_type="",
+        report_date=None,
+        report_base_id=None,
+        report_territory_id=None,
         report_province_id=None,
     )
 
@@ -217,9 +234,15 @@ def test_review_keeps_dashboard_copies_and_the_data_migration_restores_them(worl
     first, second = list(answers)[:2]
     answers[first] = ("no", "")
     answers[second] = ("na", "")
-    made = services.review_record(report=meeting, reviewer=users["gender"], decision="returned", comment="Fix", answers=answers)
+    made = services.review_record(
+        report=meeting, reviewer=users["gender"], decision="returned", comment="Fix", answers=answers
+    )
     expected = (
-        "meeting", meeting.held_on, world.other_base.pk, world.fizi_t.pk, world.south.pk,
+        "meeting",
+        meeting.held_on,
+        world.other_base.pk,
+        world.fizi_t.pk,
+        world.south.pk,
         "nx" + "y" * (len(answers) - 2),
     )
     assert tuple(getattr(made, f) for f in COPIES) == expected
@@ -230,13 +253,17 @@ def test_review_keeps_dashboard_copies_and_the_data_migration_restores_them(worl
     made.refresh_from_db()
     assert tuple(getattr(made, f) for f in COPIES) == expected
     assert list(
-        AuditLog.objects.filter(pk__gt=last_audit).values_list("action", "actor", "model", "object_pk", "object_repr", "detail")
+        AuditLog.objects.filter(pk__gt=last_audit).values_list(
+            "action", "actor", "model", "object_pk", "object_repr", "detail"
+        )
     ) == [("update", None, "gender.review", str(made.pk), f"review {made.uid}", {"fields": sorted(COPIES)})]
 
 
 def test_the_data_migration_fills_what_it_can_of_a_review_whose_report_is_gone(world, users):
     meeting = make_meeting(world=world, author=users["cla"])
-    made = services.review_record(report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist()))
+    made = services.review_record(
+        report=meeting, reviewer=users["gender"], decision="approved", answers=all_answers(_checklist())
+    )
     _blank_copies(made)
     Review.objects.filter(pk=made.pk).update(object_id=987654)  # its report deleted since
     assert _fill_copies_as_migrated() == 1
@@ -252,7 +279,9 @@ def test_migrate_backfills_nothing_and_syncs_only_missing_checklists(world, user
     from monusco.models import AuditLog
 
     made = services.review_record(
-        report=make_meeting(world=world, author=users["cla"]), reviewer=users["gender"], decision="approved",
+        report=make_meeting(world=world, author=users["cla"]),
+        reviewer=users["gender"],
+        decision="approved",
         answers=all_answers(_checklist()),
     )
     _blank_copies(made)
@@ -273,6 +302,8 @@ def test_only_a_reviewer_can_record_a_review(world, users):
     meeting = make_meeting(world=world, author=users["cla"])
     for who in ("cla", "manager", "norole"):
         with pytest.raises(PermissionDenied):
-            services.review_record(report=meeting, reviewer=users[who], decision="approved", answers=all_answers(_checklist()))
+            services.review_record(
+                report=meeting, reviewer=users[who], decision="approved", answers=all_answers(_checklist())
+            )
     meeting.refresh_from_db()
     assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)

@@ -26,38 +26,81 @@ SADD = {"women": "0", "men": "0", "girls": "0", "boys": "0"}
 
 
 def _management(prefix, total, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def mission_post(world, *, members, title="Kiliba assessment", localities=None, **extra):
     """A full add form: the mission, and one row in every inline except the team (given)."""
     data = {
-        "title": title, "start_date": "2026-10-05", "end_date": "2026-10-09",
-        "localities": [str(pk) for pk in (localities or [world.sange.pk])], "bases": [str(world.base.pk)],
-        "objectives": "Assess threats along the plain.", "terms_of_reference": "", "summary": "",
-        "women": "12", "men": "20", "girls": "3", "boys": "4",
-        "age_0_5": "", "age_6_12": "", "age_13_17": "", "age_18_49": "", "age_50_59": "", "age_60_plus": "",
+        "title": title,
+        "start_date": "2026-10-05",
+        "end_date": "2026-10-09",
+        "localities": [str(pk) for pk in (localities or [world.sange.pk])],
+        "bases": [str(world.base.pk)],
+        "objectives": "Assess threats along the plain.",
+        "terms_of_reference": "",
+        "summary": "",
+        "women": "12",
+        "men": "20",
+        "girls": "3",
+        "boys": "4",
+        "age_0_5": "",
+        "age_6_12": "",
+        "age_13_17": "",
+        "age_18_49": "",
+        "age_50_59": "",
+        "age_60_plus": "",
     }
     data.update(_management("members", len(members)))
     for i, member in enumerate(members):
         data.update({f"members-{i}-{key}": value for key, value in member.items()})
     data.update(_management("stops", 1))
-    data.update({"stops-0-locality": str(world.sange.pk), "stops-0-arrive_on": "2026-10-05",
-                 "stops-0-leave_on": "2026-10-07", "stops-0-note": "By road from Uvira"})
+    data.update(
+        {
+            "stops-0-locality": str(world.sange.pk),
+            "stops-0-arrive_on": "2026-10-05",
+            "stops-0-leave_on": "2026-10-07",
+            "stops-0-note": "By road from Uvira",
+        }
+    )
     data.update(_management("meetings", 1))
-    data.update({"meetings-0-held_on": "2026-10-06", "meetings-0-locality": str(world.sange.pk),
-                 "meetings-0-kind": "women", "meetings-0-with_whom": "Association des mamans",
-                 "meetings-0-women": "12", "meetings-0-men": "0", "meetings-0-girls": "3", "meetings-0-boys": "0",
-                 "meetings-0-notes": ""})
+    data.update(
+        {
+            "meetings-0-held_on": "2026-10-06",
+            "meetings-0-locality": str(world.sange.pk),
+            "meetings-0-kind": "women",
+            "meetings-0-with_whom": "Association des mamans",
+            "meetings-0-women": "12",
+            "meetings-0-men": "0",
+            "meetings-0-girls": "3",
+            "meetings-0-boys": "0",
+            "meetings-0-notes": "",
+        }
+    )
     data.update(_management("findings", 1))
-    data.update({"findings-0-category": "extortion", "findings-0-locality": str(world.sange.pk),
-                 "findings-0-description": "Illegal barrier on market days."})
+    data.update(
+        {
+            "findings-0-category": "extortion",
+            "findings-0-locality": str(world.sange.pk),
+            "findings-0-description": "Illegal barrier on market days.",
+        }
+    )
     data.update(_management("recommendations", 1))
-    data.update({"recommendations-0-text": "Remove the barrier.", "recommendations-0-responsible": "local_authority",
-                 "recommendations-0-responsible_detail": "Chef de groupement",
-                 "recommendations-0-deadline": "2026-11-15", "recommendations-0-follow_up_status": "open",
-                 "recommendations-0-update_note": ""})
+    data.update(
+        {
+            "recommendations-0-text": "Remove the barrier.",
+            "recommendations-0-responsible": "local_authority",
+            "recommendations-0-responsible_detail": "Chef de groupement",
+            "recommendations-0-deadline": "2026-11-15",
+            "recommendations-0-follow_up_status": "open",
+            "recommendations-0-update_note": "",
+        }
+    )
     data.update(extra)
     return data
 
@@ -95,14 +138,22 @@ def test_jpt_lead_adds_a_full_mission_with_inlines(client, world, users):
     assert response.redirect_chain[0][1] == 302
     mission = JPTMission.objects.get()
     assert (mission.title, mission.lead, mission.status, mission.review_status) == (
-        "Kiliba assessment", users["jpt"], "planned", "draft")
+        "Kiliba assessment",
+        users["jpt"],
+        "planned",
+        "draft",
+    )
     assert list(mission.localities.all()) == [world.sange]
     assert list(mission.bases.all()) == [world.base]
     assert (mission.women, mission.men, mission.girls, mission.boys) == (12, 20, 3, 4)
     assert sorted(mission.members.values_list("section", "sex")) == [
-        ("civil_affairs", "f"), ("cla", "m"), ("human_rights", "f")]
+        ("civil_affairs", "f"),
+        ("cla", "m"),
+        ("human_rights", "f"),
+    ]
     assert list(ItineraryStop.objects.values_list("locality__name", "arrive_on", "leave_on")) == [
-        ("Sange", datetime.date(2026, 10, 5), datetime.date(2026, 10, 7))]
+        ("Sange", datetime.date(2026, 10, 5), datetime.date(2026, 10, 7))
+    ]
     assert list(MeetingHeld.objects.values_list("with_whom", "women", "girls")) == [("Association des mamans", 12, 3)]
     assert list(Finding.objects.values_list("category", flat=True)) == ["extortion"]
     assert list(Recommendation.objects.values_list("text", "follow_up_status")) == [("Remove the barrier.", "open")]
@@ -121,8 +172,9 @@ def test_lead_cannot_make_someone_else_lead(client, world, users):
 @pytest.mark.django_db
 def test_add_refuses_area_outside_scope_and_bad_dates(client, world, users):
     client.force_login(users["jpt"])
-    data = mission_post(world, members=[_member(external_name="A", sex="f")], localities=[world.beni.pk],
-                        end_date="2026-10-01")
+    data = mission_post(
+        world, members=[_member(external_name="A", sex="f")], localities=[world.beni.pk], end_date="2026-10-01"
+    )
     response = client.post(reverse(ADD), data)
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -135,16 +187,22 @@ def test_add_refuses_area_outside_scope_and_bad_dates(client, world, users):
 def test_composition_warnings_on_save(client, world, users):
     from cla.models import SecurityConcern, UrafikiMeeting
 
-    meeting = UrafikiMeeting.objects.create(base=world.base, locality=world.sange, held_on=datetime.date(2026, 9, 1),
-                                            created_by=users["cla"])
+    meeting = UrafikiMeeting.objects.create(
+        base=world.base, locality=world.sange, held_on=datetime.date(2026, 9, 1), created_by=users["cla"]
+    )
     SecurityConcern.objects.create(meeting=meeting, category="sexual_violence", description="Reported assaults.")
     client.force_login(users["jpt"])
-    members = [_member(external_name="Serge Ngoy", section="civil_affairs", sex="m"),
-               _member(external_name="Capt. Siddiqui", section="military", sex="m")]
+    members = [
+        _member(external_name="Serge Ngoy", section="civil_affairs", sex="m"),
+        _member(external_name="Capt. Siddiqui", section="military", sex="m"),
+    ]
     response = client.post(reverse(ADD), mission_post(world, members=members), follow=True)
     assert response.redirect_chain[0][1] == 302
     assert [m for m in _messages(response) if m[0] == "warning"] == [
-        ("warning", NO_WOMAN), ("warning", NO_HR_GENDER), ("warning", NO_CLA)]
+        ("warning", NO_WOMAN),
+        ("warning", NO_HR_GENDER),
+        ("warning", NO_CLA),
+    ]
     assert JPTMission.objects.count() == 1  # warnings, not blocks
 
 
@@ -175,15 +233,30 @@ def test_change_page_edits_inlines_and_records_follow_up(client, world, users, m
     assert 'name="title"' in response.content.decode()
     data = mission_post(world, members=[], title="Sange–Kiliba (revised)")
     data.update(_management("members", 1, initial=1))
-    data.update({"members-0-id": str(member.pk), "members-0-mission": str(mission.pk), "members-0-user": "",
-                 "members-0-external_name": "Aline Mwamini", "members-0-section": "human_rights",
-                 "members-0-sex": "f", "members-0-role": "HR officer"})
+    data.update(
+        {
+            "members-0-id": str(member.pk),
+            "members-0-mission": str(mission.pk),
+            "members-0-user": "",
+            "members-0-external_name": "Aline Mwamini",
+            "members-0-section": "human_rights",
+            "members-0-sex": "f",
+            "members-0-role": "HR officer",
+        }
+    )
     data.update(_management("recommendations", 1, initial=1))
-    data.update({"recommendations-0-id": str(rec.pk), "recommendations-0-mission": str(mission.pk),
-                 "recommendations-0-text": "Patrol the road.", "recommendations-0-responsible": "fardc",
-                 "recommendations-0-responsible_detail": "", "recommendations-0-deadline": "2026-11-01",
-                 "recommendations-0-follow_up_status": "in_progress",
-                 "recommendations-0-update_note": "Patrols twice a week."})
+    data.update(
+        {
+            "recommendations-0-id": str(rec.pk),
+            "recommendations-0-mission": str(mission.pk),
+            "recommendations-0-text": "Patrol the road.",
+            "recommendations-0-responsible": "fardc",
+            "recommendations-0-responsible_detail": "",
+            "recommendations-0-deadline": "2026-11-01",
+            "recommendations-0-follow_up_status": "in_progress",
+            "recommendations-0-update_note": "Patrols twice a week.",
+        }
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     mission.refresh_from_db()
@@ -192,7 +265,8 @@ def test_change_page_edits_inlines_and_records_follow_up(client, world, users, m
     rec.refresh_from_db()
     assert (rec.follow_up_status, rec.last_update_note) == ("in_progress", "Patrols twice a week.")
     assert list(RecommendationUpdate.objects.values_list("status", "note", "author__username")) == [
-        ("in_progress", "Patrols twice a week.", "t-jpt")]
+        ("in_progress", "Patrols twice a week.", "t-jpt")
+    ]
 
 
 @pytest.mark.django_db
@@ -240,8 +314,12 @@ def _changelist_queries(django_assert_num_queries, client, expected):
 @pytest.mark.parametrize("count", [10, 50])
 def test_changelist_query_count_is_constant(client, world, users, django_assert_num_queries, count):
     for i in range(count):
-        m = MissionFactory(lead=users["jpt"], localities=[world.sange, world.minembwe],
-                           start_date=datetime.date(2026, 1 + i % 12, 1), end_date=datetime.date(2026, 1 + i % 12, 5))
+        m = MissionFactory(
+            lead=users["jpt"],
+            localities=[world.sange, world.minembwe],
+            start_date=datetime.date(2026, 1 + i % 12, 1),
+            end_date=datetime.date(2026, 1 + i % 12, 5),
+        )
         MemberFactory(mission=m, sex="f")
         MemberFactory(mission=m, sex="m")
         RecommendationFactory(mission=m, deadline=datetime.date(2020, 1, 1))
@@ -266,18 +344,21 @@ def test_anonymous_is_sent_to_login(client, mission):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "changelist", "add", "change_page", "editable"), [
-    ("jpt", 200, 200, 200, True),
-    ("cla", 200, 403, 200, False),
-    ("cla2", 200, 403, 302, False),  # Minembwe's CLA: Sange is out of scope
-    ("gender", 200, 403, 200, False),
-    ("manager", 200, 403, 200, False),
-    ("admin", 200, 200, 200, True),
-    ("duty", 403, 403, 403, False),
-    ("api", 403, 403, 403, False),
-    ("far_manager", 200, 403, 302, False),  # out of scope: "does not exist" redirect
-    ("norole", 302, 302, 302, False),
-])
+@pytest.mark.parametrize(
+    ("who", "changelist", "add", "change_page", "editable"),
+    [
+        ("jpt", 200, 200, 200, True),
+        ("cla", 200, 403, 200, False),
+        ("cla2", 200, 403, 302, False),  # Minembwe's CLA: Sange is out of scope
+        ("gender", 200, 403, 200, False),
+        ("manager", 200, 403, 200, False),
+        ("admin", 200, 200, 200, True),
+        ("duty", 403, 403, 403, False),
+        ("api", 403, 403, 403, False),
+        ("far_manager", 200, 403, 302, False),  # out of scope: "does not exist" redirect
+        ("norole", 302, 302, 302, False),
+    ],
+)
 def test_permission_matrix(client, users, mission, who, changelist, add, change_page, editable):
     client.force_login(users[who])
     assert client.get(reverse(CHANGELIST)).status_code == changelist
@@ -370,16 +451,18 @@ def test_button_on_out_of_scope_mission(client, world, users):
 def test_actions(client, world, users, mission):
     second = MissionFactory(title="Second", lead=users["jpt"], localities=[world.sange])
     client.force_login(users["manager"])
-    response = client.post(reverse(CHANGELIST), {"action": "action_approve",
-                                                 "_selected_action": [mission.pk, second.pk]},
-                           follow=True)
+    response = client.post(
+        reverse(CHANGELIST), {"action": "action_approve", "_selected_action": [mission.pk, second.pk]}, follow=True
+    )
     assert _messages(response) == [("success", "Approve: done for 2 mission(s).")]
     assert set(JPTMission.objects.values_list("status", flat=True)) == {"approved"}
     client.force_login(users["jpt"])
-    response = client.post(reverse(CHANGELIST), {"action": "action_complete", "_selected_action": [mission.pk]},
-                           follow=True)
+    response = client.post(
+        reverse(CHANGELIST), {"action": "action_complete", "_selected_action": [mission.pk]}, follow=True
+    )
     assert _messages(response) == [
-        ("error", "Sange–Kiliba: Only an ongoing mission can be completed; this one is approved.")]
+        ("error", "Sange–Kiliba: Only an ongoing mission can be completed; this one is approved.")
+    ]
     assert JPTMission.objects.get(pk=mission.pk).status == "approved"
 
 
@@ -404,8 +487,9 @@ def test_overdue_recommendations_with_history(client, world, users, mission):
 
     late = RecommendationFactory(mission=mission, text="Remove the barrier.", deadline=datetime.date(2020, 3, 1))
     RecommendationUpdateFactory(recommendation=late, author=users["jpt"], note="Raised with the chief.")
-    RecommendationFactory(mission=mission, text="Already done.", deadline=datetime.date(2020, 3, 1),
-                          follow_up_status="done")
+    RecommendationFactory(
+        mission=mission, text="Already done.", deadline=datetime.date(2020, 3, 1), follow_up_status="done"
+    )
     RecommendationFactory(mission=mission, text="Not yet due.", deadline=datetime.date(2999, 1, 1))
     far = MissionFactory(lead=users["jpt"], localities=[world.beni])
     RecommendationFactory(mission=far, text="Far away.", deadline=datetime.date(2020, 3, 1))
@@ -420,8 +504,15 @@ def test_overdue_recommendations_with_history(client, world, users, mission):
 
 # --- every jpt model in the admin --------------------------------------------------------------
 
-MODELS = ["jptmission", "missionmember", "itinerarystop", "meetingheld", "finding", "recommendation",
-          "recommendationupdate"]
+MODELS = [
+    "jptmission",
+    "missionmember",
+    "itinerarystop",
+    "meetingheld",
+    "finding",
+    "recommendation",
+    "recommendationupdate",
+]
 
 
 @pytest.mark.django_db
@@ -438,9 +529,15 @@ def test_recommendation_admin_records_follow_up(client, users, mission):
     rec = RecommendationFactory(mission=mission, text="Patrol the road.")
     client.force_login(users["jpt"])
     url = reverse("admin:jpt_recommendation_change", args=[rec.pk])
-    data = {"text": "Patrol the road.", "responsible": "fardc", "responsible_detail": "", "deadline": "2026-11-01",
-            "follow_up_status": "done", "update_note": "Done since October.",
-            **_management("updates", 0)}
+    data = {
+        "text": "Patrol the road.",
+        "responsible": "fardc",
+        "responsible_detail": "",
+        "deadline": "2026-11-01",
+        "follow_up_status": "done",
+        "update_note": "Done since October.",
+        **_management("updates", 0),
+    }
     assert client.post(url, data).status_code == 302
     rec.refresh_from_db()
     assert (rec.follow_up_status, rec.last_update_note) == ("done", "Done since October.")
@@ -454,8 +551,9 @@ def test_recommendation_admin_records_follow_up(client, users, mission):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "shown"), [("jpt", True), ("gender", True), ("manager", False), ("cla", False),
-                                            ("other_lead", False)])
+@pytest.mark.parametrize(
+    ("who", "shown"), [("jpt", True), ("gender", True), ("manager", False), ("cla", False), ("other_lead", False)]
+)
 def test_sexual_violence_findings_are_need_to_know(client, world, users, mission, who, shown):
     from monusco.models import AuditLog
 
@@ -482,8 +580,16 @@ def test_child_tables_are_read_on_the_mission_form_only(client, users, model):
 @pytest.mark.django_db
 def test_age_bands_that_do_not_add_up_get_a_clear_message(client, world, users):
     client.force_login(users["jpt"])
-    data = mission_post(world, members=[_member(external_name="Aline", sex="f")],
-                        age_0_5="1", age_6_12="1", age_13_17="1", age_18_49="10", age_50_59="10", age_60_plus="0")
+    data = mission_post(
+        world,
+        members=[_member(external_name="Aline", sex="f")],
+        age_0_5="1",
+        age_6_12="1",
+        age_13_17="1",
+        age_18_49="10",
+        age_50_59="10",
+        age_60_plus="0",
+    )
     data.update({"meetings-0-age_0_5": "2"})
     response = client.post(reverse(ADD), data)
     assert response.status_code == 200

@@ -36,8 +36,14 @@ def test_printable_report_shows_the_mission_without_protected_data(client, users
     response = client.get(reverse("jpt:mission-report", args=[full_mission.uid]))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ["Sange–Kiliba", "Aline Mwamini", "Sange market committee", "Barrier on the market road.",
-                 "Remove the barrier.", "jpt/report.css"]:
+    for text in [
+        "Sange–Kiliba",
+        "Aline Mwamini",
+        "Sange market committee",
+        "Barrier on the market road.",
+        "Remove the barrier.",
+        "jpt/report.css",
+    ]:
         assert text in html
     assert SV_DETAIL not in html
     assert "Survivors at the clinic" not in html
@@ -45,10 +51,21 @@ def test_printable_report_shows_the_mission_without_protected_data(client, users
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "status"), [
-    ("jpt", 200), ("cla", 200), ("gender", 200), ("manager", 200), ("admin", 200),
-    ("cla2", 404), ("far_manager", 404), ("duty", 404), ("api", 404), ("norole", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("jpt", 200),
+        ("cla", 200),
+        ("gender", 200),
+        ("manager", 200),
+        ("admin", 200),
+        ("cla2", 404),
+        ("far_manager", 404),
+        ("duty", 404),
+        ("api", 404),
+        ("norole", 404),
+    ],
+)
 def test_printable_report_permissions(client, users, full_mission, who, status):
     client.force_login(users[who])
     assert client.get(reverse("jpt:mission-report", args=[full_mission.uid])).status_code == status
@@ -71,11 +88,15 @@ def test_printable_report_query_count(client, world, users, full_mission, django
     assert response.status_code == 200
     html = response.content.decode()
     assert (html.count("Aline Mwamini"), html.count(FindingFactory.description), html.count("Remove the barrier.")) == (
-        1, 0, 1)
+        1,
+        0,
+        1,
+    )
     members = []
     for i in range(5):
-        members.append(MemberFactory(mission=full_mission, user=make_user(None, username=f"t-member-{i}"),
-                                     external_name=""))
+        members.append(
+            MemberFactory(mission=full_mission, user=make_user(None, username=f"t-member-{i}"), external_name="")
+        )
         FindingFactory(mission=full_mission, locality=world.sange)
         RecommendationFactory(mission=full_mission)
     with django_assert_num_queries(15):
@@ -126,10 +147,18 @@ def test_sexual_violence_on_record_sources(world, users, mission):
     ids = [world.sange.pk]
     assert selectors.area_has_sexual_violence_on_record(locality_ids=ids) is False
     plan = CommunityProtectionPlan.objects.create(
-        base=world.base, locality=world.sange, period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 6, 30), created_by=users["cla"])
-    PlanThreat.objects.create(plan=plan, category="sexual_violence", perpetrator_type="armed_group",
-                              description="Assaults on the way to the fields.")
+        base=world.base,
+        locality=world.sange,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        created_by=users["cla"],
+    )
+    PlanThreat.objects.create(
+        plan=plan,
+        category="sexual_violence",
+        perpetrator_type="armed_group",
+        description="Assaults on the way to the fields.",
+    )
     assert selectors.area_has_sexual_violence_on_record(locality_ids=ids) is True
     assert selectors.area_has_sexual_violence_on_record(locality_ids=[world.minembwe.pk]) is False
     earlier = MissionFactory(lead=users["jpt"], localities=[world.minembwe])
@@ -175,6 +204,7 @@ def test_threat_on_record_asks_each_provider_until_one_has_it(monkeypatch):
         def ask(*, category, locality_ids):
             asked.append((name, category, locality_ids))
             return answer
+
         return ask
 
     monkeypatch.setattr(threat_records, "_providers", [provider("a", False), provider("b", True), provider("c", True)])

@@ -181,14 +181,21 @@ def test_available_transitions_per_user(mission, users):
 def test_recommendation_update_keeps_history(mission, users):
     rec = RecommendationFactory(mission=mission)
     services.recommendation_record_update(
-        recommendation=rec, user=users["jpt"], status="in_progress", note=" Patrols planned. ",
+        recommendation=rec,
+        user=users["jpt"],
+        status="in_progress",
+        note=" Patrols planned. ",
         on=datetime.date(2026, 11, 3),
     )
     stored = Recommendation.objects.get(pk=rec.pk)
     assert (stored.follow_up_status, stored.last_update_on, stored.last_update_note) == (
-        "in_progress", datetime.date(2026, 11, 3), "Patrols planned.")
+        "in_progress",
+        datetime.date(2026, 11, 3),
+        "Patrols planned.",
+    )
     assert list(RecommendationUpdate.objects.values_list("status", "note", "author__username")) == [
-        ("in_progress", "Patrols planned.", "t-jpt")]
+        ("in_progress", "Patrols planned.", "t-jpt")
+    ]
 
 
 @pytest.mark.django_db
@@ -230,15 +237,23 @@ STEP_FIELDS = ["follow_up_status", "last_update_note", "last_update_on", "update
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("status", "note", "steps"), [
-    ("open", "", []),
-    ("open", "Raised with the chief.", [("open", "Raised with the chief.")]),
-    ("in_progress", "", [("in_progress", "")]),
-])
+@pytest.mark.parametrize(
+    ("status", "note", "steps"),
+    [
+        ("open", "", []),
+        ("open", "Raised with the chief.", [("open", "Raised with the chief.")]),
+        ("in_progress", "", [("in_progress", "")]),
+    ],
+)
 def test_recommendation_save_creates(mission, users, status, note, steps):
     since = _last_audit_pk()
-    rec = Recommendation(mission=mission, text="Remove the barrier.", responsible="local_authority",
-                         deadline=datetime.date(2026, 11, 15), follow_up_status=status)
+    rec = Recommendation(
+        mission=mission,
+        text="Remove the barrier.",
+        responsible="local_authority",
+        deadline=datetime.date(2026, 11, 15),
+        follow_up_status=status,
+    )
     with acting_as(users["jpt"]):
         services.recommendation_save(recommendation=rec, user=users["jpt"], note=note)
     stored = Recommendation.objects.get(pk=rec.pk)
@@ -259,9 +274,13 @@ def test_recommendation_save_edits_and_the_status_moves_by_a_step(mission, users
         services.recommendation_save(recommendation=rec, user=users["jpt"], note=" Patrols planned. ")
     stored = Recommendation.objects.get(pk=rec.pk)
     assert (stored.text, stored.follow_up_status, stored.last_update_note) == (
-        "Patrol the road twice a week.", "in_progress", "Patrols planned.")
+        "Patrol the road twice a week.",
+        "in_progress",
+        "Patrols planned.",
+    )
     assert list(rec.updates.values_list("status", "note", "author__username")) == [
-        ("in_progress", "Patrols planned.", "t-jpt")]
+        ("in_progress", "Patrols planned.", "t-jpt")
+    ]
     assert _audit_rows(since) == [
         ("update", REC, None, "t-jpt"),
         ("create", "jpt.recommendationupdate", None, "t-jpt"),

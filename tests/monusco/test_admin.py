@@ -127,4 +127,3 @@ def test_the_audit_log_is_for_administrators_only(client, users, page):
     assert reverse("admin:monusco_auditlog_changelist") not in client.get(reverse("admin:index")).content.decode()
     client.force_login(users["admin"])
     assert client.get(url).status_code == 200
-

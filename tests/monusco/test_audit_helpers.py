@@ -20,7 +20,8 @@ ON_POSTGRESQL = connection.vendor == "postgresql"
 
 def _audit(model: str):
     return list(
-        AuditLog.objects.filter(model=model).order_by("object_pk")
+        AuditLog.objects.filter(model=model)
+        .order_by("object_pk")
         .values_list("action", "actor_id", "object_pk", "object_repr", "detail")
     )
 
@@ -60,14 +61,22 @@ def test_audited_update_follows_joins_and_names_the_actor_given(world, users):
     AuditLog.objects.all().delete()
     now = timezone.now()
     changed = audited_update(
-        Notification.objects.filter(alert__base=world.base, status="pending"), actor=users["admin"],
-        status="sent", sent_at=now, updated_at=now,
+        Notification.objects.filter(alert__base=world.base, status="pending"),
+        actor=users["admin"],
+        status="sent",
+        sent_at=now,
+        updated_at=now,
     )
     assert changed == 1
     assert list(Notification.objects.order_by("pk").values_list("status", flat=True)) == ["sent", "pending"]
     assert _audit("can.notification") == [
-        ("update", users["admin"].pk, str(mine.pk), f"notification {mine.uid}",
-         {"fields": ["sent_at", "status", "updated_at"]}),
+        (
+            "update",
+            users["admin"].pk,
+            str(mine.pk),
+            f"notification {mine.uid}",
+            {"fields": ["sent_at", "status", "updated_at"]},
+        ),
     ]
 
 
@@ -75,7 +84,9 @@ def test_audited_update_is_all_or_nothing(world):
     alert = make_alert(world.base)
     AuditLog.objects.all().delete()
     with pytest.raises(IntegrityError), transaction.atomic():  # the dates' check constraint refuses it
-        audited_update(Alert.objects.filter(pk=alert.pk), received_at=datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC))
+        audited_update(
+            Alert.objects.filter(pk=alert.pk), received_at=datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+        )
     assert AuditLog.objects.count() == 0
 
 

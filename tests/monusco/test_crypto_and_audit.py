@@ -75,7 +75,11 @@ def test_every_change_is_audited_with_its_actor(users):
         province.save(update_fields=["name"])
         province_pk = province.pk
         province.delete()
-    entries = list(AuditLog.objects.filter(model="monusco.province", object_pk=str(province_pk)).order_by("id").values_list("action", "actor__username", "detail"))
+    entries = list(
+        AuditLog.objects.filter(model="monusco.province", object_pk=str(province_pk))
+        .order_by("id")
+        .values_list("action", "actor__username", "detail")
+    )
     assert entries == [
         ("create", "t-admin", {}),
         ("update", "t-admin", {"fields": ["name"]}),
@@ -88,5 +92,8 @@ def test_protected_read_is_logged(users, world):
     audit_protected_read(user=users["cla"], instance=world.base, fields=["name"])
     entry = AuditLog.objects.get(action="view_protected")
     assert (entry.actor, entry.model, entry.object_pk, entry.detail) == (
-        users["cla"], "cla.operatingbase", str(world.base.pk), {"fields": ["name"]}
+        users["cla"],
+        "cla.operatingbase",
+        str(world.base.pk),
+        {"fields": ["name"]},
     )

@@ -13,16 +13,28 @@ pytestmark = pytest.mark.django_db
 
 def _alert(world, key):
     now = timezone.now()
-    return Alert(idempotency_key=key, channel="sms", base=world.base, territory_id=world.base.locality.territory_id,
-                 threat_category="other", status="received", received_at=now, received_on=timezone.localdate(now))
+    return Alert(
+        idempotency_key=key,
+        channel="sms",
+        base=world.base,
+        territory_id=world.base.locality.territory_id,
+        threat_category="other",
+        status="received",
+        received_at=now,
+        received_on=timezone.localdate(now),
+    )
 
 
 def _rows(world, key):
     alert = _alert(world, key)
-    events = [AlertEvent(alert_id=parent_pk(0), kind="received", at=alert.received_at, to_status="received"),
-              AlertEvent(alert_id=parent_pk(0), kind="repeated", at=alert.received_at)]
-    audit = [AuditLog(action="create", model="can.alert", object_pk=parent_pk(0, as_text=True)),
-             AuditLog(action="update", model="can.alert", object_pk=parent_pk(0, as_text=True))]
+    events = [
+        AlertEvent(alert_id=parent_pk(0), kind="received", at=alert.received_at, to_status="received"),
+        AlertEvent(alert_id=parent_pk(0), kind="repeated", at=alert.received_at),
+    ]
+    audit = [
+        AuditLog(action="create", model="can.alert", object_pk=parent_pk(0, as_text=True)),
+        AuditLog(action="update", model="can.alert", object_pk=parent_pk(0, as_text=True)),
+    ]
     return alert, events, audit
 
 
@@ -40,7 +52,9 @@ def test_children_get_their_parent_key(world, django_assert_num_queries):
     assert sorted(AlertEvent.objects.filter(alert=alert).values_list("kind", flat=True)) == ["received", "repeated"]
     assert [e.alert_id for e in events] == [alert.pk, alert.pk]
     assert list(AuditLog.objects.order_by("pk")[before:].values_list("action", "model", "object_pk")) == [
-        ("create", "can.alert", str(alert.pk)), ("update", "can.alert", str(alert.pk))]
+        ("create", "can.alert", str(alert.pk)),
+        ("update", "can.alert", str(alert.pk)),
+    ]
 
 
 def test_a_key_must_come_from_an_earlier_group_of_one_row(world):
@@ -82,8 +96,9 @@ def test_postgresql_prepares_the_statement_once_per_session(world, settings):
         assert (_statements(first), _statements(second)) == (["SELECT", "PREPARE", "EXECUTE"], ["EXECUTE"])
     else:
         assert (_statements(first), _statements(second)) == (["INSERT"], ["INSERT"])
-    assert list(Alert.objects.filter(idempotency_key__startswith="p-").order_by("pk").values_list("idempotency_key", "base_id")) == [
-        ("p-1", world.base.pk), ("p-2", world.base.pk)]
+    assert list(
+        Alert.objects.filter(idempotency_key__startswith="p-").order_by("pk").values_list("idempotency_key", "base_id")
+    ) == [("p-1", world.base.pk), ("p-2", world.base.pk)]
 
 
 def test_without_prepared_statements_the_statement_is_sent_whole(world, settings):

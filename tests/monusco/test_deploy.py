@@ -15,7 +15,9 @@ BIN = Path(sys.executable).parent
 def test_docker_compose_file_is_valid_against_the_compose_spec():
     result = subprocess.run(
         [BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", ROOT / "docker-compose.yml"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -28,7 +30,14 @@ def test_docker_compose_runs_the_production_stack():
     assert services["beat"]["command"][:4] == ["celery", "-A", "monusco", "beat"]
     assert services["web"]["command"][0] == "gunicorn"
     env = services["web"]["environment"]
-    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS"):
+    for name in (
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEY",
+        "ALLOWED_HOSTS",
+    ):
         assert name in env, name
     # secrets have no default: compose refuses to start without them
     assert env["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}"
@@ -36,11 +45,28 @@ def test_docker_compose_runs_the_production_stack():
 
 
 def _production_check(extra_env: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
-                                                  "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEY",
+            "FIELD_HASH_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "monusco.settings.production", **extra_env})
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_production_settings_refuse_to_start_without_secrets():
@@ -50,12 +76,14 @@ def test_production_settings_refuse_to_start_without_secrets():
 
 
 def test_production_settings_pass_the_deploy_check_with_secrets(tmp_path):
-    result = _production_check({
-        "SECRET_KEY": "x" * 60 + "-deploy-check-0123456789abcdef",
-        "ALLOWED_HOSTS": "example.org",
-        "FIELD_ENCRYPTION_KEY": "Y2ktZHVtbXkta2V5LW5vdC1hLXNlY3JldC0wMDAwMDA=",
-        "FIELD_HASH_KEY": "k",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
-    })
+    result = _production_check(
+        {
+            "SECRET_KEY": "x" * 60 + "-deploy-check-0123456789abcdef",
+            "ALLOWED_HOSTS": "example.org",
+            "FIELD_ENCRYPTION_KEY": "Y2ktZHVtbXkta2V5LW5vdC1hLXNlY3JldC0wMDAwMDA=",
+            "FIELD_HASH_KEY": "k",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

@@ -26,8 +26,16 @@ def test_registry_rejects_models_that_are_not_reports():
     from monusco.models import Locality
 
     with pytest.raises(TypeError):
-        reports.register(Locality, slug="x", label="x", date_field="x", base_path=None,
-                         territory_path=None, province_path=None, author_field="x")
+        reports.register(
+            Locality,
+            slug="x",
+            label="x",
+            date_field="x",
+            base_path=None,
+            territory_path=None,
+            province_path=None,
+            author_field="x",
+        )
 
 
 @pytest.mark.django_db
@@ -63,7 +71,13 @@ def test_healthz_answers_200_degraded_when_the_broker_is_unreachable(client):
     response = client.get("/healthz")
     reset_all()
     assert response.status_code == 200  # alerts are still stored; the sweep queues them later
-    assert response.json() == {"status": "degraded", "database": "ok", "broker": "down", "cache": "local", "degraded": ["broker"]}
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "down",
+        "cache": "local",
+        "degraded": ["broker"],
+    }
 
 
 @pytest.mark.django_db
@@ -78,7 +92,13 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
     response = client.get("/healthz")
     monkeypatch.undo()
     assert response.status_code == 503
-    assert response.json() == {"status": "unhealthy", "database": "down", "broker": "eager", "cache": "local", "degraded": ["database"]}
+    assert response.json() == {
+        "status": "unhealthy",
+        "database": "down",
+        "broker": "eager",
+        "cache": "local",
+        "degraded": ["database"],
+    }
 
 
 @pytest.mark.django_db

@@ -42,10 +42,23 @@ def _serve_and_log(tmp_path, *logger_class: str) -> list[str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
     }
     process = subprocess.Popen(
-        [GUNICORN, "monusco.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--access-logfile", str(log), "--access-logformat", '%(h)s "%(r)s" %(s)s q=%(q)s f="%(f)s" U=%(U)s',
-         *logger_class],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            GUNICORN,
+            "monusco.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            '%(h)s "%(r)s" %(s)s q=%(q)s f="%(f)s" U=%(U)s',
+            *logger_class,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30
@@ -71,8 +84,12 @@ def _serve_and_log(tmp_path, *logger_class: str) -> list[str]:
 def test_the_access_log_masks_numbers_in_the_request_line_query_and_referer(tmp_path):
     plain = _serve_and_log(tmp_path)
     # gunicorn's own logger writes the searched number as it came: the leak this guards against
-    assert ["%2B243812345678" in plain[0], "%2B243+812+345+678" in plain[1], "0990100001" in plain[2],
-            "%252B243%2B812%2B345%2B678" in plain[3]] == [True] * 4
+    assert [
+        "%2B243812345678" in plain[0],
+        "%2B243+812+345+678" in plain[1],
+        "0990100001" in plain[2],
+        "%252B243%2B812%2B345%2B678" in plain[3],
+    ] == [True] * 4
     lines = _serve_and_log(tmp_path, "--logger-class", "monusco.gunicorn.RedactingLogger")
     assert len(lines) == 4
     assert [line for line in lines if "243" in line or "812" in line or "0990100001" in line] == []
@@ -89,8 +106,10 @@ def test_the_access_log_masks_numbers_in_the_request_line_query_and_referer(tmp_
     "line,expected",
     [
         ("GET /admin/can/alert/?q=%2B243812345678 HTTP/1.1", "GET /admin/can/alert/?q=[phone] HTTP/1.1"),
-        ("GET /can/alerts/123e4567-e89b-12d3-a456-426614174000/ HTTP/1.1",
-         "GET /can/alerts/123e4567-e89b-12d3-a456-426614174000/ HTTP/1.1"),
+        (
+            "GET /can/alerts/123e4567-e89b-12d3-a456-426614174000/ HTTP/1.1",
+            "GET /can/alerts/123e4567-e89b-12d3-a456-426614174000/ HTTP/1.1",
+        ),
         ("GET /x?q=tel%3A%2B243812345678%0Anext HTTP/1.0", "GET /x?q=tel:[phone]%0Anext HTTP/1.0"),
         ("garbage", "garbage"),
     ],
@@ -106,5 +125,8 @@ def test_the_logger_is_the_one_production_starts():
     dockerfile = (ROOT / "Dockerfile").read_text()
     bench = (ROOT / "bench" / "alerts.py").read_text()
     name = f"{RedactingLogger.__module__}.{RedactingLogger.__name__}"
-    assert (f'"--logger-class", "{name}"' in compose, f'"--logger-class", "{name}"' in dockerfile,
-            f'"--logger-class", "{name}"' in bench) == (True, True, True)
+    assert (
+        f'"--logger-class", "{name}"' in compose,
+        f'"--logger-class", "{name}"' in dockerfile,
+        f'"--logger-class", "{name}"' in bench,
+    ) == (True, True, True)

@@ -25,18 +25,28 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-LOCKED_EN = ("Too many wrong passwords. For your security, signing in is blocked for 15 minutes for this account or "
-             "this connection. Try again later, or ask an administrator to unlock it.")
-LOCKED_FR = ("Trop de mots de passe erronés. Par sécurité, la connexion est bloquée pendant 15 minutes pour ce compte "
-             "ou cette connexion. Réessayez plus tard, ou demandez à un administrateur de la débloquer.")
-LOCKED_SW = ("Manenosiri yasiyo sahihi yamekuwa mengi mno. Kwa usalama wako, kuingia kumezuiwa kwa dakika 15 kwa akaunti "
-             "hii au muunganisho huu. Jaribu tena baadaye, au muombe msimamizi aifungue.")
+LOCKED_EN = (
+    "Too many wrong passwords. For your security, signing in is blocked for 15 minutes for this account or "
+    "this connection. Try again later, or ask an administrator to unlock it."
+)
+LOCKED_FR = (
+    "Trop de mots de passe erronés. Par sécurité, la connexion est bloquée pendant 15 minutes pour ce compte "
+    "ou cette connexion. Réessayez plus tard, ou demandez à un administrateur de la débloquer."
+)
+LOCKED_SW = (
+    "Manenosiri yasiyo sahihi yamekuwa mengi mno. Kwa usalama wako, kuingia kumezuiwa kwa dakika 15 kwa akaunti "
+    "hii au muunganisho huu. Jaribu tena baadaye, au muombe msimamizi aifungue."
+)
 PROTECTED = ["duty", "jpt", "gender", "manager", "admin"]
 
 
 def post_login(client, username, password, *, ip="10.0.0.1", language="en", next_url=""):
-    return client.post(LOGIN, {"username": username, "password": password, "next": next_url},
-                       REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password, "next": next_url},
+        REMOTE_ADDR=ip,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
 
 
 def signed_in(client) -> bool:
@@ -120,14 +130,17 @@ def test_the_lock_is_explained_on_the_login_page_in_each_language(users, languag
     assert response.templates[0].name == "registration/login.html"
 
 
-@pytest.mark.parametrize(("forwarded", "proxies", "expected"), [
-    ("", 0, "10.0.0.1"),
-    ("203.0.113.5", 0, "10.0.0.1"),  # no trusted proxy: the header is the client's to forge
-    ("203.0.113.5", 1, "203.0.113.5"),
-    ("198.51.100.1, 203.0.113.5", 1, "203.0.113.5"),  # the client put the first one there itself
-    ("198.51.100.1, 203.0.113.5", 2, "198.51.100.1"),
-    ("not-an-address", 1, "10.0.0.1"),
-])
+@pytest.mark.parametrize(
+    ("forwarded", "proxies", "expected"),
+    [
+        ("", 0, "10.0.0.1"),
+        ("203.0.113.5", 0, "10.0.0.1"),  # no trusted proxy: the header is the client's to forge
+        ("203.0.113.5", 1, "203.0.113.5"),
+        ("198.51.100.1, 203.0.113.5", 1, "203.0.113.5"),  # the client put the first one there itself
+        ("198.51.100.1, 203.0.113.5", 2, "198.51.100.1"),
+        ("not-an-address", 1, "10.0.0.1"),
+    ],
+)
 def test_the_client_address_is_read_behind_the_trusted_proxies_only(rf, settings, forwarded, proxies, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
@@ -155,8 +168,19 @@ def test_a_cla_without_an_authenticator_signs_in_with_the_password_alone(users):
 
 
 # Pages (each role's own), the admin, and the session API; an unverified session reaches none.
-HELD_PAGES = ["/", "/cla/", "/can/inbox/", "/can/alerts/new/", "/gender/queue/", "/gender/dashboard/", "/admin/",
-              "/admin/jpt/jptmission/", "/admin/gender/review/", "/jpt/", "/accounts/two-factor/"]
+HELD_PAGES = [
+    "/",
+    "/cla/",
+    "/can/inbox/",
+    "/can/alerts/new/",
+    "/gender/queue/",
+    "/gender/dashboard/",
+    "/admin/",
+    "/admin/jpt/jptmission/",
+    "/admin/gender/review/",
+    "/jpt/",
+    "/accounts/two-factor/",
+]
 HELD_API = ["/api/v1/alerts/", "/api/v1/meetings/", "/api/v1/localities/", "/api/v1/schema/"]
 
 
@@ -167,13 +191,19 @@ def test_an_unverified_protected_session_is_refused_everywhere(world, users, rol
     for path in HELD_PAGES:
         response = client.get(path)
         assert (path, response.status_code, response["Location"]) == (
-            path, 302, f"/accounts/two-factor/setup/?next={path.replace('/', '%2F')}")
+            path,
+            302,
+            f"/accounts/two-factor/setup/?next={path.replace('/', '%2F')}",
+        )
     api = SignInAPIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_login(users[role], second_step=False)
     for path in HELD_API:
         response = api.get(path)
         assert (path, response.status_code, response.json()) == (
-            path, 403, {"detail": "Finish signing in first: enter the code from your authenticator app."})
+            path,
+            403,
+            {"detail": "Finish signing in first: enter the code from your authenticator app."},
+        )
 
 
 def test_an_unverified_session_changes_nothing(world, users):
@@ -183,10 +213,19 @@ def test_an_unverified_session_changes_nothing(world, users):
     api = SignInAPIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_login(users["duty"], second_step=False)
     before = (Alert.objects.count(), AuditLog.objects.count())
-    response = client.post("/can/alerts/new/", {"locality": world.sange.pk, "threat_category": "armed_attack",
-                                                "account": "Des hommes armés", "channel": "phone"})
+    response = client.post(
+        "/can/alerts/new/",
+        {
+            "locality": world.sange.pk,
+            "threat_category": "armed_attack",
+            "account": "Des hommes armés",
+            "channel": "phone",
+        },
+    )
     assert (response.status_code, response["Location"]) == (
-        302, "/accounts/two-factor/verify/?next=%2Fcan%2Falerts%2Fnew%2F")
+        302,
+        "/accounts/two-factor/verify/?next=%2Fcan%2Falerts%2Fnew%2F",
+    )
     response = api.post("/api/v1/alerts/", {"idempotency_key": "k-1"}, format="json")
     assert response.status_code == 403
     assert (Alert.objects.count(), AuditLog.objects.count()) == before
@@ -223,25 +262,33 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_confirms_with_a_code(worl
     wrong = client.post(setup, {"otp_token": "000000" if code_for(device) != "000000" else "111111"})
     assert wrong.status_code == 200
     assert wrong.context["form"].non_field_errors() == [
-        "This code is not right. Check that the phone's time is correct, and type the code the app shows now."]
+        "This code is not right. Check that the phone's time is correct, and type the code the app shows now."
+    ]
     assert client.get("/can/inbox/").status_code == 302
 
     device.refresh_from_db()
     device.throttle_reset()
     response = client.post(setup, {"otp_token": code_for(device), "next": "/can/inbox/"})
     assert (response.status_code, response["Location"]) == (
-        302, "/accounts/two-factor/recovery-codes/?next=%2Fcan%2Finbox%2F")
+        302,
+        "/accounts/two-factor/recovery-codes/?next=%2Fcan%2Finbox%2F",
+    )
     device.refresh_from_db()
     assert device.confirmed is True
     shown = client.get(response["Location"])
     codes = shown.context["codes"]
-    assert sorted(codes) == sorted(StaticToken.objects.filter(device__user=users["duty"]).values_list("token", flat=True))
+    assert sorted(codes) == sorted(
+        StaticToken.objects.filter(device__user=users["duty"]).values_list("token", flat=True)
+    )
     assert len(set(codes)) == 10
     assert client.get(response["Location"]).context["codes"] is None  # shown once
     assert client.get("/can/inbox/").status_code == 200
     assert sorted(AuditLog.objects.filter(model__startswith="otp_").values_list("model", "action")) == [
-        ("otp_static.staticdevice", "create"), *[("otp_static.statictoken", "create")] * 10,
-        ("otp_totp.totpdevice", "create"), ("otp_totp.totpdevice", "update")]
+        ("otp_static.staticdevice", "create"),
+        *[("otp_static.statictoken", "create")] * 10,
+        ("otp_totp.totpdevice", "create"),
+        ("otp_totp.totpdevice", "update"),
+    ]
     # The recovery codes themselves never reach the log: each row names the token by its key.
     assert not AuditLog.objects.filter(object_repr__in=codes).exists()
 
@@ -254,7 +301,8 @@ def test_a_code_signs_in_and_a_wrong_code_does_not(world, users):
     wrong = client.post(verify, {"otp_token": "12345", "next": "/gender/queue/"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 200
     assert wrong.context["form"].non_field_errors() == [
-        "This code is not right. Type the code your authenticator app shows now, or one of your recovery codes."]
+        "This code is not right. Type the code your authenticator app shows now, or one of your recovery codes."
+    ]
     assert client.get("/gender/queue/")["Location"] == "/accounts/two-factor/verify/?next=%2Fgender%2Fqueue%2F"
     assert DEVICE_ID_SESSION_KEY not in client.session
 
@@ -277,8 +325,9 @@ def test_the_same_code_does_not_sign_in_twice(world, users):
 
 def test_wrong_codes_make_the_next_try_wait(world, users):
     device = give_authenticator(users["manager"])
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=10,
-                                                   throttling_failure_timestamp=timezone.now())
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
     client = Client()
     post_login(client, "t-manager", PASSWORD)
     response = client.post("/accounts/two-factor/verify/", {"otp_token": code_for(device)}, HTTP_ACCEPT_LANGUAGE="en")
@@ -387,7 +436,8 @@ def test_a_protected_session_ends_after_thirty_idle_minutes(world, users, role):
     assert not signed_in(client)
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert [str(m) for m in page.context["messages"]] == [
-        "You were signed out after 30 minutes without activity. Please sign in again."]
+        "You were signed out after 30 minutes without activity. Please sign in again."
+    ]
 
 
 def test_an_idle_cla_stays_signed_in_until_the_session_lifetime(world, users):
@@ -407,7 +457,9 @@ def test_an_ended_session_answers_the_api_in_json(world, users):
     _age_session(client, idle=31 * 60, since_login=31 * 60)
     response = client.get("/api/v1/alerts/")
     assert (response.status_code, response.json()) == (
-        401, {"detail": "You were signed out after 30 minutes without activity. Please sign in again."})
+        401,
+        {"detail": "You were signed out after 30 minutes without activity. Please sign in again."},
+    )
 
 
 def test_activity_is_written_at_most_once_a_minute(world, users, django_assert_num_queries):
@@ -455,13 +507,16 @@ def test_an_administrator_may_remove_a_device_in_the_admin_and_the_removal_is_au
     url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
-    assert list(AuditLog.objects.filter(model="otp_totp.totpdevice", object_pk=str(device.pk)).values_list(
-        "action", "actor_id")) == [(AuditLog.Action.DELETE, users["admin"].pk)]
+    assert list(
+        AuditLog.objects.filter(model="otp_totp.totpdevice", object_pk=str(device.pk)).values_list("action", "actor_id")
+    ) == [(AuditLog.Action.DELETE, users["admin"].pk)]
     # No one else opens the page, and nothing is added or edited there, even by an administrator.
     other = TOTPDevice.objects.create(user=users["cla"], name="phone", confirmed=True)
     manager = SignInClient()
     manager.force_login(users["manager"])
-    assert manager.post(reverse("admin:otp_totp_totpdevice_delete", args=[other.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        manager.post(reverse("admin:otp_totp_totpdevice_delete", args=[other.pk]), {"post": "yes"}).status_code == 403
+    )
     assert TOTPDevice.objects.filter(pk=other.pk).exists()
     assert admin_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
 

@@ -35,10 +35,14 @@ def test_mask_phone_numbers(text, expected):
         ("/admin/can/alert/?q=%2B243812345678", "/admin/can/alert/?q=[phone]"),
         ("q=%2B243+812+345+678&o=1", "q=[phone]&o=1"),
         ("/x?q=tel%3A0990100001", "/x?q=tel:[phone]"),
-        ("/accounts/login/?next=/admin/can/alert/%3Fq%3D%252B243812345678",
-         "/accounts/login/?next=/admin/can/alert/?q=[phone]"),
-        ("/accounts/login/?next=%2Fadmin%2Fcan%2Falert%2F%3Fq%3D%252B243%2B812%2B345%2B678",
-         "/accounts/login/?next=/admin/can/alert/?q=[phone]"),
+        (
+            "/accounts/login/?next=/admin/can/alert/%3Fq%3D%252B243812345678",
+            "/accounts/login/?next=/admin/can/alert/?q=[phone]",
+        ),
+        (
+            "/accounts/login/?next=%2Fadmin%2Fcan%2Falert%2F%3Fq%3D%252B243%2B812%2B345%2B678",
+            "/accounts/login/?next=/admin/can/alert/?q=[phone]",
+        ),
         ("/admin/can/alert/?q=Sange+attaque", "/admin/can/alert/?q=Sange+attaque"),  # unchanged, as sent
         ("", ""),
     ],

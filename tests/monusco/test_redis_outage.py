@@ -62,7 +62,10 @@ def redis_cache(url: str) -> dict:
 def narrow_key(world) -> str:
     """The token of an API client allowed 3 requests a minute."""
     _client, key = api_client_create(
-        name="HDX places", territories=[world.uvira_t], resources=[Resource.LOCALITIES], throttle_rate="3/minute",
+        name="HDX places",
+        territories=[world.uvira_t],
+        resources=[Resource.LOCALITIES],
+        throttle_rate="3/minute",
     )
     return key
 
@@ -154,7 +157,8 @@ def test_the_throttle_still_applies_while_redis_answers(live_redis, narrow_key):
 
 def _post_sms(client, channel, n: int):
     return client.post(
-        f"/can/inbound/{channel.uid}/receive", {"from": "+243990000111", "text": f"Pillage à Sange {n}", "id": f"out-{n}"},
+        f"/can/inbound/{channel.uid}/receive",
+        {"from": "+243990000111", "text": f"Pillage à Sange {n}", "id": f"out-{n}"},
         HTTP_X_GATEWAY_TOKEN=TOKEN,
     )
 
@@ -180,7 +184,9 @@ def test_intake_stores_every_message_and_tries_the_broker_once_while_it_is_down(
     # the publish at once for the four others.
     assert len(attempts) == 4
     publish_failures = [r.getMessage() for r in caplog.records if r.name == "can.queue"]
-    assert publish_failures == [f"Could not run notify_alert({alerts.order_by('pk').first().pk},) now (OperationalError); the sweep will retry"]
+    assert publish_failures == [
+        f"Could not run notify_alert({alerts.order_by('pk').first().pk},) now (OperationalError); the sweep will retry"
+    ]
     assert breaker_warnings(caplog) == [
         "Redis (broker) is unreachable (OperationalError); calls to it are skipped for 5.0 s at a time until it answers"
     ]
@@ -202,7 +208,11 @@ def test_healthz_names_the_broker_and_the_cache_when_they_are_down(client, dead_
         response = client.get("/healthz")
     assert response.status_code == 200  # still serving: a load balancer keeps sending traffic
     assert response.json() == {
-        "status": "degraded", "database": "ok", "broker": "down", "cache": "down", "degraded": ["broker", "cache"],
+        "status": "degraded",
+        "database": "ok",
+        "broker": "down",
+        "cache": "down",
+        "degraded": ["broker", "cache"],
     }
 
 
@@ -210,7 +220,8 @@ def test_healthz_with_only_the_cache_down(client, dead_redis, live_redis):
     with override_settings(CACHES=redis_cache(dead_redis), CELERY_BROKER_URL=f"{live_redis}/12"):
         response = client.get("/healthz")
     assert (response.status_code, response.json()) == (
-        200, {"status": "degraded", "database": "ok", "broker": "ok", "cache": "down", "degraded": ["cache"]}
+        200,
+        {"status": "degraded", "database": "ok", "broker": "ok", "cache": "down", "degraded": ["cache"]},
     )
 
 
@@ -218,5 +229,6 @@ def test_healthz_when_everything_answers(client, live_redis):
     with override_settings(CACHES=redis_cache(live_redis), CELERY_BROKER_URL=f"{live_redis}/12"):
         response = client.get("/healthz")
     assert (response.status_code, response.json()) == (
-        200, {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok", "degraded": []}
+        200,
+        {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok", "degraded": []},
     )

@@ -36,20 +36,23 @@ def _codes(password, user=None) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize(("password", "codes"), [
-    ("Kinshasa2026", ["password_word_with_digits"]),
-    ("kinshasa2026!", ["password_word_with_digits"]),
-    ("K1nshasa2026", ["password_word_with_digits"]),
-    ("2026Bukavu@@", ["password_word_with_digits"]),
-    ("Minembwe1234", ["password_word_with_digits"]),  # a place of monusco/data/places.csv
-    ("SouthKivu2026", ["password_word_with_digits"]),
-    ("Monusco20262026", ["password_word_with_digits"]),
-    ("MotDePasse2026", ["password_word_with_digits"]),
-    ("Password2026!", ["password_word_with_digits"]),
-    ("sunshine12345", ["password_word_with_digits"]),  # the common list, with digits added
-    ("Goma2026", ["password_too_short", "password_word_with_digits"]),
-    ("123456789012", ["password_entirely_numeric"]),
-])
+@pytest.mark.parametrize(
+    ("password", "codes"),
+    [
+        ("Kinshasa2026", ["password_word_with_digits"]),
+        ("kinshasa2026!", ["password_word_with_digits"]),
+        ("K1nshasa2026", ["password_word_with_digits"]),
+        ("2026Bukavu@@", ["password_word_with_digits"]),
+        ("Minembwe1234", ["password_word_with_digits"]),  # a place of monusco/data/places.csv
+        ("SouthKivu2026", ["password_word_with_digits"]),
+        ("Monusco20262026", ["password_word_with_digits"]),
+        ("MotDePasse2026", ["password_word_with_digits"]),
+        ("Password2026!", ["password_word_with_digits"]),
+        ("sunshine12345", ["password_word_with_digits"]),  # the common list, with digits added
+        ("Goma2026", ["password_too_short", "password_word_with_digits"]),
+        ("123456789012", ["password_entirely_numeric"]),
+    ],
+)
 def test_guessable_passwords_are_refused(password, codes):
     assert _codes(password) == codes
 
@@ -59,14 +62,26 @@ def test_passphrases_are_accepted(password):
     assert _codes(password) == []
 
 
-@pytest.mark.parametrize(("language", "message"), [
-    ("fr", "Ce mot de passe est un mot courant ou un nom de lieu auquel on a ajouté des chiffres ou des symboles : "
-           "c'est parmi les premiers essais d'un attaquant. Utilisez plutôt plusieurs mots sans rapport entre eux."),
-    ("sw", "Nenosiri hili ni neno la kawaida au jina la mahali lililoongezewa tarakimu au alama, ambalo ni miongoni mwa "
-           "makisio ya kwanza. Tumia badala yake maneno kadhaa yasiyohusiana."),
-    ("en", "This password is a common word or a place name with digits or symbols added, which is among the first "
-           "guesses. Use several unrelated words instead."),
-])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "fr",
+            "Ce mot de passe est un mot courant ou un nom de lieu auquel on a ajouté des chiffres ou des symboles : "
+            "c'est parmi les premiers essais d'un attaquant. Utilisez plutôt plusieurs mots sans rapport entre eux.",
+        ),
+        (
+            "sw",
+            "Nenosiri hili ni neno la kawaida au jina la mahali lililoongezewa tarakimu au alama, ambalo ni miongoni mwa "
+            "makisio ya kwanza. Tumia badala yake maneno kadhaa yasiyohusiana.",
+        ),
+        (
+            "en",
+            "This password is a common word or a place name with digits or symbols added, which is among the first "
+            "guesses. Use several unrelated words instead.",
+        ),
+    ],
+)
 def test_the_refusal_is_explained_in_each_language(language, message):
     with translation.override(language), pytest.raises(ValidationError) as error:
         validate_password("Kinshasa2026")
@@ -79,7 +94,9 @@ def test_a_password_change_applies_the_rules(world):
     form = SetPasswordForm(user, {"new_password1": "Uvira2026!!!", "new_password2": "Uvira2026!!!"})
     assert not form.is_valid()
     assert [e.code for e in form.errors.as_data()["new_password2"]] == ["password_word_with_digits"]
-    form = SetPasswordForm(user, {"new_password1": "mango lantern river seven", "new_password2": "mango lantern river seven"})
+    form = SetPasswordForm(
+        user, {"new_password1": "mango lantern river seven", "new_password2": "mango lantern river seven"}
+    )
     assert form.is_valid()
 
 
@@ -101,9 +118,12 @@ HIDDEN = [SENDER, SENDER_LOCAL, SENDER[1:], SMS_TEXT, NAME, LOCAL_TOKEN, HEADER_
 @pytest.mark.parametrize("accept", ["text/html", "text/plain"])
 def test_the_debug_error_page_hides_protected_values(rf, settings, accept):
     settings.DEBUG = True
-    request = rf.post(f"/can/inbound/x/receive?q=%2B{SENDER[1:]}&from={SENDER_LOCAL}",
-                      {"from": SENDER, "text": SMS_TEXT, "id": "gw-77", "name": NAME},
-                      HTTP_X_GATEWAY_TOKEN=HEADER_TOKEN, HTTP_ACCEPT=accept)
+    request = rf.post(
+        f"/can/inbound/x/receive?q=%2B{SENDER[1:]}&from={SENDER_LOCAL}",
+        {"from": SENDER, "text": SMS_TEXT, "id": "gw-77", "name": NAME},
+        HTTP_X_GATEWAY_TOKEN=HEADER_TOKEN,
+        HTTP_ACCEPT=accept,
+    )
     try:
         _raise_with_protected_locals()
     except RuntimeError:
@@ -130,8 +150,12 @@ def test_a_crashing_gateway_request_shows_no_sender_or_text_on_the_debug_page(se
 
     monkeypatch.setattr(services, "alert_receive_sms", crash)
     client = Client(raise_request_exception=False)
-    response = client.post(f"/can/inbound/{channel.uid}/receive", {"from": SENDER, "text": SMS_TEXT, "id": "gw-78"},
-                           HTTP_X_GATEWAY_TOKEN=TOKEN, HTTP_ACCEPT="text/html")
+    response = client.post(
+        f"/can/inbound/{channel.uid}/receive",
+        {"from": SENDER, "text": SMS_TEXT, "id": "gw-78"},
+        HTTP_X_GATEWAY_TOKEN=TOKEN,
+        HTTP_ACCEPT="text/html",
+    )
     page = response.content.decode()
     assert response.status_code == 500
     assert "the database said no" in page  # Django's technical page, not the site's 500 page
@@ -140,11 +164,15 @@ def test_a_crashing_gateway_request_shows_no_sender_or_text_on_the_debug_page(se
 
 # --- headers ---------------------------------------------------------------------------------
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-PERMISSIONS = ("geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), midi=(), "
-               "accelerometer=(), gyroscope=(), magnetometer=(), display-capture=(), screen-wake-lock=(), "
-               "xr-spatial-tracking=()")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), midi=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), display-capture=(), screen-wake-lock=(), "
+    "xr-spatial-tracking=()"
+)
 
 
 @pytest.mark.django_db
@@ -171,8 +199,12 @@ INLINE = re.compile(r"<style|<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle
 
 
 def test_no_template_holds_inline_script_or_style():
-    templates = [path for pattern in ("templates/**/*.html", "*/templates/**/*.html") for path in ROOT.glob(pattern)
-                 if ".venv" not in path.parts]
+    templates = [
+        path
+        for pattern in ("templates/**/*.html", "*/templates/**/*.html")
+        for path in ROOT.glob(pattern)
+        if ".venv" not in path.parts
+    ]
     assert len(templates) > 30
     offenders = {str(path.relative_to(ROOT)): INLINE.findall(path.read_text()) for path in templates}
     assert {path: found for path, found in offenders.items() if found} == {}

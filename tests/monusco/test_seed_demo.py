@@ -8,14 +8,37 @@ from monusco.models import User
 PROJECT_APPS = ("monusco", "cla", "can", "jpt", "gender")
 # Tables that must hold demo rows after seeding: every part of the mission.
 DEMO_TABLES = [
-    "monusco.Province", "monusco.Territory", "monusco.Locality", "monusco.User", "monusco.UserScope",
-    "cla.OperatingBase", "cla.CommunityLiaisonAssistant", "cla.BaseAssignment", "cla.UrafikiMeeting",
-    "cla.SecurityConcern", "cla.MeetingFollowUp", "cla.CommunityProtectionPlan", "cla.PlanRevision",
-    "cla.PlanThreat", "cla.PlanAction",
-    "can.FocalPoint", "can.SmsChannel", "can.Alert", "can.AlertEvent",
-    "jpt.JPTMission", "jpt.MissionMember", "jpt.ItineraryStop", "jpt.MeetingHeld", "jpt.Finding",
-    "jpt.Recommendation", "jpt.RecommendationUpdate",
-    "gender.ReviewChecklist", "gender.ChecklistItem", "gender.Review", "gender.ReviewAnswer", "monusco.ApiClient",
+    "monusco.Province",
+    "monusco.Territory",
+    "monusco.Locality",
+    "monusco.User",
+    "monusco.UserScope",
+    "cla.OperatingBase",
+    "cla.CommunityLiaisonAssistant",
+    "cla.BaseAssignment",
+    "cla.UrafikiMeeting",
+    "cla.SecurityConcern",
+    "cla.MeetingFollowUp",
+    "cla.CommunityProtectionPlan",
+    "cla.PlanRevision",
+    "cla.PlanThreat",
+    "cla.PlanAction",
+    "can.FocalPoint",
+    "can.SmsChannel",
+    "can.Alert",
+    "can.AlertEvent",
+    "jpt.JPTMission",
+    "jpt.MissionMember",
+    "jpt.ItineraryStop",
+    "jpt.MeetingHeld",
+    "jpt.Finding",
+    "jpt.Recommendation",
+    "jpt.RecommendationUpdate",
+    "gender.ReviewChecklist",
+    "gender.ChecklistItem",
+    "gender.Review",
+    "gender.ReviewAnswer",
+    "monusco.ApiClient",
 ]
 
 
@@ -35,7 +58,13 @@ def test_seed_demo_is_idempotent_and_loads_every_part_of_the_mission():
     assert _counts() == first
     assert sorted(label for label in DEMO_TABLES if first.get(label, 0) == 0) == []
     assert set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True)) == {
-        "demo-cla", "demo-cla2", "demo-duty", "demo-jpt", "demo-gender", "demo-manager", "demo-admin"
+        "demo-cla",
+        "demo-cla2",
+        "demo-duty",
+        "demo-jpt",
+        "demo-gender",
+        "demo-manager",
+        "demo-admin",
     }
 
 

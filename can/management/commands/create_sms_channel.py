@@ -22,4 +22,6 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"channel: {channel.uid}\ntoken: {token}\n")
-        self.stdout.write(f"receive: /can/inbound/{channel.uid}/receive\nmissed calls: /can/inbound/{channel.uid}/missed-call\n")
+        self.stdout.write(
+            f"receive: /can/inbound/{channel.uid}/receive\nmissed calls: /can/inbound/{channel.uid}/missed-call\n"
+        )

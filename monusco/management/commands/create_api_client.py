@@ -17,7 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--province", action="append", default=[], help="Province name (repeatable).")
         parser.add_argument("--territory", action="append", default=[], help="Territory name (repeatable).")
         parser.add_argument(
-            "--resource", action="append", default=[], choices=Resource.values,
+            "--resource",
+            action="append",
+            default=[],
+            choices=Resource.values,
             help="Resource it may read (repeatable; default: all).",
         )
         parser.add_argument("--write", action="append", default=[], help="Resource it may create, e.g. alerts.")
@@ -28,8 +31,11 @@ class Command(BaseCommand):
         territories = [self._get(Territory, name) for name in options["territory"]]
         try:
             client, key = api_client_create(
-                name=options["name"], provinces=provinces, territories=territories,
-                resources=options["resource"] or None, write_resources=options["write"],
+                name=options["name"],
+                provinces=provinces,
+                territories=territories,
+                resources=options["resource"] or None,
+                write_resources=options["write"],
                 throttle_rate=options["rate"],
             )
         except ValidationError as error:
