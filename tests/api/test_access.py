@@ -8,7 +8,7 @@ from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
 from gender.models import Review
 from jpt.models import JPTMission
 from monusco.models import ApiClient, AuditLog, Locality
-from tests.factories import make_alert, make_review
+from tests.factories import api_alert, make_review
 from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
@@ -51,17 +51,7 @@ def records(world, users):
         "bases": world.base,
         "meetings": meeting,
         "plans": plan_with_details(base=world.base),
-        "alerts": make_alert(
-            world.base,
-            locality=world.uvira,
-            threat_category="looting",
-            description="Shops looted at the market",
-            status="acknowledged",
-            events=True,
-            women=2,
-            men=1,
-            girls=1,
-        ),
+        "alerts": api_alert(world),
         "missions": mission(localities=[world.uvira], bases=[world.base]),
         "reviews": make_review(
             meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting"

@@ -9,7 +9,7 @@ import pytest
 from can.models import Alert, AlertEvent
 from monusco.models import AuditLog
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert, make_focal_point
+from tests.factories import api_alert, make_alert, make_focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -135,17 +135,7 @@ def test_sexual_violence_alerts_are_left_out_for_clients_and_emptied_for_session
         men=1,
         girls=1,
     )
-    other = make_alert(
-        world.base,
-        locality=world.uvira,
-        threat_category="looting",
-        description="Shops looted at the market",
-        status="acknowledged",
-        events=True,
-        women=2,
-        men=1,
-        girls=1,
-    )
+    other = api_alert(world)
     client = token_client(tokens.inside_key)
     assert [r["uid"] for r in client.get("/api/v1/alerts/").json()["results"]] == [str(other.uid)]
     assert client.get(f"/api/v1/alerts/{sv.uid}/").status_code == 404
@@ -287,17 +277,7 @@ def test_client_without_write_grant_is_refused(world, tokens):
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_alerts_cannot_be_changed_or_deleted(world, tokens, method):
-    item = make_alert(
-        world.base,
-        locality=world.uvira,
-        threat_category="looting",
-        description="Shops looted at the market",
-        status="acknowledged",
-        events=True,
-        women=2,
-        men=1,
-        girls=1,
-    )
+    item = api_alert(world)
     response = getattr(token_client(tokens.inside_key), method)(f"/api/v1/alerts/{item.uid}/", {}, format="json")
     assert (response.status_code, response.json()) == (405, {"detail": "This method is not allowed here."})
     assert Alert.objects.get(pk=item.pk).status == "acknowledged"

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.api.conftest import token_client
-from tests.factories import make_alert
+from tests.factories import api_alert, make_alert
 from tests.factories.api import ActionFactory, ConcernFactory, MeetingFactory, PlanFactory, ThreatFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,17 +63,7 @@ def test_plan_filters(world, client):
 
 
 def test_alert_filters(world, client):
-    looting = make_alert(
-        world.base,
-        locality=world.uvira,
-        threat_category="looting",
-        description="Shops looted at the market",
-        status="acknowledged",
-        events=True,
-        women=2,
-        men=1,
-        girls=1,
-    )
+    looting = api_alert(world)
     attack = make_alert(
         world.base,
         locality=world.sange,

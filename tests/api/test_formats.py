@@ -8,7 +8,7 @@ import pytest
 
 from monusco.models import Locality
 from tests.api.conftest import token_client
-from tests.factories import make_alert, make_review
+from tests.factories import api_alert, make_alert, make_review
 from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +25,7 @@ def _hxl(content: bytes):
 def test_csv_has_a_valid_hxl_row_under_the_header(resource, world, tokens, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    make_alert(
-        world.base,
-        locality=world.uvira,
-        threat_category="looting",
-        description="Shops looted at the market",
-        status="acknowledged",
-        events=True,
-        women=2,
-        men=1,
-        girls=1,
-    )
+    api_alert(world)
     mission(localities=[world.uvira, world.sange], bases=[world.base])
     make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     response = token_client(tokens.inside_key).get(f"/api/v1/{resource}/?format=csv&page_size=500")

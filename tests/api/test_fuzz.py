@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.factories import make_alert, make_review
+from tests.factories import api_alert, make_review
 from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 EXAMPLES = 25  # per operation and mode; with the coverage phase, about 40 s on this machine (2 cores)
@@ -85,17 +85,7 @@ def fuzz_data(world, users, tokens):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
     make_review(
-        make_alert(
-            world.base,
-            locality=world.uvira,
-            threat_category="looting",
-            description="Shops looted at the market",
-            status="acknowledged",
-            events=True,
-            women=2,
-            men=1,
-            girls=1,
-        ),
+        api_alert(world),
         users["gender"],
         "returned",
         comment="Add women's views",

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert, make_review
+from tests.factories import api_alert, make_alert, make_review
 from tests.factories.api import MeetingFactory, mission
 
 pytestmark = pytest.mark.django_db
@@ -121,17 +121,7 @@ def test_reviews_of_sexual_violence_alerts_are_left_out_for_clients(world, users
         report_type="alert",
     )
     other = make_review(
-        make_alert(
-            world.base,
-            locality=world.uvira,
-            threat_category="looting",
-            description="Shops looted at the market",
-            status="acknowledged",
-            events=True,
-            women=2,
-            men=1,
-            girls=1,
-        ),
+        api_alert(world),
         users["gender"],
         "returned",
         comment="Add women's views",
@@ -164,17 +154,7 @@ def test_indicators_suppress_small_sexual_violence_counts(world, tokens):
             girls=1,
         )
     for _ in range(6):
-        make_alert(
-            world.base,
-            locality=world.uvira,
-            threat_category="looting",
-            description="Shops looted at the market",
-            status="acknowledged",
-            events=True,
-            women=2,
-            men=1,
-            girls=1,
-        )
+        api_alert(world)
     body = token_client(tokens.inside_key).get("/api/v1/indicators/").json()
     assert body["participants"] == {"women": 12, "men": 8, "girls": 2, "boys": 4}
     assert (body["meetings"], body["meetings_without_women"]) == (2, 0)

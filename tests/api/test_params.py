@@ -10,7 +10,7 @@ import datetime
 import pytest
 
 from tests.api.conftest import session_client, token_client
-from tests.factories import make_alert, make_review
+from tests.factories import api_alert, make_review
 from tests.factories.api import meeting_with_details, mission, plan_with_details
 
 pytestmark = pytest.mark.django_db
@@ -36,17 +36,7 @@ def client(tokens):
 def records(world, users):
     meeting = meeting_with_details(base=world.base)
     plan_with_details(base=world.base)
-    item = make_alert(
-        world.base,
-        locality=world.uvira,
-        threat_category="looting",
-        description="Shops looted at the market",
-        status="acknowledged",
-        events=True,
-        women=2,
-        men=1,
-        girls=1,
-    )
+    item = api_alert(world)
     make_review(item, users["gender"], "returned", comment="Add women's views", direct=True, report_type="alert")
     make_review(meeting, users["gender"], "returned", comment="Add women's views", direct=True, report_type="meeting")
     mission(localities=[world.uvira], bases=[world.base])

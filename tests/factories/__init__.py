@@ -3,7 +3,7 @@
 ``tests.factories.api`` holds the variants of the CLA factories with the values the API tests
 assert (English texts, authors, dates in 2026); import them from there."""
 
-from .api import meeting_with_details, mission, plan_with_details
+from .api import api_alert, meeting_with_details, mission, plan_with_details
 from .can import TOKEN, make_alert, make_channel, make_focal_point
 from .cla import (
     ActionFactory,
@@ -54,6 +54,7 @@ __all__ = [
     "make_meeting",
     "make_review",
     "make_user",
+    "api_alert",
     "meeting_with_details",
     "mission",
     "plan_with_details",

@@ -9,6 +9,7 @@ import factory
 from cla.models import CommunityProtectionPlan, UrafikiMeeting
 
 from . import cla
+from .can import make_alert
 from .monusco import UserFactory
 
 # The CLA factories with the values the API tests assert (English texts, authors, dates in 2026).
@@ -102,3 +103,19 @@ def mission(*, localities, bases=(), lead=None, **kwargs):
     )
     Finding.objects.create(mission=item, category="looting", description="Market looted twice", locality=localities[0])
     return item
+
+
+def api_alert(world, **overrides):
+    """The alert most API tests read: looting at Uvira, acknowledged with its two events, counted
+    2 women, 1 man, 1 girl."""
+    values = {
+        "locality": world.uvira,
+        "threat_category": "looting",
+        "description": "Shops looted at the market",
+        "status": "acknowledged",
+        "events": True,
+        "women": 2,
+        "men": 1,
+        "girls": 1,
+    }
+    return make_alert(world.base, **(values | overrides))
