@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
+from monusco import field
 from monusco.models import User
 from monusco.scope import scope_for
 
@@ -281,7 +282,11 @@ def alert_detail(request: SignedInRequest, uid) -> HttpResponse:
 
 @login_required
 @permission_required("can.add_alert", raise_exception=True)
+@field.offline_page
+@field.from_this_device
 def alert_create(request: SignedInRequest) -> HttpResponse:
+    """An alert received by phone, radio or in person. Logged offline, it comes from the phone's
+    outbox (``monusco.field``), and its client UUID makes a repeat the same alert."""
     form = AlertForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -303,8 +308,14 @@ def alert_create(request: SignedInRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Alert recorded. The duty officer has been notified."))
-            return redirect("can:alert-detail", uid=alert.uid)
+            message = _("Alert recorded. The duty officer has been notified.")
+            url = reverse("can:alert-detail", kwargs={"uid": alert.uid})
+            if (answer := field.saved(request, url=url, message=message)) is not None:
+                return answer
+            messages.success(request, message)
+            return redirect(url)
+    if field.is_sync(request):
+        return field.refused([form])
     return render(request, "can/alert_form.html", {"form": form}, status=400 if form.errors else 200)
 
 

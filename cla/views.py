@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
-from monusco.choices import ThreatCategory
+from monusco import field
+from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.home import panels_for
 
 from . import conflicts, selectors, services
@@ -72,6 +73,7 @@ def _conflict_context(error: services.VersionConflict, conflict: conflicts.Confl
 
 
 @login_required
+@field.offline_page
 def home(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     user = request.user
@@ -95,8 +97,35 @@ def home(request: HttpRequest) -> HttpResponse:
             "panels": panels,
             "today": timezone.localdate(),
             "can_write": selectors.writable_bases(user=user).exists(),
+            "field_keep": _pages_kept_offline(request),
         },
     )
+
+
+KEPT_RECORDS = 10
+
+
+def _pages_kept_offline(request: HttpRequest) -> str:
+    """The pages the phone keeps for use offline (the service worker keeps only those the server
+    marks): this home, the new-record forms, and the edit pages of the plans and returned meetings
+    the CLA is most likely to open in the field."""
+    user = request.user
+    urls = [reverse("cla:home"), reverse("field-offline")]
+    if not selectors.writable_bases(user=user).exists():
+        return " ".join(urls)
+    urls += [reverse("cla:meeting-create"), reverse("cla:plan-create")]
+    if user.has_perm("can.add_alert"):
+        urls.append(reverse("can:alert-create"))
+    plans = selectors.plan_list(user=user).exclude(review_status=ReviewStatus.SUBMITTED).order_by("-updated_at")
+    urls += [
+        reverse("cla:plan-edit", kwargs={"uid": uid}) for uid in plans.values_list("uid", flat=True)[:KEPT_RECORDS]
+    ]
+    returned = selectors.meeting_list(user=user).filter(review_status=ReviewStatus.RETURNED)
+    urls += [
+        reverse("cla:meeting-edit", kwargs={"uid": uid})
+        for uid in returned.values_list("uid", flat=True)[:KEPT_RECORDS]
+    ]
+    return " ".join(urls)
 
 
 @login_required
@@ -134,12 +163,13 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
         values = {**form.values(), "concerns": formset_rows(concerns), "follow_ups": formset_rows(follow_ups)}
         try:
             meeting = _meeting_save(request, meeting, form, values)
-            _meeting_saved(request, meeting, submit=action == "submit")
-            return redirect("cla:meeting-detail", uid=meeting.uid)
+            return _meeting_saved(request, meeting, submit=action == "submit")
         except services.VersionConflict as error:
             return _meeting_conflict_page(request, meeting, data, form_kwargs, values, error)
         except ValidationError as error:
             _apply_service_errors(form, error)
+    if field.is_sync(request):
+        return field.refused([form, concerns, follow_ups])
     return _meeting_form_render(request, meeting, form, concerns, follow_ups, show_errors=show_errors)
 
 
@@ -169,13 +199,35 @@ def _meeting_save(
     )
 
 
-def _meeting_saved(request: HttpRequest, meeting: UrafikiMeeting, *, submit: bool) -> None:
-    """Submit the saved meeting if asked, and say what was done."""
+def _meeting_saved(request: HttpRequest, meeting: UrafikiMeeting, *, submit: bool) -> HttpResponse:
+    """Submit the saved meeting if asked, and say what was done. A form sent again after its
+    first answer was lost finds the meeting already submitted, and is done."""
     if submit:
-        services.meeting_submit(user=request.user, meeting=meeting)
-        messages.success(request, _("The meeting was sent to the gender office for review."))
+        if meeting.review_status != ReviewStatus.SUBMITTED:
+            services.meeting_submit(user=request.user, meeting=meeting)
+        message = _("The meeting was sent to the gender office for review.")
     else:
-        messages.success(request, _("The meeting was saved as a draft."))
+        message = _("The meeting was saved as a draft.")
+    return _saved(request, reverse("cla:meeting-detail", kwargs={"uid": meeting.uid}), message)
+
+
+def _saved(request: HttpRequest, url: str, message: str) -> HttpResponse:
+    """Saved: the outbox gets JSON; a person gets the record's page, with what was done."""
+    if (answer := field.saved(request, url=url, message=message)) is not None:
+        return answer
+    messages.success(request, message)
+    return redirect(url)
+
+
+def _sync_conflict(request: HttpRequest, conflict, error: services.VersionConflict, record) -> HttpResponse:
+    """The outbox's answer to a stale save. The same content saved already is this very form,
+    sent again after its first answer was lost: it is done. Otherwise nothing was written, and the
+    CLA compares both versions on the edit page."""
+    kind = "meeting" if isinstance(record, UrafikiMeeting) else "plan"
+    if not conflict.differs:
+        url = reverse(f"cla:{kind}-detail", kwargs={"uid": record.uid})
+        return field.saved(request, url=url, message=_("Saved.")) or redirect(url)
+    return field.conflict(url=reverse(f"cla:{kind}-edit", kwargs={"uid": record.uid}), message=error.messages[0])
 
 
 def _meeting_blank_forms(request: HttpRequest, meeting: UrafikiMeeting | None, form_kwargs: dict) -> tuple:
@@ -207,6 +259,8 @@ def _meeting_blank_forms(request: HttpRequest, meeting: UrafikiMeeting | None, f
 def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -> HttpResponse:
     """The save was refused as stale: both versions side by side, the CLA's still in the form."""
     conflict = conflicts.meeting_conflict(yours=values, error=error)
+    if field.is_sync(request):
+        return _sync_conflict(request, conflict, error, meeting)
     selectors.meeting_concerns_read(
         user=request.user, meeting=meeting, can_write=True, concerns=error.current.concerns.all()
     )
@@ -232,6 +286,8 @@ def _meeting_conflict_page(request, meeting, data, form_kwargs, values, error) -
 
 
 @login_required
+@field.offline_page
+@field.from_this_device
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     if not selectors.writable_bases(user=request.user).exists():
@@ -240,14 +296,22 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@field.offline_page
+@field.from_this_device
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, uid) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, uid=uid)
     _require_writer(request, meeting.base_id)
     if meeting.review_status not in services.EDITABLE_MEETING_STATUSES:
-        messages.warning(request, _("This meeting is under review or approved and can no longer be changed."))
+        message = _("This meeting is under review or approved and can no longer be changed.")
+        if field.is_sync(request):
+            return field.conflict(url=reverse("cla:meeting-detail", kwargs={"uid": meeting.uid}), message=message)
+        messages.warning(request, message)
         return redirect("cla:meeting-detail", uid=meeting.uid)
-    return _meeting_form_page(request, meeting)
+    response = _meeting_form_page(request, meeting)
+    if request.method == "GET" and meeting.concerns.filter(category__in=PROTECTED_THREAT_CATEGORIES).exists():
+        field.private(response)  # sexual-violence detail is never kept on the phone
+    return response
 
 
 @login_required
@@ -326,14 +390,14 @@ def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) 
                     plan = services.plan_update(
                         user=request.user, plan=plan, expected_version=form.expected_version(), **values
                     )
-                messages.success(
-                    request, _("The protection plan was saved (version %(version)d).") % {"version": plan.version}
-                )
-                return redirect("cla:plan-detail", uid=plan.uid)
+                message = _("The protection plan was saved (version %(version)d).") % {"version": plan.version}
+                return _saved(request, reverse("cla:plan-detail", kwargs={"uid": plan.uid}), message)
             except services.VersionConflict as error:
                 return _plan_conflict_page(request, plan, data, bases, values, error)
             except ValidationError as error:
                 _apply_service_errors(editor.form, error)
+        if field.is_sync(request):
+            return field.refused([editor.form, editor.threats, *editor.actions])
     else:
         editor = PlanEditor(bases=bases, plan=plan)
     return render(request, "cla/plan_form.html", {"editor": editor, "plan": plan, "show_errors": show_errors})
@@ -342,6 +406,8 @@ def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) 
 def _plan_conflict_page(request, plan, data, bases, values, error) -> HttpResponse:
     """The save was refused as stale: both versions side by side, the CLA's still in the form."""
     conflict = conflicts.plan_conflict(yours=values, error=error)
+    if field.is_sync(request):
+        return _sync_conflict(request, conflict, error, plan)
     editor = PlanEditor(_at_current_version(data, error), bases=bases, plan=error.current)
     editor.is_valid()  # as posted, and valid then: the page shows the cleaned values
     return render(
@@ -358,6 +424,8 @@ def _plan_conflict_page(request, plan, data, bases, values, error) -> HttpRespon
 
 
 @login_required
+@field.offline_page
+@field.from_this_device
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
     if not selectors.writable_bases(user=request.user).exists():
@@ -366,14 +434,22 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@field.offline_page
+@field.from_this_device
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, uid) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, uid=uid)
     _require_writer(request, plan.base_id)
     if plan.review_status == ReviewStatus.SUBMITTED:
-        messages.warning(request, _("This plan is under review and cannot change until the gender office answers."))
+        message = _("This plan is under review and cannot change until the gender office answers.")
+        if field.is_sync(request):
+            return field.conflict(url=reverse("cla:plan-detail", kwargs={"uid": plan.uid}), message=message)
+        messages.warning(request, message)
         return redirect("cla:plan-detail", uid=plan.uid)
-    return _plan_form_page(request, plan)
+    response = _plan_form_page(request, plan)
+    if request.method == "GET" and plan.threats.filter(category__in=PROTECTED_THREAT_CATEGORIES).exists():
+        field.private(response)  # sexual-violence detail is never kept on the phone
+    return response
 
 
 @login_required

@@ -1,16 +1,18 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import field_views, views
 from .accounts import views as account_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", field_views.FieldLogoutView.as_view(), name="logout"),
+    path("sw.js", field_views.service_worker, name="service-worker"),
+    path("field/session", field_views.session, name="field-session"),
+    path("field/offline/", field_views.offline, name="field-offline"),
     path("accounts/", include("monusco.accounts.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     # The admin signs in through the same two steps as every page.

@@ -51,6 +51,7 @@ def _open_paths() -> tuple[str, ...]:
             "logout",
             "set_language",
             "healthz",
+            "service-worker",
             "accounts:two_factor_verify",
             "accounts:two_factor_setup",
         )
