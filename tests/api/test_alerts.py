@@ -189,6 +189,19 @@ def test_granted_client_creates_an_alert_through_the_service_once_per_key(world,
     assert Alert.objects.count() == 1
 
 
+def test_a_client_gets_back_the_sexual_violence_alert_it_sent_itself(world, tokens):
+    """It may not read other such alerts, but the one it just sent comes back (not a 500)."""
+    client = token_client(tokens.inside_key)
+    payload = {**_payload(world), "threat_category": "sexual_violence"}
+    first = client.post("/api/v1/alerts/", payload, format="json")
+    repeat = client.post("/api/v1/alerts/", payload, format="json")
+    created = Alert.objects.get()
+    assert [first.status_code, repeat.status_code] == [201, 200]
+    assert [first.json()["uid"], first.json()["threat_category"]] == [str(created.uid), "sexual_violence"]
+    assert repeat.json()["uid"] == str(created.uid)
+    assert client.get("/api/v1/alerts/").json()["results"] == []
+
+
 @pytest.mark.parametrize(
     ("change", "errors"),
     [
