@@ -102,6 +102,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Languages: French by default, Swahili and English.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("sw", _("Swahili")), ("en", _("English"))]
+# Our own formats where Django has none (Swahili: day/month/year).
+FORMAT_MODULE_PATH = ["monusco.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -128,6 +128,13 @@ def phone(browser, live_server):
         context.close()
 
 
+def open_account_menu(page) -> None:
+    """The header's account menu (language, two-step login, log out), folded on every page."""
+    if not page.locator("details.account").evaluate("d => d.open"):
+        page.click("details.account summary")
+
+
 def log_out(page) -> None:
+    open_account_menu(page)
     page.click("form.logout button")
     page.wait_for_load_state("networkidle")

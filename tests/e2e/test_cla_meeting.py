@@ -5,7 +5,7 @@ import re
 import pytest
 
 from cla.models import UrafikiMeeting
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_account_menu
 from tests.factories import PASSWORD
 
 
@@ -17,6 +17,7 @@ def _no_horizontal_scroll(page) -> bool:
 def test_cla_logs_a_meeting_in_french_and_cla2_gets_404(page, users):
     login(page, "t-cla", PASSWORD)
     assert page.url.endswith("/cla/")
+    open_account_menu(page)
     page.select_option("#lang-select", "fr")
     page.click("form.lang button[type=submit]")
     page.wait_for_load_state("networkidle")

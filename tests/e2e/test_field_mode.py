@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from can.models import Alert
 from cla.models import CommunityProtectionPlan, UrafikiMeeting
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_account_menu
 from tests.factories import PASSWORD, ActionFactory, PlanFactory, ThreatFactory, make_focal_point, make_user
 
 LANGUAGES = ["fr", "sw"]
@@ -408,6 +408,7 @@ def test_logging_out_clears_the_users_caches_and_stores(browser, live_server, wo
         page.wait_for_selector(".draft-note:not([hidden])")
         assert len(_stored(page, "draft")) == 1
         page.on("dialog", lambda dialog: dialog.accept())  # one draft not sent: asked first
+        open_account_menu(page)
         page.click("form.logout button")
         page.wait_for_url(re.compile(r"/accounts/login/"))
         left = (
