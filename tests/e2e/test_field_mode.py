@@ -184,8 +184,8 @@ def test_a_half_typed_meeting_comes_back_after_the_page_is_closed(browser, live_
         note = page.locator(".draft-note")
         assert _t(language, "Discard the draft") in note.inner_text()
 
-        note.locator("button").click()  # discard: the form is empty again, with a new token
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            note.locator("button").click()  # discard: the form is empty again, with a new token
         _ready(page)
         assert page.input_value("#id_women") == "0"
         assert page.input_value("input[name=client_token]") != token
@@ -203,7 +203,7 @@ def test_a_refused_item_reopens_as_a_draft_with_the_servers_french_error(browser
         page.goto(page.base_url + "/cla/meetings/new/")
         _ready(page)
         _fill_meeting(page, world)
-        page.click("#details-bands, details summary")
+        page.click("main details summary")
         for band, value in (
             ("0_5", "1"),
             ("6_12", "1"),
