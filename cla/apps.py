@@ -11,7 +11,7 @@ class ClaConfig(AppConfig):
         from monusco.scope import register_base_provider
 
         from . import selectors
-        from .models import CommunityProtectionPlan, UrafikiMeeting
+        from .models import AtRiskGroup, CommunityProtectionPlan, StakeholderGroup, UrafikiMeeting
 
         register_base_provider(selectors.assigned_base_ids)
         register(
@@ -27,6 +27,8 @@ class ClaConfig(AppConfig):
             detail_url_name="cla:meeting-detail",
             separate_consultation_field="women_consulted_separately",
             is_participation=True,
+            review_children=("concerns", "follow_ups"),
+            list_choices={"stakeholder_groups": StakeholderGroup, "at_risk_groups": AtRiskGroup},
         )
         register(
             CommunityProtectionPlan,
@@ -40,4 +42,6 @@ class ClaConfig(AppConfig):
             threat_path="threats__category",
             detail_url_name="cla:plan-detail",
             is_participation=False,
+            review_children=("threats",),
+            list_choices={"at_risk_groups": AtRiskGroup},
         )

@@ -42,10 +42,24 @@ class ReportType:
     # ``scope_queryset(user)``: the reports of this type in the user's scope, when the three paths
     # above do not say it all (a JPT mission is also in the scope of the bases covering its area).
     scope_queryset: Callable[[object], models.QuerySet] | None = None
+    # The report's child rows its review page shows under it: names of reverse relations, e.g.
+    # ``("concerns", "follow_ups")`` for a meeting (the checklist asks about them).
+    review_children: tuple[str, ...] = ()
+    # The choices of fields holding a list of codes (a JSON list), by field name, on the report
+    # or on its child rows, so pages show labels: ``{"stakeholder_groups": StakeholderGroup}``.
+    # Given as a dict; kept as ``(name, choices)`` pairs.
+    list_choices: tuple[tuple[str, object], ...] = ()
 
     @property
     def content_label(self) -> str:
         return self.model._meta.label_lower
+
+    def choices_of(self, name: str) -> dict[str, str]:
+        """Code -> label of the list field ``name`` (empty when none was given)."""
+        for field_name, choices in self.list_choices:
+            if field_name == name:
+                return {str(value): label for value, label in getattr(choices, "choices", choices)}
+        return {}
 
     def _has_field(self, name: str | None) -> bool:
         if not name:
@@ -167,6 +181,9 @@ class ReportRegistry:
 
         if not issubclass(model, Report):
             raise TypeError(f"{model.__name__} must inherit gender.models.Report to be registered.")
+        if isinstance(options.get("list_choices"), dict):
+            options["list_choices"] = tuple(options["list_choices"].items())
+        options["review_children"] = tuple(options.get("review_children", ()))
         report_type = ReportType(model=model, **options)
         existing = self._by_slug.get(report_type.slug)
         if existing and existing.model is not model:

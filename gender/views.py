@@ -17,11 +17,11 @@ from .models import Review, ReviewStatus
 from .registry import reports
 from .sadd import SADD_FIELDS
 from .selectors.dashboard import gender_dashboard
-from .selectors.protected import report_fields_read
+from .selectors.protected import report_children_read, report_fields_read
 from .selectors.queue import WAITING_DAYS, review_queue
 from .selectors.reports import report_queryset
 from .selectors.reviews import active_checklist, review_changes, review_history, shows_phone_numbers
-from .snapshots import field_display
+from .snapshots import field_display, field_label
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -105,6 +105,14 @@ def _text_shown(request: HttpRequest, rtype, report):
     return shown
 
 
+def _children_shown(sections: list[dict], shown) -> list[dict]:
+    """The child rows' fields as (label, text shown to this reader)."""
+    for section in sections:
+        for row in section["rows"]:
+            row["fields"] = [(label, shown(value)) for _name, label, value in row["fields"]]
+    return sections
+
+
 def _review_context(request: HttpRequest, rtype, report, checklist, form: ReviewForm) -> dict:
     history = list(review_history(report=report))
     snapshot = report_fields_read(user=request.user, report_type=rtype, report=report)
@@ -117,10 +125,11 @@ def _review_context(request: HttpRequest, rtype, report, checklist, form: Review
         "report": report,
         "report_type": rtype,
         "summary": [
-            (report._meta.get_field(name).verbose_name, shown(field_display(report, name, value)))
+            (field_label(type(report), name, rtype), shown(field_display(report, name, value, rtype)))
             for name, value in snapshot.items()
-            if name not in SADD_FIELDS and value != ""
+            if name not in SADD_FIELDS and value not in ("", "[]")
         ],
+        "children": _children_shown(report_children_read(user=request.user, report_type=rtype, report=report), shown),
         "sadd": [(report._meta.get_field(name).verbose_name, getattr(report, name)) for name in SADD_FIELDS],
         "checklist": checklist,
         "form": form,

@@ -123,3 +123,38 @@ def review_detail_read(*, user, review: Review, fields: list[str]) -> ReviewDeta
         report = review.content_type.get_object_for_this_type(pk=review.object_id)
         audit_protected_read(user=user, instance=report, fields=[f"review.{name}" for name in fields])
     return detail
+
+
+# --- The child rows of a report (a meeting's concerns and follow-ups) --------------------------
+
+
+def report_children_read(*, user, report_type: ReportType, report) -> list[dict]:
+    """The child rows a report's review page shows (``ReportType.review_children``), one section
+    per relation: ``name``, ``title`` and ``rows``, each row ``fields`` as (name, label, value)
+    and ``withheld``. A row of a protected category (a meeting's sexual-violence concern) shows
+    only its category to a user with no need to know; to the others its read is logged with it.
+    One query per relation, and one more when a protected row needs the need-to-know answer."""
+    from ..snapshots import row_fields
+
+    relation_of_threat, _sep, category_attr = (report_type.threat_path or "").partition("__")
+    withheld: bool | None = None
+    sections = []
+    for name in report_type.review_children:
+        relation = report._meta.get_field(name)
+        parent_field = relation.field.name  # type: ignore[union-attr]  # a reverse relation
+        rows = []
+        for child in getattr(report, name).all():
+            fields = row_fields(child, report_type=report_type, parent_field=parent_field)
+            protected = (
+                name == relation_of_threat and getattr(child, category_attr, None) in PROTECTED_THREAT_CATEGORIES
+            )
+            if protected and withheld is None:
+                withheld = report_type.withheld_from(user).filter(pk=report.pk).exists()
+            if protected and withheld:
+                fields = [field for field in fields if field[0] == category_attr]
+            elif protected:
+                audit_protected_read(user=user, instance=child, fields=[field[0] for field in fields])
+            rows.append({"fields": fields, "withheld": bool(protected and withheld)})
+        title = relation.related_model._meta.verbose_name_plural  # type: ignore[union-attr]
+        sections.append({"name": name, "title": str(title), "rows": rows})
+    return sections

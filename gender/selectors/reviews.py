@@ -10,7 +10,7 @@ from monusco.scope import scope_for
 
 from ..models import Review, ReviewChecklist, ReviewStatus
 from ..registry import ReportType, reports
-from ..snapshots import field_display
+from ..snapshots import field_display, field_label
 
 
 def review_history(*, report) -> QuerySet[Review]:
@@ -48,7 +48,7 @@ def review_changes(*, report, history: list[Review], snapshot: dict[str, str]) -
     changes = []
     for name, after in snapshot.items():
         if name in before and before[name] != after:
-            label = str(report._meta.get_field(name).verbose_name)
+            label = field_label(type(report), name, reports.for_model(type(report)))
             changes.append(
                 {
                     "field": name,
