@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +17,7 @@ from .forms import DashboardFilterForm, QueueFilterForm, ReviewForm
 from .models import Review, ReviewStatus
 from .registry import reports
 from .sadd import SADD_FIELDS
+from .selectors.breakdown import dashboard_breakdown
 from .selectors.dashboard import gender_dashboard
 from .selectors.protected import report_children_read, report_fields_read
 from .selectors.queue import WAITING_DAYS, review_queue
@@ -151,28 +153,66 @@ def _percent(value) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def _trend_charts(months: list[dict]) -> dict:
+    """The monthly trend: columns for wide screens, bars with their labels for narrow ones."""
+    title = _("Reports per month (dark: reviewed)")
+    top = max((row["reports"] for row in months), default=0) or 1
+    return {
+        "trend_chart": charts.column_chart(
+            title=title,
+            points=[(row["month"].strftime("%m/%y"), row["reports"], row["reviewed"]) for row in months],
+        ),
+        "trend_bars": charts.bar_list(
+            title=title,
+            rows=[
+                (
+                    formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
+                    row["reports"] / top,
+                    f"{row['reports']} ({row['reviewed']})",
+                    row["reviewed"] / top,
+                )
+                for row in months
+            ],
+        ),
+        "trend_legend": charts.legend([(charts.TOTAL_FILL, _("Reports submitted")), (charts.PART_FILL, _("Reviewed"))]),
+    }
+
+
+def _checklist_chart(rows: list[dict], language: str):
+    """The ten items least often met, each named with its report type and number."""
+    weakest = sorted((row for row in rows if row["pass_rate"] is not None), key=lambda row: row["pass_rate"])
+    return charts.bar_list(
+        title=_("Checklist items least often met"),
+        rows=[
+            (
+                f"{row['type_label']} · {row['position']}. {row['texts'].get(language) or row['texts']['fr']}",
+                row["pass_rate"],
+                _percent(row["pass_rate"]),
+            )
+            for row in weakest[:10]
+        ],
+    )
+
+
+def _breakdown_tables(breakdown: dict) -> list[tuple]:
+    """(title, column label, table id, rows) for the breakdown by territory and by base."""
+    return [
+        (_("By territory"), _("Territory"), "by-territory", breakdown["territories"]),
+        (_("By base"), _("Base"), "by-base", breakdown["bases"]),
+    ]
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, data = _dashboard_data(request)
     language = (get_language() or "fr")[:2]
-    trend_chart = charts.column_chart(
-        title=_("Reports per month (dark: reviewed)"),
-        points=[(row["month"].strftime("%m/%y"), row["reports"], row["reviewed"]) for row in data.months],
-    )
-    weakest = sorted((row for row in data.checklist if row["pass_rate"] is not None), key=lambda row: row["pass_rate"])
-    checklist_chart = charts.bar_chart(
-        title=_("Checklist items least often met"),
-        rows=[
-            (row["texts"].get(language) or row["texts"]["fr"], row["pass_rate"], _percent(row["pass_rate"]))
-            for row in weakest[:10]
-        ],
-    )
     context = {
         "form": form,
         "data": data,
-        "trend_chart": trend_chart,
-        "checklist_chart": checklist_chart,
+        **_trend_charts(data.months),
+        "checklist_chart": _checklist_chart(data.checklist, language),
+        "breakdown": _breakdown_tables(dashboard_breakdown(user=request.user, filters=form.filters())),
         "language": language,
         "query": request.GET.urlencode(),
     }

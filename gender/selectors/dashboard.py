@@ -20,7 +20,7 @@ from monusco.choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from monusco.scope import scope_for
 
 from ..models import ChecklistItem, Review, ReviewStatus
-from ..registry import ReportType
+from ..registry import ReportType, reports
 from .reports import SADD_TOTALS, DashboardFilters, dashboard_reports, dashboard_types
 from .suppression import protected_cells, protected_figures, suppress
 
@@ -323,6 +323,13 @@ class _Like(Lookup):
         return f"{lhs} LIKE {rhs}", [*lhs_params, *rhs_params]
 
 
+def _type_label(slug: str) -> str:
+    try:
+        return str(reports.get(slug).label)
+    except KeyError:  # a checklist of a type no longer registered
+        return slug
+
+
 def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
     """Per checklist item: yes / partly / no / n.a. counts and the pass rate (yes over answered).
 
@@ -361,6 +368,7 @@ def _checklist_rates(reviews: QuerySet, slugs: list[str]) -> list[dict]:
                 {
                     "item_id": item.pk,
                     "report_type": item.checklist.report_type,
+                    "type_label": _type_label(item.checklist.report_type),
                     "version": item.checklist.version,
                     "position": item.position,
                     "measure": item.measure,

@@ -172,7 +172,10 @@ def test_page_and_csv_show_the_figures(dataset, users, client):
     assert '<strong id="k-returned">33%</strong>' in html
     assert '<strong id="k-no-women">2</strong>' in html
     assert '<strong id="sv-alerts">&lt;5</strong>' in html
-    assert html.count("<svg") == 2
+    # the monthly columns (wide screens), and bars with full labels: two months, every item (9)
+    assert html.count('<svg class="chart"') == 1
+    assert html.count('<svg class="bar"') == 2 + dataset["items"] == 11
+    assert "(Community meeting, version 1)" in html and "(meeting v1)" not in html
     assert "<script" not in html
     csv = client.get(reverse("gender:dashboard-csv"), {"report_type": "meeting"})
     assert csv.status_code == 200
@@ -228,8 +231,10 @@ def test_dashboard_query_count_does_not_grow_with_data(dataset, users, world, cl
     client.force_login(users["gender"])
     client.get(reverse("gender:dashboard"))  # warm the session and content type caches
     # 20: the sexual-violence cells are one query of their own (a UNION over the report types
-    # reading only the protected rows), so the figures of every other record stay as cheap as before
-    with django_assert_num_queries(20):
+    # reading only the protected rows), so the figures of every other record stay as cheap as before;
+    # 27 with the breakdown by territory and base (one query per type, two for JPT missions, and
+    # the names of the territories and bases)
+    with django_assert_num_queries(27):
         response = client.get(reverse("gender:dashboard"), {"province": str(world.south.uid)})
     assert response.status_code == 200
     assert response.context["data"].reports == 4 + extra
@@ -315,3 +320,30 @@ def test_csv_rows_are_safe_for_spreadsheets_and_numbers_stay_numbers():
         ["alerts_by_threat", "girls", '\'=HYPERLINK("http://x.example")', "'@x"],
         ["alerts_by_threat", "boys", '\'=HYPERLINK("http://x.example")', "'+1"],
     ]
+
+
+def test_breakdown_by_territory_and_base(dataset, users, world, client):
+    from gender.selectors.breakdown import dashboard_breakdown
+
+    data = dashboard_breakdown(user=users["manager"], filters=DashboardFilters())
+    columns = ("name", "reports", "reviewed", "waiting", "women", "people")
+    assert [tuple(row[c] for c in columns) for row in data["territories"]] == [
+        ("Uvira", 3, 2, 1, 9, 35),
+        ("Fizi", 1, 1, 0, 0, 3),
+    ]
+    assert [tuple(row[c] for c in columns) for row in data["bases"]] == [
+        ("Uvira", 3, 2, 1, 9, 35),
+        ("Minembwe", 1, 1, 0, 0, 3),
+    ]
+    filtered = dashboard_breakdown(user=users["manager"], filters=DashboardFilters(territory_id=world.fizi_t.pk))
+    assert [row["name"] for row in filtered["territories"]] == ["Fizi"]
+    assert [row["name"] for row in filtered["bases"]] == ["Minembwe"]
+    far = dashboard_breakdown(user=users["far_manager"], filters=DashboardFilters())
+    assert [(row["name"], row["reports"]) for row in far["territories"]] == [("Beni", 1)]
+
+    client.force_login(users["manager"])
+    html = client.get(reverse("gender:dashboard")).content.decode()
+    assert (
+        '<tr><td>Uvira</td><td class="num">3</td><td class="num">67%</td><td class="num">1</td>'
+        '<td class="num">26%</td></tr>'
+    ) in html
