@@ -62,6 +62,8 @@ class QueueFilterForm(_ScopedFilterForm):
         label=_("Territory"), queryset=None, required=False, to_field_name="uid"
     )
     age = forms.ChoiceField(label=_("Time in queue"), choices=AGE_CHOICES, required=False)
+    # Set by the pager's links, never shown with the filters (a new filter starts at page 1).
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False, widget=forms.HiddenInput)
 
     def filters(self) -> QueueFilters:
         if not self.is_valid():
@@ -72,6 +74,7 @@ class QueueFilterForm(_ScopedFilterForm):
             base_id=self._id("base") if "base" in self.fields else None,
             territory_id=self._id("territory"),
             min_days=int(data["age"]) if data.get("age") else None,
+            page=data.get("page") or 1,
         )
 
 

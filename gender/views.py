@@ -46,7 +46,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = _bound_form(QueueFilterForm, request)
     data = review_queue(user=request.user, filters=form.filters())
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "gender/queue.html", {"form": form, **data, "waiting_days": WAITING_DAYS}, status=status)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, **data, "waiting_days": WAITING_DAYS, "query": query.urlencode()}
+    return render(request, "gender/queue.html", context, status=status)
 
 
 @login_required

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
@@ -17,6 +18,7 @@ from ..registry import ReportType, reports
 from .reports import date_expr, each_once, path_or_null
 
 WAITING_DAYS = 7
+PAGE_SIZE = 25
 
 
 @dataclass
@@ -25,6 +27,7 @@ class QueueFilters:
     base_id: int | None = None
     territory_id: int | None = None
     min_days: int | None = None
+    page: int = 1
 
 
 def _queue_part(*, user, report_type: ReportType, filters: QueueFilters, now) -> QuerySet:
@@ -55,37 +58,102 @@ def _queue_part(*, user, report_type: ReportType, filters: QueueFilters, now) ->
     )
 
 
-def review_queue(*, user, filters: QueueFilters, limit: int = 100) -> dict:
-    """Submitted reports of every registered type, oldest first, in the user's scope.
+def review_queue(*, user, filters: QueueFilters, page_size: int = PAGE_SIZE) -> dict:
+    """Submitted reports of every registered type, oldest first, in the user's scope, one page
+    of ``page_size`` at a time (a page past the last shows the last). Each row carries what tells
+    it apart: the report's date, its place and its threat categories (``_describe``).
 
-    Three queries in all (plus one per type shown): the rows, the counts, and each type's titles.
+    Three queries in all (plus one or two per type shown): the counts, the rows, and each type's
+    reports with their place and threats.
     """
     now = timezone.now()
     types = [rt for rt in reports.all() if not filters.report_type or rt.slug == filters.report_type]
     parts = [_queue_part(user=user, report_type=rt, filters=filters, now=now) for rt in types]
     if not parts:
-        return {"rows": [], "total": 0, "overdue": 0}
+        return {"rows": [], "total": 0, "overdue": 0, "page": 1, "pages": 1}
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = list(union.order_by("submitted_at", "uid")[:limit])
     # Both counts in one query over the same union.
     overdue_cut = now - datetime.timedelta(days=WAITING_DAYS)
-    totals = _union_counts(union, overdue_cut)
+    total, overdue = _union_counts(union, overdue_cut)
+    pages = max(1, -(-total // page_size))
+    page = min(max(filters.page, 1), pages)
+    rows = list(union.order_by("submitted_at", "uid")[(page - 1) * page_size : page * page_size])
+    objects = _reports_of(rows)
+    for row in rows:
+        report_type = reports.get(row["kind"])
+        row["report_type"] = report_type
+        row["report"] = objects.get(row["uid"])
+        row.update(_describe(report_type, row["report"]))
+        row["days_waiting"] = (now - row["submitted_at"]).days
+        row["overdue"] = row["submitted_at"] <= overdue_cut
+    return {"rows": rows, "total": total, "overdue": overdue, "page": page, "pages": pages}
+
+
+def _relation(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _place_fields(report_type: ReportType) -> list[str]:
+    """Where a report took place, the first known of: its ``locality``, its ``localities``, its base."""
+    base = (report_type.base_path or "").split("__")[0].removesuffix("_id")
+    return [name for name in ("locality", "localities", base) if name and _relation(report_type.model, name)]
+
+
+def _threat_relation(report_type: ReportType) -> tuple[str, str] | None:
+    """(relation, field) when the threat categories are on child rows (a meeting's concerns)."""
+    relation, _sep, name = (report_type.threat_path or "").partition("__")
+    return (relation, name) if name and "__" not in name else None
+
+
+def _reports_of(rows: list[dict]) -> dict:
+    """The reports of the rows by uid, with their place and threat rows loaded: one query per
+    type, and one more for each to-many relation read."""
     by_type: dict[str, list] = {}
     for row in rows:
         by_type.setdefault(row["kind"], []).append(row["uid"])
     objects = {}
     for slug, uids in by_type.items():
+        report_type = reports.get(slug)
         # A registered model is a Report with a uid (BaseModel), which type[Model] cannot say.
-        model: type[Any] = reports.get(slug).model
-        for obj in model._default_manager.filter(uid__in=uids).select_related():
+        model: type[Any] = report_type.model
+        qs = model._default_manager.filter(uid__in=uids).select_related()
+        for place in _place_fields(report_type):
+            many = _relation(model, place).many_to_many
+            qs = qs.prefetch_related(place) if many else qs.select_related(place)
+        threats = _threat_relation(report_type)
+        if threats:
+            qs = qs.prefetch_related(threats[0])
+        for obj in qs:
             objects[obj.uid] = obj
-    for row in rows:
-        report_type = reports.get(row["kind"])
-        row["report_type"] = report_type
-        row["report"] = objects.get(row["uid"])
-        row["days_waiting"] = (now - row["submitted_at"]).days
-        row["overdue"] = row["submitted_at"] <= overdue_cut
-    return {"rows": rows, "total": totals[0], "overdue": totals[1]}
+    return objects
+
+
+def _describe(report_type: ReportType, report) -> dict:
+    """``place`` and ``threats`` (labels, each once, in order) of a report in the queue."""
+    if report is None:
+        return {"place": "", "threats": []}
+    place = ""
+    for name in _place_fields(report_type):
+        value = getattr(report, name, None)
+        place = ", ".join(str(item) for item in value.all()) if hasattr(value, "all") else str(value or "")
+        if place:
+            break
+    threats: list[str] = []
+    relation = _threat_relation(report_type)
+    if relation:
+        rows = getattr(report, relation[0]).all()
+        labels = [str(getattr(row, f"get_{relation[1]}_display", lambda: "")()) for row in rows]
+    elif report_type.threat_path:
+        labels = [str(getattr(report, f"get_{report_type.threat_path}_display", lambda: "")())]
+    else:
+        labels = []
+    for label in labels:
+        if label and label not in threats:
+            threats.append(label)
+    return {"place": place, "threats": threats}
 
 
 def _union_counts(union: QuerySet, overdue_cut) -> tuple[int, int]:
