@@ -114,7 +114,12 @@ class DashboardFilterForm(_ScopedFilterForm):
 
 
 class ReviewForm(forms.Form):
-    """One answer and an optional comment per checklist item, an overall comment, a decision."""
+    """One answer and an optional comment per checklist item, an overall comment, a decision.
+
+    The browser is not asked to check the answers (it would name only the first one missing):
+    the server lists every unanswered item at once (``missing``)."""
+
+    use_required_attribute = False
 
     comment = forms.CharField(label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     decision = forms.ChoiceField(choices=Review.Decision.choices)
@@ -125,12 +130,23 @@ class ReviewForm(forms.Form):
         self.rows = []
         for item in self.items:
             answer = forms.ChoiceField(
-                label=item.text_for(language), choices=ReviewAnswer.Answer.choices, widget=forms.RadioSelect
+                label=item.text_for(language),
+                choices=ReviewAnswer.Answer.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer for this item.")},
             )
             note = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
             self.fields[f"answer_{item.pk}"] = answer
             self.fields[f"note_{item.pk}"] = note
         self.rows = [(item, self[f"answer_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def missing(self) -> list[tuple[int, object, str]]:
+        """The checklist items whose answer is refused, as (number, item, message), in order."""
+        return [
+            (number, item, " ".join(self.errors[f"answer_{item.pk}"]))
+            for number, item in enumerate(self.items, start=1)
+            if f"answer_{item.pk}" in self.errors
+        ]
 
     def answers(self) -> dict[int, tuple[str, str]]:
         return {

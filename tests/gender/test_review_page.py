@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cla.models import MeetingFollowUp, SecurityConcern
-from gender.models import Review, ReviewStatus
+from gender.models import Review, ReviewChecklist, ReviewStatus
 from monusco.models import AuditLog
 from tests.factories import make_meeting, make_user
 
@@ -113,3 +114,30 @@ def test_a_sexual_violence_concern_is_withheld_without_need_to_know_and_logged_w
         {"fields": ["category", "description"]},
     )
     assert Review.objects.count() == 0
+
+
+def test_every_unanswered_item_is_listed_at_once_and_nothing_is_saved(world, users, client):
+    meeting = make_meeting(world=world, author=users["cla"])
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    items = list(checklist.items.order_by("position"))
+    client.force_login(users["gender"])
+    client.cookies["django_language"] = "fr"
+    data = {"decision": "approved", f"answer_{items[0].pk}": "yes", f"answer_{items[2].pk}": "no"}
+    response = client.post(_url(meeting), data)
+    assert response.status_code == 400
+    missing = response.context["form"].missing()
+    expected = [n for n in range(1, len(items) + 1) if n not in (1, 3)]
+    assert [number for number, _item, _message in missing] == expected
+    assert {message for _n, _item, message in missing} == {"Choisissez une réponse pour cet élément."}
+    html = response.content.decode()
+    assert 'id="error-summary" role="alert" tabindex="-1"' in html
+    for number in expected:
+        item = items[number - 1]
+        assert f'<a href="#item-{item.pk}">{number}. {escape(item.text_fr)}</a>' in html
+        assert f'id="item-{item.pk}" aria-describedby="item-{item.pk}-error"' in html
+    assert f'id="item-{items[0].pk}" aria-describedby' not in html
+    assert " required" not in html.split('id="review-form"')[1]  # no browser pop-up
+    # what was chosen is kept
+    assert html.count(" checked") == 2
+    meeting.refresh_from_db()
+    assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)
