@@ -24,14 +24,23 @@ def review_history(*, report) -> QuerySet[Review]:
     )
 
 
+# Answers that ask the author for a correction.
+TO_FIX = {"no", "partly"}
+
+
 def review_rounds(*, report, language: str) -> list[Review]:
-    """``review_history`` for a report's own page: each round carries ``items``, its checklist
-    answers as (item text in ``language``, answer, comment)."""
+    """``review_history`` for a report's own page: each round carries its checklist answers as
+    (item text in ``language``, answer, comment): ``to_fix``, the items answered "no" or "partly"
+    (what the author must correct), ``met``, the others, and ``items``, both, to fix first."""
     reviews = list(review_history(report=report))
     for review in reviews:
-        review.items = [  # type: ignore[attr-defined]  # for the page only, not a field
-            (a.item.text_for(language), a.get_answer_display(), a.comment) for a in review.answers.all()
+        answers = list(review.answers.all())
+        to_fix = [(a.item.text_for(language), a.get_answer_display(), a.comment) for a in answers if a.answer in TO_FIX]
+        met = [
+            (a.item.text_for(language), a.get_answer_display(), a.comment) for a in answers if a.answer not in TO_FIX
         ]
+        # for the page only, not fields
+        review.to_fix, review.met, review.items = to_fix, met, to_fix + met  # type: ignore[attr-defined]
     return reviews
 
 

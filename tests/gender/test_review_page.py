@@ -141,3 +141,25 @@ def test_every_unanswered_item_is_listed_at_once_and_nothing_is_saved(world, use
     assert html.count(" checked") == 2
     meeting.refresh_from_db()
     assert (meeting.review_status, Review.objects.count()) == (ReviewStatus.SUBMITTED, 0)
+
+
+def test_a_returned_meeting_shows_its_author_the_items_to_correct_first(world, users, client):
+    from tests.factories import make_review
+
+    meeting = make_meeting(world=world, author=users["cla"])
+    checklist = ReviewChecklist.objects.get(report_type="meeting", is_active=True)
+    items = list(checklist.items.order_by("position"))
+    make_review(meeting, users["gender"], "returned", checklist, answers={3: "no", 5: "partly"}, comment="Voir 3 et 5.")
+    client.force_login(users["cla"])
+    client.cookies["django_language"] = "fr"
+    response = client.get(reverse("cla:meeting-detail", kwargs={"uid": meeting.uid}))
+    assert response.status_code == 200
+    review = response.context["reviews"][0]
+    assert [text for text, _answer, _comment in review.to_fix] == [items[2].text_fr, items[4].text_fr]
+    assert [answer for _text, answer, _comment in review.to_fix] == ["Non", "En partie"]
+    assert len(review.met) == len(items) - 2
+    assert review.items == review.to_fix + review.met
+    html = response.content.decode()
+    fix_at, met_at = html.index("2 éléments à corriger"), html.index(f"{len(items) - 2} éléments satisfaits")
+    assert fix_at < met_at
+    assert html.index(escape(items[2].text_fr)) < met_at < html.index(escape(items[0].text_fr))
