@@ -23,6 +23,7 @@ class JptConfig(AppConfig):
             author_field="lead",
             threat_path="findings__category",
             detail_url_name="jpt:mission-report",
+            review_children=("findings", "recommendations"),
             # Also in the scope of the bases covering the mission's area, as on the mission pages.
             scope_queryset=lambda user: JPTMission.objects.filter(pk__in=selectors.mission_ids_in_scope(user=user)),
         )

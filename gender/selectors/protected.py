@@ -143,7 +143,9 @@ def report_children_read(*, user, report_type: ReportType, report) -> list[dict]
         relation = report._meta.get_field(name)
         parent_field = relation.field.name  # type: ignore[union-attr]  # a reverse relation
         rows = []
-        for child in getattr(report, name).all():
+        model = relation.related_model
+        joins = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name != parent_field]  # type: ignore[union-attr]
+        for child in getattr(report, name).select_related(*joins):
             fields = row_fields(child, report_type=report_type, parent_field=parent_field)
             protected = (
                 name == relation_of_threat and getattr(child, category_attr, None) in PROTECTED_THREAT_CATEGORIES
@@ -155,6 +157,6 @@ def report_children_read(*, user, report_type: ReportType, report) -> list[dict]
             elif protected:
                 audit_protected_read(user=user, instance=child, fields=[field[0] for field in fields])
             rows.append({"fields": fields, "withheld": bool(protected and withheld)})
-        title = relation.related_model._meta.verbose_name_plural  # type: ignore[union-attr]
+        title = model._meta.verbose_name_plural  # type: ignore[union-attr]
         sections.append({"name": name, "title": str(title), "rows": rows})
     return sections
