@@ -170,6 +170,12 @@ class JPTMission(BaseModel, Report):
         return f"{self.title} ({self.start_date:%Y-%m-%d})"
 
 
+def team_member_choices() -> Q:
+    """Who may be picked as a team member: active staff users, never the service user of an API
+    client (another tool's account) nor anyone holding the API client role."""
+    return Q(is_active=True, is_staff=True, api_client__isnull=True) & ~Q(groups__name="api_client")
+
+
 class MissionMember(BaseModel):
     """A team member: a user of the system, or someone named (other sections, interpreters...)."""
 
@@ -181,6 +187,7 @@ class MissionMember(BaseModel):
         on_delete=models.PROTECT,
         related_name="jpt_memberships",
         verbose_name=_("user"),
+        limit_choices_to=team_member_choices,
     )
     external_name = models.CharField(_("name (if not a user)"), max_length=150, blank=True)
     section = models.CharField(_("section"), max_length=20, choices=Section)

@@ -214,3 +214,26 @@ def mission_composition_warnings(*, mission: JPTMission) -> list[str]:
     if locality_ids and not covering_cla:
         warnings.append(_("No CLA from a base covering the area is on the team."))
     return warnings
+
+
+def mission_approvers(*, mission: JPTMission, limit: int = 10) -> list:
+    """Who may approve a planned mission: the active users holding ``jpt.approve_jptmission``
+    through their role or by hand (administrators aside) whose scope includes the mission."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    approve = Permission.objects.filter(content_type__app_label="jpt", codename="approve_jptmission")
+    candidates = (
+        get_user_model()
+        .objects.filter(Q(groups__permissions__in=approve) | Q(user_permissions__in=approve), is_active=True)
+        .exclude(is_superuser=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    found = []
+    for user in candidates[: limit * 5]:
+        if mission_ids_in_scope(user=user).filter(pk=mission.pk).exists():
+            found.append(user)
+        if len(found) == limit:
+            break
+    return found

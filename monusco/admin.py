@@ -15,6 +15,10 @@ from .api.resources import WRITABLE_RESOURCES, Resource
 from .api.services import api_client_prepare, api_client_rotate_key
 from .models import ApiClient, AuditLog, Locality, Province, Territory, User, UserScope
 
+# The admin is the JPT lead's main door: it carries the site's name, not Django's.
+admin.site.site_header = _("MONUSCO field coordination")
+admin.site.site_title = _("MONUSCO field coordination")
+
 
 class UserScopeInline(ScopedTabularInline):
     model = UserScope

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from monusco.admin_scope import ScopedAdmin
 
 from .. import selectors, services
-from ..models import JPTMission, Recommendation
+from ..models import JPTMission, MissionStatus, Recommendation
 from .filters import OverdueFilter, TerritoryFilter
 from .forms import JPTMissionForm
 from .inlines import FindingInline, MeetingInline, MemberInline, RecommendationInline, StopInline
@@ -241,6 +241,30 @@ class JPTMissionAdmin(ScopedAdmin):
         mission = self.get_object(request, object_id)
         if mission is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        self._transition_and_say(request, mission, name)
+        return HttpResponseRedirect(reverse("admin:jpt_jptmission_change", args=[mission.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        mission = self.get_object(request, object_id)
+        if mission is not None:
+            extra_context["transitions"] = services.available_transitions(user=request.user, mission=mission)
+            # The lead's steps submit the form itself: what was typed is saved with the step.
+            extra_context["steps_save_form"] = self.has_change_permission(request, mission)
+            if mission.status == MissionStatus.PLANNED:
+                extra_context["approvers"] = selectors.mission_approvers(mission=mission)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        """After a save, the lifecycle step whose button submitted the form, if any."""
+        name = request.POST.get("_transition")
+        if name is None:
+            return super().response_change(request, obj)
+        self.message_user(request, _("Your changes were saved."), messages.SUCCESS)
+        self._transition_and_say(request, obj, name)
+        return HttpResponseRedirect(reverse("admin:jpt_jptmission_change", args=[obj.pk]))
+
+    def _transition_and_say(self, request, mission, name: str) -> None:
         try:
             services.mission_transition(mission=mission, user=request.user, name=name)
         except ValidationError as error:
@@ -251,14 +275,6 @@ class JPTMissionAdmin(ScopedAdmin):
                 _("Mission is now %(status)s.") % {"status": mission.get_status_display().lower()},
                 messages.SUCCESS,
             )
-        return HttpResponseRedirect(reverse("admin:jpt_jptmission_change", args=[mission.pk]))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        mission = self.get_object(request, object_id)
-        if mission is not None:
-            extra_context["transitions"] = services.available_transitions(user=request.user, mission=mission)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def overdue_view(self, request):
         if not self.has_view_permission(request):
