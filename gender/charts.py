@@ -23,7 +23,7 @@ def legend(entries: list[tuple[str, str]]) -> SafeString:
         format_html_join(
             "",
             '<li><svg aria-hidden="true" width="12" height="12" viewBox="0 0 12 12">'
-            '<rect width="12" height="12" fill="{}"/></svg> {}</li>',
+            '<rect width="12" height="12" fill="{}"/></svg>{}</li>',
             entries,
         ),
     )
