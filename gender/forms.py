@@ -143,7 +143,7 @@ class ReviewForm(forms.Form):
     def missing(self) -> list[tuple[int, object, str]]:
         """The checklist items whose answer is refused, as (number, item, message), in order."""
         return [
-            (number, item, " ".join(self.errors[f"answer_{item.pk}"]))
+            (number, item, " ".join(str(message) for message in self.errors[f"answer_{item.pk}"]))
             for number, item in enumerate(self.items, start=1)
             if f"answer_{item.pk}" in self.errors
         ]

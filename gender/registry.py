@@ -8,7 +8,7 @@ it all).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
@@ -58,7 +58,8 @@ class ReportType:
         """Code -> label of the list field ``name`` (empty when none was given)."""
         for field_name, choices in self.list_choices:
             if field_name == name:
-                return {str(value): label for value, label in getattr(choices, "choices", choices)}
+                pairs: Iterable = getattr(choices, "choices", None) or choices  # type: ignore[assignment]
+                return {str(value): label for value, label in pairs}
         return {}
 
     def _has_field(self, name: str | None) -> bool:

@@ -9,7 +9,7 @@ through several places (a JPT mission over two bases) counts once in each of the
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Aggregate, Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from monusco.choices import PROTECTED_THREAT_CATEGORIES
@@ -22,7 +22,7 @@ _FIGURES = ("reports", "reviewed", "waiting", "women", "people")
 
 
 def _aggregates(report_type: ReportType) -> dict:
-    aggregates = {
+    aggregates: dict[str, Aggregate | Coalesce] = {
         "reports": Count("pk", distinct=True),
         "reviewed": Count("pk", filter=Q(reviewed_at__isnull=False), distinct=True),
         "waiting": Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED), distinct=True),

@@ -134,29 +134,55 @@ def report_children_read(*, user, report_type: ReportType, report) -> list[dict]
     and ``withheld``. A row of a protected category (a meeting's sexual-violence concern) shows
     only its category to a user with no need to know; to the others its read is logged with it.
     One query per relation, and one more when a protected row needs the need-to-know answer."""
-    from ..snapshots import row_fields
-
     relation_of_threat, _sep, category_attr = (report_type.threat_path or "").partition("__")
-    withheld: bool | None = None
+    need = _NeedToKnow(user=user, report_type=report_type, report=report)
     sections = []
     for name in report_type.review_children:
         relation = report._meta.get_field(name)
-        parent_field = relation.field.name  # type: ignore[union-attr]  # a reverse relation
-        rows = []
         model = relation.related_model
-        joins = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name != parent_field]  # type: ignore[union-attr]
-        for child in getattr(report, name).select_related(*joins):
-            fields = row_fields(child, report_type=report_type, parent_field=parent_field)
-            protected = (
-                name == relation_of_threat and getattr(child, category_attr, None) in PROTECTED_THREAT_CATEGORIES
+        rows = [
+            _child_row(
+                user=user,
+                report_type=report_type,
+                child=child,
+                parent_field=relation.field.name,  # a reverse relation
+                category_attr=category_attr if name == relation_of_threat else "",
+                need=need,
             )
-            if protected and withheld is None:
-                withheld = report_type.withheld_from(user).filter(pk=report.pk).exists()
-            if protected and withheld:
-                fields = [field for field in fields if field[0] == category_attr]
-            elif protected:
-                audit_protected_read(user=user, instance=child, fields=[field[0] for field in fields])
-            rows.append({"fields": fields, "withheld": bool(protected and withheld)})
-        title = model._meta.verbose_name_plural  # type: ignore[union-attr]
-        sections.append({"name": name, "title": str(title), "rows": rows})
+            for child in getattr(report, name).select_related(*_joins(model, relation.field.name))
+        ]
+        sections.append({"name": name, "title": str(model._meta.verbose_name_plural), "rows": rows})
     return sections
+
+
+def _joins(model, parent_field: str) -> list[str]:
+    """The child's own relations, read with it (not the report it belongs to)."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.name != parent_field]
+
+
+class _NeedToKnow:
+    """Whether the report's protected detail is withheld from the user, asked once if at all."""
+
+    def __init__(self, *, user, report_type: ReportType, report) -> None:
+        self.user, self.report_type, self.report = user, report_type, report
+        self._withheld: bool | None = None
+
+    @property
+    def withheld(self) -> bool:
+        if self._withheld is None:
+            self._withheld = self.report_type.withheld_from(self.user).filter(pk=self.report.pk).exists()
+        return self._withheld
+
+
+def _child_row(*, user, report_type: ReportType, child, parent_field: str, category_attr: str, need) -> dict:
+    """One child row's fields; a protected one withheld (its category alone) or its read logged."""
+    from ..snapshots import row_fields
+
+    fields = row_fields(child, report_type=report_type, parent_field=parent_field)
+    protected = bool(category_attr) and getattr(child, category_attr, None) in PROTECTED_THREAT_CATEGORIES
+    if not protected:
+        return {"fields": fields, "withheld": False}
+    if need.withheld:
+        return {"fields": [field for field in fields if field[0] == category_attr], "withheld": True}
+    audit_protected_read(user=user, instance=child, fields=[field[0] for field in fields])
+    return {"fields": fields, "withheld": False}

@@ -131,29 +131,33 @@ def _reports_of(rows: list[dict]) -> dict:
     return objects
 
 
+def _place_of(report_type: ReportType, report) -> str:
+    for name in _place_fields(report_type):
+        value = getattr(report, name, None)
+        many = value is not None and hasattr(value, "all")
+        place = ", ".join(str(item) for item in value.all()) if many else str(value or "")  # type: ignore[union-attr]
+        if place:
+            return place
+    return ""
+
+
+def _threat_labels(report_type: ReportType, report) -> list[str]:
+    """The report's threat categories as labels, each once, in order."""
+    relation = _threat_relation(report_type)
+    if relation:
+        labels = [str(getattr(row, f"get_{relation[1]}_display", str)()) for row in getattr(report, relation[0]).all()]
+    elif report_type.threat_path:
+        labels = [str(getattr(report, f"get_{report_type.threat_path}_display", str)())]
+    else:
+        labels = []
+    return list(dict.fromkeys(label for label in labels if label))
+
+
 def _describe(report_type: ReportType, report) -> dict:
     """``place`` and ``threats`` (labels, each once, in order) of a report in the queue."""
     if report is None:
         return {"place": "", "threats": []}
-    place = ""
-    for name in _place_fields(report_type):
-        value = getattr(report, name, None)
-        place = ", ".join(str(item) for item in value.all()) if hasattr(value, "all") else str(value or "")
-        if place:
-            break
-    threats: list[str] = []
-    relation = _threat_relation(report_type)
-    if relation:
-        rows = getattr(report, relation[0]).all()
-        labels = [str(getattr(row, f"get_{relation[1]}_display", lambda: "")()) for row in rows]
-    elif report_type.threat_path:
-        labels = [str(getattr(report, f"get_{report_type.threat_path}_display", lambda: "")())]
-    else:
-        labels = []
-    for label in labels:
-        if label and label not in threats:
-            threats.append(label)
-    return {"place": place, "threats": threats}
+    return {"place": _place_of(report_type, report), "threats": _threat_labels(report_type, report)}
 
 
 def _union_counts(union: QuerySet, overdue_cut) -> tuple[int, int]:
