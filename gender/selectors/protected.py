@@ -132,7 +132,7 @@ def report_children_read(*, user, report_type: ReportType, report) -> list[dict]
     """The child rows a report's review page shows (``ReportType.review_children``), one section
     per relation: ``name``, ``title`` and ``rows``, each row ``fields`` as (name, label, value)
     and ``withheld``. A row of a protected category (a meeting's sexual-violence concern) shows
-    only its category to a user with no need to know; to the others its read is logged with it.
+    nothing of itself to a user with no need to know; to the others its read is logged with it.
     One query per relation, and one more when a protected row needs the need-to-know answer."""
     relation_of_threat, _sep, category_attr = (report_type.threat_path or "").partition("__")
     need = _NeedToKnow(user=user, report_type=report_type, report=report)
@@ -182,7 +182,7 @@ def _child_row(*, user, report_type: ReportType, child, parent_field: str, categ
     protected = bool(category_attr) and getattr(child, category_attr, None) in PROTECTED_THREAT_CATEGORIES
     if not protected:
         return {"fields": fields, "withheld": False}
-    if need.withheld:
-        return {"fields": [field for field in fields if field[0] == category_attr], "withheld": True}
+    if need.withheld:  # not even its category: that it exists is protected too
+        return {"fields": [], "withheld": True}
     audit_protected_read(user=user, instance=child, fields=[field[0] for field in fields])
     return {"fields": fields, "withheld": False}

@@ -11,10 +11,11 @@ from django.db import connection
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 
+from monusco.choices import PROTECTED_THREAT_CATEGORIES
 from monusco.scope import scope_for
 
 from ..models import ReviewStatus
-from ..registry import ReportType, reports
+from ..registry import NEED_TO_KNOW_PERMISSION, ReportType, reports
 from .reports import date_expr, each_once, path_or_null
 
 WAITING_DAYS = 7
@@ -79,11 +80,12 @@ def review_queue(*, user, filters: QueueFilters, page_size: int = PAGE_SIZE) -> 
     page = min(max(filters.page, 1), pages)
     rows = list(union.order_by("submitted_at", "uid")[(page - 1) * page_size : page * page_size])
     objects = _reports_of(rows)
+    need_to_know = user.is_superuser or user.has_perm(NEED_TO_KNOW_PERMISSION)
     for row in rows:
         report_type = reports.get(row["kind"])
         row["report_type"] = report_type
         row["report"] = objects.get(row["uid"])
-        row.update(_describe(report_type, row["report"]))
+        row.update(_describe(report_type, row["report"], need_to_know=need_to_know))
         row["days_waiting"] = (now - row["submitted_at"]).days
         row["overdue"] = row["submitted_at"] <= overdue_cut
     return {"rows": rows, "total": total, "overdue": overdue, "page": page, "pages": pages}
@@ -141,23 +143,30 @@ def _place_of(report_type: ReportType, report) -> str:
     return ""
 
 
-def _threat_labels(report_type: ReportType, report) -> list[str]:
-    """The report's threat categories as labels, each once, in order."""
+def _threat_labels(report_type: ReportType, report, *, need_to_know: bool) -> list[str]:
+    """The report's threat categories as labels, each once, in order; a protected category only
+    to need-to-know roles."""
     relation = _threat_relation(report_type)
     if relation:
-        labels = [str(getattr(row, f"get_{relation[1]}_display", str)()) for row in getattr(report, relation[0]).all()]
+        rows = [(getattr(row, relation[1]), row, relation[1]) for row in getattr(report, relation[0]).all()]
     elif report_type.threat_path:
-        labels = [str(getattr(report, f"get_{report_type.threat_path}_display", str)())]
+        rows = [(getattr(report, report_type.threat_path, ""), report, report_type.threat_path)]
     else:
-        labels = []
+        rows = []
+    labels = [
+        str(getattr(obj, f"get_{name}_display", str)())
+        for value, obj, name in rows
+        if need_to_know or value not in PROTECTED_THREAT_CATEGORIES
+    ]
     return list(dict.fromkeys(label for label in labels if label))
 
 
-def _describe(report_type: ReportType, report) -> dict:
+def _describe(report_type: ReportType, report, *, need_to_know: bool) -> dict:
     """``place`` and ``threats`` (labels, each once, in order) of a report in the queue."""
     if report is None:
         return {"place": "", "threats": []}
-    return {"place": _place_of(report_type, report), "threats": _threat_labels(report_type, report)}
+    threats = _threat_labels(report_type, report, need_to_know=need_to_know)
+    return {"place": _place_of(report_type, report), "threats": threats}
 
 
 def _union_counts(union: QuerySet, overdue_cut) -> tuple[int, int]:

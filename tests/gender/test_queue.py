@@ -60,3 +60,17 @@ def test_the_queue_comes_a_page_at_a_time(world, users, client):
     assert client.get(url, {"page": "9"}).context["page"] == 2
     for bad in ("0", "abc", "-1"):
         assert client.get(url, {"page": bad}).status_code == 400
+
+
+def test_a_sexual_violence_concern_is_named_in_the_queue_to_need_to_know_roles_only(world, users, client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_user
+
+    make_meeting(world=world, author=users["cla"], concerns=["sexual_violence", "looting"])
+    reviewer = make_user("manager", province=world.south, username="t-reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_report"))
+    for user, expected in ((users["gender"], ["Sexual violence", "Looting"]), (reviewer, ["Looting"])):
+        client.force_login(user)
+        client.cookies["django_language"] = "en"
+        assert [row["threats"] for row in client.get(reverse("gender:queue")).context["rows"]] == [expected]
