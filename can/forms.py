@@ -38,6 +38,24 @@ def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
+def _with_blank(choices, label) -> list[tuple[str, Any]]:
+    """``choices`` after an empty first choice: nothing of substance is chosen in advance."""
+    return [("", label), *choices]
+
+
+def clean_phone_field(value: str) -> str:
+    """A phone number typed in a form, in E.164 (``+243812345678``), or ``""`` when left empty;
+    not a phone number (``abc-not-a-phone``) is refused. Numbers without a country code are
+    DR Congo's (``monusco.crypto.normalize_phone``, the rule the services and the intake use)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    number = normalize_phone(value)
+    if not number:
+        raise forms.ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+    return number
+
+
 def _covered_localities(bases):
     return Locality.objects.filter(covering_bases__in=bases).distinct().order_by("name")
 
@@ -52,7 +70,9 @@ class AlertForm(forms.Form):
     )
     base = forms.ModelChoiceField(label=_("Base"), queryset=OperatingBase.objects.none())
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
-    threat_category = forms.ChoiceField(label=_("Threat"), choices=ThreatCategory.choices)
+    threat_category = forms.ChoiceField(
+        label=_("Threat"), choices=_with_blank(ThreatCategory.choices, _("Choose the threat"))
+    )
     description = forms.CharField(
         label=_("What is happening"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
@@ -72,10 +92,7 @@ class AlertForm(forms.Form):
             self.fields["base"].initial = bases[0]
 
     def clean_sender(self):
-        sender = self.cleaned_data["sender"]
-        if sender and not normalize_phone(sender):
-            raise forms.ValidationError(_("Enter a valid phone number."), code="invalid_phone")
-        return sender
+        return clean_phone_field(self.cleaned_data["sender"])
 
 
 class CorrectionForm(forms.Form):
@@ -136,7 +153,10 @@ class DispatchForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    """Closing an alert: the outcome is chosen by the duty officer, never preset, and the close
+    is confirmed in a second step (``confirm``)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_with_blank(Outcome.choices, _("Choose the outcome")))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
 
 
@@ -144,8 +164,10 @@ class FocalPointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none())
-    community_role = forms.ChoiceField(label=_("Role in the community"), choices=CommunityRole.choices)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    community_role = forms.ChoiceField(
+        label=_("Role in the community"), choices=_with_blank(CommunityRole.choices, _("Choose the role"))
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=_with_blank(Sex.choices, _("Choose the sex")))
     consent_on = forms.DateField(label=_("Consent given on"), widget=forms.DateInput(attrs={"type": "date"}))
     do_not_call_back = forms.BooleanField(label=_("Do not call back"), required=False)
 
@@ -153,6 +175,9 @@ class FocalPointForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("consent_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         _model_choice(self, "locality").queryset = _covered_localities(bases)
+
+    def clean_phone(self):
+        return clean_phone_field(self.cleaned_data["phone"])
 
 
 class FocalPointCreateForm(FocalPointForm):

@@ -80,6 +80,12 @@ def alert_inbox_counts(*, user) -> dict[str, int]:
     return {status.value: counts[status.value] or 0 for status in OPEN_STATUSES}
 
 
+def alert_inbox_new_count(*, user, since) -> int:
+    """How many open alerts of the user's scope were written after ``since``: what the inbox's
+    check for new alerts asks, one COUNT query."""
+    return alert_list(user=user).filter(status__in=OPEN_STATUSES, created_at__gt=since).count()
+
+
 def alert_detail(*, user, uid) -> QuerySet[Alert]:
     return (
         alert_list(user=user)

@@ -1,19 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "can"
 urlpatterns = [
     path("inbound/<uuid:channel_uid>/receive", views.inbound_receive, name="inbound-receive"),
     path("inbound/<uuid:channel_uid>/missed-call", views.inbound_missed_call, name="inbound-missed-call"),
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/new", inbox_views.inbox_new, name="inbox-new"),
     path("alerts/new/", views.alert_create, name="alert-create"),
     path("alerts/<uuid:uid>/", views.alert_detail, name="alert-detail"),
-    path("alerts/<uuid:uid>/acknowledge", views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<uuid:uid>/acknowledge", inbox_views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<uuid:uid>/correct", views.alert_correct, name="alert-correct"),
-    path("alerts/<uuid:uid>/verify", views.alert_verify, name="alert-verify"),
-    path("alerts/<uuid:uid>/dispatch", views.alert_dispatch, name="alert-dispatch"),
-    path("alerts/<uuid:uid>/close", views.alert_close, name="alert-close"),
+    path("alerts/<uuid:uid>/verify", inbox_views.alert_verify, name="alert-verify"),
+    path("alerts/<uuid:uid>/dispatch", inbox_views.alert_dispatch, name="alert-dispatch"),
+    path("alerts/<uuid:uid>/close", inbox_views.alert_close, name="alert-close"),
     path("focal-points/", views.focalpoint_list, name="focalpoint-list"),
     path("focal-points/new/", views.focalpoint_create, name="focalpoint-create"),
     path("focal-points/<uuid:uid>/", views.focalpoint_detail, name="focalpoint-detail"),

@@ -10,12 +10,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,7 +37,7 @@ from .forms import (
     MoveForm,
     VerifyForm,
 )
-from .models import MAX_SMS_TEXT, AlertStatus, Outcome, ResponseType, SmsChannel
+from .models import MAX_SMS_TEXT, AlertStatus, SmsChannel
 from .parsing import OUT_OF_RANGE, UNREADABLE, SentAt, read_sent_at
 
 logger = logging.getLogger(__name__)
@@ -204,50 +202,7 @@ def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
     )
 
 
-# --- alerts ----------------------------------------------------------------------------------
-
-
-# Alerts per inbox page: about 36 KB of HTML (3.4 KB compressed), refreshed every minute, even
-# after a flood (bench/inbox_weight.py measures it).
-INBOX_PAGE_SIZE = 25
-
-
-def _inbox_url(page: str | None) -> str:
-    """The inbox page a step was taken from, so the duty officer stays where they were."""
-    url = reverse("can:inbox")
-    if page and page.isascii() and page.isdigit() and len(page) <= 6 and int(page) > 1:
-        return f"{url}?page={int(page)}"
-    return url
-
-
-@login_required
-@permission_required("can.change_alert", raise_exception=True)
-def inbox(request: SignedInRequest) -> HttpResponse:
-    counts = selectors.alert_inbox_counts(user=request.user)
-    paginator = Paginator(selectors.alert_inbox(user=request.user), INBOX_PAGE_SIZE)
-    paginator.count = sum(counts.values())  # the counts say how many: no second COUNT query
-    page = paginator.get_page(request.GET.get("page"))
-    alerts = list(page.object_list)
-    now = timezone.now()
-    for alert in alerts:
-        alert.age_minutes = int((now - alert.received_at).total_seconds() // 60)
-    unread = selectors.notification_inbox(user=request.user).filter(read_at__isnull=True).count()
-    labels = dict(AlertStatus.choices)
-    return render(
-        request,
-        "can/inbox.html",
-        {
-            "alerts": alerts,
-            "page": page,
-            "unread": unread,
-            "statuses": AlertStatus,
-            "state_counts": [
-                {"status": status, "label": labels[status], "count": count} for status, count in counts.items()
-            ],
-            "response_types": ResponseType.choices,
-            "outcomes": Outcome.choices,
-        },
-    )
+# --- alerts (the inbox and the lifecycle steps are in ``can.inbox_views``) -------------------
 
 
 @login_required
@@ -348,89 +303,6 @@ def alert_correct(request: SignedInRequest, uid) -> HttpResponse:
             "reviews": review_rounds(report=alert, language=get_language()),
         },
         status=400 if form.errors else 200,
-    )
-
-
-def _transition(request: SignedInRequest, uid, form_class, call) -> HttpResponse:
-    alert = get_object_or_404(selectors.alert_list(user=request.user), uid=uid)
-    form = (
-        form_class(request.POST, alert=alert)
-        if form_class is VerifyForm
-        else (form_class(request.POST) if form_class else None)
-    )
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("can:alert-detail", uid=alert.uid)
-    try:
-        call(alert, form.cleaned_data if form is not None else {})
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    if request.POST.get("next") == "inbox":
-        return redirect(_inbox_url(request.POST.get("page")))
-    return redirect("can:alert-detail", uid=alert.uid)
-
-
-@login_required
-@require_POST
-@permission_required("can.change_alert", raise_exception=True)
-def alert_acknowledge(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(request, uid, None, lambda alert, _d: services.alert_acknowledge(alert=alert, user=request.user))
-
-
-@login_required
-@require_POST
-@permission_required("can.change_alert", raise_exception=True)
-def alert_verify(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(
-        request,
-        uid,
-        VerifyForm,
-        lambda alert, d: services.alert_verify(
-            alert=alert,
-            user=request.user,
-            note=d["note"],
-            locality=d["locality"],
-            threat_category=d["threat_category"] or None,
-        ),
-    )
-
-
-@login_required
-@require_POST
-@permission_required("can.change_alert", raise_exception=True)
-def alert_dispatch(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(
-        request,
-        uid,
-        DispatchForm,
-        lambda alert, d: services.alert_dispatch_response(
-            alert=alert,
-            user=request.user,
-            response_type=d["response_type"],
-            note=d["note"],
-        ),
-    )
-
-
-@login_required
-@require_POST
-@permission_required("can.change_alert", raise_exception=True)
-def alert_close(request: SignedInRequest, uid) -> HttpResponse:
-    return _transition(
-        request,
-        uid,
-        CloseForm,
-        lambda alert, d: services.alert_close(
-            alert=alert,
-            user=request.user,
-            outcome=d["outcome"],
-            note=d["note"],
-        ),
     )
 
 

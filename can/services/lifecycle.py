@@ -118,16 +118,33 @@ def alert_dispatch_response(*, alert: Alert, user: User, response_type: str, not
     )
 
 
+CLOSABLE = frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED})
+
+
+def alert_close_check(*, alert: Alert, outcome: str | None = None) -> None:
+    """Whether ``alert``, as read, may be closed (with ``outcome``, when given): a
+    ``ValidationError`` if not. The rule the close asks to confirm, and that ``alert_close``
+    checks again under the lock."""
+    if alert.status not in CLOSABLE:
+        raise ValidationError(
+            _("This alert is “%(status)s”: it cannot be %(action)s now."),
+            code="illegal_transition",
+            params={"status": alert.get_status_display(), "action": pgettext("transition", "closed")},
+        )
+    if outcome is None:
+        return
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
+    if outcome == Outcome.ADDRESSED and alert.status != AlertStatus.RESPONSE_DISPATCHED:
+        raise ValidationError({"outcome": _("An alert is addressed only after a response was dispatched.")})
+
+
 @transaction.atomic
 def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Alert:
     """Close with an outcome. "Addressed" needs a response dispatched; a false alarm or an alert
     no one could respond to may be closed once acknowledged."""
-    allowed = {AlertStatus.ACKNOWLEDGED, AlertStatus.VERIFIED, AlertStatus.RESPONSE_DISPATCHED}
-    locked = _lock_for_step(user, alert, allowed, pgettext("transition", "closed"))
-    if outcome not in Outcome.values:
-        raise ValidationError({"outcome": _("Choose an outcome: addressed, false alarm or no response possible.")})
-    if outcome == Outcome.ADDRESSED and locked.status != AlertStatus.RESPONSE_DISPATCHED:
-        raise ValidationError({"outcome": _("An alert is addressed only after a response was dispatched.")})
+    locked = _lock_for_step(user, alert, CLOSABLE, pgettext("transition", "closed"))
+    alert_close_check(alert=locked, outcome=outcome)
     closed = _step(
         locked,
         user=user,

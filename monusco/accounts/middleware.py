@@ -3,8 +3,8 @@
 ``SessionLimitsMiddleware`` ends a session past its lifetime (``SESSION_LIFETIME_HOURS`` after
 signing in) or, for roles that require a second factor, after ``SESSION_IDLE_MINUTES`` without a
 request. The time of the last request is written to the session at most once a minute, so a page
-costs no extra write. A page's own automatic refresh (a GET with ``auto=1``, as the inbox reloads
-itself) is no activity: an inbox left open on a screen does not keep a session alive.
+costs no extra write. A page's own automatic request (a GET with ``auto=1``, as the inbox's
+check for new alerts) is no activity: an inbox left open on a screen does not keep a session alive.
 
 ``SecondFactorMiddleware`` holds a session whose second step is not done: every page redirects to
 the code (or to enrolment), every API call answers 403 with a JSON ``detail``, until it is done.
@@ -59,7 +59,7 @@ def _open_paths() -> tuple[str, ...]:
 
 
 def _automatic(request) -> bool:
-    """A request the page made by itself (``auto=1``), not a person."""
+    """A request a page's script made by itself (``auto=1``), not a person."""
     return request.method == "GET" and request.GET.get(AUTOMATIC) == "1"
 
 

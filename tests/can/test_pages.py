@@ -66,12 +66,14 @@ def test_inbox_lists_open_alerts_oldest_first_with_age(client, world, users):
     login(client, users["duty"])
     response = client.get("/can/inbox/")
     assert [a.pk for a in response.context["alerts"]] == [older.pk, newer.pk]
-    assert [a.age_minutes for a in response.context["alerts"]] == [90, 5]
+    assert [a.age for a in response.context["alerts"]] == ["1 h 30 min ago", "5 min ago"]
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="60; url=?auto=1">' in html
+    assert "http-equiv" not in html  # the page never reloads itself: typing is never lost
+    assert '<script src="/static/can/inbox.js" defer></script>' in html
+    assert '<a href="?" id="inbox-refresh">Refresh the list</a>' in html  # without JavaScript
     assert html.count('action="/can/alerts/') == 2  # one-tap acknowledge, a plain form per alert
     assert html.count("/acknowledge") == 2
-    assert "90 minutes ago" in html
+    assert "· Missed call ·\n    1 h 30 min ago" in html
 
 
 def _fill(world, n):
@@ -232,6 +234,9 @@ def test_full_lifecycle_through_the_pages(client, world, users):
     )
     client.post(f"/can/alerts/{alert.uid}/dispatch", {"response_type": "patrol", "note": "Two vehicles"})
     response = client.post(f"/can/alerts/{alert.uid}/close", {"outcome": "addressed"})
+    assert response.status_code == 200  # the close is asked to be confirmed first
+    assert Alert.objects.get(pk=alert.pk).status == AlertStatus.RESPONSE_DISPATCHED
+    response = client.post(f"/can/alerts/{alert.uid}/close", {"outcome": "addressed", "confirm": "1"})
     assert response.status_code == 302
     alert.refresh_from_db()
     assert (
@@ -688,7 +693,7 @@ def test_inbox_carries_each_alert_to_closure(client, world, users):
         ("acknowledge", {}, 'name="note"'),
         ("verify", {"note": "Chef joint"}, 'name="response_type"'),
         ("dispatch", {"response_type": "escort"}, 'value="addressed"'),
-        ("close", {"outcome": "addressed"}, None),
+        ("close", {"outcome": "addressed", "confirm": "1"}, None),
     ]
     for step, data, next_field in steps:
         response = client.post(f"/can/alerts/{alert.uid}/{step}", {**data, "next": "inbox"})

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from can.inbox_views import INBOX_PAGE_SIZE
 from can.models import Alert, AlertStatus
-from can.views import INBOX_PAGE_SIZE
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, make_alert
 
