@@ -168,7 +168,9 @@ class FocalPointForm(forms.Form):
         label=_("Role in the community"), choices=_with_blank(CommunityRole.choices, _("Choose the role"))
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=_with_blank(Sex.choices, _("Choose the sex")))
-    consent_on = forms.DateField(label=_("Consent given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    consent_on = forms.DateField(
+        label=_("Consent given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     do_not_call_back = forms.BooleanField(label=_("Do not call back"), required=False)
 
     def __init__(self, *args, bases, **kwargs):

@@ -129,3 +129,13 @@ def test_the_alert_form_presets_no_threat_and_requires_one(client, world, users)
     assert Alert.objects.count() == 0
     assert client.post("/can/alerts/new/", _alert_data(world)).status_code == 302
     assert Alert.objects.get().threat_category == "looting"
+
+
+@pytest.mark.parametrize("language", ["fr", "sw", "en"])
+def test_the_consent_date_is_given_to_the_date_field_as_the_browser_reads_it(client, world, users, language):
+    from django.utils import timezone
+
+    login(client, users["cla"], language)
+    html = client.get("/can/focal-points/new/").content.decode()
+    today = timezone.localdate().isoformat()  # a date field takes YYYY-MM-DD whatever the language
+    assert f'<input type="date" name="consent_on" value="{today}"' in html

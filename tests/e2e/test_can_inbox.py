@@ -44,6 +44,10 @@ def test_duty_officer_takes_an_sms_alert_to_closure(page, world, users):
     page.select_option("#id_outcome", "addressed")
     page.get_by_role("button", name="Close the alert").click()
     page.wait_for_load_state("networkidle")
+    assert "The alert will be closed as “Addressed”." in page.content()
+    assert Alert.objects.get(pk=alert.pk).status == "response_dispatched"  # not before it is confirmed
+    page.get_by_role("button", name="Yes, close the alert").click()
+    page.wait_for_load_state("networkidle")
     alert.refresh_from_db()
     assert (alert.status, alert.outcome, alert.response_type, alert.acknowledged_by, alert.closed_by) == (
         "closed",
