@@ -9,7 +9,9 @@ raw and gzip-compressed, and the number of alert cards:
 - as the page was before it was paginated (every open alert on one page);
 - the first page as it is served now (``can.inbox_views.INBOX_PAGE_SIZE`` alerts).
 
-The page no longer reloads itself; a script asks every 30 s how many alerts are new (a few bytes).
+The page no longer reloads itself: a script asks every 30 s how many alerts are new, and the
+bench prints the bytes of that answer too. It exits 1 if the first page passes its budget
+(``FIRST_PAGE_GZIP_BUDGET``) or the answer passes ``CHECK_BUDGET``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FIRST_PAGE_GZIP_BUDGET = 4096  # bytes on the wire for the first page of 25 alerts
+CHECK_BUDGET = 64  # bytes of the answer to "how many alerts are new?"
 TEXT = (
     "Attaque des hommes armés au marché de {place} ce matin, des familles fuient vers la route de Luvungi. "
     "Rappelez le chef de localité."
@@ -135,8 +139,11 @@ def main() -> int:
     import django
 
     django.setup()
+    import datetime
+
     from django.core.management import call_command
     from django.test import Client
+    from django.utils import timezone
 
     from can import inbox_views as views
 
@@ -155,8 +162,12 @@ def main() -> int:
     print(f"  {'one page (before pagination)':<34} {before[0]:>10} {before[1]:>8} {before[2]:>7}")
     print(f"  {f'first page of {page_size} (now)':<34} {after[0]:>10} {after[1]:>8} {after[2]:>7}")
     print(f"  per alert card, about               {(before[0] - after[0]) // max(before[2] - after[2], 1):>10}")
+    since = views._since_token(timezone.now() - datetime.timedelta(hours=1))
+    check = client.get(f"/can/inbox/new?since={since}&auto=1").content
+    print(f"  first page budget (gzip)            {FIRST_PAGE_GZIP_BUDGET:>10}")
+    print(f"  check for new alerts, answer        {len(check):>10}   (budget {CHECK_BUDGET}) {check.decode()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return 0 if after[1] <= FIRST_PAGE_GZIP_BUDGET and len(check) <= CHECK_BUDGET else 1
 
 
 if __name__ == "__main__":
