@@ -263,7 +263,7 @@ def test_the_close_forms_choose_no_outcome_in_advance(client, world, users):
         (
             "sw",
             [
-                "Tahadhari {ref} imetambuliwa.",
+                "Tahadhari {ref} imekiriwa.",
                 "Tahadhari {ref} imethibitishwa.",
                 "Jibu kwa tahadhari {ref} limeandikwa: {escort}.",
                 "Tahadhari {ref} imefungwa: {addressed}.",
