@@ -5,6 +5,7 @@ import contextlib
 import uuid
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from gender.models import ReviewStatus
@@ -34,6 +35,32 @@ BAND_LABELS = {
     "age_50_59": _("50–59"),
     "age_60_plus": _("60+"),
 }
+
+
+class ShownField(BoundField):
+    """A field as ``_field.html`` draws it. Its ``aria-invalid`` and ``aria-describedby`` (the id of
+    the error list drawn under it) are set only while the page shows the errors: not when the form
+    is only posted back to add a row."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if not self.form.errors_shown:
+            attrs.pop("aria-invalid", None)
+            described = [i for i in attrs.pop("aria-describedby", "").split() if not i.endswith("_error")]
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+        return attrs
+
+
+class FieldForm(forms.Form):
+    """The CLA pages' forms: their fields are ``ShownField``s."""
+
+    bound_field_class = ShownField
+
+    @property
+    def errors_shown(self) -> bool:
+        """False when the page is posted back to add a row (``action=add_...``): errors wait."""
+        return not (self.is_bound and str(self.data.get("action", "")).startswith("add_"))
 
 
 def _version_field() -> forms.IntegerField:
@@ -93,7 +120,7 @@ class CountsMixin:
         return total
 
 
-class MeetingForm(CountsMixin, forms.Form):
+class MeetingForm(CountsMixin, FieldForm):
     base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
@@ -179,13 +206,23 @@ class MeetingForm(CountsMixin, forms.Form):
         return initial
 
 
-class RowForm(forms.Form):
-    """A row of an inline table: carries the uid of the record it edits (empty for a new row)."""
+class RowForm(FieldForm):
+    """A row of an inline table: carries the uid of the record it edits (empty for a new row).
+
+    A row the page no longer sends at all (removed on the device: indices may have gaps) is
+    unchanged, so the formset skips it like an empty extra row."""
 
     uid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def row(self) -> dict:
         return dict(self.cleaned_data)
+
+    def is_absent(self) -> bool:
+        start = f"{self.prefix}-"
+        return self.is_bound and not any(key.startswith(start) for key in self.data)
+
+    def has_changed(self) -> bool:
+        return not self.is_absent() and super().has_changed()
 
 
 class ConcernForm(RowForm):
@@ -231,7 +268,7 @@ def add_row(data, prefix: str):
     return data
 
 
-class MeetingFilterForm(forms.Form):
+class MeetingFilterForm(FieldForm):
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=None, required=False)
@@ -246,7 +283,7 @@ class MeetingFilterForm(forms.Form):
 # --- Protection plans ------------------------------------------------------------------------------
 
 
-class PlanForm(CountsMixin, forms.Form):
+class PlanForm(CountsMixin, FieldForm):
     with_bands = False
     base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
@@ -340,6 +377,20 @@ class ActionForm(RowForm):
 
 ThreatFormSet = forms.formset_factory(ThreatForm, extra=0, can_delete=True)
 ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True)
+# The placeholder of a new threat's index in the action row template (``__prefix__`` is the
+# action's own index): ``static/field/rows.js`` puts in both.
+PARENT_PLACEHOLDER = "__parent__"
+
+
+def _with_management_form(data, prefix: str):
+    """``data``, with an empty management form for ``prefix`` when the page sent none: the actions
+    of a threat removed on the device (or never sent) are no actions, not a broken form."""
+    if f"{prefix}-TOTAL_FORMS" in data:
+        return data
+    data = data.copy()
+    data[f"{prefix}-TOTAL_FORMS"] = "0"
+    data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
 
 
 def _plan_initial_rows(plan) -> tuple[list[dict], list[list[dict]]]:
@@ -381,9 +432,10 @@ class PlanEditor:
         self.form = PlanForm(data, bases=bases, plan=plan, initial=plan_initial)
         if data is not None:
             self.threats = ThreatFormSet(data, prefix="threats")
-            self.actions = [
-                ActionFormSet(data, prefix=f"threats-{index}-actions") for index in range(len(self.threats.forms))
-            ]
+            self.actions = []
+            for index in range(len(self.threats.forms)):
+                prefix = f"threats-{index}-actions"
+                self.actions.append(ActionFormSet(_with_management_form(data, prefix), prefix=prefix))
             return
         initial_threats, initial_actions = _plan_initial_rows(plan)
         self.threats = _formset(ThreatForm, "threats", initial_threats)
@@ -396,6 +448,16 @@ class PlanEditor:
 
     def rows(self):
         return list(zip(self.threats.forms, self.actions, strict=True))
+
+    def threat_template(self):
+        """A new threat as the page's row template shows it: the threats' empty form, with its own
+        actions management form and one empty action row."""
+        threat = self.threats.empty_form
+        return threat, _formset(ActionForm, f"{threat.prefix}-actions", [])
+
+    def action_template(self):
+        """A new action row of any threat (``__parent__`` stands for the threat's index)."""
+        return ActionFormSet(prefix=f"threats-{PARENT_PLACEHOLDER}-actions").empty_form
 
     def is_valid(self) -> bool:
         valid = self.form.is_valid() & self.threats.is_valid()
