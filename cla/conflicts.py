@@ -97,6 +97,7 @@ def meeting_values(meeting: UrafikiMeeting) -> dict:
         "counts": {name: getattr(meeting, name) for name in SADD_FIELDS},
         "concerns": [_row(c, services.CONCERN_FIELDS) for c in meeting.concerns.all()],
         "follow_ups": [_row(f, services.FOLLOW_UP_FIELDS) for f in meeting.follow_ups.all()],
+        "no_participants": meeting.total_people == 0,
     }
 
 

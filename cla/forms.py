@@ -120,6 +120,22 @@ class CountsMixin:
         return total
 
 
+MEETING_PAGE_ORDER = (
+    "base",
+    "locality",
+    "held_on",
+    "meeting_type",
+    "facilitators",
+    "stakeholder_groups",
+    *SEX_FIELDS,
+    "no_participants",
+    "women_consulted_separately",
+    *CHILD_BANDS,
+    *ADULT_BANDS,
+    "topics",
+)
+
+
 class MeetingForm(CountsMixin, FieldForm):
     base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
@@ -135,6 +151,7 @@ class MeetingForm(CountsMixin, FieldForm):
         widget=forms.CheckboxSelectMultiple,
     )
     women_consulted_separately = forms.BooleanField(label=_("Women were consulted separately"), required=False)
+    no_participants = forms.BooleanField(label=_("No participants recorded"), required=False)
     topics = forms.CharField(label=_("Topics discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = _version_field()
@@ -153,6 +170,7 @@ class MeetingForm(CountsMixin, FieldForm):
         self.fields["facilitators"].queryset = facilitators
         self.fields["facilitators"].label_from_instance = lambda cla: cla.user.get_full_name() or cla.user.username
         self._single_base = bases[0] if fixed_base is None and len(bases) == 1 else None
+        self.order_fields(MEETING_PAGE_ORDER)  # the page's order, which the error summary follows
 
     def chosen_base(self):
         return self.fixed_base or self._single_base or self.cleaned_data.get("base")
@@ -166,6 +184,7 @@ class MeetingForm(CountsMixin, FieldForm):
                 locality=data.get("locality"),
                 held_on=data.get("held_on"),
                 counts=self.counts(),
+                no_participants=bool(data.get("no_participants")),
             ),
         )
         return data
@@ -181,6 +200,7 @@ class MeetingForm(CountsMixin, FieldForm):
             "topics": data["topics"],
             "counts": self.counts(),
             "facilitators": list(data["facilitators"]),
+            "no_participants": data["no_participants"],
         }
 
     def create_values(self) -> dict:
@@ -202,6 +222,8 @@ class MeetingForm(CountsMixin, FieldForm):
             topics=meeting.topics,
             facilitators=list(meeting.facilitators.all()),
             version=meeting.version,
+            # Saved with nobody counted: its author confirmed it (the rule of ``services.meeting_errors``).
+            no_participants=meeting.total_people == 0,
         )
         return initial
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gender.sadd import SADD_FIELDS, age_band_errors
+from gender.sadd import SADD_FIELDS, SEX_FIELDS, age_band_errors
 
 # The most people one report may count, in any one field: the bound the API's alert serializer
 # has always applied. Far above any meeting or alert, far below the database's 32-bit integers.
@@ -36,10 +36,25 @@ def _count_messages(value: int | None) -> list[str]:
 
 
 def sadd_errors(counts: dict) -> dict[str, list[str]]:
-    """Counts by sex (and the optional age bands) must be whole numbers from 0 to ``MAX_COUNT``;
-    then the age bands follow the one rule of ``gender.sadd``."""
+    """Counts by sex (and the optional age bands) must be whole numbers from 0 to ``MAX_COUNT``,
+    and the age bands follow the one rule of ``gender.sadd``: every broken rule at once, so that a
+    form shows them all in one pass."""
     errors = {name: messages for name in SADD_FIELDS if (messages := _count_messages(counts.get(name)))}
-    return errors or age_band_errors(counts)
+    return merge(errors, age_band_errors(counts))
+
+
+NO_PARTICIPANTS = "no_participants"
+
+
+def participants_errors(counts: dict, *, none_recorded: bool) -> dict[str, list[str]]:
+    """A meeting counts at least one participant, or its author says that none was recorded
+    (``none_recorded``); not both. Reported under ``no_participants``, the confirmation's field."""
+    counted = sum(value for name in SEX_FIELDS if isinstance(value := counts.get(name), int) and value > 0)
+    if not counted and not none_recorded:
+        return {NO_PARTICIPANTS: [_("Enter at least one participant, or tick “No participants recorded”.")]}
+    if counted and none_recorded:
+        return {NO_PARTICIPANTS: [_("You entered participants: untick “No participants recorded”.")]}
+    return {}
 
 
 def _date_messages(value: date | None, *, future_years: int) -> list[str]:

@@ -20,12 +20,14 @@ CONCERN_FIELDS = ("category", "description", "at_risk_groups")
 FOLLOW_UP_FIELDS = ("action", "responsible", "due_on", "status")
 
 
-def meeting_errors(*, base, locality, held_on, counts: dict) -> dict[str, list[str]]:
-    """Every rule a meeting's own fields must meet (shared with the form)."""
+def meeting_errors(*, base, locality, held_on, counts: dict, no_participants: bool = False) -> dict[str, list[str]]:
+    """Every rule a meeting's own fields must meet (shared with the form). ``no_participants``: the
+    author confirms that no participant was recorded (else at least one must be counted)."""
     return validators.merge(
         validators.coverage_errors("locality", base, locality),
         validators.date_errors("held_on", held_on),
         validators.sadd_errors(counts),
+        validators.participants_errors(counts, none_recorded=no_participants),
     )
 
 
@@ -90,6 +92,7 @@ def meeting_create(
     concerns: list[dict] = (),
     follow_ups: list[dict] = (),
     client_token=None,
+    no_participants: bool = False,
 ) -> UrafikiMeeting:
     """Log a meeting as a draft. A repeat with the same ``client_token`` (the form posted twice)
     returns the meeting already saved instead of making a second one."""
@@ -100,7 +103,9 @@ def meeting_create(
             return existing
     _raise(
         validators.merge(
-            meeting_errors(base=base, locality=locality, held_on=held_on, counts=counts),
+            meeting_errors(
+                base=base, locality=locality, held_on=held_on, counts=counts, no_participants=no_participants
+            ),
             _meeting_rows_errors(follow_ups),
         )
     )
@@ -147,6 +152,7 @@ def meeting_update(
     facilitators=(),
     concerns: list[dict] = (),
     follow_ups: list[dict] = (),
+    no_participants: bool = False,
 ) -> UrafikiMeeting:
     """Correct a draft or a returned meeting. A submitted or approved one is frozen. The save is
     made from ``expected_version``; if the meeting was saved since, ``VersionConflict``."""
@@ -160,7 +166,9 @@ def meeting_update(
         raise VersionConflict(current=meeting_current(locked.pk), expected_version=expected_version)
     _raise(
         validators.merge(
-            meeting_errors(base=locked.base, locality=locality, held_on=held_on, counts=counts),
+            meeting_errors(
+                base=locked.base, locality=locality, held_on=held_on, counts=counts, no_participants=no_participants
+            ),
             _meeting_rows_errors(follow_ups),
         )
     )

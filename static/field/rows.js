@@ -151,9 +151,25 @@
     });
   });
 
-  // The error summary takes the focus (its autofocus, for the browsers that only honour it on fields).
+  // The error summary takes the focus (its autofocus, for the browsers that only honour it on
+  // fields), and its links take the focus to their field, opening a folded section on the way.
   const summary = document.getElementById("error-summary");
   if (summary && document.activeElement === document.body) summary.focus();
+  if (summary) {
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) return;
+      const field = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
+      const folded = target.closest("details");
+      if (folded) folded.open = true;
+      if (!field) return;
+      event.preventDefault();
+      history.replaceState(null, "", link.hash);
+      field.scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
+  }
 
   window.FieldRows = { add, ensure };
 })();
