@@ -3,7 +3,7 @@
 
 from django import template
 
-from cla import form_errors
+from cla.forms import errors as form_errors
 
 register = template.Library()
 
