@@ -9,7 +9,8 @@
  *
  *   FieldRows.add(form, prefix)          -> the new row element (null at the formset's maximum)
  *   FieldRows.ensure(form, prefix, total) : rows 0..total-1 exist and TOTAL_FORMS >= total
- * After any change, "field:rows-changed" bubbles from the form.
+ * After any change, "field:rows-changed" bubbles from the form. The form pages load this script
+ * before field.js, so that a draft restored on open can make its rows.
  */
 (() => {
   "use strict";

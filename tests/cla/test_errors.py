@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cla import services, validators
 from cla.models import UrafikiMeeting
@@ -17,6 +18,13 @@ from tests.cla.test_views import _meeting_post
 NOBODY = "Enter at least one participant, or tick “No participants recorded”."
 BOTH = "You entered participants: untick “No participants recorded”."
 ZERO = {"women": "0", "men": "0", "girls": "0", "boys": "0"}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are read in English (French is the site default), unless a page speaks the user's."""
+    with translation.override("en"):
+        yield
 
 
 def _summary(html: str) -> list[tuple[str, str]]:

@@ -4,12 +4,21 @@ templates the page ships carry the placeholders ``static/field/rows.js`` fills i
 
 import re
 
+import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import translation
 
 from cla.forms import FollowUpFormSet, PlanEditor, formset_rows
 from cla.models import CommunityProtectionPlan, OperatingBase, UrafikiMeeting
 from tests.cla.test_views import _meeting_post
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are read in English (French is the site default), unless a page speaks the user's."""
+    with translation.override("en"):
+        yield
 
 
 def _data(**values) -> QueryDict:

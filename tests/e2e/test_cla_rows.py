@@ -232,3 +232,28 @@ def test_without_javascript_the_add_buttons_post_back_to_the_new_row(browser, li
         assert CommunityProtectionPlan.objects.count() == 0
     finally:
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_rows_added_on_the_phone_come_back_with_the_draft(browser, live_server, world, users, language):
+    page = _signed_in(browser, live_server, users, language)
+    try:
+        page.goto(live_server.url + "/cla/plans/new/")
+        page.wait_for_selector("body[data-field-ready='1']", state="attached")
+        page.fill("#id_threats-0-description", "Barrières illégales")
+        page.click("button[data-add=threats]")
+        page.fill("#id_threats-1-description", "Incursions la nuit")
+        page.click("button[data-add=threats-1-actions]")
+        page.fill("#id_threats-1-actions-1-description", "Escorte vers les champs")
+        page.wait_for_selector(".draft-note:not([hidden])")
+        page.wait_for_timeout(600)  # the draft is written 300 ms after the last keystroke
+        page.reload()
+        page.wait_for_selector("body[data-field-ready='1']", state="attached")
+        assert page.input_value("#id_threats-1-description") == "Incursions la nuit"
+        assert page.input_value("#id_threats-1-actions-1-description") == "Escorte vers les champs"
+        assert page.input_value("#id_threats-TOTAL_FORMS") == "2"
+        assert page.locator("#threats-1 > button.remove").count() == 1
+        assert CommunityProtectionPlan.objects.count() == 0
+    finally:
+        page.context.close()
