@@ -49,7 +49,7 @@ def _send_a_bad_meeting(page):
     page.fill("#id_women", "-2")
     for name in ("men", "girls", "boys"):
         page.fill(f"#id_{name}", "0")
-    page.click("details summary")
+    page.click("details:has(#id_age_0_5) > summary")
     page.fill("#id_age_0_5", "3")
     page.click("button[value=submit]")
     page.wait_for_load_state("networkidle")
