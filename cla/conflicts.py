@@ -50,6 +50,7 @@ class FieldDiff:
     label: str
     yours: str
     saved: str
+    name: str = ""  # a field of the record itself, which the CLA may take from the saved version
 
 
 @dataclass
@@ -153,8 +154,11 @@ def _display(form_field: forms.Field, value) -> str:
     return str(value)
 
 
-def _field_diffs(form_class, names, yours: dict, saved: dict, *, everything: bool = False) -> list[FieldDiff]:
-    """The fields that differ (or, for a row on one side only, every field that is filled in)."""
+def _field_diffs(
+    form_class, names, yours: dict, saved: dict, *, everything: bool = False, top: bool = False
+) -> list[FieldDiff]:
+    """The fields that differ (or, for a row on one side only, every field that is filled in);
+    ``top``: fields of the record itself, each of which the CLA may take from either version."""
     diffs = []
     for name in names:
         form_field = form_class.base_fields[name]
@@ -162,7 +166,14 @@ def _field_diffs(form_class, names, yours: dict, saved: dict, *, everything: boo
         if everything and _key(mine) is None and _key(theirs) is None:
             continue
         if everything or _key(mine) != _key(theirs):
-            diffs.append(FieldDiff(str(form_field.label), _display(form_field, mine), _display(form_field, theirs)))
+            diffs.append(
+                FieldDiff(
+                    str(form_field.label),
+                    _display(form_field, mine),
+                    _display(form_field, theirs),
+                    name if top else "",
+                )
+            )
     return diffs
 
 
@@ -176,7 +187,10 @@ def _count_diffs(names, yours: dict, saved: dict) -> list[FieldDiff]:
         if mine != theirs:
             diffs.append(
                 FieldDiff(
-                    str(labels[name]), EMPTY if mine is None else str(mine), EMPTY if theirs is None else str(theirs)
+                    str(labels[name]),
+                    EMPTY if mine is None else str(mine),
+                    EMPTY if theirs is None else str(theirs),
+                    name,
                 )
             )
     return diffs
@@ -251,7 +265,7 @@ def meeting_conflict(*, yours: dict, error: services.VersionConflict) -> Conflic
     return Conflict(
         expected_version=error.expected_version,
         current_version=error.current.version,
-        fields=_field_diffs(MeetingForm, MEETING_FIELDS, yours, saved)
+        fields=_field_diffs(MeetingForm, MEETING_FIELDS, yours, saved, top=True)
         + _count_diffs(SADD_FIELDS, yours["counts"], saved["counts"]),
         sections=_sections(
             (gettext_lazy("Security concerns"), _rows_diff(CONCERN, yours["concerns"], saved["concerns"])),
@@ -266,7 +280,51 @@ def plan_conflict(*, yours: dict, error: services.VersionConflict) -> Conflict:
     return Conflict(
         expected_version=error.expected_version,
         current_version=error.current.version,
-        fields=_field_diffs(PlanForm, PLAN_FIELDS, yours, saved)
+        fields=_field_diffs(PlanForm, PLAN_FIELDS, yours, saved, top=True)
         + _count_diffs(SEX_FIELDS, yours["counts"], saved["counts"]),
         sections=_sections((gettext_lazy("Threats"), _rows_diff(THREAT, yours["threats"], saved["threats"]))),
     )
+
+
+# --- choosing, field by field ----------------------------------------------------------------
+
+KEEP_PREFIX = "keep-"
+
+
+def _posted(value) -> list[str]:
+    """A saved value as the form would post it."""
+    if value is None or value is False:
+        return []
+    if value is True:
+        return ["on"]
+    if isinstance(value, Model):
+        return [str(value.pk)]
+    if isinstance(value, (list, tuple)):
+        return [str(item.pk if isinstance(item, Model) else item) for item in value]
+    if hasattr(value, "isoformat"):
+        return [value.isoformat()]
+    return [str(value)]
+
+
+def _top_values(values: dict) -> dict:
+    return {
+        **{k: v for k, v in values.items() if not isinstance(v, (dict, list)) or k == "facilitators"},
+        **values["counts"],
+    }
+
+
+def take_saved(data, record):
+    """The posted form, where the CLA chose (``keep-<field>=saved`` on the conflict view) the
+    saved version's value of a field over what they typed. ``record`` is the meeting or plan as it
+    stands: when it changed again since the view was shown, the version check refuses the save."""
+    picked = [key.removeprefix(KEEP_PREFIX) for key, value in data.items() if key.startswith(KEEP_PREFIX)]
+    picked = [name for name in picked if data.get(KEEP_PREFIX + name) == "saved"]
+    if not picked or record is None:
+        return data
+    values = meeting_values(record) if isinstance(record, UrafikiMeeting) else plan_values(record)
+    current = _top_values(values)
+    data = data.copy()
+    for name in picked:
+        if name in current:
+            data.setlist(name, _posted(current[name]))
+    return data

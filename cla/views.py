@@ -153,7 +153,7 @@ def _meeting_form_page(request: HttpRequest, meeting: UrafikiMeeting | None) -> 
             request, meeting, *_meeting_blank_forms(request, meeting, form_kwargs), show_errors=False
         )
     action = request.POST.get("action", "save")
-    data, show_errors = request.POST, True
+    data, show_errors = conflicts.take_saved(request.POST, meeting), True
     if action in ("add_concern", "add_followup"):
         data, show_errors = add_row(data, "concerns" if action == "add_concern" else "followups"), False
     form = MeetingForm(data, **form_kwargs)
@@ -368,7 +368,7 @@ def _plan_form_page(request: HttpRequest, plan: CommunityProtectionPlan | None) 
     show_errors = request.method == "POST"
     if request.method == "POST":
         action = request.POST.get("action", "save")
-        data = request.POST
+        data = conflicts.take_saved(request.POST, plan)
         if action == "add_threat":
             data, show_errors = PlanEditor.add_threat(data), False
         elif action.startswith("add_action:"):
