@@ -73,3 +73,33 @@ def test_cla_pages_fit_a_phone_with_nothing_broken(browser, live_server, world, 
         assert page.locator("form.logout button").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ["duty", "gender"])
+def test_other_field_pages_fit_a_phone_with_nothing_broken(browser, live_server, world, users, role, language):
+    from tests.factories import make_alert, make_meeting
+
+    user = users[role]
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    alert = make_alert(world.base, locality=world.sange, sender="+243812345679", women=19, men=23)
+    make_meeting(world=world, author=users["cla"], locality=world.sange, women=19, men=23, submitted_days_ago=2)
+    paths = {
+        "duty": ["/can/inbox/", f"/can/alerts/{alert.uid}/", "/can/focal-points/"],
+        "gender": ["/gender/queue/", "/gender/dashboard/"],
+    }[role]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    try:
+        login(page, user.username, PASSWORD)
+        for path in paths:
+            page.goto(live_server.url + path)
+            assert page.locator("header.top").bounding_box()["height"] <= 100, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            assert page.evaluate(BROKEN) == [], path
+    finally:
+        context.close()
