@@ -103,3 +103,29 @@ def test_other_field_pages_fit_a_phone_with_nothing_broken(browser, live_server,
             assert page.evaluate(BROKEN) == [], path
     finally:
         context.close()
+
+
+# Controls a thumb must hit, smaller than 24 px (WCAG 2.2 AA target size); links inside a sentence
+# are exempt, as WCAG has them.
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+        'button, select, summary, input:not([type=hidden]), textarea, nav a, .actions a, a.button'))
+    .filter(el => el.offsetParent !== null)
+    .map(el => [el.tagName + (el.name ? '[' + el.name + ']' : ''), el.getBoundingClientRect()])
+    .filter(([, r]) => r.height < 24 || r.width < 24)
+    .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_pages_have_tap_targets_of_24_px(browser, live_server, world, users):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        login_page = page
+        login_page.base_url = live_server.url
+        login(login_page, users["cla"].username, PASSWORD)
+        for path in ["/cla/", "/cla/meetings/", "/cla/meetings/new/", "/cla/plans/new/", "/can/alerts/new/"]:
+            page.goto(live_server.url + path)
+            assert page.evaluate(SMALL_TARGETS) == [], path
+    finally:
+        context.close()
