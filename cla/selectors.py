@@ -203,3 +203,14 @@ def _get_or_404(qs: QuerySet, uid, **lookup):
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
+
+
+def records_to_keep_offline(*, user, limit: int) -> tuple[list, list]:
+    """The uids of the records whose edit pages the CLA's phone keeps: the plans that may still
+    change (not under review), most recently changed first, and the meetings returned for
+    correction; ``limit`` of each, within scope."""
+    from gender.models import ReviewStatus
+
+    plans = plan_list(user=user).exclude(review_status=ReviewStatus.SUBMITTED).order_by("-updated_at")
+    returned = meeting_list(user=user).filter(review_status=ReviewStatus.RETURNED)
+    return list(plans.values_list("uid", flat=True)[:limit]), list(returned.values_list("uid", flat=True)[:limit])

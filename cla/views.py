@@ -116,15 +116,9 @@ def _pages_kept_offline(request: HttpRequest) -> str:
     urls += [reverse("cla:meeting-create"), reverse("cla:plan-create")]
     if user.has_perm("can.add_alert"):
         urls.append(reverse("can:alert-create"))
-    plans = selectors.plan_list(user=user).exclude(review_status=ReviewStatus.SUBMITTED).order_by("-updated_at")
-    urls += [
-        reverse("cla:plan-edit", kwargs={"uid": uid}) for uid in plans.values_list("uid", flat=True)[:KEPT_RECORDS]
-    ]
-    returned = selectors.meeting_list(user=user).filter(review_status=ReviewStatus.RETURNED)
-    urls += [
-        reverse("cla:meeting-edit", kwargs={"uid": uid})
-        for uid in returned.values_list("uid", flat=True)[:KEPT_RECORDS]
-    ]
+    plans, meetings = selectors.records_to_keep_offline(user=user, limit=KEPT_RECORDS)
+    urls += [reverse("cla:plan-edit", kwargs={"uid": uid}) for uid in plans]
+    urls += [reverse("cla:meeting-edit", kwargs={"uid": uid}) for uid in meetings]
     return " ".join(urls)
 
 

@@ -126,3 +126,22 @@ class SignInAPIClient(SignInMixin, APIClient):
 def client():
     """pytest-django's ``client``, signing in with the second step (see above)."""
     return SignInClient()
+
+
+@pytest.fixture
+def plan(world, users):
+    """A plan of Sange by the CLA, July to December 2024: one threat with one planned action."""
+    import datetime
+
+    from tests.factories import ActionFactory, PlanFactory, ThreatFactory
+
+    plan = PlanFactory(
+        base=world.base,
+        locality=world.sange,
+        created_by=users["cla"],
+        period_start=datetime.date(2024, 7, 1),
+        period_end=datetime.date(2024, 12, 31),
+    )
+    threat = ThreatFactory(plan=plan, description="Barrières illégales")
+    ActionFactory(threat=threat, description="Plaidoyer", status="planned")
+    return plan

@@ -3,26 +3,11 @@ saved as in their form. Without JavaScript: radio buttons that belong to the for
 
 import datetime
 
-import pytest
 from django.urls import reverse
 
 from tests.cla.test_plans import _edit_post
 from tests.cla.test_views import _meeting_post
-from tests.factories import ActionFactory, MeetingFactory, PlanFactory, ThreatFactory
-
-
-@pytest.fixture
-def plan(world, users):
-    plan = PlanFactory(
-        base=world.base,
-        locality=world.sange,
-        created_by=users["cla"],
-        period_start=datetime.date(2024, 7, 1),
-        period_end=datetime.date(2024, 12, 31),
-    )
-    threat = ThreatFactory(plan=plan, description="Barrières illégales")
-    ActionFactory(threat=threat, description="Plaidoyer", status="planned")
-    return plan
+from tests.factories import MeetingFactory
 
 
 def test_the_cla_takes_the_saved_summary_and_keeps_their_own_counts(client, users, plan):

@@ -101,20 +101,6 @@ def test_plan_errors_sit_by_their_field(client, world, users):
     assert CommunityProtectionPlan.objects.count() == 0
 
 
-@pytest.fixture
-def plan(world, users):
-    plan = PlanFactory(
-        base=world.base,
-        locality=world.sange,
-        created_by=users["cla"],
-        period_start=datetime.date(2024, 7, 1),
-        period_end=datetime.date(2024, 12, 31),
-    )
-    threat = ThreatFactory(plan=plan, description="Barrières illégales")
-    ActionFactory(threat=threat, description="Plaidoyer", status="planned")
-    return plan
-
-
 def _edit_post(plan, **overrides):
     threat = plan.threats.get()
     action = threat.actions.get()

@@ -138,3 +138,10 @@ def log_out(page) -> None:
     open_account_menu(page)
     page.click("form.logout button")
     page.wait_for_load_state("networkidle")
+
+
+def speaking(user, language):
+    """``user``, whose pages now come in ``language``."""
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cla.models import ActionStatus, CommunityProtectionPlan, PlanRevision, UrafikiMeeting
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, speaking
 from tests.factories import (
     PASSWORD,
     ActionFactory,
@@ -32,12 +32,6 @@ def _browser_page(browser, live_server, *, javascript: bool):
     return page
 
 
-def _speaking(user, language):
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
 def _t(language, text):
     with translation.override(language):
         translated = gettext(text)
@@ -52,8 +46,8 @@ def _fits(page) -> bool:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_meeting_edited_in_two_browsers_shows_both_versions(browser, live_server, world, users, language):
-    first_cla = _speaking(users["cla"], language)
-    second_cla = _speaking(make_user("cla", base=world.base, username="t-colleague"), language)
+    first_cla = speaking(users["cla"], language)
+    second_cla = speaking(make_user("cla", base=world.base, username="t-colleague"), language)
     meeting = MeetingFactory(
         base=world.base,
         created_by=first_cla,
@@ -108,8 +102,8 @@ def test_meeting_edited_in_two_browsers_shows_both_versions(browser, live_server
 def test_plan_edited_in_two_browsers_shows_threats_and_actions_of_both_versions(
     browser, live_server, world, users, language
 ):
-    first_cla = _speaking(users["cla"], language)
-    second_cla = _speaking(make_user("cla", base=world.base, username="t-colleague"), language)
+    first_cla = speaking(users["cla"], language)
+    second_cla = speaking(make_user("cla", base=world.base, username="t-colleague"), language)
     plan = PlanFactory(
         base=world.base,
         locality=world.sange,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from can.models import Alert
 from cla.models import CommunityProtectionPlan, UrafikiMeeting
-from tests.e2e.conftest import login, open_account_menu
+from tests.e2e.conftest import login, open_account_menu, speaking
 from tests.factories import PASSWORD, ActionFactory, PlanFactory, ThreatFactory, make_focal_point, make_user
 
 LANGUAGES = ["fr", "sw"]
@@ -34,12 +34,6 @@ def _phone(browser, live_server):
     return page
 
 
-def _speaking(user, language):
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
 def _ready(page):
     """field.js has restored drafts and listed the outbox."""
     page.wait_for_selector("body[data-field-ready='1']", state="attached")
@@ -58,7 +52,7 @@ def _controlled(page):
 
 
 def _start(page, user, language):
-    _speaking(user, language)
+    speaking(user, language)
     login(page, user.username, PASSWORD)
     page.goto(page.base_url + "/cla/")
     _ready(page)
@@ -289,7 +283,7 @@ def test_a_plan_edited_offline_while_changed_on_the_server_shows_both_versions(
     browser, live_server, world, users, language
 ):
     offline_cla = users["cla"]
-    online_cla = _speaking(make_user("cla", base=world.base, username="t-colleague"), language)
+    online_cla = speaking(make_user("cla", base=world.base, username="t-colleague"), language)
     plan = PlanFactory(
         base=world.base,
         locality=world.sange,

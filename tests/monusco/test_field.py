@@ -2,7 +2,6 @@
 refused, conflict), a repeat applied once, another account's item refused, and logout clearing
 what the browser keeps."""
 
-import datetime
 import json
 import uuid
 
@@ -14,30 +13,13 @@ from cla.models import CommunityProtectionPlan, UrafikiMeeting
 from tests.cla.test_plans import _edit_post
 from tests.cla.test_views import _meeting_post
 from tests.factories import (
-    ActionFactory,
     ConcernFactory,
     MeetingFactory,
-    PlanFactory,
-    ThreatFactory,
     make_alert,
     make_focal_point,
 )
 
 SYNC = {"HTTP_X_FIELD_SYNC": "1"}
-
-
-@pytest.fixture
-def plan(world, users):
-    plan = PlanFactory(
-        base=world.base,
-        locality=world.sange,
-        created_by=users["cla"],
-        period_start=datetime.date(2024, 7, 1),
-        period_end=datetime.date(2024, 12, 31),
-    )
-    threat = ThreatFactory(plan=plan, description="Barrières illégales")
-    ActionFactory(threat=threat, description="Plaidoyer", status="planned")
-    return plan
 
 
 def _json(response):
