@@ -32,6 +32,13 @@ class CommunityRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SenderLanguage(models.TextChoices):
+    """The languages a reply to the community is written in."""
+
+    FRENCH = "fr", _("French")
+    SWAHILI = "sw", _("Swahili")
+
+
 class FocalPoint(BaseModel):
     """A community member who raises alerts. Known everywhere by ``code``; name and phone are
     shown only to users of the focal point's base who hold ``can.view_focalpoint_identity``."""
@@ -51,6 +58,19 @@ class FocalPoint(BaseModel):
     consent_on = models.DateField(_("consent given on"))
     is_active = models.BooleanField(_("active"), default=True)
     do_not_call_back = models.BooleanField(_("do not call back"), default=False)
+    # Replies to the community (can.services.replies): the language of the replies (guessed from
+    # the text when blank), whether the focal point agreed to hear how their alerts go, and
+    # do-not-contact (set by an opt-out keyword or by staff): no SMS at all is ever sent to them.
+    language = models.CharField(_("language of replies"), max_length=2, choices=SenderLanguage, blank=True)
+    feedback_consent = models.BooleanField(
+        _("agrees to hear back"),
+        default=False,
+        help_text=_("The focal point agreed to receive an SMS when their alert is received, acknowledged and closed."),
+    )
+    do_not_contact = models.BooleanField(
+        _("do not contact"), default=False, help_text=_("No SMS is ever sent to this focal point.")
+    )
+    do_not_contact_at = models.DateTimeField(_("do not contact since"), null=True, blank=True)
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
 
     class Meta:
@@ -63,6 +83,9 @@ class FocalPoint(BaseModel):
                 condition=Q(community_role__in=_values(CommunityRole)), name="focalpoint_role_valid"
             ),
             models.CheckConstraint(condition=Q(sex__in=_values(Sex)), name="focalpoint_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(language__in=["", *_values(SenderLanguage)]), name="focalpoint_language_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(is_active=True, deactivated_at__isnull=True)
                 | Q(is_active=False, deactivated_at__isnull=False),
@@ -94,11 +117,19 @@ class SmsChannel(BaseModel):
     )
     token_hash = models.CharField(_("token hash"), max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    max_per_second = models.PositiveSmallIntegerField(
+        _("messages per second"),
+        default=5,
+        help_text=_("The most SMS this channel's gateway takes per second; replies beyond it wait."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("SMS channel")
         verbose_name_plural = _("SMS channels")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_per_second__gte=1), name="smschannel_rate_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -302,6 +333,21 @@ class Alert(BaseModel, Report):
     )
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     notified_at = models.DateTimeField(_("duty roster notified"), null=True, blank=True)
+    # A missed call is a call-back task (can.services.callbacks): due by ``callback_due_at`` (the
+    # base's ``callback_minutes`` after receipt); ``callback_failures`` counts the attempts that
+    # did not reach the caller; ``called_back_at`` is when a CLA reached them.
+    callback_due_at = models.DateTimeField(_("call back by"), null=True, blank=True)
+    callback_failures = models.PositiveSmallIntegerField(_("failed call-back attempts"), default=0)
+    called_back_at = models.DateTimeField(_("called back"), null=True, blank=True)
+    called_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("called back by"),
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -357,6 +403,11 @@ class Alert(BaseModel, Report):
             ),
             models.Index(fields=["content_hash", "received_at"], name="alert_content_recent_idx"),
             models.Index(fields=["base", "received_on"], name="alert_base_date_idx"),
+            models.Index(
+                fields=["base", "callback_due_at"],
+                name="alert_callback_open_idx",
+                condition=Q(status="callback_needed"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -374,6 +425,11 @@ class Alert(BaseModel, Report):
     def short_id(self) -> str:
         return str(self.uid)[:8]
 
+    @property
+    def reference(self) -> str:
+        """The reference a sender is given (``A-0123``): short enough to read out on a call."""
+        return f"A-{self.pk:04d}"
+
 
 class EventKind(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -385,6 +441,10 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     NOTIFIED = "notified", _("Notified")
     CORRECTED = "corrected", _("Corrected after review")
+    CALLBACK_ATTEMPT = "callback_attempt", _("Call-back attempt")
+    CALLED_BACK = "called_back", _("Called back")
+    REPLY_SENT = "reply_sent", _("Reply sent to the sender")
+    REPLY_FAILED = "reply_failed", _("Reply to the sender failed")
 
 
 class AlertEvent(BaseModel):
@@ -448,6 +508,178 @@ class StaffPhone(BaseModel):
         return f"staff phone {self.user_id}"
 
 
+class CallbackResult(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class CallbackAttempt(BaseModel):
+    """One try by a CLA to call back the sender of a missed call."""
+
+    Result = CallbackResult
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="callback_attempts", db_index=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"), db_index=False
+    )
+    at = models.DateTimeField(_("at"))
+    result = models.CharField(_("result"), max_length=12, choices=CallbackResult)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("call-back attempt")
+        verbose_name_plural = _("call-back attempts")
+        constraints = [
+            models.CheckConstraint(condition=Q(result__in=_values(CallbackResult)), name="callbackattempt_result_valid"),
+            models.CheckConstraint(
+                condition=Q(at__gte=DATES_FROM, at__lt=DATES_BEFORE), name="callbackattempt_at_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["alert", "at"], name="callbackattempt_alert_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactOptOut(BaseModel):
+    """A number that asked for no more SMS (an opt-out keyword). Only its keyed hash is kept:
+    matching it needs no decryption, and the list names no one."""
+
+    phone_hash = models.CharField(_("phone hash"), max_length=64, unique=True, editable=False)
+    at = models.DateTimeField(_("at"))
+    keyword = models.CharField(_("keyword"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+
+    def __str__(self) -> str:
+        return f"{_('opt-out')} {self.at:%Y-%m-%d}"
+
+
+class ReplyKind(models.TextChoices):
+    RECEIVED = "received", _("Alert received")
+    ACKNOWLEDGED = "acknowledged", _("Alert acknowledged")
+    CLOSED = "closed", _("Alert closed")
+    OPTED_OUT = "opted_out", _("Opt-out confirmed")
+
+
+class ReplyTemplate(BaseModel):
+    """The text of one kind of reply in one language, editable in the admin. Placeholders:
+    ``{reference}`` (the alert's reference, such as A-0123) and ``{base}`` (the base's name)."""
+
+    Kind = ReplyKind
+
+    kind = models.CharField(_("kind"), max_length=12, choices=ReplyKind)
+    language = models.CharField(_("language"), max_length=2, choices=SenderLanguage)
+    text = models.CharField(_("text"), max_length=320)
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("reply text")
+        verbose_name_plural = _("reply texts")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="replytemplate_one_per_kind_language"),
+            models.CheckConstraint(condition=Q(kind__in=_values(ReplyKind)), name="replytemplate_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(language__in=_values(SenderLanguage)), name="replytemplate_language_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class ReceiptStatus(models.TextChoices):
+    """What a gateway's delivery receipt says (Courier's status shape)."""
+
+    QUEUED = "queued", _("Queued by the gateway")
+    SENT = "sent", _("Sent by the gateway")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered")
+
+
+class Reply(BaseModel):
+    """One SMS to the community: the reply to an alert's sender, or the confirmation of an
+    opt-out. Never carries the alert's details or anyone's data. At most one per alert and kind,
+    and one opt-out confirmation per number.
+
+    Sent through ``sms_channel``'s gateway with ``uid`` as the reference, retried at 1, 5 and 15
+    minutes (``next_attempt_at``), then failed and shown to the base. ``receipt_status`` is the
+    gateway's last delivery receipt."""
+
+    Kind = ReplyKind
+    Status = OutboundStatus
+
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="replies", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReplyKind)
+    sms_channel = models.ForeignKey(
+        SmsChannel, on_delete=models.PROTECT, related_name="replies", verbose_name=_("SMS channel"), db_index=False
+    )
+    to_number = EncryptedTextField(_("to"))
+    to_hash = models.CharField(_("to (hash)"), max_length=64, editable=False)
+    language = models.CharField(_("language"), max_length=2, choices=SenderLanguage)
+    text = models.CharField(_("text"), max_length=320)
+    status = models.CharField(_("status"), max_length=9, choices=OutboundStatus, default=OutboundStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=200, blank=True)
+    receipt_status = models.CharField(_("delivery receipt"), max_length=9, choices=ReceiptStatus, blank=True)
+    receipt_at = models.DateTimeField(_("receipt received"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "kind"], condition=Q(alert__isnull=False), name="reply_once_per_alert_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["to_hash"], condition=Q(kind="opted_out"), name="reply_opt_out_confirmed_once"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=_values(ReplyKind)), name="reply_kind_valid"),
+            models.CheckConstraint(condition=Q(language__in=_values(SenderLanguage)), name="reply_language_valid"),
+            models.CheckConstraint(condition=Q(status__in=_values(OutboundStatus)), name="reply_status_valid"),
+            models.CheckConstraint(
+                condition=Q(receipt_status__in=["", *_values(ReceiptStatus)]), name="reply_receipt_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "delivered"]) | Q(sent_at__isnull=False), name="reply_sent_dated"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="reply_outstanding_idx",
+                condition=Q(status__in=["pending", "failed"]),
+            ),
+            models.Index(fields=["claimed_until"], name="reply_sending_idx", condition=Q(status="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {str(self.uid)[:8]}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"reply {self.uid}"
+
+
 class NotificationChannel(models.TextChoices):
     IN_APP = "in_app", _("In the app")
     SMS = "sms", _("SMS")
@@ -489,6 +721,10 @@ class Notification(BaseModel):
     # The message may already have reached the gateway once unconfirmed: it is sent again at most
     # once, and that text says it may be a repeat.
     possible_duplicate = models.BooleanField(_("possible repeat"), default=False, editable=False)
+    # A failed SMS is tried again no sooner than this (backoff: can.services.outbound).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    receipt_status = models.CharField(_("delivery receipt"), max_length=9, choices=ReceiptStatus, blank=True)
+    receipt_at = models.DateTimeField(_("receipt received"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -505,6 +741,9 @@ class Notification(BaseModel):
             models.CheckConstraint(condition=Q(level__in=_values(EscalationLevel)), name="notification_level_valid"),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_dated"
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_status__in=["", *_values(ReceiptStatus)]), name="notification_receipt_valid"
             ),
         ]
         indexes = [

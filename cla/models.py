@@ -46,6 +46,9 @@ class OperatingBase(BaseModel):
     alert_ack_minutes = models.PositiveSmallIntegerField(
         _("minutes to acknowledge an alert before escalation"), default=15
     )
+    callback_minutes = models.PositiveSmallIntegerField(
+        _("minutes to call back a missed call before escalation"), default=10
+    )
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +65,7 @@ class OperatingBase(BaseModel):
                 name="operatingbase_closed_after_opened",
             ),
             models.CheckConstraint(condition=Q(alert_ack_minutes__gte=1), name="operatingbase_ack_minutes_positive"),
+            models.CheckConstraint(condition=Q(callback_minutes__gte=1), name="operatingbase_callback_minutes_positive"),
         ]
         indexes = [
             models.Index(fields=["name"], name="base_open_idx", condition=Q(closed_on__isnull=True)),
