@@ -1,0 +1,76 @@
+"""Per-channel throttling of outbound SMS: a channel's gateway never gets more than its
+``SmsChannel.max_per_second`` messages in any one second, however many workers send.
+
+Each second of the clock is a window with a counter in the shared cache (Redis in production:
+``INCR`` is atomic across processes). ``reserve`` takes the first window, from now on, whose counter
+is still under the rate, and says how long to wait for it. So a flood of replies is spread over the
+following seconds, in the order the workers asked, and nothing is refused.
+
+If the shared cache cannot be reached (its circuit breaker is failing, ``monusco.cache``), each
+process counts for itself: the limit then holds per process, not across them, which is the best
+that can be done without the shared counter; the outage is logged by the cache backend.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from cachetools import TTLCache
+from django.core.cache import cache
+
+# How far ahead a message may be booked: past this, the caller is told to come back later (the
+# task is re-queued with that delay rather than holding a worker).
+HORIZON_SECONDS = 600
+_WINDOW_TTL = 5  # a window's counter outlives its second by a few seconds, for clocks a little apart
+
+_clock: Callable[[], float] = time.time  # replaced by tests
+
+
+def _key(channel_id: int, second: int) -> str:
+    return f"can:sms-rate:{channel_id}:{second}"
+
+
+_local: TTLCache = TTLCache(maxsize=10_000, ttl=HORIZON_SECONDS + _WINDOW_TTL)
+_local_lock = threading.Lock()
+
+
+def _shared_failing() -> bool:
+    """Whether the shared cache is failing (``monusco.cache`` then answers as an empty cache, so
+    its counters cannot be trusted). Always False for a cache with no breaker (the local one)."""
+    client = getattr(cache, "_cache", None)
+    probe = getattr(client, "_breaker", None)
+    return bool(probe is not None and probe().failing)
+
+
+def _count(key: str) -> int:
+    """Add one to this window's counter and return it: in the shared cache, or in the process."""
+    value: int | None = None
+    if not _shared_failing():
+        timeout = HORIZON_SECONDS + _WINDOW_TTL
+        if cache.add(key, 1, timeout=timeout):
+            value = 1
+        else:
+            try:
+                value = int(cache.incr(key))
+            except ValueError:  # the window expired between the two calls: it starts again
+                value = 1 if cache.add(key, 1, timeout=timeout) else None
+    if value is not None and not _shared_failing():
+        return value
+    with _local_lock:
+        _local[key] = _local.get(key, 0) + 1
+        return _local[key]
+
+
+def reserve(*, channel_id: int, per_second: int) -> float:
+    """Book one message on this channel: the seconds to wait before handing it to the gateway
+    (0.0 means now). Every call books a slot, so call it once per message, just before sending."""
+    per_second = max(1, per_second)
+    now = _clock()
+    first = math.floor(now)
+    for second in range(first, first + HORIZON_SECONDS):
+        if _count(_key(channel_id, second)) <= per_second:
+            return max(0.0, second - now)
+    return float(HORIZON_SECONDS)
