@@ -25,8 +25,10 @@ class CanConfig(AppConfig):
     def ready(self) -> None:
         from gender.registry import register
         from gender.threat_records import register_threat_record_provider
+        from monusco import metrics
         from monusco.home import register_panel
 
+        from . import metrics as can_metrics
         from . import providers
         from .models import Alert
 
@@ -45,3 +47,4 @@ class CanConfig(AppConfig):
         )
         register_panel("cla", open_alerts_panel)
         register_threat_record_provider(providers.alert_threat_on_record)
+        metrics.register(can_metrics.collect)

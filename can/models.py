@@ -532,7 +532,9 @@ class CallbackAttempt(BaseModel):
         verbose_name = _("call-back attempt")
         verbose_name_plural = _("call-back attempts")
         constraints = [
-            models.CheckConstraint(condition=Q(result__in=_values(CallbackResult)), name="callbackattempt_result_valid"),
+            models.CheckConstraint(
+                condition=Q(result__in=_values(CallbackResult)), name="callbackattempt_result_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(at__gte=DATES_FROM, at__lt=DATES_BEFORE), name="callbackattempt_at_in_range"
             ),

@@ -65,7 +65,9 @@ class OperatingBase(BaseModel):
                 name="operatingbase_closed_after_opened",
             ),
             models.CheckConstraint(condition=Q(alert_ack_minutes__gte=1), name="operatingbase_ack_minutes_positive"),
-            models.CheckConstraint(condition=Q(callback_minutes__gte=1), name="operatingbase_callback_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(callback_minutes__gte=1), name="operatingbase_callback_minutes_positive"
+            ),
         ]
         indexes = [
             models.Index(fields=["name"], name="base_open_idx", condition=Q(closed_on__isnull=True)),

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import field_views, views
+from . import field_views, metrics, views
 from .accounts import views as account_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", field_views.FieldLogoutView.as_view(), name="logout"),
     path("sw.js", field_views.service_worker, name="service-worker"),

@@ -1,5 +1,7 @@
 """Production: every secret comes from the environment, with no default."""
 
+import copy
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -15,7 +17,7 @@ DEMO_USERS_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers inside the cluster speak plain HTTP
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -26,3 +28,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind the TLS proxy (which sets X-Forwarded-Proto): the login throttle reads the client's
 # address from X-Forwarded-For, one hop from the right.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# One JSON object per log line (with the request id, phone numbers masked): LOG_FORMAT=plain to read by eye.
+LOGGING = copy.deepcopy(LOGGING)  # noqa: F405 - base's dict is left as it was
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
