@@ -90,7 +90,9 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
 
     monkeypatch.setattr(connection, "cursor", refuse)
     response = client.get("/healthz")
+    live = client.get("/healthz?probe=live")  # the liveness probe: an outage never restarts the process
     monkeypatch.undo()
+    assert (live.status_code, live.json()) == (200, {"status": "alive"})
     assert response.status_code == 503
     assert response.json() == {
         "status": "unhealthy",
