@@ -26,7 +26,8 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 install: $(STAMP)
 
 # System packages from Debian: gettext (compiled translations), and for the tests Chromium (driven
-# by Playwright, never downloaded by it) and redis-server (throwaway brokers in the worker tests).
+# by Playwright, never downloaded by it), redis-server (throwaway brokers in the worker tests) and
+# pgbouncer (the tests that run through a transaction-mode pooler in CI).
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
 
@@ -36,6 +37,7 @@ gettext:
 browser:
 	@[ -x $(CHROMIUM) ] || { $(APT_INSTALL) chromium >/dev/null; }
 	@command -v redis-server >/dev/null 2>&1 || { $(APT_INSTALL) redis-server >/dev/null; }
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || { $(APT_INSTALL) pgbouncer >/dev/null; }
 	@$(CHROMIUM) --version
 
 messages: install gettext

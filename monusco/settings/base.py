@@ -161,6 +161,18 @@ CELERY_DB_REUSE_MAX = 10**9
 # PostgreSQL parses and plans the SMS intake's statement once per connection (monusco/db.py).
 # Turn off behind a proxy that pools connections per transaction (PgBouncer's transaction mode).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+
+
+def behind_pooler(database: dict, prepared_statements: bool) -> dict:
+    """The database settings for a connection through a transaction-mode pooler (prepared
+    statements off): a cursor held across transactions (Django's server-side cursors, used by
+    ``.iterator()``) would land on another server connection, so rows are read in one go."""
+    if not prepared_statements and database["ENGINE"] == "django.db.backends.postgresql":
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return database
+
+
+behind_pooler(DATABASES["default"], DB_PREPARED_STATEMENTS)
 # A burst of alerts queues a few notify tasks, each waiting this long for more alerts before
 # notifying them in one batch (can.services.alert_notify).
 CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CELERY_TASK_ALWAYS_EAGER)

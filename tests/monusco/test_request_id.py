@@ -79,29 +79,3 @@ class Logs:
     def __call__(self, request):
         self.logger.warning("SMS from %s about %s", "+243 812 345 678", "Sange")
         return self.get_response(request)
-
-
-def test_production_settings_choose_the_json_format():
-    import importlib
-    import os
-
-    env = {
-        "SECRET_KEY": "x" * 60,
-        "ALLOWED_HOSTS": "example.org",
-        "FIELD_ENCRYPTION_KEY": "Y2ktZHVtbXkta2V5LW5vdC1hLXNlY3JldC0wMDAwMDA=",
-        "FIELD_HASH_KEY": "k",
-        "DATABASE_URL": "postgres://u@127.0.0.1:5432/d",
-    }
-    saved = {key: os.environ.get(key) for key in [*env, "LOG_FORMAT"]}
-    os.environ.update(env)
-    os.environ.pop("LOG_FORMAT", None)
-    try:
-        production = importlib.import_module("monusco.settings.production")
-        production = importlib.reload(production)
-        assert production.LOGGING["handlers"]["console"]["formatter"] == "json"
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
