@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from monusco.redaction import mask_phone_numbers
+from monusco.replica import replica_or_primary
 
 from . import charts, exports, services
 from .forms import DashboardFilterForm, QueueFilterForm, ReviewForm
@@ -149,7 +150,9 @@ def _review_context(request: HttpRequest, rtype, report, checklist, form: Review
 def _dashboard_data(request: HttpRequest):
     _require(request, "gender.view_dashboard")
     form = _bound_form(DashboardFilterForm, request)
-    return form, gender_dashboard(user=request.user, filters=form.filters())
+    filters = form.filters()
+    # The aggregates read from the read replica when it is fit (monusco/replica.py).
+    return form, replica_or_primary(lambda: gender_dashboard(user=request.user, filters=filters), request.user)
 
 
 def _percent(value) -> str:
@@ -215,7 +218,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "data": data,
         **_trend_charts(data.months),
         "checklist_chart": _checklist_chart(data.checklist, language),
-        "breakdown": _breakdown_tables(dashboard_breakdown(user=request.user, filters=form.filters())),
+        "breakdown": _breakdown_tables(
+            replica_or_primary(lambda: dashboard_breakdown(user=request.user, filters=form.filters()), request.user)
+        ),
         "language": language,
         "query": request.GET.urlencode(),
     }

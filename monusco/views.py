@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from . import replica
 from .api import messages as api_messages
 from .breaker import breaker
 from .roles import Role, user_has_role
@@ -98,7 +99,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if request.GET.get("probe") == "live":  # the liveness probe: the process answers, whatever it can reach
         return JsonResponse({"status": "alive"})
     states = {"database": _database_state(), "broker": _broker_state(), "cache": _cache_state()}
-    degraded = [part for part, state in states.items() if state == "down"]
+    if replica.configured():  # "ok", "lagging" or "down": either way reads fall back to the primary
+        states["replica"] = replica.state()
+    degraded = [part for part, state in states.items() if state in ("down", "lagging")]
     if states["database"] == "down":
         status, code = "unhealthy", 503
     else:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monusco.replica.ReplicaStickyMiddleware",
     "monusco.middleware.UserLanguageMiddleware",
     "monusco.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +98,28 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+
+def with_replica(databases: dict) -> dict:
+    """Add the read replica of ``DATABASE_REPLICA_URL``, if set (monusco/replica.py): never in a
+    request's transaction, a short connect timeout, and the primary's database in the tests."""
+    url = env("DATABASE_REPLICA_URL", default="")
+    if url:
+        replica = env.db_url_config(url)
+        replica["ATOMIC_REQUESTS"] = False
+        replica.setdefault("OPTIONS", {})["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+        replica["TEST"] = {"MIRROR": "default"}
+        databases["replica"] = replica
+    return databases
+
+
+with_replica(DATABASES)
+DATABASE_ROUTERS = ["monusco.replica.ReplicaRouter"]
+# A replica further behind than this is not read from; its state is checked at most this often
+# per process; a user who wrote reads from the primary for this long.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5)
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "monusco.User"

@@ -14,6 +14,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 behind_pooler(DATABASES["default"], DB_PREPARED_STATEMENTS)  # noqa: F405
+with_replica(DATABASES)  # noqa: F405
 DEMO_USERS_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
