@@ -98,6 +98,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Seconds a process keeps its database connection (0: one per request, the laptop's default;
+# production keeps them 60 s, since a new PostgreSQL connection costs more than most requests).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 
 def with_replica(databases: dict) -> dict:
