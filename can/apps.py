@@ -48,3 +48,4 @@ class CanConfig(AppConfig):
         register_panel("cla", open_alerts_panel)
         register_threat_record_provider(providers.alert_threat_on_record)
         metrics.register(can_metrics.collect)
+        metrics.register(can_metrics.collect_spool)  # apart: read from disk, served with the database down

@@ -56,3 +56,17 @@ def collect() -> Iterable[Metric]:
     replies = GaugeMetricFamily("monusco_replies_failed", "Replies to the community that failed.")
     replies.add_metric([], Reply.objects.filter(status=OutboundStatus.FAILED).count())
     yield replies
+
+
+def collect_spool() -> Iterable[Metric]:
+    """The intake spool (``can.spool``), read from its directory: messages waiting for the database,
+    and those set aside in ``bad/``."""
+    from . import spool
+
+    waiting, bad = spool.spool_depth()
+    depth = GaugeMetricFamily("monusco_intake_spool_depth", "Inbound messages spooled, waiting for the database.")
+    depth.add_metric([], waiting)
+    yield depth
+    set_aside = GaugeMetricFamily("monusco_intake_spool_bad", "Spooled messages set aside in bad/ (unreadable).")
+    set_aside.add_metric([], bad)
+    yield set_aside

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from . import selectors, services
+from . import selectors, services, spool
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +77,22 @@ def _queue(task, pk: int) -> int:
         logger.warning("Sweep could not queue %s(%s): %s", task.name, pk, type(exc).__name__)
         return 0
     return 1
+
+
+@shared_task(ignore_result=True)
+def replay_spool() -> int:
+    """Store the messages the intake spooled while PostgreSQL was away (``can.spool``)."""
+    with periodic_lock("replay-spool") as acquired:
+        if not acquired:
+            logger.info("Spool replay already running; skipped")
+            return 0
+        result = spool.spool_replay()
+        if result.replayed or result.dropped or result.bad:
+            logger.info(
+                "Spool replay: %d stored, %d dropped, %d bad, %d left",
+                result.replayed,
+                result.dropped,
+                result.bad,
+                result.left,
+            )
+        return result.replayed

@@ -27,7 +27,7 @@ from monusco import field
 from monusco.models import User
 from monusco.scope import scope_for
 
-from . import selectors, services
+from . import selectors, services, spool
 from .forms import (
     AlertForm,
     CloseForm,
@@ -138,11 +138,44 @@ def _intake_answer(alert, created: bool, warnings: list[str]) -> JsonResponse:
     )
 
 
-def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = True) -> HttpResponse:
+def _spool_answer(request: HttpRequest, channel_uid, kind: str, data: dict, received_at, *, verified: bool, warnings):
+    """The database could not take the message: keep it in the spool (``can.spool``) and answer
+    200, or 503 (the gateway retries) when the spool cannot keep it either."""
+    try:
+        _name, new = spool.spool_write(
+            kind=kind,
+            channel_uid=str(channel_uid),
+            token=request.headers.get("X-Gateway-Token"),
+            verified=verified,
+            fields=data,
+            received_at=received_at,
+        )
+    except spool.SpoolError as exc:
+        logger.error("Intake could store the message neither in the database nor in the spool: %s", exc)
+        response = JsonResponse({"error": _("The message could not be stored. Send it again in a minute.")}, status=503)
+        response["Retry-After"] = "60"
+        return response
+    return JsonResponse(
+        {
+            "spooled": True,
+            "created": new,
+            "message": _("The message is kept and will be stored as soon as the database is back."),
+            "warnings": warnings,
+        }
+    )
+
+
+def _intake(request: HttpRequest, channel_uid, receive, *, kind: str, with_text: bool = True) -> HttpResponse:
     """The shared gateway contract: check the channel and token, read the fields, hand them to
     ``receive(channel, data, sent_at)`` (a service call) and answer with the alert. Only a body
-    too large (413) or not a form or JSON object (400) is refused: any fields are kept."""
-    channel = _channel_or_error(request, channel_uid)
+    too large (413) or not a form or JSON object (400) is refused: any fields are kept. When the
+    database is unavailable the message goes to the spool; a channel that could not be read then
+    is checked when the spool is replayed."""
+    received_at = timezone.now()
+    try:
+        channel: SmsChannel | JsonResponse | None = _channel_or_error(request, channel_uid)
+    except spool.DATABASE_DOWN:
+        channel = None
     if isinstance(channel, JsonResponse):
         return channel
     try:
@@ -164,8 +197,14 @@ def _intake(request: HttpRequest, channel_uid, receive, *, with_text: bool = Tru
             _("The text is longer than %(limit)s characters: only the first %(limit)s are kept.")
             % {"limit": MAX_SMS_TEXT}
         )
-    alert, created = receive(channel, data, sent_at)
-    return _intake_answer(alert, created, warnings)
+    if channel is not None:
+        try:
+            alert, created = receive(channel, data, sent_at)
+        except spool.DATABASE_DOWN as exc:
+            logger.warning("Intake could not write to the database (%s): the message is spooled", type(exc).__name__)
+        else:
+            return _intake_answer(alert, created, warnings)
+    return _spool_answer(request, channel_uid, kind, data, received_at, verified=channel is not None, warnings=warnings)
 
 
 @csrf_exempt
@@ -183,6 +222,7 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
             sent_at=sent.value,
             sent_at_as_received=sent.ignored,
         ),
+        kind=spool.SMS,
     )
 
 
@@ -199,6 +239,7 @@ def inbound_missed_call(request: HttpRequest, channel_uid) -> HttpResponse:
             sent_at=sent.value,
             sent_at_as_received=sent.ignored,
         ),
+        kind=spool.CALL,
         with_text=False,
     )
 

@@ -1,3 +1,7 @@
+import os
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -86,6 +90,19 @@ def _database_state() -> str:
     return "ok"
 
 
+def _spool_state() -> dict | None:
+    """The intake spool's depth (``can.spool``, read from its directory: this app imports none),
+    or None when it is empty: messages waiting for the database, and those set aside in bad/."""
+    directory = Path(getattr(settings, "CAN_SPOOL_DIR", "") or "")
+    counts = []
+    for path in (directory, directory / "bad"):
+        try:
+            counts.append(sum(1 for entry in os.scandir(path) if entry.name.endswith(".spool")))
+        except OSError:
+            counts.append(0)
+    return {"waiting": counts[0], "bad": counts[1]} if any(counts) else None
+
+
 @never_cache
 @require_GET
 @transaction.non_atomic_requests  # with the database down, opening the request's transaction would fail first
@@ -101,12 +118,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     states = {"database": _database_state(), "broker": _broker_state(), "cache": _cache_state()}
     if replica.configured():  # "ok", "lagging" or "down": either way reads fall back to the primary
         states["replica"] = replica.state()
+    spooled = _spool_state()
     degraded = [part for part, state in states.items() if state in ("down", "lagging")]
     if states["database"] == "down":
         status, code = "unhealthy", 503
     else:
         status, code = ("degraded" if degraded else "ok"), 200
-    return JsonResponse({"status": status, **states, "degraded": degraded}, status=code)
+    extra = {"spool": spooled} if spooled else {}
+    return JsonResponse({"status": status, **states, "degraded": degraded, **extra}, status=code)
 
 
 # Errors answered before any view runs (``handler400`` and the others in ``monusco.urls``): a bad

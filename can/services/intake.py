@@ -128,6 +128,7 @@ def alert_receive_sms(
     message_id: str = "",
     sent_at: datetime | None = None,
     sent_at_as_received: str = "",
+    received_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """Store an inbound SMS as an alert, or return the alert it repeats. Never refuses a message.
 
@@ -140,8 +141,11 @@ def alert_receive_sms(
     Not wrapped in a transaction of its own: the reads before the insert need none (a racing
     repeat is caught by the unique idempotency key), and the insert's transaction is then the
     outermost one, so the hot path of the gateway costs no savepoint. It costs two statements:
-    the repeat check (one index probe) and the insert of every row together."""
-    now = timezone.now()
+    the repeat check (one index probe) and the insert of every row together.
+
+    ``received_at`` is the time the gateway's request arrived when it is not now: a message
+    replayed from the spool (``can.spool``) keeps it, so the repeat rules hold as if live."""
+    now = received_at or timezone.now()
     text = clean_text(text)
     text_truncated = len(text) > MAX_SMS_TEXT
     text = text[:MAX_SMS_TEXT]
@@ -186,11 +190,16 @@ def alert_receive_sms(
 
 @transaction.atomic
 def alert_receive_missed_call(
-    *, channel: SmsChannel, sender: str, sent_at: datetime | None = None, sent_at_as_received: str = ""
+    *,
+    channel: SmsChannel,
+    sender: str,
+    sent_at: datetime | None = None,
+    sent_at_as_received: str = "",
+    received_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """A missed call ("bip") asks for a callback. Calls from one number within 10 minutes join one
-    alert. The sender's date follows the rule of ``alert_receive_sms``."""
-    now = timezone.now()
+    alert. The sender's date and ``received_at`` follow the rules of ``alert_receive_sms``."""
+    now = received_at or timezone.now()
     number = normalize_phone(clean_text(sender)[:MAX_SENDER])
     number_hash = phone_hash(number) if number else ""
     content_hash = hashlib.sha256(f"call|{channel.pk}|{number_hash}".encode()).hexdigest()

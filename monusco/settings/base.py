@@ -211,7 +211,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE: dict = {
     "can-escalate-overdue-alerts": {"task": "can.tasks.escalate_overdue_alerts", "schedule": 60.0},
     "can-sweep-outstanding-notifications": {"task": "can.tasks.sweep_outstanding_notifications", "schedule": 120.0},
+    "can-replay-spool": {"task": "can.tasks.replay_spool", "schedule": 30.0},
 }
+
+# The intake spool (can/spool.py): SMS and missed calls kept, encrypted with FIELD_ENCRYPTION_KEY,
+# while PostgreSQL cannot take them, and replayed by beat. Shared by every web process and the
+# worker that runs beat's replay (a volume in compose and in deploy/k8s). In development, under
+# the checkout (git-ignored). A message whose channel could not be checked is refused (503) once
+# the disk has less free space than CAN_SPOOL_MIN_FREE_BYTES.
+CAN_SPOOL_DIR = env("CAN_SPOOL_DIR", default=str(BASE_DIR / "var" / "intake-spool"))
+CAN_SPOOL_MIN_FREE_BYTES = env.int("CAN_SPOOL_MIN_FREE_BYTES", default=64 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     # API clients send "Authorization: Token <key>"; browser sessions are scoped like the pages.
