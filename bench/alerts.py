@@ -33,6 +33,16 @@ drain, then prints:
   computed in PostgreSQL;
 - the CPU each part used per alert, how busy the whole machine was and how much the hypervisor
   took (steal: a run with a high steal measures the neighbours, not this software);
+- the time from alert to the sender's reply p50/p95 (``can_reply``: the first reply sent per alert),
+  when the build sends replies; ``--replies on|off`` passes ``REPLIES_SWITCH`` to every process, the
+  hook for comparing intake with replies on and off (run it twice: the figures of each run say how
+  many replies went out, so a build without replies shows 0);
+- the spool path (``--spool-seconds``, default 10; 0 skips it): a second gunicorn, alike, whose
+  PostgreSQL is stopped (its ``DATABASE_URL`` names a port where nothing listens: every connection
+  is refused, as once a server is down), driven the same way: the messages per second it answers
+  200 from the spool, beside the database path's figure of the same run; then
+  ``manage.py replay_spool`` stores them into the bench database, timed (messages per second),
+  and the alerts it made are counted against the 200 answers;
 - the data sizes used.
 """
 
@@ -43,6 +53,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -66,6 +77,9 @@ TEXTS = [
     "Un civil tué à {place} ce matin",
 ]
 PLACES = ["Uvira", "Sange", "Kiliba"]
+# The setting that turns replies to senders on or off, passed to every process by ``--replies``.
+# A build without replies ignores it (and its figures then show no reply sent).
+REPLIES_SWITCH = "CAN_REPLIES_ENABLED"
 
 
 def free_port() -> int:
@@ -105,6 +119,18 @@ def manage(env: dict, *args: str) -> str:
         raise RuntimeError(done.stderr[-2000:])
     out = done.stdout
     return (out.strip().splitlines() or [""])[-1]
+
+
+def gunicorn(port: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "monusco.wsgi", "--workers", "2", "--threads", str(threads)]
+        + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"]
+        + ["--logger-class", "monusco.gunicorn.RedactingLogger"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "wb"),  # noqa: SIM115 - the process holds it until it ends
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_port(port: int, seconds: float = 30) -> None:
@@ -159,8 +185,18 @@ with connection.cursor() as c:
     unsent = c.fetchone()[0]
     c.execute("SELECT count(*) FROM can_alert")
     all_alerts = c.fetchone()[0]
+    c.execute('''
+        SELECT count(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_reply - created_at)),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM first_reply - created_at))
+        FROM (SELECT a.created_at, min(r.sent_at) AS first_reply FROM can_alert a
+              JOIN can_reply r ON r.alert_id = a.id AND r.sent_at IS NOT NULL
+              WHERE a.id > {first_id} GROUP BY a.id) t
+    ''')
+    replied, reply_p50, reply_p95 = c.fetchone()
 print(json.dumps(dict(alerts=alerts, notified=notified, p50=p50, p95=p95, max=worst,
-                      notifications=notifications, unsent=unsent, all_alerts=all_alerts)))
+                      notifications=notifications, unsent=unsent, all_alerts=all_alerts,
+                      replied=replied, reply_p50=reply_p50, reply_p95=reply_p95)))
 """
 
 
@@ -304,6 +340,57 @@ async def drive(
     return {"counts": counts, "latencies": latencies, "ok": len(ok_ids), "elapsed": elapsed}
 
 
+def alert_count(env: dict) -> int:
+    return int(manage(env, "shell", "-c", "from can.models import Alert; print(Alert.objects.count())"))
+
+
+def spool_phase(args, env: dict, channel: str, logs: Path, *, db_rate: float) -> None:
+    """The same drive at a gunicorn whose PostgreSQL is stopped; then the replay, timed."""
+    spool_dir = Path(tempfile.mkdtemp(prefix="bench-spool-"))
+    dead = free_port()  # nothing listens there: PostgreSQL is stopped
+    down_env = {**env, "DATABASE_URL": f"{SERVER.rsplit(':', 1)[0]}:{dead}/{DB_NAME}", "CAN_SPOOL_DIR": str(spool_dir)}
+    port = free_port()
+    web = gunicorn(port, args.web_threads, down_env, logs / "gunicorn-db-down.log")
+    try:
+        wait_port(port)
+        time.sleep(2)  # workers import the app
+        print(f"driving the spool path for {args.spool_seconds:.0f} s, PostgreSQL stopped ...", flush=True)
+        result = asyncio.run(
+            drive(
+                port,
+                channel,
+                args.spool_seconds,
+                args.concurrency,
+                args.focal_points,
+                prefix="spool",
+                keep_alive=not args.new_connections,
+            )
+        )
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.wait(timeout=20)
+    files = list(spool_dir.glob("*.spool"))
+    size = sum(path.stat().st_size for path in files)
+    ok = result["counts"].get(200, 0)
+    lat = sorted(result["latencies"])
+    print(
+        f"spool path (PostgreSQL stopped): {ok / result['elapsed']:.0f} messages/s answered 200 "
+        f"(database path in this run: {db_rate:.0f}/s); answers {dict(sorted(result['counts'].items()))}; "
+        f"request latency p50 {statistics.median(lat) * 1000:.0f} ms, p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms; "
+        f"{len(files)} files, {size / max(len(files), 1):.0f} bytes each"
+    )
+    before = alert_count(env)
+    started = time.monotonic()
+    summary = manage({**env, "CAN_SPOOL_DIR": str(spool_dir)}, "replay_spool")
+    elapsed = time.monotonic() - started
+    stored = alert_count(env) - before
+    print(
+        f"replay: {len(files)} files in {elapsed:.1f} s = {len(files) / elapsed:.0f} messages/s "
+        f"(one process, its start included); {stored} alerts made for {ok} answers 200 ({summary})"
+    )
+    shutil.rmtree(spool_dir, ignore_errors=True)
+
+
 def main() -> None:
     global DB_NAME  # noqa: PLW0603 - read by env_for and the helpers below
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -321,6 +408,10 @@ def main() -> None:
         help="open a new connection for each message (default: each client connection is kept alive, "
         "as HTTP/1.1 gateways do by default)",
     )
+    parser.add_argument(
+        "--replies", choices=["on", "off"], default="on", help=f"sets {REPLIES_SWITCH} for every process"
+    )
+    parser.add_argument("--spool-seconds", type=float, default=10, help="drive the spool path for so long (0: skip)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--database",
@@ -333,6 +424,7 @@ def main() -> None:
     redis_port, web_port = free_port(), free_port()
     broker = f"redis://127.0.0.1:{redis_port}/0"
     env = env_for(broker)
+    env[REPLIES_SWITCH] = "true" if args.replies == "on" else "false"
     processes: list[subprocess.Popen] = []
     logs = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
     admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
@@ -385,30 +477,7 @@ def main() -> None:
                     stderr=subprocess.STDOUT,
                 )
             )
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(Path(PY).parent / "gunicorn"),
-                    "monusco.wsgi",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    str(args.web_threads),
-                    "--bind",
-                    f"127.0.0.1:{web_port}",
-                    "--log-level",
-                    "warning",
-                    "--backlog",
-                    "2048",
-                    "--logger-class",
-                    "monusco.gunicorn.RedactingLogger",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=open(logs / "gunicorn.log", "wb"),  # noqa: SIM115
-                stderr=subprocess.STDOUT,
-            )
-        )
+        processes.append(gunicorn(web_port, args.web_threads, env, logs / "gunicorn.log"))
         wait_port(web_port)
         time.sleep(2)  # workers import the app
         asyncio.run(drive(web_port, channel, 1.0, 4, args.focal_points, prefix="warm"))  # warm up
@@ -485,6 +554,14 @@ def main() -> None:
                 f"{100 * (machine_driven[2] - machine_before[2]) / total:.0f}% taken by the hypervisor (steal); "
                 f"{busy * 1000 / figures['alerts']:.1f} ms per alert in all (every process and the kernel)"
             )
+        replies = f"replies {args.replies} ({REPLIES_SWITCH}): {figures['replied']} alerts got a reply"
+        if figures["reply_p50"] is not None:
+            replies += f"; alert to the sender's reply p50 {figures['reply_p50'] * 1000:.0f} ms, p95 {figures['reply_p95'] * 1000:.0f} ms"
+        else:
+            replies += " (this build sends no replies: the intake figures are intake and staff notifications)"
+        print(replies)
+        if args.spool_seconds > 0:
+            spool_phase(args, env, channel, logs, db_rate=ok / result["elapsed"])
         print(f"logs: {logs}")
     finally:
         for process in reversed(processes):

@@ -235,14 +235,20 @@ def _move_bad(path: Path, reason: str) -> None:
 
 
 def _remove(path: Path) -> None:
+    # No fsync of the directory: an unlink lost in a power cut replays a message already stored,
+    # which intake answers with its alert.
     path.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
 
 
-def _channel_for(message: SpooledMessage, name: str) -> SmsChannel | None:
+def _channel_for(message: SpooledMessage, name: str, channels: dict) -> SmsChannel | None:
     """The channel to replay into, or None (logged, and audited on the channel) when the message
-    was never checked and its channel is unknown or inactive, or its token wrong."""
-    channel = SmsChannel.objects.select_related("base__locality").filter(uid=message.channel_uid).order_by().first()
+    was never checked and its channel is unknown or inactive, or its token wrong. ``channels``
+    keeps those read in this run."""
+    if message.channel_uid not in channels:
+        channels[message.channel_uid] = (
+            SmsChannel.objects.select_related("base__locality").filter(uid=message.channel_uid).order_by().first()
+        )
+    channel = channels[message.channel_uid]
     if channel is not None and message.verified:
         return channel  # accepted live; a channel deactivated since keeps what it had taken
     if channel is None or not channel.is_active:
@@ -273,9 +279,9 @@ def _already_replayed_call(channel: SmsChannel, message: SpooledMessage) -> bool
     ).exists()
 
 
-def replay_one(message: SpooledMessage, *, name: str = "") -> bool:
+def replay_one(message: SpooledMessage, *, name: str = "", channels: dict | None = None) -> bool:
     """Feed one message to intake, as received at its time of receipt. False when dropped."""
-    channel = _channel_for(message, name)
+    channel = _channel_for(message, name, {} if channels is None else channels)
     if channel is None:
         return False
     fields = message.fields
@@ -305,6 +311,7 @@ def spool_replay(*, limit: int | None = None) -> ReplayResult:
     """Replay the spool, oldest first; stops at the first database outage (the rest waits for the
     next run). Each file is removed only once its alert is committed."""
     result = ReplayResult()
+    channels: dict = {}
     files = pending()
     for index, path in enumerate(files):
         if limit is not None and index >= limit:
@@ -319,7 +326,7 @@ def spool_replay(*, limit: int | None = None) -> ReplayResult:
             result.bad += 1
             continue
         try:
-            stored = replay_one(message, name=path.name)
+            stored = replay_one(message, name=path.name, channels=channels)
         except DATABASE_DOWN as exc:
             logger.warning("Spool replay paused: the database is unavailable (%s)", type(exc).__name__)
             result.left = len(files) - index
