@@ -91,6 +91,7 @@ def queue_lengths() -> Iterable[Metric]:
         logger.warning("The broker's queue lengths could not be read: %s", type(exc).__name__)
         up.add_metric([], 0)
         yield up
+        yield GaugeMetricFamily("monusco_queue_length", "Tasks waiting in each Celery queue.", labels=["queue"])
         return
     finally:
         client.close()

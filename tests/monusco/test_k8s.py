@@ -185,3 +185,36 @@ def test_pgbouncer_pools_per_transaction_and_the_app_turns_prepared_statements_o
     assert "pool_mode = transaction" in ini.splitlines()
     assert _by_name("ConfigMap")["monusco-config"]["data"]["DB_PREPARED_STATEMENTS"] == "false"
     assert "apt-get install -y --no-install-recommends pgbouncer" in (ROOT / "deploy/pgbouncer/Dockerfile").read_text()
+
+
+@pytest.mark.django_db
+def test_the_example_alert_rules_name_only_figures_the_app_serves(client, settings):
+    import re
+    import socket
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alert-rules.yaml").read_text())
+    named = {
+        name
+        for group in rules["groups"]
+        for rule in group["rules"]
+        for name in re.findall(r"\bmonusco_[a-z_]+", rule["expr"])
+    }
+    assert {rule["alert"] for group in rules["groups"] for rule in group["rules"]} >= {
+        "CommunityAlertNotAcknowledged",
+        "StaffSmsFailing",
+        "IntakeSpoolNotEmpty",
+        "ReadReplicaLagging",
+    }
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CELERY_BROKER_URL = (
+        f"redis://127.0.0.1:{port}/0"  # a broker that does not answer: its figures still appear
+    )
+    served = set()
+    for family in text_string_to_metric_families(client.get("/metrics").content.decode()):
+        served.add(family.name)
+        served.update(sample.name for sample in family.samples)
+    assert sorted(named - served) == []

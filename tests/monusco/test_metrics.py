@@ -111,6 +111,9 @@ def test_the_can_figures_are_exact(world, client, django_assert_num_queries):
         ("monusco_notifications_failed", (("channel", "sms"),)): 1.0,
         ("monusco_replies_failed", ()): 1.0,
         ("monusco_collector_up", (("collector", "can.metrics.collect"),)): 1.0,
+        ("monusco_collector_up", (("collector", "can.metrics.collect_spool"),)): 1.0,
+        ("monusco_intake_spool_depth", ()): 0.0,
+        ("monusco_intake_spool_bad", ()): 0.0,
         ("monusco_collector_up", (("collector", "monusco.metrics.queue_lengths"),)): 1.0,
     } | ({("monusco_broker_up", ()): 1.0} if _redis_broker() else {}) | _queue_samples(got)
 
