@@ -103,6 +103,11 @@ def _spool_state() -> dict | None:
     return {"waiting": counts[0], "bad": counts[1]} if any(counts) else None
 
 
+def _spool_writable() -> bool:
+    directory = Path(getattr(settings, "CAN_SPOOL_DIR", "") or "")
+    return bool(str(directory)) and directory.is_dir() and os.access(directory, os.W_OK | os.X_OK)
+
+
 @never_cache
 @require_GET
 @transaction.non_atomic_requests  # with the database down, opening the request's transaction would fail first
@@ -120,7 +125,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         states["replica"] = replica.state()
     spooled = _spool_state()
     degraded = [part for part, state in states.items() if state in ("down", "lagging")]
-    if states["database"] == "down":
+    if states["database"] == "down" and request.GET.get("probe") == "ready" and _spool_writable():
+        # The readiness probe: this process still stores what gateways send (in the spool), so it
+        # stays in rotation; pages fail on every process alike while the database is away.
+        status, code = "spooling", 200
+    elif states["database"] == "down":
         status, code = "unhealthy", 503
     else:
         status, code = ("degraded" if degraded else "ok"), 200

@@ -82,7 +82,7 @@ def test_healthz_answers_200_degraded_when_the_broker_is_unreachable(client):
 
 @pytest.mark.django_db
 @override_settings(CELERY_BROKER_URL="memory://", CACHES=LOCAL_CACHE)
-def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatch):
+def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatch, tmp_path):
     from django.db import OperationalError, connection
 
     def refuse():
@@ -91,8 +91,16 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
     monkeypatch.setattr(connection, "cursor", refuse)
     response = client.get("/healthz")
     live = client.get("/healthz?probe=live")  # the liveness probe: an outage never restarts the process
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with override_settings(CAN_SPOOL_DIR=str(spool)):
+        ready = client.get("/healthz?probe=ready")  # the spool still takes SMS: stay in rotation
+    with override_settings(CAN_SPOOL_DIR=str(tmp_path / "missing")):
+        not_ready = client.get("/healthz?probe=ready")
     monkeypatch.undo()
     assert (live.status_code, live.json()) == (200, {"status": "alive"})
+    assert (ready.status_code, ready.json()["status"], ready.json()["database"]) == (200, "spooling", "down")
+    assert (not_ready.status_code, not_ready.json()["status"]) == (503, "unhealthy")
     assert response.status_code == 503
     assert response.json() == {
         "status": "unhealthy",

@@ -138,7 +138,7 @@ def test_a_worker_per_queue_by_urgency():
 def test_web_is_probed_autoscaled_and_kept_through_disruptions():
     web = _by_name("Deployment")["monusco-web"]
     container = _containers(web)[0]
-    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz?probe=ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz?probe=live"
     for probe in ("readinessProbe", "livenessProbe"):
         assert {"name": "X-Forwarded-Proto", "value": "https"} in container[probe]["httpGet"]["httpHeaders"]
