@@ -1,5 +1,5 @@
-"""Queueing the CAN's tasks, one typed function per task: ``queue_notify(alert_id)`` and
-``queue_send(notification_id)``. This module owns the coalescing state of notify tasks.
+"""Queueing the CAN's tasks, one typed function per task: ``queue_notify(alert_id)``,
+``queue_send(notification_id)`` and ``queue_reply(reply_id)``. This module owns the coalescing state of notify tasks.
 
 A task is queued once the transaction commits (``transaction.on_commit``): the data it reads is
 saved first. A broker failure is logged and swallowed: the data is already saved and the periodic
@@ -57,6 +57,38 @@ def queue_send(notification_id: int) -> None:
     from . import tasks
 
     transaction.on_commit(lambda: _publish(tasks.send_notification, notification_id), robust=True)
+
+
+def queue_reply(reply_id: int, *, countdown: float | None = None) -> None:
+    """Queue the sending of one reply to the community (``can.tasks.send_reply``) once the
+    transaction commits; with ``countdown``, that many seconds later (a throttled channel). A
+    broker failure is logged: the reply stays pending and the sweep queues it again."""
+    from . import tasks
+
+    if countdown:
+        transaction.on_commit(lambda: _publish_later(tasks.send_reply, reply_id, countdown), robust=True)
+        return
+    transaction.on_commit(lambda: _publish(tasks.send_reply, reply_id), robust=True)
+
+
+def _publish_later(task, reply_id: int, countdown: float) -> bool:
+    """Publish with a countdown. Eager tasks (no broker) are not run now: the reply waits, due at
+    its ``next_attempt_at``, for the sweep."""
+    from monusco.breaker import breaker
+
+    if task.app.conf.task_always_eager:
+        return False
+    broker = breaker("broker", str(task.app.conf.broker_url))
+    if not broker.allows():
+        return False
+    try:
+        task.apply_async((reply_id,), countdown=countdown)
+    except Exception as exc:  # noqa: BLE001 - broker down: the sweep retries
+        broker.failed(exc)
+        logger.warning("Could not queue send_reply(%s) later (%s); the sweep will retry", reply_id, type(exc).__name__)
+        return False
+    broker.succeeded()
+    return True
 
 
 def _publish(task, *args) -> bool:

@@ -279,7 +279,10 @@ def _seconds(value) -> float | None:
 
 # --- notifying and escalating ---------------------------------------------------------------
 
-MAX_SEND_ATTEMPTS = 5
+# Outbound SMS (notifications to staff, replies to the community) are retried with backoff: a
+# failed send is tried again 1, 5 and 15 minutes later, then failed for good and shown to the base.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
+MAX_SEND_ATTEMPTS = 1 + len(RETRY_DELAYS)
 ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
 
 
@@ -342,9 +345,12 @@ def notification_message(notification: Notification) -> str:
 
 
 def notification_free_q(now: datetime) -> Q:
-    """Pending or failed with attempts left, and held by no worker (or by one whose lease has passed)."""
-    return Q(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS) & (
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    """Pending or failed with attempts left and its retry due (``next_attempt_at``), and held by
+    no worker (or by one whose lease has passed)."""
+    return (
+        Q(status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED], attempts__lt=MAX_SEND_ATTEMPTS)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
 
 

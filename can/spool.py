@@ -287,7 +287,7 @@ def replay_one(message: SpooledMessage, *, name: str = "", channels: dict | None
     fields = message.fields
     sent = read_sent_at(fields["date"], now=message.received_at)
     if message.kind == SMS:
-        services.alert_receive_sms(
+        services.sms_receive(  # an opt-out keyword is recorded, not made an alert
             channel=channel,
             sender=fields["from"],
             text=fields["text"],

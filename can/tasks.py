@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from . import selectors, services, spool
+from . import selectors, selectors_outbound, services, spool
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,11 @@ def send_notification(notification_id: int) -> bool:
     return services.notification_send(notification_id=notification_id)
 
 
+@shared_task(name="can.tasks.send_reply", acks_late=True, ignore_result=True)
+def send_reply(reply_id: int) -> bool:
+    return services.reply_send(reply_id=reply_id)
+
+
 @shared_task(ignore_result=True)
 def escalate_overdue_alerts() -> int:
     with periodic_lock("escalate") as acquired:
@@ -52,7 +57,8 @@ def escalate_overdue_alerts() -> int:
 @shared_task(ignore_result=True)
 def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
     """Queue again what a broker failure (or a crash) left undone: alerts never notified,
-    notifications not sent, and those a worker claimed and then held past its lease."""
+    notifications not sent, and those a worker claimed and then held past its lease; and the
+    replies to the community that are due (pending, a retry whose time has come, a lapsed lease)."""
     with periodic_lock("sweep") as acquired:
         if not acquired:
             logger.info("Notification sweep already running; skipped")
@@ -65,8 +71,16 @@ def sweep_outstanding_notifications(grace_seconds: int = 60) -> int:
             queued += _queue(notify_alert, pk)
         for pk in notification_ids:
             queued += _queue(send_notification, pk)
+        reply_ids = selectors_outbound.replies_due_ids(grace=timedelta(seconds=grace_seconds))
+        for pk in reply_ids:
+            queued += _queue(send_reply, pk)
         if queued:
-            logger.info("Sweep queued %d alert(s) and %d notification(s)", len(alert_ids), len(notification_ids))
+            logger.info(
+                "Sweep queued %d alert(s), %d notification(s) and %d reply(ies)",
+                len(alert_ids),
+                len(notification_ids),
+                len(reply_ids),
+            )
         return queued
 
 

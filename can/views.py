@@ -199,10 +199,13 @@ def _intake(request: HttpRequest, channel_uid, receive, *, kind: str, with_text:
         )
     if channel is not None:
         try:
-            alert, created = receive(channel, data, sent_at)
+            received = receive(channel, data, sent_at)
         except spool.DATABASE_DOWN as exc:
             logger.warning("Intake could not write to the database (%s): the message is spooled", type(exc).__name__)
         else:
+            if isinstance(received, services.OptOut):  # an opt-out keyword: no alert, and the gateway is told so
+                return JsonResponse({"opted_out": True, "keyword": received.keyword, "warnings": warnings})
+            alert, created = received
             return _intake_answer(alert, created, warnings)
     return _spool_answer(request, channel_uid, kind, data, received_at, verified=channel is not None, warnings=warnings)
 
@@ -214,7 +217,7 @@ def inbound_receive(request: HttpRequest, channel_uid) -> HttpResponse:
     return _intake(
         request,
         channel_uid,
-        lambda channel, data, sent: services.alert_receive_sms(
+        lambda channel, data, sent: services.sms_receive(
             channel=channel,
             sender=data["from"],
             text=data["text"],

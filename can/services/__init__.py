@@ -1,5 +1,6 @@
 """Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
-``intake``, ``lifecycle`` and ``notifications`` (with ``_leases``, how a notification is claimed
+``intake``, ``lifecycle``, ``notifications``, ``replies`` (who hears back from the network) and
+``outbound`` (sending them, with retries and the channel's throttle) (with ``_leases``, how a notification is claimed
 and held). The reads they rely on (who hears of an alert, the SMS text, what is due) are
 ``can.selectors``. The public names are re-exported here: ``from can import services`` is the way in.
 
@@ -41,6 +42,7 @@ from .intake import (
     alert_create,
     alert_receive_missed_call,
     alert_receive_sms,
+    sms_receive,
 )
 from .lifecycle import (
     CORRECTABLE_FIELDS,
@@ -63,6 +65,18 @@ from .notifications import (
     notification_send,
     notifications_deliver_in_app,
 )
+from .outbound import reply_send
+from .replies import (
+    OPT_OUT_KEYWORDS,
+    OptOut,
+    contact_opt_out,
+    guess_language,
+    opt_out_keyword,
+    replies_plan_received,
+    reply_plan_status,
+    reply_text_check,
+    template_problem,
+)
 
 __all__ = [
     "CHANNEL_CACHE_SECONDS",
@@ -73,6 +87,8 @@ __all__ = [
     "MAX_SEND_ATTEMPTS",
     "NOTIFY_BATCH",
     "NOTIFY_FIELDS",
+    "OPT_OUT_KEYWORDS",
+    "OptOut",
     "PROGRESS_SECONDS",
     "UNCONFIRMED_TWICE",
     "UPDATABLE_FIELDS",
@@ -89,6 +105,15 @@ __all__ = [
     "alert_update",
     "alert_update_check",
     "alert_verify",
+    "contact_opt_out",
+    "guess_language",
+    "opt_out_keyword",
+    "replies_plan_received",
+    "reply_plan_status",
+    "reply_send",
+    "reply_text_check",
+    "sms_receive",
+    "template_problem",
     "focalpoint_check",
     "focalpoint_create",
     "focalpoint_deactivate",

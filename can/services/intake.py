@@ -36,6 +36,7 @@ from ..models import (
 from ..parsing import MAX_DATE_TEXT, clean_text, parse_message, usable_sent_at
 from ..queue import queue_notify
 from ._common import _event, _first, _territory_of_base
+from .replies import OptOut, contact_opt_out, opt_out_keyword
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_SENDER = 64  # characters of a gateway's "from" read (a phone number has at most 16)
@@ -185,6 +186,32 @@ def alert_receive_sms(
             "received_on": timezone.localdate(now),
             **_sent_at_values(sent_at, sent_at_as_received, now),
         },
+    )
+
+
+def sms_receive(
+    *,
+    channel: SmsChannel,
+    sender: str,
+    text: str,
+    message_id: str = "",
+    sent_at: datetime | None = None,
+    sent_at_as_received: str = "",
+    received_at: datetime | None = None,
+) -> tuple[Alert, bool] | OptOut:
+    """An inbound SMS as the gateway hands it over: an opt-out keyword (the whole text is STOP,
+    ARRETE or ACHA) is recorded by ``replies.contact_opt_out`` and creates no alert; any other
+    text is an alert (``alert_receive_sms``). The keyword check reads nothing from the database."""
+    if keyword := opt_out_keyword(text):
+        return contact_opt_out(channel=channel, sender=sender, keyword=keyword, now=received_at)
+    return alert_receive_sms(
+        channel=channel,
+        sender=sender,
+        text=text,
+        message_id=message_id,
+        sent_at=sent_at,
+        sent_at_as_received=sent_at_as_received,
+        received_at=received_at,
     )
 
 

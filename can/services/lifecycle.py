@@ -1,4 +1,5 @@
-"""The alert lifecycle: acknowledge, verify, respond, close, correct, and the admin's edits."""
+"""The alert lifecycle: acknowledge, verify, respond, close, correct, and the admin's edits.
+Acknowledging and closing also plan the status reply to a consenting focal point (``replies``)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ from ..models import (
     EventKind,
     FocalPoint,
     Outcome,
+    ReplyKind,
     ResponseType,
 )
 from ._common import _event, _first, _in_base_scope, _territory_of_base
+from .replies import reply_plan_status
 
 
 def _lock_for_step(user: User, alert: Alert, allowed: Set[str], action: str) -> Alert:
@@ -62,13 +65,15 @@ _NOW = object()
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, user: User) -> Alert:
     locked = _lock_for_step(user, alert, set(UNACKNOWLEDGED_STATUSES), pgettext("transition", "acknowledged"))
-    return _step(
+    acknowledged = _step(
         locked,
         user=user,
         kind=EventKind.ACKNOWLEDGED,
         to_status=AlertStatus.ACKNOWLEDGED,
         fields={"acknowledged_at": _NOW, "acknowledged_by": user},
     )
+    reply_plan_status(alert=acknowledged, kind=ReplyKind.ACKNOWLEDGED)  # a consenting focal point hears it
+    return acknowledged
 
 
 @transaction.atomic
@@ -153,6 +158,7 @@ def alert_close(*, alert: Alert, user: User, outcome: str, note: str = "") -> Al
         fields={"closed_at": _NOW, "closed_by": user, "outcome": outcome, "closing_note": note.strip()},
         note=note.strip(),
     )
+    reply_plan_status(alert=closed, kind=ReplyKind.CLOSED)
     return cast(Alert, report_submit(report=closed, user=user))  # the gender office reviews every closed alert
 
 

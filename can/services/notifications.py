@@ -42,6 +42,8 @@ from ._leases import (
     _held_until,
     _lease,
 )
+from .outbound import retry_at
+from .replies import replies_plan_received
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +130,9 @@ NOTIFY_FIELDS = (
     "base__name",
     "locality__name",
     "focal_point__do_not_call_back",
+    "channel",  # these three tell which alerts get a receipt reply (``replies``)
+    "sender_hash",
+    "sms_channel",
 )
 
 
@@ -152,6 +157,7 @@ def _plan_pending(alert: Alert, others: Sequence[Alert] = ()) -> tuple[list[Noti
         now = timezone.now()
         created, pending, phones = _plan_rows(batch, EscalationLevel.NONE, in_app_sent_at=now)
         audit.audited_update(Alert.objects.filter(pk__in=[a.pk for a in batch]), notified_at=now, updated_at=now)
+        replies_plan_received(alerts=batch)  # once per alert: see ``replies``
         for item in batch:
             item.notified_at = now
         return sorted([*pending, *created], key=lambda n: n.pk), phones
@@ -177,7 +183,7 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
     )
 
 
-def _transmit(notification: Notification, phone: str | None) -> bool:
+def _transmit(notification: Notification, phone: str | None, now: datetime | None = None) -> bool:
     """Send a claimed notification through the SMS backend (in-app ones need nothing). A failure
     marks it failed, for the sweep to retry: as a possible repeat when the gateway may have taken
     it, and never again when it already was one."""
@@ -190,7 +196,13 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
             raise SmsError("recipient has no phone")
         get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
     except SmsError as exc:
-        failed: dict[str, Any] = {"status": NotificationStatus.FAILED, "error": str(exc)[:200], "claimed_until": None}
+        now = now or timezone.now()
+        failed: dict[str, Any] = {
+            "status": NotificationStatus.FAILED,
+            "error": str(exc)[:200],
+            "claimed_until": None,
+            "next_attempt_at": retry_at(now),  # 1, 5, 15 minutes, then no attempts left
+        }
         if exc.maybe_sent and notification.possible_duplicate:
             failed |= {"error": UNCONFIRMED_TWICE, "attempts": Greatest(F("attempts"), Value(MAX_SEND_ATTEMPTS))}
         elif exc.maybe_sent:
@@ -200,7 +212,7 @@ def _transmit(notification: Notification, phone: str | None) -> bool:
                 pk=notification.pk, status=NotificationStatus.SENDING, claimed_until=notification.claimed_until
             ),
             **failed,
-            updated_at=timezone.now(),
+            updated_at=now,
         )
         logger.warning("SMS notification %s failed: %s", notification.uid, exc)
         return False
@@ -222,7 +234,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> b
     if notification.channel == NotificationChannel.SMS:
         phone = _first(StaffPhone.objects.filter(user_id=notification.recipient_id).values_list("phone", flat=True))
         phones = {notification.recipient_id: phone} if phone else {}
-    return bool(_send_claimed([notification], phones, _held_until(notification)))
+    return bool(_send_claimed([notification], phones, _held_until(notification), now=now))
 
 
 NOTIFY_BATCH = 200
@@ -305,14 +317,16 @@ def _attach(notifications: list[Notification], alerts: list[Alert]) -> None:
             notification.recipient = users[notification.recipient_id]
 
 
-def _send_claimed(batch: list[Notification], phones: dict[int, str], until: datetime) -> int:
+def _send_claimed(
+    batch: list[Notification], phones: dict[int, str], until: datetime, *, now: datetime | None = None
+) -> int:
     """The one send path: hand claimed notifications (held until ``until``, their alert and
     recipient loaded) to the gateway one by one, and mark the delivered ones sent in one UPDATE (a
     slow batch also writes its progress every second, see ``_leases``). Returns how many were
     marked sent."""
     handout = _Handout(batch, until)
     for notification in batch:
-        if handout.may_send(notification) and _transmit(notification, phones.get(notification.recipient_id)):
+        if handout.may_send(notification) and _transmit(notification, phones.get(notification.recipient_id), now):
             handout.delivered.append(notification.pk)
     return handout.finish()
 

@@ -88,7 +88,12 @@ def test_a_failed_sms_audits_its_failure(world, users, settings):
     assert services.notification_send(notification_id=notification.pk) is False
     assert _rows() == [
         ("can.notification", str(notification.pk), "update", CLAIM_FIELDS),
-        ("can.notification", str(notification.pk), "update", ["claimed_until", "error", "status", "updated_at"]),
+        (
+            "can.notification",
+            str(notification.pk),
+            "update",
+            ["claimed_until", "error", "next_attempt_at", "status", "updated_at"],
+        ),
     ]
 
 

@@ -73,11 +73,17 @@ def test_failed_sms_is_retried_by_the_sweep_then_sent_once(world, users, setting
     StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
     alert = _new_alert(world)
     settings.SMS_BACKEND = "tests.can.test_notifications.FailingBackend"
+    before = timezone.now()
     services.alert_notify(alert_id=alert.pk)
+    after = timezone.now()
     sms = Notification.objects.get(channel="sms")
     assert (sms.status, sms.attempts, sms.error) == ("failed", 1, "gateway down")
+    # Retried a minute later, not before: the sweep leaves it until then.
+    assert before + datetime.timedelta(minutes=1) <= sms.next_attempt_at <= after + datetime.timedelta(minutes=1)
     settings.SMS_BACKEND = "can.sms.MemoryBackend"
     Notification.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert tasks.sweep_outstanding_notifications() == 0
+    Notification.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))  # the minute passed
     assert tasks.sweep_outstanding_notifications() == 1
     assert tasks.sweep_outstanding_notifications() == 0
     sms.refresh_from_db()
@@ -530,7 +536,12 @@ def test_a_possible_repeat_is_sent_again_at_most_once(world, users, gateway):
     gateway.kill_at = None
     assert services.notification_send(notification_id=sms.pk, now=second_expiry) is False  # it may have gone out twice
     sms.refresh_from_db()
-    assert (sms.status, sms.possible_duplicate, sms.attempts, sms.claimed_until) == ("failed", True, 5, None)
+    assert (sms.status, sms.possible_duplicate, sms.attempts, sms.claimed_until) == (
+        "failed",
+        True,
+        services.MAX_SEND_ATTEMPTS,
+        None,
+    )
     assert sms.error == services.UNCONFIRMED_TWICE
     assert selectors.outstanding_work(grace=datetime.timedelta(0), now=second_expiry) == ([], [])
     assert tasks.sweep_outstanding_notifications(grace_seconds=0) == 0
@@ -545,12 +556,14 @@ def test_an_answer_lost_after_the_request_makes_a_possible_repeat(world, users, 
     sms = Notification.objects.get(channel="sms")
     assert _sms_states() == [("failed", True, 1)]
     # The sweep's retry is marked, and its answer is lost too: it is never sent a third time.
-    assert services.notification_send(notification_id=sms.pk) is False
+    retry = timezone.now() + datetime.timedelta(minutes=1, seconds=1)
+    assert services.notification_send(notification_id=sms.pk, now=retry) is False
     assert _sends(sms)[1].startswith("Possible repeat. CAN alert")
     sms.refresh_from_db()
     assert sms.status == "failed"
-    assert (sms.possible_duplicate, sms.attempts, sms.error) == (True, 5, services.UNCONFIRMED_TWICE)
-    assert services.notification_send(notification_id=sms.pk) is False
+    assert (sms.possible_duplicate, sms.attempts, sms.error) == (True, 4, services.UNCONFIRMED_TWICE)
+    later = retry + datetime.timedelta(hours=1)
+    assert services.notification_send(notification_id=sms.pk, now=later) is False
     assert len(_sends(sms)) == 2
 
 
@@ -561,7 +574,9 @@ def test_a_certain_failure_is_retried_unmarked(world, users, gateway, settings):
     services.alert_notify(alert_id=alert.pk)
     settings.SMS_BACKEND = "tests.can.test_notifications.Gateway"
     sms = Notification.objects.get(channel="sms")
-    assert services.notification_send(notification_id=sms.pk) is True
+    assert services.notification_send(notification_id=sms.pk) is False  # its retry is a minute away
+    retry = timezone.now() + datetime.timedelta(minutes=1, seconds=1)
+    assert services.notification_send(notification_id=sms.pk, now=retry) is True
     assert _sms_states() == [("sent", False, 2)]
     assert [text.startswith("CAN alert") for text in _sends(sms)] == [True]
 

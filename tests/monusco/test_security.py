@@ -148,7 +148,7 @@ def test_a_crashing_gateway_request_shows_no_sender_or_text_on_the_debug_page(se
         sender = kwargs["sender"]  # noqa: F841 - a local the report would show
         raise RuntimeError("the database said no")
 
-    monkeypatch.setattr(services, "alert_receive_sms", crash)
+    monkeypatch.setattr(services, "sms_receive", crash)  # the gateway view's service
     client = Client(raise_request_exception=False)
     response = client.post(
         f"/can/inbound/{channel.uid}/receive",
