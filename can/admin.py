@@ -22,7 +22,16 @@ from .models import Alert, AlertEvent, FocalPoint, Notification, SmsChannel, Sta
 
 IDENTITY_FIELDS = selectors.IDENTITY_FIELDS
 PROTECTED_TEXT = ["description", "raw_text", "verification_note", "response_note", "closing_note"]
-FOCALPOINT_FIELDS = ("locality", "community_role", "sex", "consent_on", "do_not_call_back")
+FOCALPOINT_FIELDS = (
+    "locality",
+    "community_role",
+    "sex",
+    "consent_on",
+    "do_not_call_back",
+    "language",
+    "feedback_consent",
+    "do_not_contact",
+)
 
 
 class FocalPointAdminForm(forms.ModelForm):
@@ -51,8 +60,26 @@ class FocalPointAdminForm(forms.ModelForm):
 @admin.register(FocalPoint)
 class FocalPointAdmin(ScopedAdmin):
     form = FocalPointAdminForm
-    list_display = ["code", "base", "locality", "community_role", "sex", "is_active", "do_not_call_back"]
-    list_filter = ["is_active", "do_not_call_back", "community_role", "sex", "base"]
+    list_display = [
+        "code",
+        "base",
+        "locality",
+        "community_role",
+        "sex",
+        "is_active",
+        "do_not_call_back",
+        "feedback_consent",
+        "do_not_contact",
+    ]
+    list_filter = [
+        "is_active",
+        "do_not_call_back",
+        "feedback_consent",
+        "do_not_contact",
+        "community_role",
+        "sex",
+        "base",
+    ]
     search_fields = ["code", "locality__name", "base__name"]
     autocomplete_fields = ["base", "locality"]
     list_select_related = ["base", "locality"]
@@ -330,3 +357,6 @@ class StaffPhoneAdmin(ScopedAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__username", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+from . import admin_replies  # noqa: E402, F401 - the reply texts and replies, registered there

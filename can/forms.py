@@ -17,7 +17,7 @@ from monusco.crypto import normalize_phone
 from monusco.models import Locality
 from monusco.scope import scope_for
 
-from .models import AlertChannel, CommunityRole, Outcome, ResponseType
+from .models import AlertChannel, CommunityRole, Outcome, ResponseType, SenderLanguage
 
 
 def _user_bases(user):
@@ -172,6 +172,19 @@ class FocalPointForm(forms.Form):
         label=_("Consent given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     do_not_call_back = forms.BooleanField(label=_("Do not call back"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of replies"),
+        choices=_with_blank(SenderLanguage.choices, _("Guess from each SMS")),
+        required=False,
+    )
+    feedback_consent = forms.BooleanField(
+        label=_("Agrees to hear back"),
+        required=False,
+        help_text=_("An SMS when their alert is received, acknowledged and closed. Never its details."),
+    )
+    do_not_contact = forms.BooleanField(
+        label=_("Do not contact"), required=False, help_text=_("No SMS is ever sent to this focal point.")
+    )
 
     def __init__(self, *args, bases, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("consent_on", timezone.localdate())
@@ -184,7 +197,19 @@ class FocalPointForm(forms.Form):
 
 class FocalPointCreateForm(FocalPointForm):
     base = forms.ModelChoiceField(label=_("Base"), queryset=OperatingBase.objects.none())
-    field_order = ["base", "name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back"]
+    field_order = [
+        "base",
+        "name",
+        "phone",
+        "locality",
+        "community_role",
+        "sex",
+        "consent_on",
+        "do_not_call_back",
+        "language",
+        "feedback_consent",
+        "do_not_contact",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         bases = _user_bases(user)

@@ -60,11 +60,14 @@ def alert_protected_rule(*, user) -> Q | None:
 
 
 def alert_inbox(*, user) -> QuerySet[Alert]:
-    """Open alerts of the user's bases, oldest first: what the duty officer must act on."""
+    """Open alerts of the user's bases, oldest first, flagged ``sms_failed`` (see there)."""
+    from .selectors_outbound import sms_failed
+
     return (
         alert_list(user=user)
         .filter(status__in=OPEN_STATUSES)
         .select_related("base", "locality", "focal_point")
+        .annotate(sms_failed=sms_failed())
         .order_by("received_at", "pk")
     )
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Alert, NotificationChannel, NotificationStatus, OutboundStatus, Reply
+from .models import Alert, Notification, NotificationChannel, NotificationStatus, OutboundStatus, Reply
 from .selectors import MAX_SEND_ATTEMPTS
 
 
@@ -65,3 +65,16 @@ def alert_failed_notifications(*, alert: Alert) -> int:
     return alert.notifications.filter(
         channel=NotificationChannel.SMS, status=NotificationStatus.FAILED, attempts__gte=MAX_SEND_ATTEMPTS
     ).count()
+
+
+def sms_failed():
+    """An expression for an alert queryset: whether a reply to its sender or an SMS notification
+    to staff failed for good (no retry left)."""
+    reply = Reply.objects.filter(alert=OuterRef("pk"), status=OutboundStatus.FAILED, attempts__gte=MAX_SEND_ATTEMPTS)
+    notification = Notification.objects.filter(
+        alert=OuterRef("pk"),
+        channel=NotificationChannel.SMS,
+        status=NotificationStatus.FAILED,
+        attempts__gte=MAX_SEND_ATTEMPTS,
+    )
+    return Exists(reply) | Exists(notification)

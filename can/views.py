@@ -27,7 +27,7 @@ from monusco import field
 from monusco.models import User
 from monusco.scope import scope_for
 
-from . import selectors, services, spool
+from . import selectors, selectors_outbound, services, spool
 from .forms import (
     AlertForm,
     CloseForm,
@@ -276,8 +276,22 @@ def alert_detail(request: SignedInRequest, uid) -> HttpResponse:
             "dispatch_form": DispatchForm(),
             "close_form": CloseForm(),
             "statuses": AlertStatus,
+            **_outbound_context(request, alert),
         },
     )
+
+
+def _outbound_context(request: SignedInRequest, alert) -> dict:
+    """What the base sees of the SMS about this alert: its replies to the sender (kind, status,
+    attempts, receipt; never the number or text) and how many staff notifications failed for good.
+    For staff of the alert's base only."""
+    if not scope_for(request.user).has_base(alert.base_id):
+        return {"show_replies": False, "replies": [], "failed_notifications": 0}
+    return {
+        "show_replies": True,
+        "replies": selectors_outbound.alert_replies(alert=alert),
+        "failed_notifications": selectors_outbound.alert_failed_notifications(alert=alert),
+    }
 
 
 @login_required
@@ -406,7 +420,18 @@ def focalpoint_update(request: SignedInRequest, uid) -> HttpResponse:
         raise Http404  # editing shows the identity: only the focal point's own base
     initial = {
         f: getattr(focal_point, f)
-        for f in ("name", "phone", "locality", "community_role", "sex", "consent_on", "do_not_call_back")
+        for f in (
+            "name",
+            "phone",
+            "locality",
+            "community_role",
+            "sex",
+            "consent_on",
+            "do_not_call_back",
+            "language",
+            "feedback_consent",
+            "do_not_contact",
+        )
     }
     form = FocalPointForm(request.POST or None, initial=initial, bases=[focal_point.base_id])
     if request.method == "POST" and form.is_valid():

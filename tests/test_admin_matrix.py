@@ -72,6 +72,8 @@ VIEWERS = {
     "can.alert": READERS,
     "can.notification": set(),
     "can.staffphone": set(),
+    "can.reply": set(),
+    "can.replytemplate": set(),
     "jpt.jptmission": JPT_READERS,
     "jpt.recommendation": JPT_READERS,
     "jpt.missionmember": set(),
@@ -97,7 +99,7 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from can.models import Notification, StaffPhone
+    from can.models import Notification, Reply, ReplyTemplate, StaffPhone
     from cla.models import PlanRevision
     from gender.models import ReviewChecklist, ReviewStatus
     from gender.services import review_record
@@ -171,6 +173,19 @@ def _records(world, users) -> dict[str, dict[str, object]]:
         alert = make_alert(base, locality=locality)
         add("can.alert", place, alert)
         add("can.notification", place, Notification.objects.create(alert=alert, recipient=cla, channel="in_app"))
+        add(
+            "can.reply",
+            place,
+            Reply.objects.create(
+                alert=alert,
+                kind="received",
+                sms_channel=records["can.smschannel"][place],
+                to_number="+243990000999",
+                to_hash="h",
+                language="fr",
+                text="MONUSCO : reçu.",
+            ),
+        )
         mission = MissionFactory(lead=users["jpt"], localities=[locality])
         mission.bases.set([base])
         add("jpt.jptmission", place, mission)
@@ -192,6 +207,7 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     client = ApiClient(name="Matrix client", resources=["meetings"])
     api_client_prepare(client=client)
     add("monusco.apiclient", "*", client)
+    add("can.replytemplate", "*", ReplyTemplate.objects.get(kind="received", language="fr"))
     add("can.staffphone", "*", StaffPhone.objects.create(user=users["duty"], phone="+243990000222"))
     attempt = {"username": "t-duty", "ip_address": "192.0.2.7", "user_agent": "matrix", "path_info": "/accounts/login/"}
     add("axes.accessattempt", "*", AccessAttempt.objects.create(**attempt, failures_since_start=3))

@@ -15,7 +15,9 @@ from monusco.models import AuditLog, Locality, User
 
 from .. import locks
 from ..models import (
+    ContactOptOut,
     FocalPoint,
+    SenderLanguage,
 )
 from ._common import _in_base_scope
 
@@ -67,11 +69,15 @@ def focalpoint_create(
     sex: str,
     consent_on,
     do_not_call_back: bool = False,
+    language: str = "",
+    feedback_consent: bool = False,
+    do_not_contact: bool = False,
 ) -> FocalPoint:
     if not _in_base_scope(user, base.pk):
         raise PermissionDenied
     if not base.is_open:
         raise ValidationError({"base": _("This base is closed.")})
+    _check_language(language)
     number = focalpoint_check(base=base, locality=locality, consent_on=consent_on, phone=phone)
     number_hash = phone_hash(number) if number else ""
     locks.base_for_numbering(base.pk)  # serialises code numbering per base
@@ -90,7 +96,30 @@ def focalpoint_create(
         sex=sex,
         consent_on=consent_on,
         do_not_call_back=do_not_call_back,
+        language=language,
+        feedback_consent=feedback_consent,
+        do_not_contact=do_not_contact,
+        do_not_contact_at=timezone.now() if do_not_contact else None,
     )
+
+
+def _check_language(language: str) -> None:
+    if language not in ("", *SenderLanguage.values):
+        raise ValidationError({"language": _("Choose French or Swahili, or leave it blank to guess from the SMS.")})
+
+
+def _set_contact(locked: FocalPoint, *, language: str, feedback_consent: bool, do_not_contact: bool) -> None:
+    """The reply settings. Turning do-not-contact on dates it; turning it off (the focal point
+    asked for SMS again, in person) also lifts an opt-out their number sent by keyword."""
+    _check_language(language)
+    locked.language, locked.feedback_consent = language, feedback_consent
+    if do_not_contact and not locked.do_not_contact:
+        locked.do_not_contact_at = timezone.now()
+    elif not do_not_contact and locked.do_not_contact:
+        locked.do_not_contact_at = None
+        for optout in ContactOptOut.objects.filter(phone_hash=locked.phone_hash) if locked.phone_hash else []:
+            optout.delete()  # audited, as every delete
+    locked.do_not_contact = do_not_contact
 
 
 def _locked_focalpoint(user: User, focal_point: FocalPoint) -> FocalPoint:
@@ -112,7 +141,11 @@ def focalpoint_update(
     sex: str,
     consent_on,
     do_not_call_back: bool,
+    language: str | None = None,
+    feedback_consent: bool | None = None,
+    do_not_contact: bool | None = None,
 ) -> FocalPoint:
+    """Change a focal point. The reply settings left ``None`` keep their value."""
     locked = _locked_focalpoint(user, focal_point)
     if not locked.is_active:
         raise ValidationError(_("This focal point is deactivated; its record is kept as history."))
@@ -123,6 +156,12 @@ def focalpoint_update(
     locked.name, locked.phone, locked.phone_hash = name.strip(), number, number_hash
     locked.locality, locked.community_role, locked.sex = locality, community_role, sex
     locked.consent_on, locked.do_not_call_back = consent_on, do_not_call_back
+    _set_contact(
+        locked,
+        language=locked.language if language is None else language,
+        feedback_consent=locked.feedback_consent if feedback_consent is None else feedback_consent,
+        do_not_contact=locked.do_not_contact if do_not_contact is None else do_not_contact,
+    )
     locked.save()
     return locked
 
