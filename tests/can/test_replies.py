@@ -269,3 +269,118 @@ def test_planning_receipts_costs_five_queries_per_batch(world, channel, django_a
     assert sorted(r.alert_id for r in planned) == sorted(a.pk for a in alerts)
     with django_assert_num_queries(0):  # alerts that cannot have a receipt reply cost nothing
         assert services.replies_plan_received(alerts=[]) == []
+
+
+# --- where the base sees them, and where they are set -----------------------------------------
+
+
+def _login(client, user):
+    from tests.factories import PASSWORD
+
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_the_alert_page_lists_replies_and_failed_sms_to_the_base_only(client, world, users, channel):
+    from can.models import Notification
+
+    alert = services.alert_receive_sms(channel=channel, sender=SENDER, text="Attaque à Sange")[0]
+    Reply.objects.create(
+        alert=alert,
+        kind="received",
+        sms_channel=channel,
+        to_number=SENDER,
+        to_hash=alert.sender_hash,
+        language="fr",
+        text="MONUSCO : reçu.",
+        status="failed",
+        attempts=4,
+        error="gateway down",
+    )
+    Notification.objects.create(alert=alert, recipient=users["duty"], channel="sms", status="failed", attempts=4)
+    _login(client, users["duty"])
+    page = client.get(f"/can/alerts/{alert.uid}/").content.decode()
+    assert "Replies to the sender" in page
+    assert "Alert received (fr)" in page and "Failed" in page
+    assert "1 SMS notification to staff failed after every retry." in page
+    replies = page[page.index("Replies to the sender") : page.index("History")]
+    assert SENDER not in replies and "MONUSCO : reçu." not in page  # never the number, nor the text
+    inbox = client.get("/can/inbox/").content.decode()
+    assert "SMS failed" in inbox
+    _login(client, users["manager"])  # the province sees the alert, not its replies
+    page = client.get(f"/can/alerts/{alert.uid}/").content.decode()
+    assert "Replies to the sender" not in page
+
+
+def test_a_cla_sets_the_reply_settings_of_a_focal_point(client, world, users):
+    from can.models import FocalPoint
+
+    _login(client, users["cla"])
+    data = {
+        "base": world.base.pk,
+        "name": "Mzee Kasongo",
+        "phone": "0990 000 555",
+        "locality": world.sange.pk,
+        "community_role": "chief",
+        "sex": "m",
+        "consent_on": "2026-03-01",
+        "language": "sw",
+        "feedback_consent": "on",
+    }
+    assert client.post("/can/focal-points/new/", data).status_code == 302
+    fp = FocalPoint.objects.get()
+    assert (fp.language, fp.feedback_consent, fp.do_not_contact, fp.do_not_contact_at) == ("sw", True, False, None)
+    assert client.post(f"/can/focal-points/{fp.uid}/edit/", {**data, "do_not_contact": "on"}).status_code == 302
+    fp.refresh_from_db()
+    assert fp.do_not_contact is True and fp.do_not_contact_at is not None
+    bad = client.post(f"/can/focal-points/{fp.uid}/edit/", {**data, "language": "ln"})
+    assert bad.status_code == 400
+    fp.refresh_from_db()
+    assert (fp.language, fp.do_not_contact) == ("sw", True)
+
+
+def test_lifting_do_not_contact_lifts_the_keyword_opt_out(world, users):
+    fp = make_focal_point(world.base, phone=SENDER, do_not_contact=True)
+    ContactOptOut.objects.create(phone_hash=fp.phone_hash, at=fp.created_at, keyword="STOP")
+    services.focalpoint_update(
+        user=users["cla"],
+        focal_point=fp,
+        name=fp.name,
+        phone=fp.phone,
+        locality=fp.locality,
+        community_role=fp.community_role,
+        sex=fp.sex,
+        consent_on=fp.consent_on,
+        do_not_call_back=False,
+        do_not_contact=False,
+    )
+    assert ContactOptOut.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("Reçu {reference}, {base}.", None),
+        ("Reçu {name}", "Only the placeholders {reference} and {base} may be used."),
+        ("Reçu {reference.__class__}", "Only the placeholders {reference} and {base} may be used."),
+        ("Reçu {reference", "Unbalanced braces: write placeholders as {reference} and {base}."),
+        (
+            "x" * 150 + " {reference} {base}",
+            "The text is too long for one SMS: at most 160 characters with the reference and base name.",
+        ),
+    ],
+)
+def test_the_admin_checks_reply_texts(client, users, text, error):
+    template = ReplyTemplate.objects.get(kind="received", language="fr")
+    before = template.text
+    client.force_login(users["admin"])
+    response = client.post(
+        f"/admin/can/replytemplate/{template.pk}/change/", {"kind": "received", "language": "fr", "text": text}
+    )
+    template.refresh_from_db()
+    if error is None:
+        assert response.status_code == 302
+        assert template.text == text
+    else:
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors == {"text": [error]}
+        assert template.text == before
