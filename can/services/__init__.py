@@ -1,6 +1,6 @@
 """Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
-``intake``, ``lifecycle`` and ``notifications`` (with ``_leases``, how a notification is claimed
-and held). The reads they rely on (who hears of an alert, the SMS text, what is due) are
+``intake``, ``lifecycle``, ``callbacks`` and ``notifications`` (with ``_leases``, how a
+notification is claimed and held). The reads they rely on (who hears of an alert, the SMS text, what is due) are
 ``can.selectors``. The public names are re-exported here: ``from can import services`` is the way in.
 
 Rules that keep alerts from getting lost:
@@ -20,6 +20,7 @@ Rules that keep alerts from getting lost:
 
 from ..selectors import MAX_SEND_ATTEMPTS
 from ._leases import PROGRESS_SECONDS, UNCONFIRMED_TWICE
+from .callbacks import callback_attempt, callback_check
 from .channels import (
     CHANNEL_CACHE_SECONDS,
     sms_channel_cache_clear,
@@ -89,6 +90,8 @@ __all__ = [
     "alert_update",
     "alert_update_check",
     "alert_verify",
+    "callback_attempt",
+    "callback_check",
     "focalpoint_check",
     "focalpoint_create",
     "focalpoint_deactivate",
