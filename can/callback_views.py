@@ -31,11 +31,16 @@ def callback_list(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     tasks = list(callbacks.callback_tasks(user=request.user)[:200])
     numbers = callbacks.callback_numbers(user=request.user, alerts=tasks)
-    for task in tasks:
-        task.age = age_text(task.received_at, now)
-        task.overdue = task.callback_due_at is not None and task.callback_due_at <= now
-        task.number = numbers.get(task.pk, "")
-    return field.private(render(request, "can/callback_list.html", {"tasks": tasks}))
+    rows = [
+        {
+            "alert": task,
+            "age": age_text(task.received_at, now),
+            "overdue": task.callback_due_at is not None and task.callback_due_at <= now,
+            "number": numbers.get(task.pk, ""),
+        }
+        for task in tasks
+    ]
+    return field.private(render(request, "can/callback_list.html", {"tasks": rows}))
 
 
 def _page(request: SignedInRequest, alert, form: CallbackForm, status: int = 200) -> HttpResponse:

@@ -233,7 +233,7 @@ class CallbackForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("women", "men", "girls", "boys"):
             if data.get(name) is None:
                 data[name] = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth
@@ -14,7 +15,7 @@ from monusco.models import AuditLog
 from monusco.scope import scope_for
 
 from .models import Alert, AlertChannel, AlertStatus, CallbackAttempt, CallbackResult
-from .selectors import _seconds, alert_list, can_see_sender
+from .selectors import _seconds, alert_do_not_call_back, alert_list, can_see_sender
 
 
 def _own_bases(user, qs: QuerySet[Alert]) -> QuerySet[Alert]:
@@ -31,7 +32,7 @@ def callback_task_q() -> Q:
     return (
         Q(status=AlertStatus.CALLBACK_NEEDED, channel=AlertChannel.MISSED_CALL)
         & (Q(focal_point__isnull=True) | Q(focal_point__do_not_call_back=False))
-        & ~Exists(wrong)
+        & Q(~Exists(wrong))
     )
 
 
@@ -71,7 +72,7 @@ def callback_numbers(*, user, alerts: list[Alert]) -> dict[int, str]:
         for alert in alerts
         if alert.sender_number
         and can_see_sender(user=user, alert=alert)
-        and not (alert.focal_point_id and alert.focal_point.do_not_call_back)
+        and not alert_do_not_call_back(alert)
     }
     rows = [
         audit_row(
@@ -92,7 +93,7 @@ def _median_seconds(qs: QuerySet[Alert], start: str, end: str) -> dict[tuple[int
     """The median of ``end - start`` per base and month, in seconds, worked out in the database
     (one query): each group's rows are numbered by duration, and only the middle one or two come
     back (both engines' window functions; SQLite has no percentile aggregate)."""
-    group = [F("base_id"), TruncMonth("received_on")]
+    group: list[Any] = [F("base_id"), TruncMonth("received_on")]
     took = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
     rows = (
         qs.filter(**{f"{end}__isnull": False})

@@ -172,8 +172,9 @@ def test_three_failed_attempts_escalate_at_once(channel, world, users, commander
     alert = missed_call(channel)
     later = T0 + datetime.timedelta(minutes=3)
     for seen, result in enumerate(["no_answer", "no_answer", "no_answer"]):
-        with mock.patch("django.utils.timezone.now", return_value=later), django_capture_on_commit_callbacks(
-            execute=True
+        with (
+            mock.patch("django.utils.timezone.now", return_value=later),
+            django_capture_on_commit_callbacks(execute=True),
         ):
             services.callback_attempt(user=users["cla"], alert=alert, result=result, seen_failures=seen)
         alert.refresh_from_db()
