@@ -15,7 +15,7 @@ from monusco.models import AuditLog
 from monusco.scope import scope_for
 
 from .models import Alert, AlertChannel, AlertStatus, CallbackAttempt, CallbackResult
-from .selectors import _seconds, alert_do_not_call_back, alert_list, can_see_sender
+from .selectors import _seconds, alert_do_not_call_back, alert_list, alert_rows, can_see_sender
 
 
 def _own_bases(user, qs: QuerySet[Alert]) -> QuerySet[Alert]:
@@ -70,9 +70,7 @@ def callback_numbers(*, user, alerts: list[Alert]) -> dict[int, str]:
     numbers = {
         alert.pk: alert.sender_number
         for alert in alerts
-        if alert.sender_number
-        and can_see_sender(user=user, alert=alert)
-        and not alert_do_not_call_back(alert)
+        if alert.sender_number and can_see_sender(user=user, alert=alert) and not alert_do_not_call_back(alert)
     }
     rows = [
         audit_row(
@@ -113,12 +111,15 @@ def _median_seconds(qs: QuerySet[Alert], start: str, end: str) -> dict[tuple[int
     return {key: round(sum(values) / len(values), 1) for key, values in middle.items()}
 
 
-def alert_response_times(*, user, base_uid=None, month: date | None = None) -> list[dict]:
+def alert_response_times(
+    *, user, base_uid=None, month: date | None = None, api: bool = False, for_client: bool = False
+) -> list[dict]:
     """Per base and month (of receipt): alerts, how many were acknowledged and the median time to
     acknowledge; missed calls, how many were called back, the median time from the call to the
     call-back, and how many were never called back. Aggregated in the database, in the user's
-    scope, in three queries whatever the number of alerts."""
-    qs = alert_list(user=user)
+    scope, in three queries whatever the number of alerts. ``api``: over the alerts the API gives
+    ``user`` as records (``selectors.alert_rows``; an API client's leave sexual-violence alerts out)."""
+    qs = alert_rows(user=user, for_client=for_client) if api else alert_list(user=user)
     if base_uid is not None:
         qs = qs.filter(base__uid=base_uid)
     if month is not None:

@@ -346,3 +346,106 @@ def test_response_times_page(client, world, users):
     body = client.get("/can/response-times/?month=2026-10", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<td>2026-10</td><td>Uvira</td><td>1</td><td>1</td><td>9.0</td>" in body
     assert client.get("/can/response-times/?month=13-2026").status_code == 200
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def measured(world):
+    from django.core.cache import cache
+
+    cache.clear()  # the API's throttles
+    t = datetime.datetime(2026, 10, 5, 8, 0, tzinfo=datetime.UTC)
+    make_alert(
+        world.base,
+        received_at=t,
+        channel="missed_call",
+        status="acknowledged",
+        sender=PHONE,
+        description="Armed men near the market",
+        acknowledged_at=t + datetime.timedelta(minutes=6),
+        called_back_at=t + datetime.timedelta(minutes=5),
+    )
+    make_alert(
+        world.base,
+        received_at=t,
+        threat_category="sexual_violence",
+        status="acknowledged",
+        acknowledged_at=t + datetime.timedelta(minutes=30),
+    )
+    make_alert(world.far_base, received_at=t)
+    yield t
+    cache.clear()
+
+
+_names = iter(range(1000))
+
+
+def _api(world, provinces, resources):
+    from monusco.api.services import api_client_create
+    from tests.api.conftest import token_client
+
+    _client, key = api_client_create(
+        name=f"Client {next(_names)}", provinces=provinces, resources=resources, throttle_rate="1000/minute"
+    )
+    return token_client(key)
+
+
+def test_api_alert_measures_for_a_token_client_leave_sexual_violence_out(world, measured):
+    client = _api(world, [world.south], ["alerts"])
+    response = client.get("/api/v1/alert-measures/")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "base": str(world.base.uid),
+            "base_code": "cob-uvira",
+            "base_name": "Uvira",
+            "month": "2026-10-01",
+            "alerts": 1,
+            "acknowledged": 1,
+            "median_time_to_acknowledge_seconds": 360.0,
+            "missed_calls": 1,
+            "called_back": 1,
+            "never_called_back": 0,
+            "median_time_to_call_back_seconds": 300.0,
+        }
+    ]
+    assert PHONE not in response.content.decode() and "market" not in response.content.decode()
+    assert client.get(f"/api/v1/alert-measures/?month=2026-11&base={world.base.uid}").json() == []
+    assert len(client.get(f"/api/v1/alert-measures/?month=2026-10&base={world.base.uid}").json()) == 1
+
+
+def test_api_alert_measures_for_the_base_count_every_alert(world, users, measured):
+    from tests.api.conftest import session_client
+
+    rows = session_client(users["duty"]).get("/api/v1/alert-measures/").json()
+    assert [(row["alerts"], row["acknowledged"], row["median_time_to_acknowledge_seconds"]) for row in rows] == [
+        (2, 2, 1080.0)  # 6 and 30 minutes
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "month=2026-13",
+        "month=october",
+        "month=2026-1",
+        "base=not-a-uuid",
+        "month=2026-10%00",
+        "month=2026-10&month=2026-11",
+    ],
+)
+def test_api_alert_measures_bad_filters_are_400(world, measured, query):
+    client = _api(world, [world.south], ["alerts"])
+    response = client.get(f"/api/v1/alert-measures/?{query}")
+    assert response.status_code == 400
+
+
+def test_api_alert_measures_need_the_alerts_grant_and_a_scope(world, measured):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/alert-measures/").status_code == 401
+    assert _api(world, [world.south], ["localities"]).get("/api/v1/alert-measures/").status_code == 403
+    assert _api(world, [world.north], ["alerts"]).get("/api/v1/alert-measures/").json()[0]["base_code"] == "cob-beni"
+    assert _api(world, [world.south], ["alerts"]).post("/api/v1/alert-measures/", {}).status_code == 403  # read-only
