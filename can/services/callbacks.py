@@ -77,7 +77,7 @@ def callback_attempt(
     acknowledged). Returns the attempt, or None when the same attempt was already recorded (a
     repeat post: ``seen_failures`` no longer matches). Nothing changes when a rule is broken."""
     locked = _lock_task(user, alert)
-    if locked.callback_failures != seen_failures:
+    if locked.callback_failures != seen_failures or (result == CallbackResult.REACHED and locked.called_back_at):
         return None  # recorded meanwhile (a double post, or another CLA): not counted twice
     callback_check(alert=locked)
     if result not in CallbackResult.values:

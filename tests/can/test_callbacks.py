@@ -126,8 +126,9 @@ def test_a_double_post_is_counted_once(client, channel, users):
     assert response.status_code == 302
     alert.refresh_from_db()
     assert (alert.callback_failures, CallbackAttempt.objects.count()) == (1, 1)
-    attempt(client, alert, "reached", seen=1, **ACCOUNT)
-    attempt(client, alert, "reached", seen=1, **ACCOUNT)
+    assert attempt(client, alert, "reached", seen=1, **ACCOUNT).status_code == 302
+    again = attempt(client, alert, "reached", seen=1, **ACCOUNT)
+    assert (again.status_code, again["Location"]) == (302, page(alert))
     assert CallbackAttempt.objects.filter(result="reached").count() == 1
     assert AlertEvent.objects.filter(alert=alert, kind=EventKind.ACKNOWLEDGED).count() == 1
 
