@@ -178,7 +178,7 @@ class AlertMeasuresQuery(serializers.Serializer):
 
     def validate_month(self, value: str) -> datetime.date:
         try:
-            if len(value) != 7:
+            if len(value) != 7 or not value.startswith("20"):  # alerts are dated from 2000 to 2099
                 raise ValueError
             return datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError:

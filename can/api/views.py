@@ -185,12 +185,17 @@ class AlertMeasuresView(ApiView, GenericAPIView):
         tags=["alerts"],
         parameters=[
             OpenApiParameter("base", OpenApiTypes.UUID, description="Only this operating base (its uid)."),
-            OpenApiParameter("month", OpenApiTypes.STR, description="Only this month of receipt, as YYYY-MM."),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                description="Only this month of receipt, as YYYY-MM (2000 to 2099).",
+                pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",  # alerts are dated from 2000 to 2099
+            ),
         ],
         responses=AlertMeasureSerializer(many=True),
     )
     def get(self, request, *args, **kwargs):
-        query = AlertMeasuresQuery(data=request.query_params)
+        query = AlertMeasuresQuery(data=request.query_params.dict())  # a plain dict: "base=" is refused, not skipped
         query.is_valid(raise_exception=True)
         rows = selectors_callbacks.alert_response_times(
             user=request.user,
