@@ -244,7 +244,7 @@ def seed_can(ctx: DemoContext) -> None:
             previous = step
         if path:
             Alert.objects.filter(pk=alert.pk).update(status=path[-1], **fields)
-        if state == "callback_needed" and i == 1:  # one call-back already tried once
+        if state == "callback_needed" and i == 1 and cla is not None:  # one call-back already tried once
             CallbackAttempt.objects.create(alert=alert, by=cla, at=received + timedelta(minutes=3), result="no_answer")
             Alert.objects.filter(pk=alert.pk).update(callback_failures=1)
         AlertEvent.objects.bulk_create(events)
