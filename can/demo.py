@@ -54,7 +54,7 @@ def seed_can(ctx: DemoContext) -> None:
     from monusco.crypto import phone_hash
     from monusco.models import Locality
 
-    from .models import Alert, AlertEvent, FocalPoint, SmsChannel, StaffPhone
+    from .models import Alert, AlertEvent, CallbackAttempt, FocalPoint, SmsChannel, StaffPhone
     from .services.channels import _token_hash
     from .services.focal_points import _focalpoint_prefix
 
@@ -161,6 +161,8 @@ def seed_can(ctx: DemoContext) -> None:
             raw_text=text.format(place=place.name if place else base.locality.name) if channel == "sms" else "",
             needs_triage=channel == "missed_call" or place is None,
             missed_calls=1 if channel == "missed_call" else 0,
+            # A missed call is a call-back task, due the base's call-back minutes after the call.
+            callback_due_at=received + timedelta(minutes=base.callback_minutes) if channel == "missed_call" else None,
             status="received",
             received_at=received,
             received_on=timezone.localdate(received),
@@ -206,7 +208,9 @@ def seed_can(ctx: DemoContext) -> None:
             outcome = ""
         for step in path:
             at = at + {"acknowledged": ack, "verified": verify, "response_dispatched": respond, "closed": close}[step]
-            if step == "acknowledged":
+            if step == "acknowledged" and channel == "missed_call":  # the CLA called back and heard the account
+                fields.update(acknowledged_at=at, acknowledged_by=cla, called_back_at=at, called_back_by=cla)
+            elif step == "acknowledged":
                 fields.update(acknowledged_at=at, acknowledged_by=duty)
             elif step == "verified":
                 fields.update(
@@ -232,7 +236,7 @@ def seed_can(ctx: DemoContext) -> None:
                     alert=alert,
                     kind=step,
                     at=at,
-                    actor=duty if step != "verified" else cla,
+                    actor=cla if step == "verified" or (step == "acknowledged" and channel == "missed_call") else duty,
                     from_status=previous,
                     to_status=step,
                 )
@@ -240,4 +244,7 @@ def seed_can(ctx: DemoContext) -> None:
             previous = step
         if path:
             Alert.objects.filter(pk=alert.pk).update(status=path[-1], **fields)
+        if state == "callback_needed" and i == 1 and cla is not None:  # one call-back already tried once
+            CallbackAttempt.objects.create(alert=alert, by=cla, at=received + timedelta(minutes=3), result="no_answer")
+            Alert.objects.filter(pk=alert.pk).update(callback_failures=1)
         AlertEvent.objects.bulk_create(events)

@@ -17,7 +17,7 @@ from monusco.crypto import normalize_phone
 from monusco.models import Locality
 from monusco.scope import scope_for
 
-from .models import AlertChannel, CommunityRole, Outcome, ResponseType, SenderLanguage
+from .models import AlertChannel, CallbackResult, CommunityRole, Outcome, ResponseType, SenderLanguage
 
 
 def _user_bases(user):
@@ -227,3 +227,44 @@ class MoveForm(forms.Form):
         _model_choice(self, "base").queryset = OperatingBase.objects.filter(closed_on__isnull=True).exclude(
             pk=focal_point.base_id
         )
+
+
+class CallbackForm(forms.Form):
+    """One call-back attempt. When the caller was reached, the CLA writes the alert's account from
+    the call: threat, place, what is happening, people at risk."""
+
+    result = forms.ChoiceField(label=_("Result of the call"), choices=CallbackResult.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    seen_failures = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=1000)
+    threat_category = forms.ChoiceField(
+        label=_("Threat"), choices=_with_blank(ThreatCategory.choices, _("Choose the threat")), required=False
+    )
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
+    description = forms.CharField(
+        label=_("What the caller said"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
+    women = _count(_("Women at risk"), initial=0, required=False)
+    men = _count(_("Men at risk"), initial=0, required=False)
+    girls = _count(_("Girls at risk"), initial=0, required=False)
+    boys = _count(_("Boys at risk"), initial=0, required=False)
+
+    def __init__(self, *args, alert, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("seen_failures", alert.callback_failures)
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "locality").queryset = (
+            Locality.objects.filter(Q(covering_bases=alert.base_id) | Q(territory_id=alert.territory_id))
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean() or {}
+        for name in ("women", "men", "girls", "boys"):
+            if data.get(name) is None:
+                data[name] = 0
+        if data.get("result") == CallbackResult.REACHED:
+            if not data.get("threat_category"):
+                self.add_error("threat_category", _("Choose the threat the caller described."))
+            if not (data.get("description") or "").strip():
+                self.add_error("description", _("Write what the caller said."))
+        return data

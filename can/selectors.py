@@ -286,6 +286,8 @@ def _seconds(value) -> float | None:
 # failed send is tried again 1, 5 and 15 minutes later, then failed for good and shown to the base.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
 MAX_SEND_ATTEMPTS = 1 + len(RETRY_DELAYS)
+MAX_CALLBACK_FAILURES = 3  # failed call-back attempts after which a call-back task escalates at once
+_ESCALATION_FIELDS = ("pk", "status", "received_at", "escalation_level", "callback_due_at", "callback_failures")
 ROSTER_FUNCTIONS = (BaseAssignment.Function.DUTY_OFFICER, BaseAssignment.Function.CLA)
 
 
@@ -322,7 +324,14 @@ def alert_recipients(*, alert: Alert, level: int) -> list[User]:
 
 
 def escalation_due_at(alert: Alert) -> datetime:
-    return alert.received_at + timedelta(minutes=alert.base.alert_ack_minutes * (alert.escalation_level + 1))
+    """``alert_ack_minutes`` after receipt per level; a missed call not yet called back runs on the call-back
+    clock when sooner: from ``callback_due_at`` (receipt, after 3 failed attempts), then per level."""
+    ack = timedelta(minutes=alert.base.alert_ack_minutes)
+    due = alert.received_at + ack * (alert.escalation_level + 1)
+    if alert.status == AlertStatus.CALLBACK_NEEDED and alert.callback_due_at is not None:
+        failed = alert.callback_failures >= MAX_CALLBACK_FAILURES
+        due = min(due, (alert.received_at if failed else alert.callback_due_at) + ack * alert.escalation_level)
+    return due
 
 
 def notification_message(notification: Notification) -> str:
@@ -372,7 +381,7 @@ def alerts_overdue_ids(*, now: datetime | None = None) -> list[int]:
             received_at__lte=now - timedelta(minutes=1),
         )
         .select_related("base")
-        .only("pk", "received_at", "escalation_level", "base__alert_ack_minutes")
+        .only(*_ESCALATION_FIELDS, "base__alert_ack_minutes")
     )
     return [alert.pk for alert in candidates if escalation_due_at(alert) <= now]
 

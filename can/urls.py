@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import callback_views, inbox_views, views
 
 app_name = "can"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("alerts/<uuid:uid>/verify", inbox_views.alert_verify, name="alert-verify"),
     path("alerts/<uuid:uid>/dispatch", inbox_views.alert_dispatch, name="alert-dispatch"),
     path("alerts/<uuid:uid>/close", inbox_views.alert_close, name="alert-close"),
+    path("call-backs/", callback_views.callback_list, name="callback-list"),
+    path("call-backs/<uuid:uid>/", callback_views.callback_detail, name="callback-detail"),
+    path("response-times/", callback_views.response_times, name="response-times"),
     path("focal-points/", views.focalpoint_list, name="focalpoint-list"),
     path("focal-points/new/", views.focalpoint_create, name="focalpoint-create"),
     path("focal-points/<uuid:uid>/", views.focalpoint_detail, name="focalpoint-detail"),

@@ -17,11 +17,14 @@ ROLE_MENUS = {
         ("cla:plan-list", "", _("Protection plans")),
         ("can:alert-create", "", _("Log an alert")),
         ("can:focalpoint-list", "", _("Focal points")),
+        ("can:callback-list", "", _("Call-backs")),
     ],
     Role.DUTY_OFFICER: [
         ("can:inbox", "", _("Alerts inbox")),
+        ("can:callback-list", "", _("Call-backs")),
         ("can:alert-create", "", _("Log an alert")),
         ("can:focalpoint-list", "", _("Focal points")),
+        ("can:response-times", "", _("Response times")),
     ],
     Role.GENDER_REVIEWER: [
         ("gender:queue", "", _("Review queue")),

@@ -6,7 +6,10 @@
 - API clients see no focal point at all; signed-in users see its pseudonymous code only.
 """
 
+import datetime
+
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from can.models import DATES_FROM, MAX_SMS_TEXT, RECEIVED_TOO_EARLY, AlertChannel
@@ -165,3 +168,32 @@ class FocalPointIdentitySerializer(FocalPointSerializer):
 
     def to_representation(self, fp) -> dict:
         return {**super().to_representation(fp), "name": fp.name, "phone": fp.phone}
+
+
+class AlertMeasuresQuery(serializers.Serializer):
+    """The filters of ``/api/v1/alert-measures/``: a base (its uid) and a month (``YYYY-MM``)."""
+
+    base = serializers.UUIDField(required=False)
+    month = serializers.CharField(required=False, max_length=7)
+
+    def validate_month(self, value: str) -> datetime.date:
+        try:
+            if len(value) != 7 or not value.startswith("20"):  # alerts are dated from 2000 to 2099
+                raise ValueError
+            return datetime.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise serializers.ValidationError(_("Give the month as YYYY-MM, for example 2026-10.")) from None
+
+
+class AlertMeasureSerializer(serializers.Serializer):
+    base = serializers.UUIDField()
+    base_code = serializers.CharField()
+    base_name = serializers.CharField()
+    month = serializers.DateField(help_text="The first day of the month of receipt.")
+    alerts = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    median_time_to_acknowledge_seconds = serializers.FloatField(allow_null=True)
+    missed_calls = serializers.IntegerField()
+    called_back = serializers.IntegerField()
+    never_called_back = serializers.IntegerField()
+    median_time_to_call_back_seconds = serializers.FloatField(allow_null=True)

@@ -1,9 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import AlertViewSet, FocalPointViewSet
+from .views import AlertMeasuresView, AlertViewSet, FocalPointViewSet
 
 router = SimpleRouter()
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("focal-points", FocalPointViewSet, basename="focal-point")
 
-urlpatterns = router.urls
+urlpatterns = [path("alert-measures/", AlertMeasuresView.as_view(), name="alert-measures"), *router.urls]

@@ -1,15 +1,18 @@
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from can import selectors, services
+from can import selectors, selectors_callbacks, services
 from can.models import Alert, AlertEvent, FocalPoint
 from cla.selectors import base_list
 from monusco.api import messages
-from monusco.api.base import ApiViewSet, GeoApiViewSet
+from monusco.api.auth import api_client_of
+from monusco.api.base import ApiView, ApiViewSet, GeoApiViewSet
 from monusco.api.renderers import ApiJSONRenderer
 from monusco.api.resources import Resource
 from monusco.api.selectors import locality_list
@@ -18,7 +21,14 @@ from monusco.audit import acting_as
 from monusco.scope import scope_for
 
 from .filters import AlertFilter, FocalPointFilter
-from .serializers import AlertCreateSerializer, AlertSerializer, FocalPointIdentitySerializer, FocalPointSerializer
+from .serializers import (
+    AlertCreateSerializer,
+    AlertMeasureSerializer,
+    AlertMeasuresQuery,
+    AlertSerializer,
+    FocalPointIdentitySerializer,
+    FocalPointSerializer,
+)
 
 
 @extend_schema_view(
@@ -152,3 +162,46 @@ class FocalPointViewSet(ApiViewSet):
         if selectors.focalpoint_identity_get(user=request.user, focal_point=focal_point) is None:
             return Response(FocalPointSerializer(focal_point).data)
         return Response(FocalPointIdentitySerializer(focal_point).data)
+
+
+class AlertMeasuresView(ApiView, GenericAPIView):
+    """Response times per base and month of receipt, aggregated in the database: alerts and the
+    median time to acknowledge; missed calls, how many were called back, the median time to call
+    back and how many never were. No alert's details, no sender; an API client's figures leave
+    the sexual-violence alerts out, as its alert records do."""
+
+    resource = Resource.ALERTS
+    read_permissions = ("can.view_alert",)
+    write_permissions = ()
+    serializer_class = AlertMeasureSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def query_parameters(self) -> set[str]:
+        return {"format", "base", "month"}
+
+    @extend_schema(
+        summary="Response times per base and month",
+        tags=["alerts"],
+        parameters=[
+            OpenApiParameter("base", OpenApiTypes.UUID, description="Only this operating base (its uid)."),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                description="Only this month of receipt, as YYYY-MM (2000 to 2099).",
+                pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",  # alerts are dated from 2000 to 2099
+            ),
+        ],
+        responses=AlertMeasureSerializer(many=True),
+    )
+    def get(self, request, *args, **kwargs):
+        query = AlertMeasuresQuery(data=request.query_params.dict())  # a plain dict: "base=" is refused, not skipped
+        query.is_valid(raise_exception=True)
+        rows = selectors_callbacks.alert_response_times(
+            user=request.user,
+            base_uid=query.validated_data.get("base"),
+            month=query.validated_data.get("month"),
+            api=True,
+            for_client=api_client_of(request) is not None,
+        )
+        return Response(self.get_serializer(rows, many=True).data)

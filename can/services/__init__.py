@@ -1,7 +1,7 @@
 """Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
-``intake``, ``lifecycle``, ``notifications``, ``replies`` (who hears back from the network) and
-``outbound`` (sending them, with retries and the channel's throttle) (with ``_leases``, how a notification is claimed
-and held). The reads they rely on (who hears of an alert, the SMS text, what is due) are
+``intake``, ``lifecycle``, ``callbacks``, ``notifications`` (with ``_leases``, how a notification
+is claimed and held), ``replies`` (who hears back from the network) and ``outbound`` (sending them,
+with retries and the channel's throttle). The reads they rely on (who hears of an alert, the SMS text, what is due) are
 ``can.selectors``. The public names are re-exported here: ``from can import services`` is the way in.
 
 Rules that keep alerts from getting lost:
@@ -21,6 +21,7 @@ Rules that keep alerts from getting lost:
 
 from ..selectors import MAX_SEND_ATTEMPTS
 from ._leases import PROGRESS_SECONDS, UNCONFIRMED_TWICE
+from .callbacks import callback_attempt, callback_check
 from .channels import (
     CHANNEL_CACHE_SECONDS,
     sms_channel_cache_clear,
@@ -105,6 +106,8 @@ __all__ = [
     "alert_update",
     "alert_update_check",
     "alert_verify",
+    "callback_attempt",
+    "callback_check",
     "contact_opt_out",
     "guess_language",
     "opt_out_keyword",

@@ -225,7 +225,9 @@ def alert_receive_missed_call(
     received_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """A missed call ("bip") asks for a callback. Calls from one number within 10 minutes join one
-    alert. The sender's date and ``received_at`` follow the rules of ``alert_receive_sms``."""
+    alert. The sender's date and ``received_at`` follow the rules of ``alert_receive_sms``. The
+    alert is a call-back task for the base's CLAs, due the base's ``callback_minutes`` after the
+    first call (a call that joins it keeps that due time; see ``can.services.callbacks``)."""
     now = received_at or timezone.now()
     number = normalize_phone(clean_text(sender)[:MAX_SENDER])
     number_hash = phone_hash(number) if number else ""
@@ -248,6 +250,7 @@ def alert_receive_missed_call(
                 "needs_triage": True,
                 "missed_calls": 1,
                 "status": AlertStatus.CALLBACK_NEEDED,
+                "callback_due_at": now + timedelta(minutes=base.callback_minutes),
                 "received_at": now,
                 "received_on": timezone.localdate(now),
                 **_sent_at_values(sent_at, sent_at_as_received, now),
