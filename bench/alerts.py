@@ -34,9 +34,9 @@ drain, then prints:
 - the CPU each part used per alert, how busy the whole machine was and how much the hypervisor
   took (steal: a run with a high steal measures the neighbours, not this software);
 - the time from alert to the sender's reply p50/p95 (``can_reply``: the first reply sent per alert),
-  when the build sends replies; ``--replies on|off`` passes ``REPLIES_SWITCH`` to every process, the
-  hook for comparing intake with replies on and off (run it twice: the figures of each run say how
-  many replies went out, so a build without replies shows 0);
+  when replies are sent; ``--replies on|off`` passes ``REPLIES_SWITCH`` to every process, the hook
+  for comparing intake with replies on and off once a setting turns them off (run it twice: each
+  run prints how many replies went out);
 - the spool path (``--spool-seconds``, default 10; 0 skips it): a second gunicorn, alike, whose
   PostgreSQL is stopped (its ``DATABASE_URL`` names a port where nothing listens: every connection
   is refused, as once a server is down), driven the same way: the messages per second it answers
@@ -77,8 +77,9 @@ TEXTS = [
     "Un civil tué à {place} ce matin",
 ]
 PLACES = ["Uvira", "Sange", "Kiliba"]
-# The setting that turns replies to senders on or off, passed to every process by ``--replies``.
-# A build without replies ignores it (and its figures then show no reply sent).
+# The setting that would turn replies to senders on or off, passed to every process by ``--replies``.
+# No setting does yet: replies always go out, so ``--replies off`` measures the same as ``on`` until
+# one exists; the reply count printed says what a run sent.
 REPLIES_SWITCH = "CAN_REPLIES_ENABLED"
 
 
@@ -558,7 +559,7 @@ def main() -> None:
         if figures["reply_p50"] is not None:
             replies += f"; alert to the sender's reply p50 {figures['reply_p50'] * 1000:.0f} ms, p95 {figures['reply_p95'] * 1000:.0f} ms"
         else:
-            replies += " (this build sends no replies: the intake figures are intake and staff notifications)"
+            replies += " (no reply sent in this run: the intake figures are intake and staff notifications)"
         print(replies)
         if args.spool_seconds > 0:
             spool_phase(args, env, channel, logs, db_rate=ok / result["elapsed"])
