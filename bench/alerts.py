@@ -34,9 +34,8 @@ drain, then prints:
 - the CPU each part used per alert, how busy the whole machine was and how much the hypervisor
   took (steal: a run with a high steal measures the neighbours, not this software);
 - the time from alert to the sender's reply p50/p95 (``can_reply``: the first reply sent per alert),
-  when replies are sent; ``--replies on|off`` passes ``REPLIES_SWITCH`` to every process, the hook
-  for comparing intake with replies on and off once a setting turns them off (run it twice: each
-  run prints how many replies went out);
+  when replies are sent; ``--replies on|off`` sets ``CAN_REPLIES_ENABLED`` in every process, to
+  compare intake with replies on and off (run it twice: each run prints how many replies went out);
 - the spool path (``--spool-seconds``, default 10; 0 skips it): a second gunicorn, alike, whose
   PostgreSQL is stopped (its ``DATABASE_URL`` names a port where nothing listens: every connection
   is refused, as once a server is down), driven the same way: the messages per second it answers
@@ -77,9 +76,7 @@ TEXTS = [
     "Un civil tué à {place} ce matin",
 ]
 PLACES = ["Uvira", "Sange", "Kiliba"]
-# The setting that would turn replies to senders on or off, passed to every process by ``--replies``.
-# No setting does yet: replies always go out, so ``--replies off`` measures the same as ``on`` until
-# one exists; the reply count printed says what a run sent.
+# The setting that turns replies to senders on or off, passed to every process by ``--replies``.
 REPLIES_SWITCH = "CAN_REPLIES_ENABLED"
 
 

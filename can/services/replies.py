@@ -43,6 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -159,7 +160,9 @@ def _create(replies: list[Reply]) -> list[Reply]:
 def replies_plan_received(*, alerts: Iterable[Alert]) -> list[Reply]:
     """Plan the receipt reply of each new SMS alert among these (the caller, the notify task,
     holds their row locks and plans them once: their ``notified_at`` was not set). Alerts that
-    cannot have one (not an SMS, no sender) cost no query."""
+    cannot have one (not an SMS, no sender) cost no query. None with ``CAN_REPLIES_ENABLED`` off."""
+    if not settings.CAN_REPLIES_ENABLED:
+        return []
     alert_ids = [a.pk for a in alerts if a.channel == AlertChannel.SMS and a.sender_hash and a.sms_channel_id]
     if not alert_ids:
         return []
@@ -231,7 +234,7 @@ def reply_plan_status(*, alert: Alert, kind: str) -> Reply | None:
     step's transaction): only to its focal point, if they agreed to hear back and are not
     do-not-contact, and their number has not opted out."""
     assert kind in (ReplyKind.ACKNOWLEDGED, ReplyKind.CLOSED)
-    if not alert.focal_point_id:
+    if not alert.focal_point_id or not settings.CAN_REPLIES_ENABLED:
         return None
     focal_point = (
         FocalPoint.objects.filter(pk=alert.focal_point_id)

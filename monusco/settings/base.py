@@ -205,6 +205,8 @@ CAN_COALESCE_NOTIFY_TASKS = env.bool("CAN_COALESCE_NOTIFY_TASKS", default=not CE
 CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.25)
 # A worker holds the SMS notifications it claims this long (renewed while a slow batch goes on);
 # once it has passed, the sweep takes them back (can/services.py, "Claims are leases").
+# Replies to the community (can.services.replies): off plans no receipt or status reply.
+CAN_REPLIES_ENABLED = env.bool("CAN_REPLIES_ENABLED", default=True)
 CAN_SMS_LEASE_SECONDS = env.float("CAN_SMS_LEASE_SECONDS", default=60)
 # Publishing must fail fast when the broker is down: the sweep re-queues later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}

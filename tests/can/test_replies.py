@@ -384,3 +384,14 @@ def test_the_admin_checks_reply_texts(client, users, text, error):
         assert response.status_code == 200
         assert response.context["adminform"].form.errors == {"text": [error]}
         assert template.text == before
+
+
+def test_with_replies_off_no_reply_is_planned(world, channel, run_on_commit, settings):
+    settings.CAN_REPLIES_ENABLED = False
+    make_focal_point(world.base, phone=SENDER, feedback_consent=True, language="fr")
+    duty = services_user(world)
+    alert = run_on_commit(_receive, channel, "Attaque à Sange")
+    run_on_commit(services.alert_acknowledge, alert=alert, user=duty)
+    run_on_commit(services.alert_close, alert=Alert.objects.get(pk=alert.pk), user=duty, outcome="false_alarm")
+    assert (Reply.objects.count(), MemoryBackend.outbox) == (0, [])
+    assert Alert.objects.get(pk=alert.pk).status == "closed"  # the alert itself goes on as usual
