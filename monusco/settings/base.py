@@ -207,6 +207,9 @@ CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.25)
 # A worker holds the SMS notifications it claims this long (renewed while a slow batch goes on);
 # once it has passed, the sweep takes them back (can/services.py, "Claims are leases").
 CAN_SMS_LEASE_SECONDS = env.float("CAN_SMS_LEASE_SECONDS", default=60)
+# Staff notifications by SMS (SMS_BACKEND) never go faster than this, whatever the workers
+# (can/throttle.py; each SmsChannel has its own rate for replies to the community).
+SMS_OUTBOUND_PER_SECOND = env.int("SMS_OUTBOUND_PER_SECOND", default=10)
 # Publishing must fail fast when the broker is down: the sweep re-queues later. Each queue keeps
 # ten priority steps (Redis: 0 is served first), so inside one queue urgent work goes ahead.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
