@@ -23,7 +23,8 @@ RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlit
     && SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
       FIELD_ENCRYPTION_KEY=YnVpbGQta2V5LW5vdC1hLXNlY3JldC0wMDAwMDAwMDA= FIELD_HASH_KEY=build \
       python manage.py compilemessages --verbosity 0 \
-    && rm -f /tmp/build.sqlite3 && chown -R app:app /app
+    && rm -f /tmp/build.sqlite3 && chown -R app:app /app \
+    && install -d -m 0700 -o app -g app /var/spool/monusco-intake
 
 USER app
 EXPOSE 8000

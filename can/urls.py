@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import callback_views, inbox_views, views
+from . import callback_views, inbox_views, receipt_views, views
 
 app_name = "can"
 urlpatterns = [
     path("inbound/<uuid:channel_uid>/receive", views.inbound_receive, name="inbound-receive"),
     path("inbound/<uuid:channel_uid>/missed-call", views.inbound_missed_call, name="inbound-missed-call"),
+    path("inbound/<uuid:channel_uid>/status", receipt_views.inbound_status, name="inbound-status"),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/new", inbox_views.inbox_new, name="inbox-new"),
     path("alerts/new/", views.alert_create, name="alert-create"),

@@ -1,7 +1,8 @@
 """Writes for the Community Alert Network, one module per job: ``focal_points``, ``channels``,
 ``intake``, ``lifecycle``, ``callbacks``, ``notifications`` (with ``_leases``, how a notification
 is claimed and held), ``replies`` (who hears back from the network) and ``outbound`` (sending them,
-with retries and the channel's throttle). The reads they rely on (who hears of an alert, the SMS text, what is due) are
+with retries and the channel's throttle) and ``receipts`` (the gateways' delivery receipts). The
+reads they rely on (who hears of an alert, the SMS text, what is due) are
 ``can.selectors``. The public names are re-exported here: ``from can import services`` is the way in.
 
 Rules that keep alerts from getting lost:
@@ -67,6 +68,7 @@ from .notifications import (
     notifications_deliver_in_app,
 )
 from .outbound import reply_send
+from .receipts import RECEIPT_RANK, message_receipt_record
 from .replies import (
     OPT_OUT_KEYWORDS,
     OptOut,
@@ -91,6 +93,7 @@ __all__ = [
     "OPT_OUT_KEYWORDS",
     "OptOut",
     "PROGRESS_SECONDS",
+    "RECEIPT_RANK",
     "UNCONFIRMED_TWICE",
     "UPDATABLE_FIELDS",
     "alert_acknowledge",
@@ -123,6 +126,7 @@ __all__ = [
     "focalpoint_move",
     "focalpoint_update",
     "notification_mark_read",
+    "message_receipt_record",
     "notification_send",
     "notifications_deliver_in_app",
     "sms_channel_cache_clear",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from monusco import audit
 from monusco.models import User
 
-from .. import locks
+from .. import locks, throttle
 from ..models import (
     UNACKNOWLEDGED_STATUSES,
     Alert,
@@ -184,7 +184,9 @@ def notifications_deliver_in_app(*, notification_ids: list[int]) -> int:
 
 
 def _transmit(notification: Notification, phone: str | None, now: datetime | None = None) -> bool:
-    """Send a claimed notification through the SMS backend (in-app ones need nothing). A failure
+    """Send a claimed notification through the SMS backend (in-app ones need nothing), no faster
+    than ``SMS_OUTBOUND_PER_SECOND`` (``can.throttle``; a wait is slept, the batch's lease renewed
+    by its progress writes, so keep the rate above a batch's size over the lease). A failure
     marks it failed, for the sweep to retry: as a possible repeat when the gateway may have taken
     it, and never again when it already was one."""
     from ..sms import SmsError, get_backend
@@ -194,6 +196,7 @@ def _transmit(notification: Notification, phone: str | None, now: datetime | Non
     try:
         if not phone:
             raise SmsError("recipient has no phone")
+        throttle.wait_for_slot(channel_id=throttle.STAFF_CHANNEL, per_second=settings.SMS_OUTBOUND_PER_SECOND)
         get_backend().send(to=phone, text=notification_message(notification), reference=str(notification.uid))
     except SmsError as exc:
         now = now or timezone.now()

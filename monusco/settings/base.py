@@ -6,6 +6,7 @@ from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -208,8 +209,42 @@ CAN_NOTIFY_GATHER_SECONDS = env.float("CAN_NOTIFY_GATHER_SECONDS", default=0.25)
 # Replies to the community (can.services.replies): off plans no receipt or status reply.
 CAN_REPLIES_ENABLED = env.bool("CAN_REPLIES_ENABLED", default=True)
 CAN_SMS_LEASE_SECONDS = env.float("CAN_SMS_LEASE_SECONDS", default=60)
-# Publishing must fail fast when the broker is down: the sweep re-queues later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Staff notifications by SMS (SMS_BACKEND) never go faster than this, whatever the workers
+# (can/throttle.py; each SmsChannel has its own rate for replies to the community).
+SMS_OUTBOUND_PER_SECOND = env.int("SMS_OUTBOUND_PER_SECOND", default=10)
+# Publishing must fail fast when the broker is down: the sweep re-queues later. Each queue keeps
+# ten priority steps (Redis: 0 is served first), so inside one queue urgent work goes ahead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "priority_steps": list(range(10)),
+    "queue_order_strategy": "priority",
+}
+# Queues by urgency, the one place tasks are routed. Each queue has its own workers
+# (docker-compose.yml, deploy/k8s/workers.yaml), so a flood of replies to the community never
+# delays a duty officer's notification:
+# - alerts: notifying, escalating, the sweep that re-queues lost work, the intake spool replay;
+# - sms: outbound messages to the community (replies, opt-out confirmations);
+# - partners: work for other tools (webhooks, exports);
+# - default: anything else.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_PRIORITY = 6
+_ALERTS = {"queue": "alerts", "priority": 0}
+_SMS = {"queue": "sms", "priority": 3}
+CELERY_TASK_ROUTES = {
+    "can.tasks.notify_alert": _ALERTS,
+    "can.tasks.send_notification": _ALERTS,
+    "can.tasks.escalate_overdue_alerts": _ALERTS,
+    "can.tasks.sweep_outstanding_notifications": _ALERTS,
+    "can.tasks.replay_spool": _ALERTS,
+    "can.tasks.send_reply": _SMS,
+    "can.tasks.sweep_outstanding_replies": _SMS,
+    "partners.*": {"queue": "partners", "priority": 9},
+}
+# A worker started without ``-Q`` consumes all of them (one machine, one worker).
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("alerts", "sms", "partners", "default")]
 CELERY_BEAT_SCHEDULE: dict = {
     "can-escalate-overdue-alerts": {"task": "can.tasks.escalate_overdue_alerts", "schedule": 60.0},
     "can-sweep-outstanding-notifications": {"task": "can.tasks.sweep_outstanding_notifications", "schedule": 120.0},

@@ -70,7 +70,12 @@ def database_url() -> str:
     return f"postgres://{auth}@{conn['HOST'] or '127.0.0.1'}:{conn['PORT'] or 5432}/{conn['NAME']}"
 
 
-def start_worker(broker_url: str, log_path: Path, **extra_env: str) -> subprocess.Popen:
+ALL_QUEUES = "alerts,sms,default,partners"  # every queue a task is routed to (CELERY_TASK_ROUTES)
+
+
+def start_worker(
+    broker_url: str, log_path: Path, *, queues: str = ALL_QUEUES, name: str = "test", **extra_env: str
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "monusco.settings.test",
@@ -94,8 +99,10 @@ def start_worker(broker_url: str, log_path: Path, **extra_env: str) -> subproces
             "--without-gossip",
             "--without-mingle",
             "--loglevel=INFO",
+            "-Q",
+            queues,
             "-n",
-            f"test-{os.getpid()}@localhost",
+            f"{name}-{os.getpid()}@localhost",
         ],
         cwd=ROOT,
         env=env,
@@ -327,3 +334,59 @@ def test_a_worker_killed_mid_batch_then_the_sweep_delivers_every_notification(wo
             assert texts[0].startswith(REPEAT_SW) and len(texts) == 1
         else:  # confirmed, or certainly not sent: exactly once, unmarked
             assert len(texts) == 1 and not texts[0].startswith(REPEAT_SW)
+
+
+def test_a_flood_on_the_sms_queue_does_not_delay_an_alerts_notification(client, world, users, tmp_path):
+    """One worker on ``alerts``, one on ``sms``. The sms worker is given a backlog of 100 slow
+    sends (0.3 s each at the gateway); an alert received after the flood is notified by the
+    alerts worker while most of that backlog still waits."""
+    StaffPhone.objects.create(user=users["duty"], phone="+243997777777")
+    channel = make_channel(world.base)
+    flood = [
+        Notification.objects.create(
+            alert=make_alert(world.base, locality=world.sange), recipient=users["duty"], channel="sms"
+        )
+        for _ in range(100)
+    ]
+    slow_outbox, alert_outbox = tmp_path / "slow.tsv", tmp_path / "alerts.tsv"
+    slow_outbox.touch()
+    alert_outbox.touch()
+    port = free_port()
+    redis = start_redis(port)
+    broker = f"redis://127.0.0.1:{port}/0"
+    gateway = {"SMS_BACKEND": "tests.can.test_worker.FileGateway"}
+    alerts_worker = start_worker(
+        broker, tmp_path / "alerts.log", queues="alerts", name="alerts", SMS_TEST_OUTBOX=str(alert_outbox), **gateway
+    )
+    sms_worker = start_worker(
+        broker,
+        tmp_path / "sms.log",
+        queues="sms",
+        name="sms",
+        SMS_TEST_OUTBOX=str(slow_outbox),
+        SMS_TEST_SECONDS="0.3",
+        **gateway,
+    )
+    try:
+        for log in ("alerts.log", "sms.log"):
+            assert wait_for(lambda log=log: "ready." in (tmp_path / log).read_text()), (tmp_path / log).read_text()
+        with publishing_to(broker):
+            for notification in flood:  # outbound work on the sms queue, as replies to the community are
+                tasks.send_notification.apply_async((notification.pk,), queue="sms")
+            assert wait_for(lambda: len(_outbox(slow_outbox)) >= 1)  # the sms worker is busy
+            response = post_sms(client, channel, "Attaque des hommes armés à Sange", "flood-1")
+        alert = Alert.objects.get(uid=response.json()["alert"])
+        delivered = wait_for(lambda: len(_sent(alert)) == 3)
+        assert delivered, (tmp_path / "alerts.log").read_text()[-3000:]
+        flood_sent_by_then = len(_outbox(slow_outbox))
+    finally:
+        stop(alerts_worker)
+        stop(sms_worker)
+        stop(redis)
+    assert _sent(alert) == EXPECTED
+    sms_uid = str(Notification.objects.get(alert=alert, channel="sms").uid)
+    assert [reference for reference, _text in _outbox(alert_outbox)] == [sms_uid]  # sent by the alerts worker
+    assert flood_sent_by_then < len(flood) / 2  # most of the flood still waited behind its own worker
+    alerts_log = (tmp_path / "alerts.log").read_text()
+    assert "Task can.tasks.notify_alert[" in alerts_log
+    assert "Task can.tasks.send_notification[" not in alerts_log  # the flood never reached the alerts worker

@@ -25,8 +25,12 @@ def test_docker_compose_file_is_valid_against_the_compose_spec():
 def test_docker_compose_runs_the_production_stack():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis"}
-    assert services["worker"]["command"][:4] == ["celery", "-A", "monusco", "worker"]
+    assert set(services) == {"migrate", "web", "worker-alerts", "worker-sms", "worker-default", "beat", "db", "redis"}
+    for name in ("worker-alerts", "worker-sms", "worker-default"):
+        assert services[name]["command"][:4] == ["celery", "-A", "monusco", "worker"]
+    # exactly one beat: every periodic task is scheduled once
+    beats = [name for name, service in services.items() if "beat" in service.get("command", [])]
+    assert beats == ["beat"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "monusco", "beat"]
     assert services["web"]["command"][0] == "gunicorn"
     env = services["web"]["environment"]
@@ -42,6 +46,17 @@ def test_docker_compose_runs_the_production_stack():
     # secrets have no default: compose refuses to start without them
     assert env["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}"
     assert env["FIELD_ENCRYPTION_KEY"] == "${FIELD_ENCRYPTION_KEY:?set FIELD_ENCRYPTION_KEY}"
+
+
+def test_the_intake_spool_is_a_named_volume_on_web_and_every_worker():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "intake-spool" in compose["volumes"]
+    for name in ("web", "worker-alerts", "worker-sms", "worker-default"):
+        service = compose["services"][name]
+        assert service["environment"]["CAN_SPOOL_DIR"] == "/var/spool/monusco-intake", name
+        assert "intake-spool:/var/spool/monusco-intake" in service["volumes"], name
+    # the image makes the mount point, owned by the app's user, so the empty volume takes it
+    assert "install -d -m 0700 -o app -g app /var/spool/monusco-intake" in (ROOT / "Dockerfile").read_text()
 
 
 def _production_check(extra_env: dict) -> subprocess.CompletedProcess:
