@@ -127,7 +127,11 @@ def _worker_queues() -> dict[str, set[str]]:
     return queues
 
 
-def test_a_worker_per_queue_by_urgency():
+def test_a_worker_per_queue_by_urgency_consuming_every_queue_a_task_is_routed_to():
+    from monusco.metrics import queue_names
+
+    consumed = set().union(*_worker_queues().values())
+    assert set(queue_names()) <= consumed  # every route's queue and the default queue
     assert _worker_queues() == {
         "monusco-worker-alerts": {"alerts"},
         "monusco-worker-sms": {"sms"},
