@@ -37,8 +37,11 @@ _clock: Callable[[], float] = time.time  # replaced by tests
 _sleep: Callable[[float], None] = time.sleep  # replaced by tests
 
 
+_namespace = "can:sms-rate"  # each test counts under its own (tests/can/conftest.py)
+
+
 def _key(channel_id: int, second: int) -> str:
-    return f"can:sms-rate:{channel_id}:{second}"
+    return f"{_namespace}:{channel_id}:{second}"
 
 
 _local: TTLCache = TTLCache(maxsize=10_000, ttl=HORIZON_SECONDS + _WINDOW_TTL)

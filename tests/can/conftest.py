@@ -16,6 +16,14 @@ def _fresh_caches(settings):
     from django.core.cache import cache
 
     cache.delete_many(["can:lock:sweep", "can:lock:escalate"])  # only ours: the cache may be a shared Redis
+    # The channel throttle's counters: each test its own (channel ids repeat from test to test).
+    import uuid
+
+    from can import throttle
+
+    throttle._namespace = f"can:sms-rate:test-{uuid.uuid4().hex}"
+    throttle._local.clear()
+    throttle._full_until.clear()
     yield
     parsing.clear_cache()
     translation.deactivate()
