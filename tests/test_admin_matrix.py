@@ -53,6 +53,7 @@ VIEWERS = {
     "monusco.locality": STAFF,
     "monusco.auditlog": set(),
     "monusco.apiclient": set(),
+    "monusco.datasharingagreement": set(),
     "gender.reviewchecklist": READERS,
     "gender.review": READERS,
     "gender.checklistitem": READERS,
@@ -105,6 +106,7 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     from gender.services import review_record
     from monusco.api.services import api_client_prepare
     from monusco.models import ApiClient, AuditLog
+    from tests.agreements import agreement_in_force
     from tests.factories import (
         ActionFactory,
         ConcernFactory,
@@ -204,10 +206,12 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     add("gender.reviewchecklist", "*", checklist)
     add("gender.checklistitem", "*", checklist.items.order_by("position").first())
     add("monusco.auditlog", "*", AuditLog.objects.create(action="update", model="cla.urafikimeeting", object_pk="1"))
-    client = ApiClient(name="Matrix client", resources=["meetings"])
+    agreement = agreement_in_force(partner="Matrix partner")
+    client = ApiClient(name="Matrix client", resources=["meetings"], agreement=agreement)
     api_client_prepare(client=client)
     add("monusco.apiclient", "*", client)
     add("can.replytemplate", "*", ReplyTemplate.objects.get(kind="received", language="fr"))
+    add("monusco.datasharingagreement", "*", agreement)
     add("can.staffphone", "*", StaffPhone.objects.create(user=users["duty"], phone="+243990000222"))
     attempt = {"username": "t-duty", "ip_address": "192.0.2.7", "user_agent": "matrix", "path_info": "/accounts/login/"}
     add("axes.accessattempt", "*", AccessAttempt.objects.create(**attempt, failures_since_start=3))
