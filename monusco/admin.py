@@ -18,7 +18,17 @@ from django.utils.translation import ngettext
 from .admin_scope import ScopedAdmin, ScopedAdminMixin, ScopedTabularInline
 from .api.resources import WRITABLE_RESOURCES, Resource
 from .api.services import api_client_prepare, api_client_rotate_key
-from .models import ApiClient, AuditLog, DataSharingAgreement, Locality, Province, Territory, User, UserScope
+from .models import (
+    ApiAccessLog,
+    ApiClient,
+    AuditLog,
+    DataSharingAgreement,
+    Locality,
+    Province,
+    Territory,
+    User,
+    UserScope,
+)
 
 # The admin is the JPT lead's main door: it carries the site's name, not Django's.
 admin.site.site_header = _("MONUSCO field coordination")
@@ -131,6 +141,26 @@ class AuditLogAdmin(ScopedAdmin):
     search_fields = ["object_pk", "object_repr", "actor__username"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiAccessLog)
+class ApiAccessLogAdmin(ScopedAdmin):
+    """Administrators only: every read of the API by a token client, as it was answered."""
+
+    admin_only = True
+    list_display = ["at", "client_name", "endpoint", "status", "rows"]
+    list_filter = ["status", "client_name"]
+    search_fields = ["client_name", "endpoint"]
+    date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:
         return False

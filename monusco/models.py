@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -253,3 +254,29 @@ class DataSharingAgreement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.signed_on:%Y-%m-%d} – {self.expires_on:%Y-%m-%d})"
+
+
+class ApiAccessLog(models.Model):
+    """Every read through the API by a token client: who, which endpoint, with which filters, how
+    many rows it got. One INSERT per request, written by ``monusco.api.access_log``; rows older than
+    ``API_ACCESS_LOG_DAYS`` are purged daily (``monusco.tasks.purge_api_access_log``). The client's
+    name is kept so that a row still says who read once the client is deleted."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API client")
+    )
+    client_name = models.CharField(_("API client name"), max_length=100)
+    endpoint = models.CharField(_("endpoint"), max_length=200)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    rows = models.PositiveIntegerField(_("rows returned"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("API access log entry")
+        verbose_name_plural = _("API access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.client_name} {self.endpoint} {self.rows}"
