@@ -323,11 +323,16 @@ def run(args) -> None:
     from monusco.api.services import api_client_create
     from monusco.choices import PROTECTED_THREAT_CATEGORIES
     from monusco.models import Province
+    from tests.agreements import agreement_in_force
 
     loaded = load(args.meetings)
     south = Province.objects.get(name="South Kivu")
     _client, key = api_client_create(
-        name="bench", provinces=[south], resources=[Resource.MEETINGS], throttle_rate="100000000/minute"
+        agreement=agreement_in_force(),
+        name="bench",
+        provinces=[south],
+        resources=[Resource.MEETINGS],
+        throttle_rate="100000000/minute",
     )
     http = Client(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
     url = f"/api/v1/meetings/?page_size={PAGE}"

@@ -90,6 +90,7 @@ def setup_accounts(users: int) -> dict:
     from cla.models import BaseAssignment, CommunityLiaisonAssistant
     from monusco.api.services import api_client_create
     from monusco.models import Province, User, UserScope
+    from tests.agreements import agreement_in_force
 
     config: dict = {"cla": [], "duty": []}
     for kind, template in (("cla", "demo-cla"), ("duty", "demo-duty")):
@@ -120,7 +121,7 @@ def setup_accounts(users: int) -> dict:
                 account["totp_key"] = device.key
             config[kind].append(account)
     _client, config["api_token"] = api_client_create(
-        name="Load test client", provinces=[Province.objects.get(name="South Kivu")]
+        agreement=agreement_in_force(), name="Load test client", provinces=[Province.objects.get(name="South Kivu")]
     )
     config["channel"] = str(SmsChannel.objects.get(base__code="cob-uvira").uid)
     config["gateway_token"] = DEMO_CHANNEL_TOKEN

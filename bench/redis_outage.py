@@ -159,6 +159,7 @@ def run(args, redis_process, redis_url: str) -> None:
     from monusco import breaker
     from monusco.api.services import api_client_create
     from monusco.models import Locality, Province
+    from tests.agreements import agreement_in_force
 
     south = Province.objects.get(name="South Kivu")
     locality = Locality.objects.filter(territory__province=south).order_by("name").first()
@@ -167,7 +168,9 @@ def run(args, redis_process, redis_url: str) -> None:
     )
     base.coverage.set([locality])
     channel, _ = services.sms_channel_create(name="bench gateway", base=base, token=TOKEN)
-    _client, key = api_client_create(name="bench", provinces=[south], throttle_rate="1000000/minute")
+    _client, key = api_client_create(
+        agreement=agreement_in_force(), name="bench", provinces=[south], throttle_rate="1000000/minute"
+    )
     web = Client(raise_request_exception=False)
     sent = [0]
 

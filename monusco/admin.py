@@ -2,18 +2,33 @@
 user's scope (``monusco.admin_scope``); users, roles, the audit log and API clients are managed by
 administrators only."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .admin_scope import ScopedAdmin, ScopedAdminMixin, ScopedTabularInline
 from .api.resources import WRITABLE_RESOURCES, Resource
 from .api.services import api_client_prepare, api_client_rotate_key
-from .models import ApiClient, AuditLog, Locality, Province, Territory, User, UserScope
+from .models import (
+    ApiAccessLog,
+    ApiClient,
+    AuditLog,
+    DataSharingAgreement,
+    Locality,
+    Province,
+    Territory,
+    User,
+    UserScope,
+)
 
 # The admin is the JPT lead's main door: it carries the site's name, not Django's.
 admin.site.site_header = _("MONUSCO field coordination")
@@ -137,6 +152,26 @@ class AuditLogAdmin(ScopedAdmin):
         return False
 
 
+@admin.register(ApiAccessLog)
+class ApiAccessLogAdmin(ScopedAdmin):
+    """Administrators only: every read of the API by a token client, as it was answered."""
+
+    admin_only = True
+    list_display = ["at", "client_name", "endpoint", "status", "rows"]
+    list_filter = ["status", "client_name"]
+    search_fields = ["client_name", "endpoint"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ApiClientForm(forms.ModelForm):
     resources = forms.MultipleChoiceField(
         label=_("resources it may read"), choices=Resource.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -148,10 +183,15 @@ class ApiClientForm(forms.ModelForm):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].required = True  # a client without one is refused: give it one
+
     class Meta:
         model = ApiClient
         fields = [
             "name",
+            "agreement",
             "provinces",
             "territories",
             "resources",
@@ -168,8 +208,9 @@ class ApiClientAdmin(ScopedAdmin):
 
     admin_only = True
     form = ApiClientForm
-    list_display = ["name", "key_prefix", "throttle_rate", "is_active", "updated_at"]
+    list_display = ["name", "agreement", "key_prefix", "throttle_rate", "is_active", "updated_at"]
     list_filter = ["is_active"]
+    list_select_related = ["agreement"]
     search_fields = ["name"]
     autocomplete_fields = ["provinces", "territories"]
     readonly_fields = ["key_prefix", "user"]
@@ -191,3 +232,87 @@ class ApiClientAdmin(ScopedAdmin):
             self.message_user(
                 request, _("New token for %(name)s, shown only this once: %(key)s") % {"name": client.name, "key": key}
             )
+
+
+EXPIRING_DAYS = 30
+
+
+class AgreementValidityFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("expiring", _("Expires within %(days)s days") % {"days": EXPIRING_DAYS}),
+            ("in_force", _("In force")),
+            ("expired", _("Expired")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "expiring":
+            return queryset.filter(
+                expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=EXPIRING_DAYS)
+            )
+        if self.value() == "in_force":
+            return queryset.filter(expires_on__gte=today)
+        if self.value() == "expired":
+            return queryset.filter(expires_on__lt=today)
+        return queryset
+
+
+class AgreementClientInline(ScopedTabularInline):
+    """The clients reading under the agreement; each is edited on its own page."""
+
+    model = ApiClient
+    fields = ["name", "key_prefix", "is_active"]
+    readonly_fields = ["name", "key_prefix", "is_active"]
+    extra = 0
+    show_change_link = True
+    verbose_name = _("API client under this agreement")
+    verbose_name_plural = _("API clients under this agreement")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AgreementForm(forms.ModelForm):
+    resources = forms.MultipleChoiceField(
+        label=_("resources it covers"), choices=Resource.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = DataSharingAgreement
+        fields = ["partner", "purpose", "signed_on", "expires_on", "resources", "geography", "note"]
+
+
+@admin.register(DataSharingAgreement)
+class DataSharingAgreementAdmin(ScopedAdmin):
+    """Agreements, soonest to expire first; the list filter shows those expiring within 30 days."""
+
+    admin_only = True
+    form = AgreementForm
+    list_display = ["partner", "signed_on", "expires_on", "validity", "geography", "client_count"]
+    list_filter = [AgreementValidityFilter, "geography"]
+    search_fields = ["partner", "purpose"]
+    inlines = [AgreementClientInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(api_client_count=Count("clients"))
+
+    @admin.display(description=_("API clients"), ordering="api_client_count")
+    def client_count(self, obj) -> int:
+        return obj.api_client_count
+
+    @admin.display(description=_("validity"))
+    def validity(self, obj) -> str:
+        today = timezone.localdate()
+        if obj.expires_on < today:
+            return str(_("Expired"))
+        if obj.expires_on <= today + datetime.timedelta(days=EXPIRING_DAYS):
+            days = (obj.expires_on - today).days
+            return ngettext("Expires in %(days)s day", "Expires in %(days)s days", days) % {"days": days}
+        return str(_("In force"))

@@ -17,7 +17,7 @@ import contextvars
 from django.db.models.signals import post_delete, post_save
 
 AUDITED_APPS = frozenset({"monusco", "cla", "can", "jpt", "gender"})
-_SKIP_MODELS = frozenset({"monusco.auditlog"})
+_SKIP_MODELS = frozenset({"monusco.auditlog", "monusco.apiaccesslog"})  # logs themselves
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 

@@ -82,13 +82,30 @@ def seed_foundation(ctx: DemoContext) -> None:
 
 @register(50, "demo API client")
 def seed_api_client(ctx: DemoContext) -> None:
-    """A read-only client over South Kivu. Its token is printed when it is first created (it is
+    """A read-only client over South Kivu, under a territory-level agreement for a year (every
+    resource but the gender reviews). Its token is printed when it is first created (it is
     stored hashed); later runs leave it as it is. Rotate it in the admin to see a new one."""
-    from .api.services import api_client_create
-    from .models import ApiClient, Province
+    import datetime
+
+    from django.utils import timezone
+
+    from .api.resources import Resource
+    from .api.services import agreement_create, api_client_create
+    from .models import ApiClient, DataSharingAgreement, Province
 
     name = "Demo situational awareness tool"
     if ApiClient.objects.filter(name=name).exists():
         return
-    _client, key = api_client_create(name=name, provinces=[Province.objects.get(name="South Kivu")])
+    today = timezone.localdate()
+    agreement = agreement_create(
+        partner="Demo protection cluster",
+        purpose="Situational awareness for the protection cluster (demonstration data).",
+        signed_on=today - datetime.timedelta(days=30),
+        expires_on=today + datetime.timedelta(days=335),
+        resources=[value for value in Resource.values if value != Resource.REVIEWS],
+        geography=DataSharingAgreement.Geography.TERRITORY,
+    )
+    _client, key = api_client_create(
+        name=name, agreement=agreement, provinces=[Province.objects.get(name="South Kivu")]
+    )
     ctx.data.setdefault("notes", []).append(f"API client '{name}' created; token (shown once): {key}")

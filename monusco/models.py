@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -171,7 +172,8 @@ class ApiClient(BaseModel):
     The token is shown once when issued; only its SHA-256 digest is stored. The client acts through
     its own service user (no password, API client role) so that anything it writes has an author.
     Its scope is its provinces and territories; ``resources`` lists what it may read and
-    ``write_resources`` what it may create (read-only unless granted).
+    ``write_resources`` what it may create (read-only unless granted), both within what its
+    data-sharing agreement covers.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -196,6 +198,15 @@ class ApiClient(BaseModel):
             )
         ],
     )
+    agreement = models.ForeignKey(
+        "DataSharingAgreement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("data-sharing agreement"),
+        help_text=_("A client without an agreement, or whose agreement has expired, is refused."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
@@ -206,3 +217,66 @@ class ApiClient(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataSharingAgreement(BaseModel):
+    """What a partner may read from the API, signed with MONUSCO: which resources, until when, and
+    the finest geography it may see. Every API client reads under one (``ApiClient.agreement``); a
+    client without one, or whose agreement has expired or does not cover the resource, is refused
+    (``monusco.api.permissions``). Coarser geography is applied to every format the API serves by
+    ``monusco.api.geography``."""
+
+    class Geography(models.TextChoices):
+        LOCALITY = "locality", _("Locality")
+        TERRITORY = "territory", _("Territory")
+        PROVINCE = "province", _("Province")
+
+    partner = models.CharField(_("partner"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    signed_on = models.DateField(_("signed on"))
+    expires_on = models.DateField(_("expires on"), help_text=_("The last day data may be read under it."))
+    resources = models.JSONField(_("resources it covers"), default=list, blank=True)
+    geography = models.CharField(
+        _("finest geography allowed"), max_length=10, choices=Geography.choices, default=Geography.TERRITORY
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["expires_on", "partner"]
+        verbose_name = _("data-sharing agreement")
+        verbose_name_plural = _("data-sharing agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(geography__in=["locality", "territory", "province"]), name="agreement_geography_valid"
+            ),
+            models.CheckConstraint(condition=Q(expires_on__gte=models.F("signed_on")), name="agreement_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.signed_on:%Y-%m-%d} – {self.expires_on:%Y-%m-%d})"
+
+
+class ApiAccessLog(models.Model):
+    """Every read through the API by a token client: who, which endpoint, with which filters, how
+    many rows it got. One INSERT per request, written by ``monusco.api.access_log``; rows older than
+    ``API_ACCESS_LOG_DAYS`` are purged daily (``monusco.tasks.purge_api_access_log``). The client's
+    name is kept so that a row still says who read once the client is deleted."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("API client")
+    )
+    client_name = models.CharField(_("API client name"), max_length=100)
+    endpoint = models.CharField(_("endpoint"), max_length=200)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    rows = models.PositiveIntegerField(_("rows returned"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("API access log entry")
+        verbose_name_plural = _("API access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.client_name} {self.endpoint} {self.rows}"

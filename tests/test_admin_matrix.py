@@ -53,6 +53,8 @@ VIEWERS = {
     "monusco.locality": STAFF,
     "monusco.auditlog": set(),
     "monusco.apiclient": set(),
+    "monusco.datasharingagreement": set(),
+    "monusco.apiaccesslog": set(),
     "gender.reviewchecklist": READERS,
     "gender.review": READERS,
     "gender.checklistitem": READERS,
@@ -104,7 +106,8 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     from gender.models import ReviewChecklist, ReviewStatus
     from gender.services import review_record
     from monusco.api.services import api_client_prepare
-    from monusco.models import ApiClient, AuditLog
+    from monusco.models import ApiAccessLog, ApiClient, AuditLog
+    from tests.agreements import agreement_in_force
     from tests.factories import (
         ActionFactory,
         ConcernFactory,
@@ -204,10 +207,19 @@ def _records(world, users) -> dict[str, dict[str, object]]:
     add("gender.reviewchecklist", "*", checklist)
     add("gender.checklistitem", "*", checklist.items.order_by("position").first())
     add("monusco.auditlog", "*", AuditLog.objects.create(action="update", model="cla.urafikimeeting", object_pk="1"))
-    client = ApiClient(name="Matrix client", resources=["meetings"])
+    agreement = agreement_in_force(partner="Matrix partner")
+    client = ApiClient(name="Matrix client", resources=["meetings"], agreement=agreement)
     api_client_prepare(client=client)
     add("monusco.apiclient", "*", client)
     add("can.replytemplate", "*", ReplyTemplate.objects.get(kind="received", language="fr"))
+    add("monusco.datasharingagreement", "*", agreement)
+    add(
+        "monusco.apiaccesslog",
+        "*",
+        ApiAccessLog.objects.create(
+            client=client, client_name=client.name, endpoint="/api/v1/meetings/", status=200, rows=3
+        ),
+    )
     add("can.staffphone", "*", StaffPhone.objects.create(user=users["duty"], phone="+243990000222"))
     attempt = {"username": "t-duty", "ip_address": "192.0.2.7", "user_agent": "matrix", "path_info": "/accounts/login/"}
     add("axes.accessattempt", "*", AccessAttempt.objects.create(**attempt, failures_since_start=3))

@@ -17,6 +17,7 @@ from can import services
 from can.models import Alert, AlertEvent
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.agreements import agreement_in_force
 from tests.conftest import SignInClient as Client
 from tests.factories import make_alert, make_channel, make_focal_point
 
@@ -224,7 +225,11 @@ def test_every_page_and_list_survives_the_worst_dates(planted, users, world):
 
 def test_token_clients_read_the_worst_dates_too(planted, world):
     _client, key = api_client_create(
-        name="Reader", provinces=[world.south], resources=list(Resource.values), throttle_rate="1000/minute"
+        agreement=agreement_in_force(),
+        name="Reader",
+        provinces=[world.south],
+        resources=list(Resource.values),
+        throttle_rate="1000/minute",
     )
     client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Token {key}")
     client.raise_request_exception = False

@@ -42,7 +42,7 @@ class AlertSerializer(serializers.Serializer):
     channel = serializers.CharField()
     base = BaseRefSerializer()
     locality = LocalityRefSerializer(allow_null=True, help_text="null until the place is known")
-    territory = AreaRefSerializer()
+    territory = AreaRefSerializer(allow_null=True, help_text="null for an API client under a province-level agreement")
     province = AreaRefSerializer()
     focal_point = serializers.CharField(
         allow_null=True, help_text="Pseudonymous code; signed-in users only, always null for API clients."

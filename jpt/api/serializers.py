@@ -7,9 +7,9 @@ from monusco.api.serializers import SexAgeSerializer, iso, sex_age
 
 
 class MissionLocalitySerializer(serializers.Serializer):
-    uid = serializers.UUIDField()
-    name = serializers.CharField()
-    territory = serializers.CharField()
+    uid = serializers.UUIDField(allow_null=True, help_text="null under a territory- or province-level agreement")
+    name = serializers.CharField(allow_null=True, help_text="null under a territory- or province-level agreement")
+    territory = serializers.CharField(allow_null=True, help_text="null under a province-level agreement")
 
 
 class RecommendationSerializer(serializers.Serializer):

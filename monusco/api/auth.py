@@ -6,8 +6,8 @@ scope is set from the client's provinces and territories, so every selector that
 
 Reads (GET, HEAD, OPTIONS) reuse the client, its user and its scope for ``CLIENT_CACHE_SECONDS``
 within one process, keyed by the token's digest: a page costs no query for the token. Any save or
-delete of an API client or a user, and any change to a client's provinces or territories, empties
-this cache in the process that made it (the admin, ``create_api_client``, the services, tests);
+delete of an API client, a data-sharing agreement or a user, and any change to a client's
+provinces or territories, empties this cache in the process that made it (the admin, ``create_api_client``, the services, tests);
 other worker processes see the change within ``CLIENT_CACHE_SECONDS``. Writes always read the
 client afresh.
 """
@@ -25,7 +25,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS
 
-from monusco.models import ApiClient, User
+from monusco.models import ApiClient, DataSharingAgreement, User
 from monusco.scope import Scope, remember_scope
 
 from . import messages
@@ -63,7 +63,7 @@ class ApiTokenAuthentication(BaseAuthentication):
 
 
 def _client_for(digest: str) -> tuple[User, ApiClient]:
-    client = ApiClient.objects.select_related("user").filter(key_hash=digest, is_active=True).first()
+    client = ApiClient.objects.select_related("user", "agreement").filter(key_hash=digest, is_active=True).first()
     if client is None or not client.user.is_active:
         raise AuthenticationFailed(messages.BAD_TOKEN)
     user = client.user
@@ -91,7 +91,7 @@ def _clear() -> None:
         _clients.clear()
 
 
-for _model in (ApiClient, User):
+for _model in (ApiClient, DataSharingAgreement, User):
     post_save.connect(forget_clients, sender=_model, dispatch_uid=f"api-clients-{_model.__name__}-save")
     post_delete.connect(forget_clients, sender=_model, dispatch_uid=f"api-clients-{_model.__name__}-delete")
 for _through in (ApiClient.provinces.through, ApiClient.territories.through):

@@ -13,8 +13,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from . import messages
+from .access_log import record_read
+from .agreements import check_geography_filters, geography_of
 from .auth import api_client_of
 from .filtering import ApiFilterBackend
+from .geography import coarsen
 from .negotiation import ApiContentNegotiation
 from .ordering import ApiOrderingFilter
 from .pagination import ApiCursorPagination
@@ -32,10 +35,14 @@ else:
 class ApiView(_ViewBase):
     """What every ``/api/v1/`` view shares: JSON bodies (``parsers``), ``?format=`` checked
     (``negotiation``), each query parameter it knows given once and no NUL byte (``params``), and
-    errors always as JSON, whatever format was asked for."""
+    errors always as JSON, whatever format was asked for. A token client sees places no finer than
+    its data-sharing agreement allows, in every format (``geography``), and may not filter by a
+    finer place (``agreements``); ``gazetteer`` views (the list of places itself) are left as they are.
+    Each read by a token client is written to the access log (``access_log``)."""
 
     parser_classes = [ApiJSONParser]
     content_negotiation_class = ApiContentNegotiation
+    gazetteer = False
 
     def query_parameters(self) -> set[str]:
         return {"format"}
@@ -43,11 +50,24 @@ class ApiView(_ViewBase):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # format, authentication, permissions, throttles
         check_query(request.query_params, self.query_parameters())
+        if not self.gazetteer:
+            check_geography_filters(api_client_of(request), request.query_params)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if isinstance(response, Response) and response.status_code >= 400:
             request.accepted_renderer = ApiJSONRenderer()
             request.accepted_media_type = ApiJSONRenderer.media_type
+        elif isinstance(response, Response) and response.data is not None and not self.gazetteer:
+            response.data = coarsen(response.data, geography_of(api_client_of(request)))
+        client = api_client_of(request)
+        if client is not None and request.method in ("GET", "HEAD"):
+            record_read(
+                client=client,
+                endpoint=request.path,
+                query_params=request.query_params,
+                status=response.status_code,
+                data=getattr(response, "data", None),
+            )
         return super().finalize_response(request, response, *args, **kwargs)
 
 

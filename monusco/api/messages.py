@@ -36,3 +36,10 @@ BAD_UUID = _("Enter a uid in its usual form, e.g. 6c906e2b-9472-37fa-9b6f-a398e0
 BAD_BOOLEAN = _("Enter true or false.")
 BAD_PAGE_SIZE = _("Give the number of results per page as a whole number from 1 (at most 500 are sent).")
 BAD_ORDERING = _("Sort by one of: %(fields)s.")
+NO_AGREEMENT = _("This API client has no data-sharing agreement, so it may not read or send data.")
+AGREEMENT_EXPIRED = _("The data-sharing agreement of this API client expired on %(date)s. Ask MONUSCO to renew it.")
+RESOURCE_NOT_IN_AGREEMENT = _("The data-sharing agreement of this API client does not cover this resource.")
+FILTER_TOO_FINE = _(
+    "The data-sharing agreement of this API client allows geography down to the %(level)s only: "
+    "filter by %(allowed)s instead."
+)

@@ -4,11 +4,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from . import messages
+from .agreements import check_agreement
 from .auth import api_client_of
 
 
 class ResourcePermission(BasePermission):
-    """Token clients: the resource must be granted (and the write explicitly granted).
+    """Token clients: a data-sharing agreement in force covering the resource (``agreements``),
+    and the resource granted (and the write explicitly granted).
     Session users: the Django permissions the view lists for reading or writing."""
 
     def has_permission(self, request, view) -> bool:
@@ -20,6 +22,7 @@ class ResourcePermission(BasePermission):
         if client is not None:
             if getattr(view, "session_only", False):
                 raise PermissionDenied(messages.SESSION_ONLY)
+            check_agreement(client, view.resource)
             if view.resource not in client.resources:
                 raise PermissionDenied(messages.RESOURCE_NOT_GRANTED)
             if not reading and view.resource not in client.write_resources:

@@ -70,13 +70,15 @@ class AreaRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+# For an API client whose data-sharing agreement allows only territories (or provinces), a place's
+# uid and name (and territory) are null and its point is the area's centroid (``geography``).
 class LocalityRefSerializer(serializers.Serializer):
-    uid = serializers.UUIDField()
-    name = serializers.CharField()
-    territory = serializers.CharField()
+    uid = serializers.UUIDField(allow_null=True, help_text="null under a territory- or province-level agreement")
+    name = serializers.CharField(allow_null=True, help_text="null under a territory- or province-level agreement")
+    territory = serializers.CharField(allow_null=True, help_text="null under a province-level agreement")
     province = serializers.CharField()
-    latitude = serializers.FloatField()
-    longitude = serializers.FloatField()
+    latitude = serializers.FloatField(allow_null=True, help_text="the territory's or province's centroid if coarsened")
+    longitude = serializers.FloatField(allow_null=True, help_text="the territory's or province's centroid if coarsened")
 
 
 def locality_ref(locality) -> dict:

@@ -1,7 +1,9 @@
-"""Writes for API clients: create one (its token is returned once, never stored) and rotate keys."""
+"""Writes for API clients and their data-sharing agreements: create an agreement, create a client
+under one (its token is returned once, never stored), and rotate keys."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -10,17 +12,30 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from monusco.models import ApiClient, Province, Territory
+from monusco.models import ApiClient, DataSharingAgreement, Province, Territory
 from monusco.roles import Role, sync_roles
 
 from .resources import WRITABLE_RESOURCES, Resource
 from .tokens import key_digest, new_key
 
 
-def _check_grants(*, resources: list[str], write_resources: list[str], throttle_rate: str) -> None:
+def _check_resources(resources: list[str]) -> None:
     unknown = sorted(set(resources) - set(Resource.values))
     if unknown:
         raise ValidationError(_("Unknown resources: %(names)s.") % {"names": ", ".join(unknown)})
+
+
+def _check_grants(
+    *, resources: list[str], write_resources: list[str], throttle_rate: str, agreement: DataSharingAgreement | None
+) -> None:
+    _check_resources(resources)
+    if agreement is not None:
+        outside = sorted(set(resources) - set(agreement.resources))
+        if outside:
+            raise ValidationError(
+                _("The data-sharing agreement does not cover these resources: %(names)s.")
+                % {"names": ", ".join(outside)}
+            )
     not_writable = sorted(set(write_resources) - set(WRITABLE_RESOURCES))
     if not_writable:
         raise ValidationError(
@@ -42,9 +57,40 @@ def _service_user(name: str):
 
 
 @transaction.atomic
+def agreement_create(
+    *,
+    partner: str,
+    purpose: str,
+    signed_on: datetime.date,
+    expires_on: datetime.date,
+    resources: list[str],
+    geography: str = DataSharingAgreement.Geography.TERRITORY,
+    note: str = "",
+) -> DataSharingAgreement:
+    """A data-sharing agreement as signed: what it covers, until when, how fine its geography."""
+    _check_resources(resources)
+    if not partner.strip():
+        raise ValidationError(_("Name the partner of the agreement."))
+    if expires_on < signed_on:
+        raise ValidationError(_("An agreement cannot expire before it is signed."))
+    if geography not in DataSharingAgreement.Geography.values:
+        raise ValidationError(_("Choose locality, territory or province as the finest geography."))
+    return DataSharingAgreement.objects.create(
+        partner=partner,
+        purpose=purpose,
+        signed_on=signed_on,
+        expires_on=expires_on,
+        resources=list(resources),
+        geography=geography,
+        note=note,
+    )
+
+
+@transaction.atomic
 def api_client_create(
     *,
     name: str,
+    agreement: DataSharingAgreement,
     provinces: list[Province] | None = None,
     territories: list[Territory] | None = None,
     resources: list[str] | None = None,
@@ -52,10 +98,13 @@ def api_client_create(
     throttle_rate: str = "600/minute",
     note: str = "",
 ) -> tuple[ApiClient, str]:
-    """A new client and its token. The token is returned here once and only its digest is kept."""
-    resources = list(resources if resources is not None else Resource.values)
+    """A new client under ``agreement``, and its token. The token is returned here once and only
+    its digest is kept. It reads ``resources`` (by default, all that the agreement covers)."""
+    resources = list(resources if resources is not None else agreement.resources)
     write_resources = list(write_resources or [])
-    _check_grants(resources=resources, write_resources=write_resources, throttle_rate=throttle_rate)
+    _check_grants(
+        resources=resources, write_resources=write_resources, throttle_rate=throttle_rate, agreement=agreement
+    )
     if not name.strip():
         raise ValidationError(_("Give the API client a name."))
     if ApiClient.objects.filter(name=name).exists():
@@ -66,6 +115,7 @@ def api_client_create(
     client = ApiClient.objects.create(
         name=name,
         user=_service_user(name),
+        agreement=agreement,
         key_hash=key_digest(key),
         key_prefix=key[:8],
         resources=resources,
@@ -82,7 +132,10 @@ def api_client_create(
 def api_client_prepare(*, client: ApiClient) -> str:
     """Give a client built in the admin its service user and first token, and save it."""
     _check_grants(
-        resources=client.resources, write_resources=client.write_resources, throttle_rate=client.throttle_rate
+        resources=client.resources,
+        write_resources=client.write_resources,
+        throttle_rate=client.throttle_rate,
+        agreement=client.agreement,
     )
     key = new_key()
     client.user = _service_user(client.name)

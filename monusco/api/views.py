@@ -17,6 +17,7 @@ class LocalityViewSet(GeoApiViewSet):
     """Places (province > territory > locality) with coordinates. JSON, CSV with HXL, GeoJSON."""
 
     resource = Resource.LOCALITIES
+    gazetteer = True  # public place names: no agreement coarsens them (``geography``)
     read_permissions = ("monusco.view_locality",)
     serializer_class = LocalitySerializer
     filterset_class = LocalityFilter

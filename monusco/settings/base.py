@@ -249,7 +249,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "can-escalate-overdue-alerts": {"task": "can.tasks.escalate_overdue_alerts", "schedule": 60.0},
     "can-sweep-outstanding-notifications": {"task": "can.tasks.sweep_outstanding_notifications", "schedule": 120.0},
     "can-replay-spool": {"task": "can.tasks.replay_spool", "schedule": 30.0},
+    "monusco-purge-api-access-log": {"task": "monusco.tasks.purge_api_access_log", "schedule": 86400.0},
 }
+# How long each read of the API by a token client stays in the access log (monusco.tasks).
+API_ACCESS_LOG_DAYS = env.int("API_ACCESS_LOG_DAYS", default=365)
 
 # The intake spool (can/spool.py): SMS and missed calls kept, encrypted with FIELD_ENCRYPTION_KEY,
 # while PostgreSQL cannot take them, and replayed by beat. Shared by every web process and the

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.agreements import agreement_in_force
 from tests.conftest import SignInAPIClient
 from tests.factories import PASSWORD
 
@@ -24,6 +25,7 @@ def tokens(world):
     """``inside``: South Kivu, reads everything and may create alerts; ``outside``: North Kivu;
     ``narrow``: South Kivu, localities only."""
     inside, inside_key = api_client_create(
+        agreement=agreement_in_force(),
         name="SAGE South Kivu",
         provinces=[world.south],
         resources=list(Resource.values),
@@ -31,12 +33,14 @@ def tokens(world):
         throttle_rate="100000/minute",
     )
     outside, outside_key = api_client_create(
+        agreement=agreement_in_force(),
         name="Dashboard North Kivu",
         provinces=[world.north],
         resources=list(Resource.values),
         throttle_rate="100000/minute",
     )
     narrow, narrow_key = api_client_create(
+        agreement=agreement_in_force(),
         name="HDX places",
         territories=[world.uvira_t],
         resources=[Resource.LOCALITIES],

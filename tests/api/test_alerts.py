@@ -278,8 +278,11 @@ def test_alert_write_matrix(world, users, tokens, callers):
 
 def test_client_without_write_grant_is_refused(world, tokens):
     from monusco.api.services import api_client_create
+    from tests.agreements import agreement_in_force
 
-    _client, key = api_client_create(name="Reader", provinces=[world.south], throttle_rate="100/minute")
+    _client, key = api_client_create(
+        agreement=agreement_in_force(), name="Reader", provinces=[world.south], throttle_rate="100/minute"
+    )
     response = token_client(key).post("/api/v1/alerts/", _payload(world), format="json")
     assert (response.status_code, response.json()) == (
         403,

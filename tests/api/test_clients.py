@@ -9,13 +9,14 @@ from django.core.management import CommandError, call_command
 
 from monusco.api.services import api_client_create, api_client_rotate_key
 from monusco.models import ApiClient
+from tests.agreements import agreement_in_force
 from tests.api.conftest import session_client, token_client
 
 pytestmark = pytest.mark.django_db
 
 
 def test_only_the_digest_of_the_token_is_stored(world):
-    client, key = api_client_create(name="KST", provinces=[world.south])
+    client, key = api_client_create(agreement=agreement_in_force(), name="KST", provinces=[world.south])
     assert client.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert client.key_prefix == key[:8]
     stored = ApiClient.objects.filter(pk=client.pk).values_list("key_hash", "key_prefix", "name", "note").get()
@@ -25,13 +26,25 @@ def test_only_the_digest_of_the_token_is_stored(world):
 
 
 def test_command_prints_the_token_once_and_it_works(world):
+    agreement = agreement_in_force(partner="OCHA")
     out = io.StringIO()
-    call_command("create_api_client", "SAGE", "--province", "south kivu", "--resource", "localities", stdout=out)
+    call_command(
+        "create_api_client",
+        "SAGE",
+        "--agreement",
+        "ocha",
+        "--province",
+        "south kivu",
+        "--resource",
+        "localities",
+        stdout=out,
+    )
     lines = out.getvalue().splitlines()
     assert lines[0] == "API client SAGE created. Its token, shown only this once:"
     client = ApiClient.objects.get(name="SAGE")
     assert (client.resources, client.write_resources, client.throttle_rate) == (["localities"], [], "600/minute")
     assert list(client.provinces.all()) == [world.south]
+    assert client.agreement == agreement
     assert token_client(lines[1]).get("/api/v1/localities/").status_code == 200
 
 
@@ -40,6 +53,15 @@ def test_command_prints_the_token_once_and_it_works(world):
     [
         (["X"], "Give the API client at least one province or territory."),
         (["X", "--province", "Atlantis"], "province 'Atlantis': not found."),
+        (["X", "--agreement", "KST", "--province", "South Kivu"], "Data-sharing agreement 'KST': not found."),
+        (
+            ["X", "--agreement", "Twice", "--province", "South Kivu"],
+            "Data-sharing agreement 'Twice': ambiguous: give its uid.",
+        ),
+        (
+            ["X", "--province", "South Kivu", "--resource", "reviews"],
+            "The data-sharing agreement does not cover these resources: reviews.",
+        ),
         (
             ["X", "--province", "South Kivu", "--write", "meetings"],
             "These resources cannot be written through the API: meetings.",
@@ -51,6 +73,11 @@ def test_command_prints_the_token_once_and_it_works(world):
     ],
 )
 def test_command_refuses_bad_input_and_creates_nothing(world, args, message):
+    agreement_in_force(partner="OCHA", resources=["localities", "alerts"])
+    agreement_in_force(partner="Twice")
+    agreement_in_force(partner="Twice")
+    if "--agreement" not in args:
+        args = [args[0], "--agreement", "OCHA", *args[1:]]
     with pytest.raises(CommandError) as error:
         call_command("create_api_client", *args, stdout=io.StringIO())
     assert str(error.value) == message
@@ -58,14 +85,14 @@ def test_command_refuses_bad_input_and_creates_nothing(world, args, message):
 
 
 def test_duplicate_name_is_refused(world):
-    api_client_create(name="KST", provinces=[world.south])
+    api_client_create(agreement=agreement_in_force(), name="KST", provinces=[world.south])
     with pytest.raises(ValidationError) as error:
-        api_client_create(name="KST", provinces=[world.north])
+        api_client_create(agreement=agreement_in_force(), name="KST", provinces=[world.north])
     assert error.value.messages == ["An API client with this name already exists."]
 
 
 def test_rotating_the_key_revokes_the_old_one(world):
-    client, old = api_client_create(name="KST", provinces=[world.south])
+    client, old = api_client_create(agreement=agreement_in_force(), name="KST", provinces=[world.south])
     new = api_client_rotate_key(client=client)
     assert token_client(old).get("/api/v1/localities/").status_code == 401
     assert token_client(new).get("/api/v1/localities/").status_code == 200
@@ -81,11 +108,13 @@ def test_each_client_has_its_own_throttle_rate(world, tokens):
 
 
 def test_admin_creates_a_client_and_shows_the_token_once(world, users):
+    agreement = agreement_in_force(partner="HDX")
     admin = session_client(users["admin"])
     response = admin.post(
         "/admin/monusco/apiclient/add/",
         {
             "name": "HDX",
+            "agreement": agreement.pk,
             "provinces": [world.south.pk],
             "resources": ["localities", "bases"],
             "throttle_rate": "60/minute",

@@ -385,10 +385,15 @@ _names = iter(range(1000))
 
 def _api(world, provinces, resources):
     from monusco.api.services import api_client_create
+    from tests.agreements import agreement_in_force
     from tests.api.conftest import token_client
 
     _client, key = api_client_create(
-        name=f"Client {next(_names)}", provinces=provinces, resources=resources, throttle_rate="1000/minute"
+        agreement=agreement_in_force(),
+        name=f"Client {next(_names)}",
+        provinces=provinces,
+        resources=resources,
+        throttle_rate="1000/minute",
     )
     return token_client(key)
 

@@ -8,6 +8,7 @@ from can import services
 from can.models import Alert
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.agreements import agreement_in_force
 from tests.api.conftest import session_client, token_client
 from tests.factories import PASSWORD, TOKEN
 
@@ -109,7 +110,9 @@ def test_the_gender_review_page_masks_the_report(client, sms_alert, users, world
 
 
 def test_the_api_masks_numbers_for_everyone_in_every_format(sms_alert, users, world):
-    _client, key = api_client_create(name="SAGE", provinces=[world.south], resources=[Resource.ALERTS])
+    _client, key = api_client_create(
+        agreement=agreement_in_force(), name="SAGE", provinces=[world.south], resources=[Resource.ALERTS]
+    )
     for client in (token_client(key), session_client(users["duty"]), session_client(users["manager"])):
         for fmt in ("json", "csv", "geojson"):
             body = client.get(f"/api/v1/alerts/?format={fmt}").content.decode()

@@ -20,6 +20,7 @@ from can.models import Alert
 from gender.models import ReviewChecklist
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.agreements import agreement_in_force
 from tests.api.conftest import session_client, token_client
 from tests.factories import make_meeting, make_review
 
@@ -125,7 +126,11 @@ def _in(period, day: str) -> bool:
 def _attack(field, users, world) -> dict[tuple[str, str, str], set[int]]:
     """Every count the two readers can derive, per (what, base, period)."""
     _client, key = api_client_create(
-        name="SAGE South Kivu", provinces=[world.south], resources=list(Resource.values), throttle_rate="100000/minute"
+        agreement=agreement_in_force(),
+        name="SAGE South Kivu",
+        provinces=[world.south],
+        resources=list(Resource.values),
+        throttle_rate="100000/minute",
     )
     api, manager = token_client(key), session_client(users["manager"])
     bases = {"uvira": field["uvira"], "minembwe": field["minembwe"], "province": None}

@@ -84,8 +84,11 @@ def test_a_planned_mission_says_who_must_approve_it(client, users, mission):
 def test_the_team_picker_offers_staff_users_only(client, world, users, mission):
     from monusco.api.services import api_client_create
     from monusco.models import Province
+    from tests.agreements import agreement_in_force
 
-    tool, _key = api_client_create(name="Situational tool", provinces=[Province.objects.get(name="South Kivu")])
+    tool, _key = api_client_create(
+        agreement=agreement_in_force(), name="Situational tool", provinces=[Province.objects.get(name="South Kivu")]
+    )
     staff_api = users["api"]  # the API client role, even when marked staff
     inactive = make_user("cla", base=world.base, username="t-gone", is_active=False)
     client.force_login(users["jpt"])

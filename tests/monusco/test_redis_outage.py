@@ -20,6 +20,7 @@ from can.models import Alert
 from monusco import breaker
 from monusco.api.resources import Resource
 from monusco.api.services import api_client_create
+from tests.agreements import agreement_in_force
 from tests.api.conftest import token_client
 from tests.can.test_worker import free_port, publishing_to, start_redis, stop
 from tests.factories import TOKEN, make_channel
@@ -62,6 +63,7 @@ def redis_cache(url: str) -> dict:
 def narrow_key(world) -> str:
     """The token of an API client allowed 3 requests a minute."""
     _client, key = api_client_create(
+        agreement=agreement_in_force(),
         name="HDX places",
         territories=[world.uvira_t],
         resources=[Resource.LOCALITIES],
