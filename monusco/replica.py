@@ -134,6 +134,20 @@ def replica_reads(user=None) -> Iterator[bool]:
         _reading.reset(token)
 
 
+def begin_reads(user=None) -> contextvars.Token | None:
+    """``replica_reads`` for a block that does not fit a ``with`` (an API view, from its
+    authentication to its response): the token to pass to ``end_reads``, or None when the replica
+    is not fit."""
+    if not (configured() and not wrote_recently(user) and state() == "ok"):
+        return None
+    return _reading.set(True)
+
+
+def end_reads(token: contextvars.Token | None) -> None:
+    if token is not None:
+        _reading.reset(token)
+
+
 def replica_or_primary(read: Callable[[], T], user=None) -> T:
     """``read()`` on the replica when it is fit, else on the primary; made again on the primary if
     the replica fails midway. ``read`` must only read (and must evaluate its queries)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.decorators import method_decorator
 from django_filters import rest_framework as filters
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from .. import replica
 from . import messages
 from .access_log import record_read
 from .agreements import check_geography_filters, geography_of
@@ -47,13 +48,34 @@ class ApiView(_ViewBase):
     def query_parameters(self) -> set[str]:
         return {"format"}
 
+    _replica_reads = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # format, authentication, permissions, throttles
+        client = api_client_of(request)
+        if client is not None and request.method in ("GET", "HEAD"):
+            # A token client's reads come from the read replica when it is fit (monusco/replica.py).
+            self._replica_reads = replica.begin_reads(client.user)
         check_query(request.query_params, self.query_parameters())
         if not self.gazetteer:
             check_geography_filters(api_client_of(request), request.query_params)
 
+    def handle_exception(self, exc):
+        if self._replica_reads is not None and isinstance(exc, DatabaseError):
+            # The replica failed mid-read: read again from the primary, never an error page.
+            replica.end_reads(self._replica_reads)
+            self._replica_reads = None
+            replica.mark_down()
+            handler = getattr(self, (self.request.method or "get").lower())
+            try:
+                return handler(self.request, *self.args, **self.kwargs)
+            except Exception as again:  # noqa: BLE001 - answered as any error of the view
+                return super().handle_exception(again)
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
+        replica.end_reads(self._replica_reads)
+        self._replica_reads = None
         if isinstance(response, Response) and response.status_code >= 400:
             request.accepted_renderer = ApiJSONRenderer()
             request.accepted_media_type = ApiJSONRenderer.media_type
