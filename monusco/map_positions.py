@@ -68,6 +68,7 @@ class Position:
         return {"latitude": self.latitude, "longitude": self.longitude, "position_accuracy": self.accuracy}
 
 
+POSITION_FIELDS = ("latitude", "longitude", "position_accuracy")
 NO_POSITION = {"latitude": None, "longitude": None, "position_accuracy": None}
 
 
@@ -122,17 +123,44 @@ def _coordinate(label, limit: int) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=False,
-        max_digits=8,
-        decimal_places=5,
+        max_digits=14,  # a browser gives more decimals than kept: ``position()`` rounds to 5
+        decimal_places=10,
         min_value=-limit,
         max_value=limit,
         widget=forms.NumberInput(attrs={"step": "0.00001", "inputmode": "decimal"}),
     )
 
 
+class LocalitySelect(forms.Select):
+    """A locality select whose options carry the locality's coordinates (``data-lat``, ``data-lon``),
+    for the far-away hint of ``static/map/position.js``: read from the choices' instances, no query."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and getattr(instance, "latitude", None) is not None:
+            option["attrs"]["data-lat"] = str(instance.latitude)
+            option["attrs"]["data-lon"] = str(instance.longitude)
+        return option
+
+
 class PositionFormMixin(forms.Form):
     """The three fields and their check, for any form (a ``ModelForm`` too). ``position()`` gives
-    the cleaned ``Position`` or None. Coordinates come rounded to 5 decimals (about 1 m)."""
+    the cleaned ``Position`` or None. Coordinates come rounded to 5 decimals (about 1 m). A
+    ``locality`` field gets ``LocalitySelect``, so the page can warn before the form is sent."""
+
+    position_help = POSITION_HELP
+    far_km = FAR_KM
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in POSITION_FIELDS:  # after the form's own fields, before the "Use my position" button
+            self.fields[name] = self.fields.pop(name)
+        locality = self.fields.get("locality")
+        if locality is not None and type(locality.widget) is forms.Select:
+            widget = LocalitySelect(attrs=locality.widget.attrs)
+            widget.choices = locality.widget.choices
+            locality.widget = widget
 
     latitude = _coordinate(_("Latitude"), 90)
     longitude = _coordinate(_("Longitude"), 180)
