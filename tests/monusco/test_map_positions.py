@@ -105,3 +105,47 @@ def test_the_locality_options_carry_their_coordinates_for_the_hint(client, world
     assert "Use my position" in html
     assert "Only the staff of the record" in html
     assert "map/position.js" in html
+
+
+@pytest.mark.django_db
+def test_the_meeting_keeps_the_position_given_and_clears_it_when_removed(client, world, users):
+    import datetime
+
+    from cla.models import UrafikiMeeting
+
+    client.force_login(users["cla"])
+    page = client.get("/cla/meetings/new/")
+    token = page.context["form"].initial.get("client_token") or "2c9d7c1e-5e2b-4d9a-8a51-1d0a7e2d1f02"
+    data = {
+        "client_token": token,
+        "locality": world.sange.pk,
+        "held_on": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+        "meeting_type": "urafiki",
+        "women": 3,
+        "men": 2,
+        "girls": 0,
+        "boys": 0,
+        "topics": "Patrols",
+        "latitude": "-3.0812",
+        "longitude": "29.1211",
+        "position_accuracy": "25",
+        "concerns-TOTAL_FORMS": 0,
+        "concerns-INITIAL_FORMS": 0,
+        "followups-TOTAL_FORMS": 0,
+        "followups-INITIAL_FORMS": 0,
+        "action": "save",
+    }
+    response = client.post("/cla/meetings/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting = UrafikiMeeting.objects.get()
+    assert (meeting.latitude, meeting.longitude, meeting.position_accuracy) == (
+        Decimal("-3.08120"),
+        Decimal("29.12110"),
+        25,
+    )
+    edit = client.get(f"/cla/meetings/{meeting.uid}/edit/")
+    assert edit.context["form"].initial["latitude"] == Decimal("-3.08120")
+    data.update(latitude="", longitude="", position_accuracy="", version=meeting.version)
+    assert client.post(f"/cla/meetings/{meeting.uid}/edit/", data).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.latitude, meeting.longitude, meeting.position_accuracy) == (None, None, None)
