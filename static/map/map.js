@@ -58,6 +58,7 @@
               keyboard: false, interactive: false });
           }
           return L.circleMarker(latlng, { radius: f.properties.exact ? 6 : 8, color: colour, weight: 2,
+            className: "map-point map-" + layer.slug,
             fillOpacity: f.properties.exact ? 0.9 : 0.4 });
         },
         onEachFeature: function (f, item) {
