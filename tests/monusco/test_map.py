@@ -301,3 +301,13 @@ def test_tiles_are_set_by_map_tile_url_and_allowed_on_the_map_page_only(client, 
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in response.content.decode()
     assert "img-src 'self' data: https://tile.openstreetmap.org" in response["Content-Security-Policy"]
     assert "tile.openstreetmap.org" not in client.get("/can/inbox/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_map_page_with_leaflet_weighs_under_100_kb_compressed(client, world, users):
+    from bench.page_weight import measure
+
+    client.force_login(users["manager"])
+    result = measure(client, reverse("map"))
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in result["assets"]
+    assert result["first_load"] <= 100 * 1024
