@@ -1,4 +1,5 @@
-"""Page weight of the CLA meeting form, as a phone on a weak link sees it, field mode included.
+"""Page weight of the CLA meeting form, as a phone on a weak link sees it, field mode included,
+and of the map page (Leaflet included, its GeoJSON layers and outlines, no tiles) for a manager.
 
 Run: ``.venv/bin/python bench/page_weight.py``. It builds a throwaway SQLite database and a
 collected, hashed static tree (whitenoise's CompressedManifestStaticFilesStorage, as in
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_LOAD_BUDGET = 30 * 1024
 REPEAT_LOAD_BUDGET = 5 * 1024
+MAP_BUDGET = 100 * 1024
 ASSET = re.compile(r'(?:href|src)="([^"]+)"')
 
 
@@ -132,6 +134,60 @@ def measure(client, url: str) -> dict:
     }
 
 
+def measure_map(client) -> dict:
+    """The map page's first load (``measure``) plus the GeoJSON its script fetches: the outlines
+    and every layer the page lists (``data-layers``)."""
+    import html as html_lib
+
+    from django.urls import reverse
+
+    result = measure(client, reverse("map"))
+    page = client.get(reverse("map")).content.decode()
+    layers = json.loads(html_lib.unescape(re.search(r'data-layers="([^"]*)"', page).group(1)))
+    data = {}
+    for url in [reverse("map-outlines"), *(layer["url"] for layer in layers)]:
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, (url, response.status_code)
+        data[url] = _wire_bytes(response, _body(response))
+    result["geojson"] = data
+    result["map_total"] = result["first_load"] + sum(data.values())
+    return result
+
+
+def _map_user(cla_user):
+    """A manager over the CLA's province, and a month of alerts and meetings at the CLA's base."""
+    import datetime
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from can.models import Alert
+    from cla.models import OperatingBase
+    from monusco.models import Province, User, UserScope
+
+    base = OperatingBase.objects.get(code="cob-uvira")
+    today = timezone.localdate()
+    for n in range(60):
+        day = today - datetime.timedelta(days=n % 30)
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+        locality = base.coverage.order_by("name")[n % 5]
+        Alert.objects.create(
+            idempotency_key=f"bench:{n}",
+            channel="sms",
+            base=base,
+            locality=locality,
+            territory_id=locality.territory_id,
+            threat_category=["armed_attack", "looting", "abduction", "sexual_violence"][n % 4],
+            received_at=at,
+            received_on=day,
+            reported_by=cla_user,
+        )
+    user = User.objects.create_user("bench-manager", password="bench-only", preferred_language="fr")
+    user.groups.add(Group.objects.get(name="manager"))
+    UserScope.objects.create(user=user, province=Province.objects.get(name="South Kivu"))
+    return user
+
+
 def _world():
     """The smallest world with a CLA at a base covering a few localities."""
     import datetime
@@ -207,6 +263,24 @@ def main() -> int:
     if result["uncached_assets"]:
         print("  not cached:", ", ".join(result["uncached_assets"]))
     ok = result["first_load"] <= FIRST_LOAD_BUDGET and result["repeat_load"] <= REPEAT_LOAD_BUDGET
+    manager = _map_user(user)
+    client.force_login(manager)
+    # Managers sign in with two steps: the session carries a confirmed authenticator, as after a right code.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=manager, name="bench", confirmed=True).persistent_id
+    session.save()
+    found = measure_map(client)
+    print("Map page, manager, 60 alerts over 30 days (gzip bytes on the wire, no tiles)")
+    print(f"  HTML (with the table by territory)           {found['html']:>7}")
+    for ref, size in found["assets"].items():
+        print(f"  {ref:<44} {size:>7}")
+    for ref, size in found["geojson"].items():
+        print(f"  {ref.split('?')[0]:<44} {size:>7}")
+    print(f"  total                                        {found['map_total']:>7}   (budget {MAP_BUDGET})")
+    ok = ok and found["map_total"] <= MAP_BUDGET
     shutil.rmtree(tmp, ignore_errors=True)
     return 0 if ok else 1
 

@@ -46,6 +46,12 @@ class CanConfig(AppConfig):
             detail_url_name="can:alert-detail",
         )
         register_panel("cla", open_alerts_panel)
+        from monusco.map import register_layer
+
+        from . import map_layers
+
+        register_layer(map_layers.ALERTS)
+        register_layer(map_layers.SEXUAL_VIOLENCE)
         register_threat_record_provider(providers.alert_threat_on_record)
         metrics.register(can_metrics.collect)
         metrics.register(can_metrics.collect_spool)  # apart: read from disk, served with the database down

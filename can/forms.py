@@ -14,6 +14,7 @@ from cla.models import OperatingBase
 from cla.validators import COUNT_ERROR_MESSAGES, MAX_COUNT
 from monusco.choices import Sex, ThreatCategory
 from monusco.crypto import normalize_phone
+from monusco.map_positions import PositionFormMixin
 from monusco.models import Locality
 from monusco.scope import scope_for
 
@@ -60,7 +61,7 @@ def _covered_localities(bases):
     return Locality.objects.filter(covering_bases__in=bases).distinct().order_by("name")
 
 
-class AlertForm(forms.Form):
+class AlertForm(PositionFormMixin):
     """An alert received by phone, radio or in person, logged by a CLA."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)

@@ -15,6 +15,7 @@ from cla.models import OperatingBase
 from gender.models import Report
 from monusco.choices import Sex, ThreatCategory
 from monusco.fields import EncryptedTextField
+from monusco.map_positions import PositionFields, position_constraints
 from monusco.models import BaseModel, Locality, Territory
 
 
@@ -197,7 +198,7 @@ class EscalationLevel(models.IntegerChoices):
     PROVINCE = 3, _("Provincial operations centre")
 
 
-class Alert(BaseModel, Report):
+class Alert(BaseModel, Report, PositionFields):
     """An alert from a community. The sex/age fields count the people at risk.
 
     ``idempotency_key`` makes every inbound delivery land once: the gateway message id per channel,
@@ -384,6 +385,7 @@ class Alert(BaseModel, Report):
             models.CheckConstraint(
                 condition=Q(received_on__gte=DAYS_FROM, received_on__lte=LAST_DAY), name="alert_received_on_in_range"
             ),
+            *position_constraints("alert"),
         ]
         indexes = [
             models.Index(

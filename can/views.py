@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from gender.models import ReviewStatus
 from gender.selectors.reviews import review_rounds
 from monusco import field
+from monusco.map_positions import far_from_locality, far_warning
 from monusco.models import User
 from monusco.scope import scope_for
 
@@ -318,15 +319,19 @@ def alert_create(request: SignedInRequest) -> HttpResponse:
                 girls=data["girls"],
                 boys=data["boys"],
                 client_uuid=data["client_uuid"],
+                position=form.position(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             message = _("Alert recorded. The duty officer has been notified.")
+            far = far_from_locality(form.position(), data["locality"])
+            if far is not None:  # a warning, not a refusal
+                message = f"{message} {far_warning(far, data['locality'])}"
             url = reverse("can:alert-detail", kwargs={"uid": alert.uid})
             if (answer := field.saved(request, url=url, message=message)) is not None:
                 return answer
-            messages.success(request, message)
+            (messages.warning if far is not None else messages.success)(request, message)
             return redirect(url)
     if field.is_sync(request):
         return field.refused([form])

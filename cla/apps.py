@@ -14,6 +14,13 @@ class ClaConfig(AppConfig):
         from .models import AtRiskGroup, CommunityProtectionPlan, StakeholderGroup, UrafikiMeeting
 
         register_base_provider(selectors.assigned_base_ids)
+        from monusco.map import register_layer, register_territory_provider
+
+        from . import map_layers
+
+        register_territory_provider(map_layers.territories_of_bases)
+        for layer in (map_layers.MEETINGS, map_layers.BASES, map_layers.ACTIONS):
+            register_layer(layer)
         register(
             UrafikiMeeting,
             slug="meeting",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gender.models import Report
 from monusco.choices import ThreatCategory
+from monusco.map_positions import PositionFields, position_constraints
 from monusco.models import BaseModel, Locality
 
 from .validators import validate_past_date, validate_planning_date
@@ -192,7 +193,7 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class UrafikiMeeting(BaseModel, Report):
+class UrafikiMeeting(BaseModel, Report, PositionFields):
     """A community meeting a CLA facilitated. The sex/age fields count the participants."""
 
     base = models.ForeignKey(OperatingBase, on_delete=models.PROTECT, related_name="meetings")
@@ -219,6 +220,7 @@ class UrafikiMeeting(BaseModel, Report):
             models.CheckConstraint(
                 condition=Q(meeting_type__in=[c.value for c in MeetingType]), name="urafikimeeting_type_valid"
             ),
+            *position_constraints("urafikimeeting"),
         ]
         indexes = [models.Index(fields=["base", "-held_on"], name="meeting_base_date_idx")]
 

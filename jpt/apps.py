@@ -27,3 +27,8 @@ class JptConfig(AppConfig):
             # Also in the scope of the bases covering the mission's area, as on the mission pages.
             scope_queryset=lambda user: JPTMission.objects.filter(pk__in=selectors.mission_ids_in_scope(user=user)),
         )
+        from monusco.map import register_layer
+
+        from . import map_layers
+
+        register_layer(map_layers.ITINERARIES)

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from gender.models import Report, SexAgeDisaggregation
 from monusco.choices import ThreatCategory
+from monusco.map_positions import PositionFields, position_constraints
 from monusco.models import BaseModel, Locality
 
 
@@ -222,7 +223,7 @@ class MissionMember(BaseModel):
         return str(self.user) if self.user_id else self.external_name
 
 
-class ItineraryStop(BaseModel):
+class ItineraryStop(BaseModel, PositionFields):
     mission = models.ForeignKey(JPTMission, on_delete=models.CASCADE, related_name="stops")
     locality = models.ForeignKey(
         Locality, on_delete=models.PROTECT, related_name="jpt_stops", verbose_name=_("locality")
@@ -241,6 +242,7 @@ class ItineraryStop(BaseModel):
                 name="itinerarystop_dates_in_order",
                 violation_error_message=_("Departure cannot be before arrival."),
             ),
+            *position_constraints("itinerarystop"),
         ]
 
     def __str__(self) -> str:

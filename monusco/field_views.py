@@ -27,6 +27,7 @@ SHELL_ASSETS = (
     "field/rows.js",
     "field/field.js",
     "field/outbox.js",
+    "map/position.js",  # "Use my position" on the alert and meeting forms, offline too
     "vendor/idb-keyval-6.3.0/umd.js",
 )
 

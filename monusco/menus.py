@@ -25,17 +25,21 @@ ROLE_MENUS = {
         ("can:alert-create", "", _("Log an alert")),
         ("can:focalpoint-list", "", _("Focal points")),
         ("can:response-times", "", _("Response times")),
+        ("map", "", _("Map")),
     ],
     Role.GENDER_REVIEWER: [
         ("gender:queue", "", _("Review queue")),
         ("gender:dashboard", "", _("Gender dashboard")),
+        ("map", "", _("Map")),
     ],
     Role.MANAGER: [
         ("gender:dashboard", "", _("Gender dashboard")),
         ("admin:jpt_jptmission_changelist", "status__exact=planned", _("Missions awaiting your approval")),
+        ("map", "", _("Map")),
     ],
     Role.JPT_LEAD: [
         ("admin:jpt_jptmission_changelist", "", _("JPT missions")),
+        ("map", "", _("Map")),
     ],
     Role.ADMINISTRATOR: [
         ("admin:index", "", _("Administration")),

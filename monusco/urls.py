@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import field_views, metrics, views
+from . import field_views, map_views, metrics, views
 from .accounts import views as account_views
 
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     # The admin signs in through the same two steps as every page.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
     path("admin/", admin.site.urls),
+    path("map/", map_views.map_page, name="map"),
+    path("map/outlines.geojson", map_views.outlines_geojson, name="map-outlines"),
+    path("map/layers/<slug:slug>.geojson", map_views.layer_geojson, name="map-layer"),
     path("cla/", include("cla.urls")),
     path("can/", include("can.urls")),
     path("jpt/", include("jpt.urls")),

@@ -18,6 +18,7 @@ from monusco import audit
 from monusco.choices import ThreatCategory
 from monusco.crypto import normalize_phone, phone_hash
 from monusco.db import insert_together, parent_pk
+from monusco.map_positions import Position, position_values
 from monusco.models import AuditLog, Locality, User
 from monusco.scope import scope_for
 
@@ -308,9 +309,11 @@ def alert_create(
     boys: int = 0,
     client_uuid: uuid.UUID | None = None,
     received_at: datetime | None = None,
+    position: Position | None = None,
 ) -> tuple[Alert, bool]:
     """An alert logged by a person (phone call, radio, in person) or a client (web, API). A repeat
-    of the same ``client_uuid`` returns the first alert."""
+    of the same ``client_uuid`` returns the first alert. ``position``: where the CLA's phone was,
+    when they chose to give it (``monusco.map_positions``)."""
     _check_logged_alert(
         user=user, base=base, channel=channel, threat_category=threat_category, counts=(women, men, girls, boys)
     )
@@ -343,6 +346,7 @@ def alert_create(
             "status": AlertStatus.RECEIVED,
             "received_at": received_at,
             "received_on": timezone.localdate(received_at),
+            **position_values(position),
         },
     )
     return alert, created

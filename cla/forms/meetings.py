@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gender.models import ReviewStatus
 from gender.sadd import ADULT_BANDS, CHILD_BANDS, SADD_FIELDS, SEX_FIELDS
 from monusco.choices import ThreatCategory
+from monusco.map_positions import PositionFormMixin
 from monusco.models import Locality
 
 from .. import services
@@ -28,7 +29,7 @@ MEETING_PAGE_ORDER = (
 )
 
 
-class MeetingForm(CountsMixin, FieldForm):
+class MeetingForm(PositionFormMixin, CountsMixin, FieldForm):
     base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=None)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
@@ -93,6 +94,7 @@ class MeetingForm(CountsMixin, FieldForm):
             "counts": self.counts(),
             "facilitators": list(data["facilitators"]),
             "no_participants": data["no_participants"],
+            "position": self.position(),
         }
 
     def create_values(self) -> dict:
@@ -114,6 +116,9 @@ class MeetingForm(CountsMixin, FieldForm):
             topics=meeting.topics,
             facilitators=list(meeting.facilitators.all()),
             version=meeting.version,
+            latitude=meeting.latitude,
+            longitude=meeting.longitude,
+            position_accuracy=meeting.position_accuracy,
             # Saved with nobody counted: its author confirmed it (the rule of ``services.meeting_errors``).
             no_participants=meeting.total_people == 0,
         )

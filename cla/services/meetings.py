@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gender.services import report_submit
+from monusco.map_positions import Position, position_values
 
 from .. import validators
 from ..models import (
@@ -93,9 +94,11 @@ def meeting_create(
     follow_ups: list[dict] = (),
     client_token=None,
     no_participants: bool = False,
+    position: Position | None = None,
 ) -> UrafikiMeeting:
     """Log a meeting as a draft. A repeat with the same ``client_token`` (the form posted twice)
-    returns the meeting already saved instead of making a second one."""
+    returns the meeting already saved instead of making a second one. ``position``: where the
+    CLA's phone was, when they chose to give it (``monusco.map_positions``)."""
     _ensure_writer(user, base)
     if client_token is not None:
         existing = UrafikiMeeting.objects.filter(client_token=client_token, created_by=user).first()
@@ -109,7 +112,7 @@ def meeting_create(
             _meeting_rows_errors(follow_ups),
         )
     )
-    meeting = UrafikiMeeting(base=base, created_by=user, client_token=client_token)
+    meeting = UrafikiMeeting(base=base, created_by=user, client_token=client_token, **position_values(position))
     try:
         with transaction.atomic():  # a repeat racing this one waits on the unique token, then fails here
             return _meeting_apply(
@@ -153,8 +156,9 @@ def meeting_update(
     concerns: list[dict] = (),
     follow_ups: list[dict] = (),
     no_participants: bool = False,
+    position: Position | None = None,
 ) -> UrafikiMeeting:
-    """Correct a draft or a returned meeting. A submitted or approved one is frozen. The save is
+    """Correct a draft or a returned meeting (a position left out is cleared). A submitted or approved one is frozen. The save is
     made from ``expected_version``; if the meeting was saved since, ``VersionConflict``."""
     _ensure_writer(user, meeting.base)
     locked = UrafikiMeeting.objects.select_for_update().select_related("base").get(pk=meeting.pk)
@@ -173,6 +177,8 @@ def meeting_update(
         )
     )
     locked.version += 1
+    for name, value in position_values(position).items():
+        setattr(locked, name, value)
     return _meeting_apply(
         locked,
         locality=locality,

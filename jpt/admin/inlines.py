@@ -40,7 +40,7 @@ class MemberInline(MissionChildInline, ScopedInlineMixin, admin.TabularInline):
 
 class StopInline(MissionChildInline, ScopedInlineMixin, admin.TabularInline):
     model = ItineraryStop
-    fields = ["locality", "arrive_on", "leave_on", "note"]
+    fields = ["locality", "arrive_on", "leave_on", "note", "latitude", "longitude", "position_accuracy"]
     autocomplete_fields = ["locality"]
     verbose_name_plural = gettext_lazy("Itinerary")
 

@@ -411,6 +411,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# The map's background tiles (monusco/map_views.py), e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png".
+# Empty: no tiles; the map draws the app's own province and territory outlines. The tile host is
+# added to the map page's img-src only.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 # Browser features: geolocation for the app itself (CLAs may record positions), nothing else.
 PERMISSIONS_POLICY = {
     "geolocation": ["self"],

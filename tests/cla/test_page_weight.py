@@ -16,6 +16,7 @@ def test_meeting_form_fits_the_page_weight_budget(client, users):
         "/static/field/field.js",
         "/static/field/outbox.js",
         "/static/field/rows.js",
+        "/static/map/position.js",
         "/static/vendor/idb-keyval-6.3.0/umd.js",
     ]
     assert result["service_worker"] > 0 and result["offline_page"] > 0
