@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -33,7 +32,6 @@ from .models import (
     Notification,
     NotificationChannel,
     NotificationStatus,
-    Outcome,
 )
 
 
@@ -227,59 +225,6 @@ def notification_inbox(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related("alert")
 
 
-def alert_measures(*, user, start: date | None = None, end: date | None = None) -> list[dict]:
-    """Per base and month: alerts, mean time to acknowledge and to respond (seconds), share of
-    closed alerts addressed. Aggregated in the database, cut to the user's scope."""
-    qs = alert_list(user=user)
-    if start:
-        qs = qs.filter(received_on__gte=start)
-    if end:
-        qs = qs.filter(received_on__lte=end)
-    rows = (
-        qs.annotate(month=TruncMonth("received_on"))
-        .values("base_id", "base__code", "base__name", "month")
-        .annotate(
-            alerts=Count("pk"),
-            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-            responded=Count("pk", filter=Q(response_at__isnull=False)),
-            closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
-            addressed=Count("pk", filter=Q(outcome=Outcome.ADDRESSED)),
-            time_to_acknowledge=Avg(
-                ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())
-            ),
-            time_to_response=Avg(ExpressionWrapper(F("response_at") - F("received_at"), output_field=DurationField())),
-        )
-        .order_by("month", "base__name")
-    )
-    result = []
-    for row in rows:
-        result.append(
-            {
-                "base_id": row["base_id"],
-                "base_code": row["base__code"],
-                "base_name": row["base__name"],
-                "month": row["month"],
-                "alerts": row["alerts"],
-                "acknowledged": row["acknowledged"],
-                "responded": row["responded"],
-                "closed": row["closed"],
-                "addressed": row["addressed"],
-                "time_to_acknowledge_seconds": _seconds(row["time_to_acknowledge"]),
-                "time_to_response_seconds": _seconds(row["time_to_response"]),
-                "share_addressed": round(row["addressed"] / row["closed"], 4) if row["closed"] else None,
-            }
-        )
-    return result
-
-
-def _seconds(value) -> float | None:
-    if value is None:
-        return None
-    if hasattr(value, "total_seconds"):
-        return round(value.total_seconds(), 1)
-    return round(float(value) / 1_000_000, 1)  # SQLite returns microseconds
-
-
 # --- notifying and escalating ---------------------------------------------------------------
 
 # Outbound SMS (notifications to staff, replies to the community) are retried with backoff: a
@@ -407,3 +352,7 @@ def outstanding_work(
         .values_list("pk", flat=True)
     )
     return alert_ids, notification_ids
+
+
+# Per base and month figures, in a module of their own (they read ``alert_list`` above).
+from .selectors_measures import _seconds, alert_measures  # noqa: E402, F401

@@ -240,25 +240,8 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def restore(directory: Path, *, alias: str = "default") -> dict[str, Any]:
-    """Restore the backup in ``directory`` into the (empty) database, then check that the
-    migrations and every row count equal the manifest's. Returns the manifest."""
-    db = _database(alias)
-    manifest = read_manifest(directory)
-    dump_path = directory / manifest["dump"]["file"]
-    if not dump_path.is_file():
-        raise BackupError(f"{dump_path} is missing.")
-    if _file_sha256(dump_path) != manifest["dump"]["sha256"]:
-        raise BackupError("The dump does not match the manifest's SHA-256: the file is damaged or not this backup's.")
-    connection = _connect(db)
-    try:
-        with connection.cursor() as cursor:
-            if tables := _tables(cursor):
-                raise BackupError(
-                    f"The database {db['NAME']} is not empty ({len(tables)} tables): restore into an empty one."
-                )
-    finally:
-        connection.close()
+def _pg_restore(db: dict[str, Any], dump_path: Path) -> None:
+    """Decrypt the dump into pg_restore; a BackupError with pg_restore's words if it fails."""
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={db['NAME']}"],
@@ -284,12 +267,39 @@ def restore(directory: Path, *, alias: str = "default") -> dict[str, Any]:
         error = errors.read().decode(errors="replace")
     if returncode != 0:
         raise BackupError(f"pg_restore failed: {error.strip()[:500]}")
+
+
+def restore(directory: Path, *, alias: str = "default") -> dict[str, Any]:
+    """Restore the backup in ``directory`` into the (empty) database, then check that the
+    migrations and every row count equal the manifest's. Returns the manifest."""
+    db = _database(alias)
+    manifest = read_manifest(directory)
+    dump_path = directory / manifest["dump"]["file"]
+    if not dump_path.is_file():
+        raise BackupError(f"{dump_path} is missing.")
+    if _file_sha256(dump_path) != manifest["dump"]["sha256"]:
+        raise BackupError("The dump does not match the manifest's SHA-256: the file is damaged or not this backup's.")
+    connection = _connect(db)
+    try:
+        with connection.cursor() as cursor:
+            if tables := _tables(cursor):
+                raise BackupError(
+                    f"The database {db['NAME']} is not empty ({len(tables)} tables): restore into an empty one."
+                )
+    finally:
+        connection.close()
+    _pg_restore(db, dump_path)
     connection = _connect(db)
     try:
         with connection.cursor() as cursor:
             state = _state(cursor)
     finally:
         connection.close()
+    _check_restored(state, manifest)
+    return manifest
+
+
+def _check_restored(state: dict[str, Any], manifest: dict[str, Any]) -> None:
     if state["migrations"] != manifest["migrations"]:
         raise BackupError("The restored migrations differ from the manifest's.")
     wrong = {
@@ -299,4 +309,3 @@ def restore(directory: Path, *, alias: str = "default") -> dict[str, Any]:
     }
     if wrong or set(state["row_counts"]) != set(manifest["row_counts"]):
         raise BackupError(f"The restored row counts differ from the manifest's: {wrong}")
-    return manifest

@@ -157,6 +157,24 @@ def _create(replies: list[Reply]) -> list[Reply]:
     return created
 
 
+def _wants_receipt(row: dict) -> bool:
+    """A valid number, and an unknown sender or a focal point who agreed and is not do-not-contact."""
+    if not normalize_phone(row["sender_number"]):
+        return False
+    if row["focal_point_id"] is None:
+        return True
+    return bool(row["focal_point__feedback_consent"]) and not row["focal_point__do_not_contact"]
+
+
+def _may_hear_back(rows: list[dict]) -> list[dict]:
+    """The rows whose sender may get the receipt reply: ``_wants_receipt`` and not opted out."""
+    rows = [row for row in rows if _wants_receipt(row)]
+    if not rows:
+        return []
+    blocked = _opted_out(row["sender_hash"] for row in rows)
+    return [row for row in rows if row["sender_hash"] not in blocked]
+
+
 def replies_plan_received(*, alerts: Iterable[Alert]) -> list[Reply]:
     """Plan the receipt reply of each new SMS alert among these (the caller, the notify task,
     holds their row locks and plans them once: their ``notified_at`` was not set). Alerts that
@@ -183,24 +201,12 @@ def replies_plan_received(*, alerts: Iterable[Alert]) -> list[Reply]:
             "focal_point__do_not_contact",
         )
     )
-    rows = [
-        row
-        for row in rows
-        if normalize_phone(row["sender_number"])
-        and (
-            row["focal_point_id"] is None
-            or (row["focal_point__feedback_consent"] and not row["focal_point__do_not_contact"])
-        )
-    ]
-    if not rows:
-        return []
-    blocked = _opted_out(row["sender_hash"] for row in rows)
-    rows = [row for row in rows if row["sender_hash"] not in blocked]
-    if not rows:
+    wanted = _may_hear_back([dict(row) for row in rows])
+    if not wanted:
         return []
     templates = _templates(ReplyKind.RECEIVED)
     planned = []
-    for row in rows:
+    for row in wanted:
         language = row["focal_point__language"] or guess_language(row["raw_text"])
         values = {"reference": f"A-{row['pk']:04d}", "base": row["base__name"]}
         planned.append(
@@ -229,15 +235,11 @@ def _status_channel_id(alert: Alert) -> int | None:
     )
 
 
-def reply_plan_status(*, alert: Alert, kind: str) -> Reply | None:
-    """Plan the acknowledged or closed reply of this alert (the caller holds its row lock, in the
-    step's transaction): only to its focal point, if they agreed to hear back and are not
-    do-not-contact, and their number has not opted out."""
-    assert kind in (ReplyKind.ACKNOWLEDGED, ReplyKind.CLOSED)
-    if not alert.focal_point_id or not settings.CAN_REPLIES_ENABLED:
-        return None
+def _status_recipient(alert: Alert, kind: str) -> tuple[FocalPoint, str, str] | None:
+    """(the focal point, their number, its hash) when this status reply is theirs to get: they
+    agreed, are not do-not-contact, have a valid number that did not opt out, and have not had it."""
     focal_point = (
-        FocalPoint.objects.filter(pk=alert.focal_point_id)
+        FocalPoint.objects.filter(pk=alert.focal_point_id or 0)
         .only("pk", "phone", "phone_hash", "language", "feedback_consent", "do_not_contact")
         .first()
     )
@@ -247,6 +249,20 @@ def reply_plan_status(*, alert: Alert, kind: str) -> Reply | None:
     number_hash = phone_hash(number) if number else ""
     if not number or _opted_out([number_hash]) or Reply.objects.filter(alert=alert, kind=kind).exists():
         return None
+    return focal_point, number, number_hash
+
+
+def reply_plan_status(*, alert: Alert, kind: str) -> Reply | None:
+    """Plan the acknowledged or closed reply of this alert (the caller holds its row lock, in the
+    step's transaction): only to its focal point, if they agreed to hear back and are not
+    do-not-contact, and their number has not opted out."""
+    assert kind in (ReplyKind.ACKNOWLEDGED, ReplyKind.CLOSED)
+    if not alert.focal_point_id or not settings.CAN_REPLIES_ENABLED:
+        return None
+    reached = _status_recipient(alert, kind)
+    if reached is None:
+        return None
+    focal_point, number, number_hash = reached
     channel_id = _status_channel_id(alert)
     if channel_id is None:
         return None

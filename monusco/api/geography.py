@@ -20,7 +20,6 @@ place names, not records, and is left as it is (``ApiView.gazetteer``).
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from cachetools import TTLCache, cached
 from django.db.models import Count, FloatField, Sum
@@ -81,21 +80,28 @@ def _walk(value, level, points):
         return [_walk(item, level, points) for item in value]
     if not isinstance(value, dict):
         return value
-    result: dict[str, Any] = {}
-    for key, item in value.items():
-        if key == "locality" and isinstance(item, dict):
-            result[key] = _place(item, level, points)
-        elif key == "localities" and isinstance(item, list) and all(isinstance(i, dict) for i in item):
-            places = []
-            for place in (_place(i, level, points) for i in item):
-                if place not in places:
-                    places.append(place)
-            result[key] = places
-        elif key == "territory" and level == Geography.PROVINCE and isinstance(item, dict):
-            result[key] = None
-        else:
-            result[key] = _walk(item, level, points)
-    return result
+    return {key: _field(key, item, level, points) for key, item in value.items()}
+
+
+def _field(key: str, item, level, points):
+    """One field of a record, coarsened: a locality, a list of localities (each place once), a
+    territory under a province-level agreement; anything else walked into."""
+    if key == "locality" and isinstance(item, dict):
+        return _place(item, level, points)
+    if key == "localities" and isinstance(item, list) and all(isinstance(i, dict) for i in item):
+        return _places_once([_place(i, level, points) for i in item])
+    if key == "territory" and level == Geography.PROVINCE and isinstance(item, dict):
+        return None
+    return _walk(item, level, points)
+
+
+def _places_once(places: list[dict]) -> list[dict]:
+    """The places in order, each once (localities of one territory all become that territory)."""
+    kept: list[dict] = []
+    for place in places:
+        if place not in kept:
+            kept.append(place)
+    return kept
 
 
 def _place(locality: dict, level, points) -> dict:
