@@ -122,7 +122,8 @@ def test_a_post_back_to_add_a_row_marks_no_field_invalid_and_a_save_points_to_th
     client.force_login(users["cla"])
     url = reverse("cla:meeting-create")
     html = client.post(url, _meeting_post(world.uvira, action="add_concern", women="-1")).content.decode()
-    assert "aria-invalid" not in html and "aria-describedby" not in html
+    assert "aria-invalid" not in html
+    assert re.findall(r'aria-describedby="([^"]+)"', html) == ["position-help"]  # only the position button's help
     html = client.post(url, _meeting_post(world.uvira, women="-1")).content.decode()
     assert re.search(r'<input [^>]*aria-invalid="true"[^>]*aria-describedby="id_women_error"[^>]*id="id_women"', html)
     assert '<ul class="errorlist" id="id_women_error">' in html
