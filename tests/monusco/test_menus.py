@@ -20,18 +20,25 @@ def _menu(client, url):
         (
             "cla",
             ["cla:home", "cla:meeting-list", "can:alert-create", "can:focalpoint-list"],
-            ["/cla/", "/cla/meetings/", "/cla/plans/", "/can/alerts/new/", "/can/focal-points/"],
+            ["/cla/", "/cla/meetings/", "/cla/plans/", "/can/alerts/new/", "/can/focal-points/", "/can/call-backs/"],
         ),
         (
             "duty",
             ["can:inbox", "can:alert-create", "can:focalpoint-list", "cla:home"],
-            ["/can/inbox/", "/can/alerts/new/", "/can/focal-points/"],
+            [
+                "/can/inbox/",
+                "/can/call-backs/",
+                "/can/alerts/new/",
+                "/can/focal-points/",
+                "/can/response-times/",
+                "/map/",
+            ],
         ),
-        ("gender", ["gender:queue", "gender:dashboard"], ["/gender/queue/", "/gender/dashboard/"]),
+        ("gender", ["gender:queue", "gender:dashboard"], ["/gender/queue/", "/gender/dashboard/", "/map/"]),
         (
             "manager",
             ["gender:dashboard", "cla:meeting-list"],
-            ["/gender/dashboard/", "/admin/jpt/jptmission/?status__exact=planned"],
+            ["/gender/dashboard/", "/admin/jpt/jptmission/?status__exact=planned", "/map/"],
         ),
     ],
 )
