@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 
 from cla.models import OperatingBase
 
-from .models import Alert, FocalPoint, Notification
+from .models import Alert, FocalPoint, Notification, Reply
 
 
 def _for_update(qs: QuerySet, *, skip_locked: bool = False) -> QuerySet:
@@ -40,8 +40,14 @@ def focal_points_for_update() -> QuerySet[FocalPoint]:
 
 
 def notifications_for_update(*, skip_locked: bool = False) -> QuerySet[Notification]:
-    """Notifications, locked as they are read: a batch claims those no other worker holds."""
+    """Notifications, locked as they are read: a batch claims those no other worker holds; a
+    delivery receipt re-reads one's state."""
     return _for_update(Notification.objects.all(), skip_locked=skip_locked)
+
+
+def replies_for_update() -> QuerySet[Reply]:
+    """Replies to the community, locked as they are read: a delivery receipt re-reads one's state."""
+    return _for_update(Reply.objects.all())
 
 
 def base_for_numbering(base_id: int) -> OperatingBase:

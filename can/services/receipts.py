@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from monusco import audit
 
+from .. import locks
 from ..models import (
     Notification,
     NotificationChannel,
@@ -70,11 +71,11 @@ def _retry_at(attempts: int, now: datetime) -> datetime:
 
 def _locked(channel: SmsChannel, reference: uuid.UUID) -> Reply | Notification | None:
     """The message with this reference that this channel may speak of, its row locked."""
-    reply = Reply.objects.select_for_update(of=("self",), no_key=True).filter(uid=reference, sms_channel=channel)
+    reply = locks.replies_for_update().filter(uid=reference, sms_channel=channel)
     found = reply.first()
     if found is not None:
         return found
-    notification = Notification.objects.select_for_update(of=("self",), no_key=True).filter(
+    notification = locks.notifications_for_update().filter(
         uid=reference, channel=NotificationChannel.SMS, alert__base_id=channel.base_id
     )
     return notification.first()
