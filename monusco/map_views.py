@@ -13,16 +13,17 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import map as registry
 from .choices import PROTECTED_THREAT_CATEGORIES, ThreatCategory
 from .map_outlines import outlines
+from .map_tiles import archive_response
 from .roles import Role, user_has_role
 
 MAP_ROLES = (Role.DUTY_OFFICER, Role.GENDER_REVIEWER, Role.JPT_LEAD, Role.MANAGER, Role.ADMINISTRATOR)
@@ -133,6 +134,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "groups": sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0])),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "pmtiles": bool(settings.MAP_PMTILES_FILE),
         },
         status=400 if filters is None else 200,
     )
@@ -160,3 +162,17 @@ def layer_geojson(request: HttpRequest, slug: str) -> HttpResponse:
 def outlines_geojson(request: HttpRequest) -> HttpResponse:
     _checked(request)
     return JsonResponse(outlines(registry.territories_in_scope(request.user)))
+
+
+@login_required
+@require_safe
+def pmtiles_archive(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The background map's PMTiles archive (``MAP_PMTILES_FILE``), in the ranges the page's reader
+    asks for; 404 when none is set or the file cannot be read."""
+    _checked(request)
+    response = (
+        archive_response(settings.MAP_PMTILES_FILE, request.headers.get("Range")) if settings.MAP_PMTILES_FILE else None
+    )
+    if response is None:
+        raise Http404
+    return response

@@ -22,6 +22,7 @@ urlpatterns = [
     path("map/", map_views.map_page, name="map"),
     path("map/outlines.geojson", map_views.outlines_geojson, name="map-outlines"),
     path("map/layers/<slug:slug>.geojson", map_views.layer_geojson, name="map-layer"),
+    path("map/background.pmtiles", map_views.pmtiles_archive, name="map-pmtiles"),
     path("cla/", include("cla.urls")),
     path("can/", include("can.urls")),
     path("jpt/", include("jpt.urls")),

@@ -416,6 +416,10 @@ CONTENT_SECURITY_POLICY = {
 # added to the map page's img-src only.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+# A PMTiles archive on the server's own storage (a regional extract): the map's background without
+# the internet, read by the page in ranges from /map/background.pmtiles. Takes the place of
+# MAP_TILE_URL when both are set.
+MAP_PMTILES_FILE = env("MAP_PMTILES_FILE", default="")
 # Browser features: geolocation for the app itself (CLAs may record positions), nothing else.
 PERMISSIONS_POLICY = {
     "geolocation": ["self"],

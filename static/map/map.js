@@ -1,5 +1,5 @@
 /* The map page: draws the layers of monusco.map over the app's outlines (and tiles when
-   MAP_TILE_URL is set). The same data is on the page as a table, so without this script nothing
+   MAP_TILE_URL or MAP_PMTILES_FILE is set). The same data is on the page as a table, so without this script nothing
    is lost. A click on a point opens the record's page. */
 (function () {
   "use strict";
@@ -9,7 +9,12 @@
   var L = window.L;
   var layers = JSON.parse(el.dataset.layers || "[]");
   var map = L.map(el, { preferCanvas: false }).setView([-3.0, 28.8], 8);
-  if (el.dataset.tiles) {
+  if (el.dataset.pmtiles && window.protomapsL) {
+    // The archive on the app's own storage, drawn in the page (vector tiles, no tile server).
+    window.protomapsL.leafletLayer({ url: el.dataset.pmtiles, flavor: "light",
+      lang: document.documentElement.lang || "fr", attribution: el.dataset.attribution || "" }).addTo(map);
+    el.dataset.background = "pmtiles";
+  } else if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution || "" }).addTo(map);
   }
   var COLOURS = { alerts: "#c0392b", "sexual-violence": "#6c3483", meetings: "#1f618d", bases: "#111111",
