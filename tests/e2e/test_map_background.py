@@ -1,9 +1,11 @@
 """The map's background from the app's own storage in a browser, at 360 px: the page's PMTiles
-reader (protomaps-leaflet) reads the archive in byte ranges, draws its tiles, and no layer fails."""
+reader (protomaps-leaflet) reads the archive in byte ranges, draws its tiles, and no layer fails, with no
+script error and no Content-Security-Policy violation."""
 
 import pytest
 
 from tests.e2e.conftest import login
+from tests.e2e.test_content_security_policy import WATCH
 from tests.factories import PASSWORD
 from tests.monusco.test_map_tiles import write_archive
 
@@ -23,6 +25,9 @@ def test_the_page_reads_its_archive_in_ranges(
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    page.add_init_script(WATCH)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     ranges = []
     page.on(
         "response",
@@ -44,6 +49,8 @@ def test_the_page_reads_its_archive_in_ranges(
         assert all(status == 206 for status, _ in ranges), ranges
         assert ranges[0][1].startswith("bytes 0-") and ranges[0][1].endswith(f"/{size}")
         assert page.locator("p.errorlist").count() == 0
+        assert page.evaluate("window.__violations") == []  # under the Content-Security-Policy
+        assert errors == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
