@@ -11,6 +11,7 @@
   var lang = document.documentElement.lang || "fr";
   var SKIP = {csrfmiddlewaretoken: 1, field_user: 1, field_home: 1, field_title: 1};
   var KEEP_EVERY_MS = 6 * 3600 * 1000;
+  var closing = false;  // set when signing out
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -135,6 +136,7 @@
     function shown(at) { noteText.textContent = fmt(S.kept, {time: clock(at)}) + " "; note.hidden = false; }
     function save() {
       timer = null;
+      if (closing) return Promise.resolve();  // signing out: nothing more is kept on this phone
       var draft = {path: path, fields: serialize(form), saved: Date.now(), title: title(form)};
       if (errors) { draft.errors = errors; draft.refused = true; }
       return O.set(key, draft).then(function () { shown(draft.saved); });
@@ -273,9 +275,12 @@
   function guardLogout(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // From the tap on, no draft is written: the field just left (its "change" event) would
+      // otherwise be saved again after the stores are cleared, and stay on a shared phone.
+      closing = true;
       O.holdings(user).then(function (h) {
         var unsent = h.outbox.filter(function (i) { return i.status !== "saved"; }).length + h.drafts.length;
-        if (unsent && !window.confirm(fmt(S.logout, {n: unsent}))) return null;
+        if (unsent && !window.confirm(fmt(S.logout, {n: unsent}))) { closing = false; return null; }
         var caches = window.caches ? window.caches.keys().then(function (keys) {
           return Promise.all(keys.map(function (k) { return window.caches.delete(k); }));
         }) : null;
